@@ -1,0 +1,54 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "fleetdeck",
+    products: [
+        .executable(name: "fleetdeck", targets: ["fleetdeck"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // The only C in the project: ncursesw, seen by the console's terminal backend alone.
+        .systemLibrary(
+            name: "CNcursesw",
+            pkgConfig: "ncursesw",
+            providers: [.apt(["libncursesw5-dev"])]
+        ),
+        // Value types every module shares. No I/O.
+        .target(
+            name: "FleetCore",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        // The embedded scheduler model: the fleet simulator and its scenarios.
+        .target(
+            name: "Scheduler",
+            dependencies: [
+                "FleetCore",
+                .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
+        // The TUI: canvas, widgets, screens, themes; Terminal/ is the only ncurses code.
+        .target(
+            name: "Console",
+            dependencies: ["FleetCore", "CNcursesw"]
+        ),
+        // Argument parsing and wiring only.
+        .executableTarget(
+            name: "fleetdeck",
+            dependencies: [
+                "FleetCore", "Scheduler", "Console",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore"]),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "FleetCore"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "FleetCore", "Scheduler"], exclude: ["Golden"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["FleetCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

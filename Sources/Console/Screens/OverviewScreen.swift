@@ -1,0 +1,217 @@
+import FleetCore
+
+/// The default screen: nodes on top; queues, caches and latency against SLO in the middle;
+/// cost and the events log at the bottom. Panel sizes follow the terminal.
+enum OverviewScreen {
+    /// Returns the node table's scroll offset.
+    static func draw(_ canvas: inout Canvas, _ body: Rect, ctx: ScreenContext) -> Int {
+        // The middle row is as tall as its longest panel needs (within limits); the node table
+        // and the events log share the rest.
+        let s = ctx.snapshot
+        let wanted = max(s.pools.count, s.caches.count, 2 * s.latency.count + 1) + 2
+        let middleHeight = min(max(6, wanted), body.height * 36 / 100)
+        let minimumBottom = max(6, (body.height - middleHeight) * 36 / 100)
+        // A small fleet leaves its spare rows to the events log.
+        let nodesHeight = min(s.nodes.count + 4, body.height - middleHeight - minimumBottom)
+        let (nodesRect, rest) = body.splitTop(nodesHeight)
+        let (middle, bottom) = rest.splitTop(middleHeight)
+        let offset = NodeTablePanel.draw(&canvas, nodesRect, ctx: ctx, detailed: false)
+        let m = middle.columns([28, 30, 42])
+        QueuePanel.draw(&canvas, m[0], ctx: ctx)
+        CachePanel.draw(&canvas, m[1], ctx: ctx)
+        LatencyPanel.draw(&canvas, m[2], ctx: ctx)
+        let b = bottom.columns([38, 62])
+        CostPanel.draw(&canvas, b[0], ctx: ctx)
+        EventsPanel.draw(&canvas, b[1], ctx: ctx)
+        return offset
+    }
+}
+
+enum NodeTablePanel {
+    static func draw(_ canvas: inout Canvas, _ rect: Rect, ctx: ScreenContext, detailed: Bool) -> Int {
+        let rows = NodeList.rows(ctx.snapshot, state: ctx.state)
+        let filterNote = ctx.state.filter.isEmpty ? nil : "/\(ctx.state.filter): \(rows.count) of \(ctx.snapshot.nodes.count)"
+        let inner = Panel.draw(&canvas, rect, title: "Nodes (\(ctx.snapshot.nodes.count))", glyphs: ctx.glyphs,
+                               rightTitle: filterNote)
+        // Node ids are what the operator acts on: their column is as wide as the longest one.
+        let idWidth = min(28, max(6, ctx.snapshot.nodes.map { TerminalText.width($0.id) }.max() ?? 6))
+        let poolWidth = min(18, max(6, ctx.snapshot.nodes.map { TerminalText.width($0.pool) }.max() ?? 6))
+        var columns: [Table.Column] = [
+            .init("NODE", width: idWidth, priority: 9), .init("POOL", width: poolWidth, priority: 3),
+            .init("STATE", width: 8, priority: 8),
+            .init("GPU%", width: 5, alignment: .right, priority: 7), .init("KV%", width: 4, alignment: .right, priority: 7),
+            .init("RUN", width: 4, alignment: .right, priority: 6), .init("WAIT", width: 5, alignment: .right, priority: 7),
+            .init("TOK/S", width: 6, alignment: .right, priority: 5),
+        ]
+        if detailed {
+            columns += [.init("PROMPT/S", width: 8, alignment: .right, priority: 4),
+                        .init("PREFIX%", width: 7, alignment: .right, priority: 4),
+                        .init("PREEMPT/S", width: 9, alignment: .right, priority: 4),
+                        .init("GPUS", width: 4, alignment: .right, priority: 3)]
+        }
+        columns.append(.init("MODEL / VERSION", width: nil, minWidth: 10, priority: 2))
+        if detailed { columns.append(.init("REASON", width: nil, minWidth: 10, priority: 2)) }
+        let sortIndex: Int? = {
+            switch ctx.state.sort {
+            case .node: return 0
+            case .pool: return 1
+            case .state: return 2
+            case .gpu: return 3
+            case .kvCache: return 4
+            case .running: return 5
+            case .waiting: return 6
+            case .tokensPerSecond: return 7
+            }
+        }()
+        let tableRows = rows.map { n -> [Table.TableCell] in
+            var cells: [Table.TableCell] = [
+                .init(n.id), .init(n.pool, .dim), .init(n.state.rawValue, ScreenStyle.role(for: n.state)),
+                .init(ScreenStyle.pct(n.gpuUtilization), ScreenStyle.role(forLoad: n.gpuUtilization)),
+                .init(ScreenStyle.pct(n.kvCacheUsage), ScreenStyle.role(forLoad: n.kvCacheUsage)),
+                .init("\(n.running)"), .init("\(n.waiting)", n.waiting > 0 ? .warn : .normal),
+                .init(Format.compact(n.tokensPerSecond)),
+            ]
+            if detailed {
+                cells += [.init(Format.compact(n.promptTokensPerSecond)),
+                          .init(n.prefixCacheHitRate.map(ScreenStyle.pct) ?? "-"),
+                          .init(n.preemptionsPerSecond > 0 ? Format.compact(n.preemptionsPerSecond) : "0",
+                                n.preemptionsPerSecond > 0 ? .warn : .normal),
+                          .init("\(n.gpus.count)")]
+            }
+            cells.append(.init("\(n.model) \(n.version)", .dim))
+            if detailed { cells.append(.init(n.stateReason ?? "", ScreenStyle.role(for: n.state))) }
+            return cells
+        }
+        let selected = ctx.state.selectedNodeID.flatMap { id in rows.firstIndex { $0.id == id } }
+        var table = Table(columns: columns, rows: tableRows, selected: selected, sortColumn: sortIndex)
+        table.sortDescending = ctx.state.sortDescending
+        if rows.isEmpty {
+            table.draw(&canvas, inner, glyphs: ctx.glyphs)
+            canvas.put("no node matches '\(ctx.state.filter)'", x: inner.x + 1, y: inner.y + 1, role: .dim, maxWidth: inner.width - 1)
+            return 0
+        }
+        return table.draw(&canvas, inner, offset: ctx.state.nodeScrollOffset, glyphs: ctx.glyphs)
+    }
+}
+
+enum QueuePanel {
+    static func draw(_ canvas: inout Canvas, _ rect: Rect, ctx: ScreenContext) {
+        let inner = Panel.draw(&canvas, rect, title: "Queues (waiting)", glyphs: ctx.glyphs)
+        guard inner.width > 10 else { return }
+        let nameWidth = min(16, max(8, inner.width - 16))
+        for (i, p) in ctx.snapshot.pools.enumerated() {
+            guard i < inner.height else { break }
+            if i == inner.height - 1 && ctx.snapshot.pools.count > inner.height {
+                canvas.put("+\(ctx.snapshot.pools.count - i) more (3: pools)", x: inner.x, y: inner.y + i, role: .dim)
+                break
+            }
+            let y = inner.y + i
+            canvas.put(TerminalText.truncated(p.id, to: nameWidth, ellipsis: ctx.glyphs.ellipsis), x: inner.x, y: y, maxWidth: nameWidth)
+            let count = p.kind == .api ? "api" : Format.compact(Double(p.waiting))
+            canvas.putRight(count, right: inner.x + nameWidth + 6, y: y, role: p.waiting > 0 ? .warn : .normal, maxWidth: 5, ellipsis: ctx.glyphs.ellipsis)
+            let series = p.history.waiting.values
+            let sparkWidth = inner.width - nameWidth - 9
+            if sparkWidth > 2 {
+                Sparkline.draw(&canvas, series, x: inner.x + nameWidth + 7, y: y, width: sparkWidth,
+                               glyphs: ctx.glyphs, role: p.waiting > 0 ? .warn : .graph, ceiling: 4)
+            }
+            canvas.put(Sparkline.trend(series.suffix(60).map { $0 }, glyphs: ctx.glyphs), x: inner.maxX - 1, y: y, role: .dim)
+        }
+    }
+}
+
+enum CachePanel {
+    static func draw(_ canvas: inout Canvas, _ rect: Rect, ctx: ScreenContext) {
+        let inner = Panel.draw(&canvas, rect, title: "Cache hit rates", glyphs: ctx.glyphs)
+        guard inner.width > 16 else { return }
+        // Response caches first (they save whole requests), then the engines' prefix caches.
+        let caches = ctx.snapshot.caches.sorted { ($0.kind == .response ? 0 : 1, $0.id) < ($1.kind == .response ? 0 : 1, $1.id) }
+        let labelWidth = min(22, max(8, inner.width - 16))
+        for (i, c) in caches.enumerated() {
+            guard i < inner.height else { break }
+            if i == inner.height - 1 && caches.count > inner.height {
+                canvas.put("+\(caches.count - i) more", x: inner.x, y: inner.y + i, role: .dim)
+                break
+            }
+            let label = (c.kind == .response ? "resp " : "pfx  ") + (c.pool ?? c.id)
+            Gauge.draw(&canvas, label: TerminalText.truncated(label, to: labelWidth, ellipsis: ctx.glyphs.ellipsis),
+                       fraction: c.hitRate, x: inner.x, y: inner.y + i, width: inner.width - 2,
+                       labelWidth: labelWidth, glyphs: ctx.glyphs, role: c.kind == .response ? .accent : .bar)
+            canvas.put(Sparkline.trend(Array(c.history.values.suffix(120)), glyphs: ctx.glyphs), x: inner.maxX - 1,
+                       y: inner.y + i, role: .dim)
+        }
+    }
+}
+
+enum LatencyPanel {
+    static func draw(_ canvas: inout Canvas, _ rect: Rect, ctx: ScreenContext) {
+        let inner = Panel.draw(&canvas, rect, title: "Latency vs SLO (60 s window)", glyphs: ctx.glyphs)
+        let columns: [Table.Column] = [
+            .init("POOL", width: nil, minWidth: 8, priority: 5), .init("", width: 4, priority: 5),
+            .init("p50", width: 6, alignment: .right, priority: 1), .init("p95", width: 6, alignment: .right, priority: 4),
+            .init("p99", width: 6, alignment: .right, priority: 3), .init("SLO", width: 9, alignment: .right, priority: 4),
+        ]
+        // Breached pools first: the operator's eye goes to the top.
+        let pools = ctx.snapshot.latency.sorted { ($0.breached.isEmpty ? 1 : 0, 0) < ($1.breached.isEmpty ? 1 : 0, 0) }
+        var rows: [[Table.TableCell]] = []
+        for l in pools {
+            for metric in [SLOObjective.Metric.ttft, .e2e] {
+                let q = l.quantiles(metric)
+                let objective = l.objectives.first { $0.metric == metric }
+                let breached = objective.map { l.breached.contains($0) } ?? false
+                func cell(_ p: Int, _ v: Double?) -> Table.TableCell {
+                    guard let o = objective, o.percentile == p, let v else { return .init(Format.latency(v)) }
+                    return .init(Format.latency(v), breached ? .crit : v > o.target * 0.8 ? .warn : .ok)
+                }
+                let slo: Table.TableCell = objective.map { o in
+                    .init("p\(o.percentile)<\(Format.latency(o.target))", breached ? .crit : .dim)
+                } ?? .init("")
+                rows.append([.init(metric == .ttft ? l.pool : "", breached ? .crit : .normal),
+                             .init(metric.rawValue, .dim),
+                             cell(50, q.p50), cell(95, q.p95), cell(99, q.p99), slo])
+            }
+        }
+        Table(columns: columns, rows: rows).draw(&canvas, inner, glyphs: ctx.glyphs)
+    }
+}
+
+enum CostPanel {
+    static func draw(_ canvas: inout Canvas, _ rect: Rect, ctx: ScreenContext) {
+        let c = ctx.snapshot.cost
+        let inner = Panel.draw(&canvas, rect, title: "Cost", glyphs: ctx.glyphs)
+        guard inner.width > 20, inner.height > 0 else { return }
+        var y = inner.y
+        /// A label and value on the left, a second figure on the right when there is room.
+        func line(_ label: String, _ value: String, _ right: String = "", _ rightRole: StyleRole = .normal) {
+            guard y < inner.maxY else { return }
+            let l = canvas.put(label, x: inner.x, y: y, role: .dim, maxWidth: inner.width)
+            let v = canvas.put(value, x: inner.x + l, y: y, role: .normal, maxWidth: inner.width - l)
+            if !right.isEmpty, inner.width - l - v > TerminalText.width(right) + 1 {
+                canvas.putRight(right, right: inner.maxX, y: y, role: rightRole, maxWidth: inner.width - l - v - 1)
+            }
+            y += 1
+        }
+        line("fleet ", "\(Format.dollars(c.dollarsPerHour))/h", "\(Format.dollars(c.dollarsPerMillionRequests))/1M req")
+        let savings = c.savings
+        line("all-API ", "\(Format.dollars(c.apiBaselinePerHour))/h", "saving \(Format.percent(savings))",
+             (savings ?? 0) >= 0 ? .ok : .crit)
+        if y < inner.maxY {
+            canvas.put("$/h", x: inner.x, y: y, role: .dim)
+            Sparkline.draw(&canvas, c.history.values, x: inner.x + 6, y: y, width: inner.width - 6, glyphs: ctx.glyphs)
+            y += 1
+        }
+        for p in c.pools.sorted(by: { $0.dollarsPerHour > $1.dollarsPerHour }) {
+            line("  \(p.pool) ", "\(Format.dollars(p.dollarsPerHour))/h", "\(Format.dollars(p.dollarsPerMillionRequests))/1M")
+        }
+    }
+}
+
+enum EventsPanel {
+    static func draw(_ canvas: inout Canvas, _ rect: Rect, ctx: ScreenContext) {
+        let back = ctx.state.eventScrollBack
+        let inner = Panel.draw(&canvas, rect, title: "Events", glyphs: ctx.glyphs,
+                               rightTitle: back > 0 ? "\(back) back ([ ])" : nil)
+        EventLog.draw(&canvas, ctx.snapshot.events, in: inner, startTimeOfDay: ctx.startTimeOfDay, scrollBack: back,
+                      glyphs: ctx.glyphs)
+    }
+}

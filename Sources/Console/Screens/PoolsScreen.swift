@@ -1,0 +1,55 @@
+import FleetCore
+
+/// One row per pool with its traffic, caches, latency and cost, then each pool's queue and
+/// arrival history as graphs.
+enum PoolsScreen {
+    static func draw(_ canvas: inout Canvas, _ body: Rect, ctx: ScreenContext) {
+        let s = ctx.snapshot
+        let tableHeight = min(body.height / 2, s.pools.count + 3)
+        let (top, bottom) = body.splitTop(max(5, tableHeight))
+        let inner = Panel.draw(&canvas, top, title: "Pools (\(s.pools.count))", glyphs: ctx.glyphs)
+        let columns: [Table.Column] = [
+            .init("POOL", width: nil, minWidth: 12), .init("ENGINE", width: 8), .init("NODES", width: 6, alignment: .right),
+            .init("IN/S", width: 7, alignment: .right), .init("DONE/S", width: 7, alignment: .right),
+            .init("SHED/S", width: 6, alignment: .right), .init("RUN", width: 5, alignment: .right),
+            .init("WAIT", width: 5, alignment: .right), .init("RESP%", width: 5, alignment: .right),
+            .init("PFX%", width: 5, alignment: .right), .init("E2E p95", width: 7, alignment: .right),
+            .init("$/H", width: 8, alignment: .right), .init("$/1M", width: 8, alignment: .right),
+        ]
+        let rows = s.pools.map { p -> [Table.TableCell] in
+            let lat = s.latency(ofPool: p.id)
+            let resp = s.caches.first { $0.kind == .response && $0.pool == p.id }?.hitRate
+            let pfx = s.caches.first { $0.kind == .prefix && $0.pool == p.id }?.hitRate
+            let cost = s.cost.pools.first { $0.pool == p.id }
+            let breached = !(lat?.breached.isEmpty ?? true)
+            return [
+                .init(p.id, breached ? .crit : .normal), .init(p.engine, .dim),
+                .init(p.kind == .api ? "api" : "\(p.nodesUp)/\(p.nodes)", p.nodesUp < p.nodes ? .crit : .normal),
+                .init(Format.compact(p.arrivalRate)), .init(Format.compact(p.completionRate)),
+                .init(Format.compact(p.shedRate), p.shedRate > 0.05 ? .crit : .normal),
+                .init("\(p.running)"), .init("\(p.waiting)", p.waiting > 0 ? .warn : .normal),
+                .init(resp.map(ScreenStyle.pct) ?? "-"), .init(pfx.map(ScreenStyle.pct) ?? "-"),
+                .init(Format.latency(lat?.e2e.p95), breached ? .crit : .normal),
+                .init(Format.dollars(cost?.dollarsPerHour)), .init(Format.dollars(cost?.dollarsPerMillionRequests)),
+            ]
+        }
+        Table(columns: columns, rows: rows).draw(&canvas, inner, glyphs: ctx.glyphs)
+
+        // History: a graph per pool of its queue and arrival rate, as many as fit.
+        let graphs = Panel.draw(&canvas, bottom, title: "Queue depth and arrivals, last \(Format.duration(Double(s.pools.first?.history.waiting.capacity ?? 0)))",
+                                glyphs: ctx.glyphs)
+        let rowsPerPool = 3
+        let halves = graphs.columns([50, 50])
+        for (i, p) in s.pools.enumerated() {
+            let y = graphs.y + i * rowsPerPool
+            guard y + rowsPerPool <= graphs.maxY else { break }
+            for (k, series) in [(0, p.history.waiting), (1, p.history.arrivalRate)] {
+                let area = halves[k]
+                let label = k == 0 ? "\(p.id) waiting \(p.waiting)" : "\(p.id) in \(Format.compact(p.arrivalRate))/s"
+                canvas.put(TerminalText.truncated(label, to: area.width - 2, ellipsis: ctx.glyphs.ellipsis), x: area.x + 1, y: y, role: .dim)
+                HistoryGraph.draw(&canvas, series.values, in: Rect(x: area.x + 1, y: y + 1, width: area.width - 2, height: rowsPerPool - 1),
+                                  glyphs: ctx.glyphs, ceiling: k == 0 ? 4 : nil, role: k == 0 && p.waiting > 0 ? .warn : .graph)
+            }
+        }
+    }
+}

@@ -1,0 +1,21 @@
+import FleetCore
+
+/// Colour decisions shared by the screens.
+enum ScreenStyle {
+    static func role(for state: NodeState) -> StyleRole {
+        switch state {
+        case .up: return .ok
+        case .degraded: return .warn
+        case .draining: return .accent
+        case .down: return .crit
+        case .stale: return .dim
+        }
+    }
+
+    /// Utilisation-like fractions: calm, then warm above 85%, alarming above 95%.
+    static func role(forLoad f: Double) -> StyleRole {
+        f >= 0.95 ? .crit : f >= 0.85 ? .warn : .normal
+    }
+
+    static func pct(_ f: Double) -> String { "\(Int((f * 100).rounded()))" }
+}

@@ -1,0 +1,58 @@
+import FleetCore
+
+public enum ScreenID: Int, CaseIterable, Sendable {
+    case overview = 1, nodes, pools, events
+
+    public var title: String {
+        switch self {
+        case .overview: return "Overview"
+        case .nodes: return "Nodes"
+        case .pools: return "Pools"
+        case .events: return "Events"
+        }
+    }
+}
+
+public enum NodeSortColumn: Int, CaseIterable, Sendable {
+    case node, pool, state, gpu, kvCache, running, waiting, tokensPerSecond
+
+    public var title: String {
+        switch self {
+        case .node: return "node"
+        case .pool: return "pool"
+        case .state: return "state"
+        case .gpu: return "GPU%"
+        case .kvCache: return "KV%"
+        case .running: return "running"
+        case .waiting: return "waiting"
+        case .tokensPerSecond: return "tok/s"
+        }
+    }
+
+    /// Names and pools read best A→Z; load figures worst-first.
+    public var descendingByDefault: Bool { self != .node && self != .pool }
+}
+
+/// Everything the operator has chosen on screen. Pure data: key presses turn one state into
+/// the next (`KeyHandler`), screens draw from it and a snapshot.
+public struct ConsoleState: Equatable, Sendable {
+    public var screen: ScreenID = .overview
+    /// The node whose detail is open (Enter), nil for none.
+    public var detailNodeID: String?
+    /// Selection is by node id so it follows the node when sorting or filtering moves it.
+    public var selectedNodeID: String?
+    public var nodeScrollOffset = 0
+    public var filter = ""
+    public var editingFilter = false
+    public var sort = NodeSortColumn.node
+    public var sortDescending = false
+    /// A frozen picture while data keeps flowing underneath (`p`).
+    public var frozen: FleetSnapshot?
+    public var showHelp = false
+    public var eventScrollBack = 0
+    public var quit = false
+
+    public init() {}
+
+    public var isFrozen: Bool { frozen != nil }
+}

@@ -1,0 +1,246 @@
+/// One immutable picture of the whole fleet at one moment: what every screen draws from.
+/// Sources (the simulator now; scrapes and replays later) produce them, screens only read them.
+public struct FleetSnapshot: Codable, Sendable, Equatable {
+    /// Seconds since the source started (virtual time for simulations and replays).
+    public var time: Double
+    /// Wall-clock time of day the source reports, in seconds after midnight.
+    public var timeOfDay: Double
+    public var source: SourceInfo
+    public var pools: [PoolSnapshot]
+    public var nodes: [NodeSnapshot]
+    public var caches: [CacheSnapshot]
+    public var latency: [PoolLatency]
+    public var cost: CostSnapshot
+    public var events: [FleetEvent]
+
+    public init(time: Double, timeOfDay: Double, source: SourceInfo, pools: [PoolSnapshot],
+                nodes: [NodeSnapshot], caches: [CacheSnapshot], latency: [PoolLatency],
+                cost: CostSnapshot, events: [FleetEvent]) {
+        self.time = time; self.timeOfDay = timeOfDay; self.source = source
+        self.pools = pools; self.nodes = nodes; self.caches = caches
+        self.latency = latency; self.cost = cost; self.events = events
+    }
+
+    public func pool(_ id: String) -> PoolSnapshot? { pools.first { $0.id == id } }
+    public func latency(ofPool id: String) -> PoolLatency? { latency.first { $0.pool == id } }
+}
+
+/// Where a snapshot came from: shown in the header so the operator never mistakes a demo for prod.
+public struct SourceInfo: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable { case simulation, scrape, replay }
+    public var kind: Kind
+    public var name: String
+    public var title: String
+    public var speed: Double
+
+    public init(kind: Kind, name: String, title: String, speed: Double = 1) {
+        self.kind = kind; self.name = name; self.title = title; self.speed = speed
+    }
+}
+
+public enum NodeState: String, Codable, Sendable, CaseIterable {
+    case up, degraded, draining, down, stale
+}
+
+public struct GPUSnapshot: Codable, Sendable, Equatable {
+    public var index: Int
+    public var name: String
+    public var utilization: Double        // 0...1
+    public var memoryUsedGiB: Double
+    public var memoryTotalGiB: Double
+    public var powerWatts: Double
+    public var temperatureC: Double
+
+    public init(index: Int, name: String, utilization: Double, memoryUsedGiB: Double,
+                memoryTotalGiB: Double, powerWatts: Double, temperatureC: Double) {
+        self.index = index; self.name = name; self.utilization = utilization
+        self.memoryUsedGiB = memoryUsedGiB; self.memoryTotalGiB = memoryTotalGiB
+        self.powerWatts = powerWatts; self.temperatureC = temperatureC
+    }
+}
+
+/// Per-node history, one sample per snapshot interval.
+public struct NodeHistory: Codable, Sendable, Equatable {
+    public var gpuUtilization: SeriesRing
+    public var kvCacheUsage: SeriesRing
+    public var tokensPerSecond: SeriesRing
+    public var running: SeriesRing
+    public var waiting: SeriesRing
+
+    public init(capacity: Int) {
+        gpuUtilization = SeriesRing(capacity: capacity)
+        kvCacheUsage = SeriesRing(capacity: capacity)
+        tokensPerSecond = SeriesRing(capacity: capacity)
+        running = SeriesRing(capacity: capacity)
+        waiting = SeriesRing(capacity: capacity)
+    }
+}
+
+public struct NodeSnapshot: Codable, Sendable, Equatable {
+    public var id: String
+    public var pool: String
+    public var state: NodeState
+    /// Why the node is not `up`, in words an operator can act on.
+    public var stateReason: String?
+    public var engine: String
+    public var model: String
+    public var version: String
+    public var gpus: [GPUSnapshot]
+    public var gpuUtilization: Double     // mean over the node's GPUs, 0...1
+    public var kvCacheUsage: Double       // 0...1
+    public var running: Int
+    public var waiting: Int
+    public var tokensPerSecond: Double    // generated tokens
+    public var promptTokensPerSecond: Double
+    public var prefixCacheHitRate: Double? // 0...1, nil before any prompt
+    public var preemptionsPerSecond: Double
+    public var history: NodeHistory
+
+    public init(id: String, pool: String, state: NodeState, stateReason: String? = nil, engine: String,
+                model: String, version: String, gpus: [GPUSnapshot], gpuUtilization: Double,
+                kvCacheUsage: Double, running: Int, waiting: Int, tokensPerSecond: Double,
+                promptTokensPerSecond: Double, prefixCacheHitRate: Double?, preemptionsPerSecond: Double,
+                history: NodeHistory) {
+        self.id = id; self.pool = pool; self.state = state; self.stateReason = stateReason
+        self.engine = engine; self.model = model; self.version = version; self.gpus = gpus
+        self.gpuUtilization = gpuUtilization; self.kvCacheUsage = kvCacheUsage
+        self.running = running; self.waiting = waiting; self.tokensPerSecond = tokensPerSecond
+        self.promptTokensPerSecond = promptTokensPerSecond; self.prefixCacheHitRate = prefixCacheHitRate
+        self.preemptionsPerSecond = preemptionsPerSecond; self.history = history
+    }
+}
+
+public struct PoolHistory: Codable, Sendable, Equatable {
+    public var waiting: SeriesRing
+    public var arrivalRate: SeriesRing
+    public var e2eP95: SeriesRing
+
+    public init(capacity: Int) {
+        waiting = SeriesRing(capacity: capacity)
+        arrivalRate = SeriesRing(capacity: capacity)
+        e2eP95 = SeriesRing(capacity: capacity)
+    }
+}
+
+public struct PoolSnapshot: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable { case gpu, api }
+    public var id: String
+    public var kind: Kind
+    public var engine: String
+    public var model: String
+    public var nodes: Int
+    public var nodesUp: Int
+    public var running: Int
+    public var waiting: Int
+    public var arrivalRate: Double     // requests/s reaching the pool (after the response cache)
+    public var completionRate: Double  // requests/s
+    public var shedRate: Double        // requests/s rejected by the pool's queue limit
+    public var history: PoolHistory
+
+    public init(id: String, kind: Kind, engine: String, model: String, nodes: Int, nodesUp: Int,
+                running: Int, waiting: Int, arrivalRate: Double, completionRate: Double,
+                shedRate: Double, history: PoolHistory) {
+        self.id = id; self.kind = kind; self.engine = engine; self.model = model
+        self.nodes = nodes; self.nodesUp = nodesUp; self.running = running; self.waiting = waiting
+        self.arrivalRate = arrivalRate; self.completionRate = completionRate
+        self.shedRate = shedRate; self.history = history
+    }
+}
+
+public struct CacheSnapshot: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable {
+        /// Response cache in front of the fleet (Redis): whole answers served without a GPU.
+        case response
+        /// The engines' prefix (KV) cache, token-weighted over the pool's nodes.
+        case prefix
+    }
+    public var id: String
+    public var kind: Kind
+    public var pool: String?
+    public var hitRate: Double?        // 0...1 over the last window, nil before any lookup
+    public var history: SeriesRing
+
+    public init(id: String, kind: Kind, pool: String?, hitRate: Double?, history: SeriesRing) {
+        self.id = id; self.kind = kind; self.pool = pool; self.hitRate = hitRate; self.history = history
+    }
+}
+
+/// One service-level objective: the `percentile`th latency of `metric` under `target` seconds.
+public struct SLOObjective: Codable, Sendable, Equatable {
+    public enum Metric: String, Codable, Sendable { case ttft, e2e }
+    public var metric: Metric
+    public var percentile: Int
+    public var target: Double
+
+    public init(metric: Metric, percentile: Int, target: Double) {
+        self.metric = metric; self.percentile = percentile; self.target = target
+    }
+}
+
+public struct PoolLatency: Codable, Sendable, Equatable {
+    public var pool: String
+    public var ttft: Quantiles
+    public var e2e: Quantiles
+    public var samples: Int
+    public var objectives: [SLOObjective]
+    /// The objectives currently breached (a subset of `objectives`).
+    public var breached: [SLOObjective]
+
+    public init(pool: String, ttft: Quantiles, e2e: Quantiles, samples: Int,
+                objectives: [SLOObjective], breached: [SLOObjective]) {
+        self.pool = pool; self.ttft = ttft; self.e2e = e2e; self.samples = samples
+        self.objectives = objectives; self.breached = breached
+    }
+
+    public func quantiles(_ metric: SLOObjective.Metric) -> Quantiles { metric == .ttft ? ttft : e2e }
+
+    /// Objectives whose measured quantile exceeds the target.
+    public static func breaches(of objectives: [SLOObjective], ttft: Quantiles, e2e: Quantiles) -> [SLOObjective] {
+        objectives.filter { o in
+            let q = (o.metric == .ttft ? ttft : e2e).value(atPercentile: o.percentile)
+            return q.map { $0 > o.target } ?? false
+        }
+    }
+}
+
+public struct PoolCost: Codable, Sendable, Equatable {
+    public var pool: String
+    public var dollarsPerHour: Double
+    public var requestsPerHour: Double
+    /// What the same traffic would cost on the all-API baseline, per hour.
+    public var apiBaselinePerHour: Double
+
+    public init(pool: String, dollarsPerHour: Double, requestsPerHour: Double, apiBaselinePerHour: Double) {
+        self.pool = pool; self.dollarsPerHour = dollarsPerHour
+        self.requestsPerHour = requestsPerHour; self.apiBaselinePerHour = apiBaselinePerHour
+    }
+
+    public var dollarsPerMillionRequests: Double? {
+        requestsPerHour > 0 ? dollarsPerHour / requestsPerHour * 1_000_000 : nil
+    }
+}
+
+public struct CostSnapshot: Codable, Sendable, Equatable {
+    public var pools: [PoolCost]
+    public var dollarsPerHour: Double
+    public var requestsPerHour: Double
+    public var apiBaselinePerHour: Double
+    public var history: SeriesRing   // $/h
+
+    public init(pools: [PoolCost], history: SeriesRing) {
+        self.pools = pools
+        dollarsPerHour = pools.reduce(0) { $0 + $1.dollarsPerHour }
+        requestsPerHour = pools.reduce(0) { $0 + $1.requestsPerHour }
+        apiBaselinePerHour = pools.reduce(0) { $0 + $1.apiBaselinePerHour }
+        self.history = history
+    }
+
+    public var dollarsPerMillionRequests: Double? {
+        requestsPerHour > 0 ? dollarsPerHour / requestsPerHour * 1_000_000 : nil
+    }
+
+    /// Fraction saved against the all-API baseline (negative when the fleet costs more).
+    public var savings: Double? {
+        apiBaselinePerHour > 0 ? 1 - dollarsPerHour / apiBaselinePerHour : nil
+    }
+}

@@ -1,0 +1,66 @@
+/// A fixed-capacity time series: the newest `capacity` samples, oldest first.
+/// A value type with copy-on-write storage, so a snapshot can hold one for free until the
+/// producer appends again.
+public struct SeriesRing: Sendable, Equatable {
+    public let capacity: Int
+    private var storage: [Double]
+    private var head = 0          // index of the oldest sample once full
+    public private(set) var count = 0
+
+    public init(capacity: Int) {
+        precondition(capacity > 0, "a series needs room for at least one sample")
+        self.capacity = capacity
+        storage = []
+        storage.reserveCapacity(capacity)
+    }
+
+    public init(capacity: Int, values: [Double]) {
+        self.init(capacity: capacity)
+        for v in values.suffix(capacity) { append(v) }
+    }
+
+    public mutating func append(_ value: Double) {
+        if storage.count < capacity {
+            storage.append(value)
+            count = storage.count
+        } else {
+            storage[head] = value
+            head = (head + 1) % capacity
+        }
+    }
+
+    /// Samples oldest first.
+    public var values: [Double] {
+        if storage.count < capacity || head == 0 { return storage }
+        return Array(storage[head...] + storage[..<head])
+    }
+
+    /// The newest `n` samples, oldest first.
+    public func suffix(_ n: Int) -> [Double] { Array(values.suffix(n)) }
+
+    public var last: Double? {
+        guard count > 0 else { return nil }
+        return storage.count < capacity ? storage.last : storage[(head + capacity - 1) % capacity]
+    }
+
+    public var isEmpty: Bool { count == 0 }
+}
+
+extension SeriesRing: Codable {
+    private enum CodingKeys: String, CodingKey { case capacity, values }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let capacity = try c.decode(Int.self, forKey: .capacity)
+        guard capacity > 0 else {
+            throw DecodingError.dataCorruptedError(forKey: .capacity, in: c, debugDescription: "capacity must be positive")
+        }
+        self.init(capacity: capacity, values: try c.decode([Double].self, forKey: .values))
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(capacity, forKey: .capacity)
+        try c.encode(values, forKey: .values)
+    }
+}

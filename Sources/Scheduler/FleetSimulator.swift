@@ -1,0 +1,368 @@
+import DequeModule
+import FleetCore
+import Foundation
+import HeapModule
+
+/// A discrete-event simulation of a whole LLM serving fleet: arrivals, the response cache,
+/// routing to pools and nodes, each node's engine steps, external API tiers, incidents.
+/// Single-threaded and deterministic for a seed; the driver owns it and publishes snapshots.
+public final class FleetSimulator {
+    /// Totals since the start, for tests and headless reports.
+    public struct Totals: Sendable, Equatable {
+        public var arrived = 0
+        public var completed = 0
+        public var shed = 0
+        public var responseCacheHits = 0
+        public var inSystem = 0
+        public var sojournSum = 0.0
+        /// ∫ requests-in-system dt: with `time`, the mean number in system (Little's L).
+        public var inSystemIntegral = 0.0
+    }
+
+    enum EventKind {
+        case arrival
+        case stepDone(node: Int, epoch: Int)
+        case externalDone(SimulatedRequest, ttft: Double, e2e: Double)
+        case sample
+        case incidentStart(Int)
+        case incidentEnd(Int)
+    }
+
+    struct ScheduledEvent: Comparable {
+        let time: Double
+        let seq: Int
+        let kind: EventKind
+        static func < (a: ScheduledEvent, b: ScheduledEvent) -> Bool { (a.time, a.seq) < (b.time, b.seq) }
+        static func == (a: ScheduledEvent, b: ScheduledEvent) -> Bool { a.time == b.time && a.seq == b.seq }
+    }
+
+    public let scenario: Scenario
+    public let sampleInterval: Double
+    public private(set) var now: Double = 0
+    public private(set) var totals = Totals()
+    /// Samples taken so far: a new one means a new snapshot is worth publishing.
+    public private(set) var sampleCount = 0
+    public var speed: Double = 1
+
+    private var queue = Heap<ScheduledEvent>()
+    private var seq = 0
+    private var nextRequestID = 0
+    private var arrivalRandom: SeededRandom
+    private var lengthRandom: SeededRandom
+    private var cacheRandom: SeededRandom
+    private var apiRandom: SeededRandom
+
+    var nodes: [SimulatedNode] = []
+    var pools: [PoolRuntime] = []
+    private var classCumulativeShares: [Double] = []
+    private var activeSpikes: [Int: Double] = [:]
+    private var events = Deque<FleetEvent>()
+    private let eventCapacity = 500
+    private var costHistory: SeriesRing
+    private var lastSampleTime: Double = 0
+    private var lastSnapshot: FleetSnapshot?
+
+    public init(scenario: Scenario, seed: UInt64? = nil, sampleInterval: Double = 1, historyCapacity: Int = 300) {
+        self.scenario = scenario
+        self.sampleInterval = sampleInterval
+        var root = SeededRandom(seed: seed ?? scenario.seed)
+        arrivalRandom = root.fork()
+        lengthRandom = root.fork()
+        cacheRandom = root.fork()
+        apiRandom = root.fork()
+        costHistory = SeriesRing(capacity: historyCapacity)
+
+        for (pi, p) in scenario.pools.enumerated() {
+            var runtime = PoolRuntime(spec: p, index: pi, historyCapacity: historyCapacity)
+            if case .gpu(let g) = p.kind {
+                for n in 0..<g.nodes {
+                    runtime.nodeIndices.append(nodes.count)
+                    nodes.append(SimulatedNode(id: NodeNaming.id(pool: p.id, index: n), poolIndex: pi,
+                                               pool: p, spec: g, historyCapacity: historyCapacity))
+                }
+            }
+            pools.append(runtime)
+        }
+        var acc = 0.0
+        let totalShare = scenario.workload.classes.reduce(0) { $0 + $1.share }
+        for c in scenario.workload.classes {
+            acc += c.share / max(totalShare, 1e-12)
+            classCumulativeShares.append(acc)
+        }
+        for (i, inc) in scenario.incidents.enumerated() {
+            schedule(at: inc.at, .incidentStart(i))
+            schedule(at: inc.at + inc.duration, .incidentEnd(i))
+        }
+        schedule(at: 0, .arrival)
+        schedule(at: sampleInterval, .sample)
+        log(.info, .note, "scenario \(scenario.name): \(scenario.title)")
+    }
+
+    // MARK: running
+
+    /// Processes every event up to `time` (virtual seconds since the start).
+    public func advance(to time: Double) {
+        while let next = queue.min, next.time <= time {
+            queue.removeMin()
+            totals.inSystemIntegral += Double(totals.inSystem) * (next.time - now)
+            now = next.time
+            handle(next.kind)
+        }
+        totals.inSystemIntegral += Double(totals.inSystem) * max(0, time - now)
+        now = max(now, time)
+    }
+
+    private func schedule(at time: Double, _ kind: EventKind) {
+        seq += 1
+        queue.insert(ScheduledEvent(time: time, seq: seq, kind: kind))
+    }
+
+    private func handle(_ kind: EventKind) {
+        switch kind {
+        case .arrival:
+            arrive()
+        case let .stepDone(n, epoch):
+            let node = nodes[n]
+            guard epoch == node.stepEpoch else { return }
+            let (first, done) = node.completeStep(at: now)
+            for r in first { pools[r.poolIndex].ttft.record(now - r.arrival, at: now) }
+            for r in done { complete(r, e2e: now - r.arrival, ttft: nil) }
+            startStep(n)
+        case let .externalDone(r, ttft, e2e):
+            pools[r.poolIndex].ttft.record(ttft, at: now)
+            complete(r, e2e: e2e, ttft: ttft)
+        case .sample:
+            sample()
+            schedule(at: now + sampleInterval, .sample)
+        case .incidentStart(let i):
+            startIncident(i)
+        case .incidentEnd(let i):
+            endIncident(i)
+        }
+    }
+
+    // MARK: arrivals and routing
+
+    public var timeOfDay: Double {
+        (scenario.startTimeOfDay + now).truncatingRemainder(dividingBy: 86_400)
+    }
+
+    /// Requests per second offered to the fleet right now.
+    public var offeredRate: Double {
+        scenario.workload.peakRate * scenario.workload.multiplier(atTimeOfDay: timeOfDay)
+            * activeSpikes.values.reduce(1, *)
+    }
+
+    private func arrive() {
+        let rate = offeredRate
+        if rate <= 0 {
+            schedule(at: now + 1, .arrival)
+            return
+        }
+        schedule(at: now + arrivalRandom.exponential(rate: rate), .arrival)
+
+        let u = lengthRandom.unit()
+        let ci = classCumulativeShares.firstIndex { u <= $0 } ?? classCumulativeShares.count - 1
+        let cls = scenario.workload.classes[ci]
+        let pi = pickPool(cls)
+        let pool = pools[pi]
+        let prefixShare: Double = {
+            if case .gpu(let g) = pool.spec.kind { return g.prefixCache?.share ?? 0 }
+            return 0
+        }()
+        nextRequestID += 1
+        let r = SimulatedRequest(id: nextRequestID, classIndex: ci, poolIndex: pi, arrival: now,
+                                 promptTokens: cls.promptTokens.sample(&lengthRandom),
+                                 outputTokens: cls.outputTokens.sample(&lengthRandom),
+                                 sharesPrefix: lengthRandom.chance(prefixShare))
+        totals.arrived += 1
+        totals.inSystem += 1
+        pools[pi].counters.baselineCost += scenario.apiBaseline.cost(input: Double(r.promptTokens),
+                                                                      output: Double(r.outputTokens))
+
+        if let cache = pool.spec.responseCache {
+            pools[pi].counters.cacheLookups += 1
+            if cacheRandom.chance(cache.hitRate) {
+                pools[pi].counters.cacheHits += 1
+                totals.responseCacheHits += 1
+                schedule(at: now + cache.latency, .externalDone(r, ttft: cache.latency, e2e: cache.latency))
+                return
+            }
+        }
+        pools[pi].counters.arrivals += 1
+        switch pool.spec.kind {
+        case .api(let api):
+            let ttft = api.ttftMedian * exp(api.ttftSigma * apiRandom.standardNormal())
+            let e2e = ttft + Double(r.outputTokens) / api.tokensPerSecond
+            pools[pi].counters.apiCost += api.price.cost(input: Double(r.promptTokens), output: Double(r.outputTokens))
+            schedule(at: now + e2e, .externalDone(r, ttft: ttft, e2e: e2e))
+        case .gpu(let g):
+            route(r, pool: pi, spec: g)
+        }
+    }
+
+    private func pickPool(_ cls: RequestClassSpec) -> Int {
+        var choice = cls.pools[0].pool
+        if cls.pools.count > 1 {
+            let total = cls.pools.reduce(0) { $0 + $1.weight }
+            var u = lengthRandom.unit() * total
+            for t in cls.pools {
+                u -= t.weight
+                if u <= 0 { choice = t.pool; break }
+            }
+        }
+        return pools.firstIndex { $0.spec.id == choice }!
+    }
+
+    /// Join the shortest queue among the pool's live nodes; shed when even that one is full.
+    private func route(_ r: SimulatedRequest, pool pi: Int, spec: GPUPoolSpec) {
+        var best: Int?
+        var bestLoad = Int.max
+        let candidates = pools[pi].nodeIndices
+        let start = pools[pi].roundRobin
+        for k in 0..<candidates.count {
+            let n = candidates[(start + k) % candidates.count]
+            let node = nodes[n]
+            guard node.state != .down, node.state != .draining else { continue }
+            if node.load < bestLoad { best = n; bestLoad = node.load }
+        }
+        pools[pi].roundRobin = (start + 1) % max(1, candidates.count)
+        guard let n = best, nodes[n].waiting.count < spec.maxQueuePerNode,
+              r.totalTokens <= nodes[n].kvCapacityTokens else {
+            shed(r)
+            return
+        }
+        nodes[n].enqueue(r)
+        if !nodes[n].isBusy { startStep(n) }
+    }
+
+    private func startStep(_ n: Int) {
+        if let plan = nodes[n].planStep() {
+            schedule(at: now + plan.duration, .stepDone(node: n, epoch: nodes[n].stepEpoch))
+        }
+    }
+
+    private func complete(_ r: SimulatedRequest, e2e: Double, ttft: Double?) {
+        totals.completed += 1
+        totals.inSystem -= 1
+        totals.sojournSum += e2e
+        pools[r.poolIndex].e2e.record(e2e, at: now)
+        pools[r.poolIndex].counters.completions += 1
+        pools[r.poolIndex].counters.tokensOut += r.outputTokens
+    }
+
+    private func shed(_ r: SimulatedRequest) {
+        totals.shed += 1
+        totals.inSystem -= 1
+        pools[r.poolIndex].counters.shed += 1
+    }
+
+    // MARK: incidents
+
+    private func startIncident(_ i: Int) {
+        let inc = scenario.incidents[i]
+        switch inc.kind {
+        case .loadSpike(let m):
+            activeSpikes[i] = m
+            log(.warning, .incident, String(format: "incident: %@ (load x%.1f for %@)", inc.label, m,
+                                            Format.duration(inc.duration)))
+        case let .nodeDown(nodeID, reason):
+            guard let n = nodes.firstIndex(where: { $0.id == nodeID }) else { return }
+            let node = nodes[n]
+            let evacuated = node.evacuate()
+            node.state = .down
+            node.stateReason = reason
+            log(.critical, .node, "node \(nodeID) down: \(reason); \(evacuated.count) requests rerouted",
+                pool: pools[node.poolIndex].spec.id, node: nodeID)
+            if case .gpu(let g) = pools[node.poolIndex].spec.kind {
+                for r in evacuated { route(r, pool: node.poolIndex, spec: g) }
+            }
+        }
+    }
+
+    private func endIncident(_ i: Int) {
+        let inc = scenario.incidents[i]
+        switch inc.kind {
+        case .loadSpike:
+            activeSpikes[i] = nil
+            log(.info, .incident, "incident over: \(inc.label)")
+        case .nodeDown(let nodeID, _):
+            guard let n = nodes.firstIndex(where: { $0.id == nodeID }) else { return }
+            nodes[n].state = .up
+            nodes[n].stateReason = nil
+            log(.info, .node, "node \(nodeID) back up", pool: pools[nodes[n].poolIndex].spec.id, node: nodeID)
+        }
+    }
+
+    func log(_ severity: FleetEvent.Severity, _ kind: FleetEvent.Kind, _ message: String,
+             pool: String? = nil, node: String? = nil) {
+        events.append(FleetEvent(time: now, severity: severity, kind: kind, message: message, pool: pool, node: node))
+        if events.count > eventCapacity { events.removeFirst() }
+    }
+
+    // MARK: sampling
+
+    private func sample() {
+        let dt = max(1e-9, now - lastSampleTime)
+        lastSampleTime = now
+        let second = Int(now.rounded(.down))
+        for n in nodes.indices { sampleNode(nodes[n], dt: dt) }
+        for pi in pools.indices {
+            pools[pi].ttft.expire(upTo: second)
+            pools[pi].e2e.expire(upTo: second)
+            let nodeList = pools[pi].nodeIndices.map { nodes[$0] }
+            for message in pools[pi].sample(dt: dt, nodes: nodeList) {
+                log(message.severity, message.kind, message.text, pool: pools[pi].spec.id)
+            }
+        }
+        costHistory.append(pools.reduce(0) { $0 + $1.dollarsPerHour })
+        sampleCount += 1
+        lastSnapshot = nil
+    }
+
+    private func sampleNode(_ node: SimulatedNode, dt: Double) {
+        let c = node.counters
+        let busy = min(1, c.busyTime / dt)
+        let meanRunning = c.busyTime > 0 ? c.runningTimeIntegral / c.busyTime : 0
+        let fill = min(1, meanRunning / Double(node.spec.maxNumSeqs))
+        // SM activity: an idle engine reads ~0; a busy one with a thin batch is memory-bound
+        // and keeps fewer SMs busy than a full one.
+        node.lastSample = NodeSample(utilization: busy * (0.45 + 0.55 * fill.squareRoot()),
+                                     tokensPerSecond: Double(c.generatedTokens) / dt,
+                                     promptTokensPerSecond: Double(c.promptTokensComputed) / dt,
+                                     preemptionsPerSecond: Double(c.preemptions) / dt)
+        node.prefixWindow.add(hits: c.prefixHitTokens, queries: c.prefixQueryTokens)
+        if node.state != .down {
+            if c.preemptions > 0 {
+                node.state = .degraded
+                node.stateReason = "KV cache full: \(c.preemptions) preemptions"
+            } else if node.state == .degraded {
+                node.state = .up
+                node.stateReason = nil
+            }
+        }
+        node.history.gpuUtilization.append(node.lastSample.utilization)
+        node.history.kvCacheUsage.append(node.kvUsage)
+        node.history.tokensPerSecond.append(node.lastSample.tokensPerSecond)
+        node.history.running.append(Double(node.running))
+        node.history.waiting.append(Double(node.waiting.count))
+        node.counters = SimulatedNode.Counters()
+    }
+
+    // MARK: snapshots
+
+    public func snapshot() -> FleetSnapshot {
+        if let s = lastSnapshot { return s }
+        let s = SnapshotAssembler.assemble(simulator: self, events: Array(events.suffix(200)),
+                                           costHistory: costHistory, time: lastSampleTime)
+        lastSnapshot = s
+        return s
+    }
+
+    /// When the next sample (and so the next snapshot) is due, in simulated seconds.
+    public var nextSampleTime: Double { lastSampleTime + sampleInterval }
+
+    var sourceInfo: SourceInfo {
+        SourceInfo(kind: .simulation, name: scenario.name, title: scenario.title, speed: speed)
+    }
+}

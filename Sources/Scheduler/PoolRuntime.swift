@@ -1,0 +1,121 @@
+import FleetCore
+
+/// A pool's running state in the simulator: counters since the last sample, smoothed rates,
+/// latency windows, histories, and the SLO and shedding state it reports changes of.
+struct PoolRuntime {
+    struct Counters {
+        var arrivals = 0
+        var completions = 0
+        var shed = 0
+        var cacheLookups = 0
+        var cacheHits = 0
+        var tokensOut = 0
+        var apiCost = 0.0
+        var baselineCost = 0.0
+    }
+
+    struct Message {
+        var severity: FleetEvent.Severity
+        var kind: FleetEvent.Kind
+        var text: String
+    }
+
+    /// Fewer samples than this in the window and a quantile says little: no SLO verdict.
+    static let minimumSamplesForVerdict = 20
+    /// A breached objective counts as met again only below this fraction of its target, so a
+    /// quantile hovering at the line does not flood the log.
+    static let recoveryMargin = 0.95
+
+    let spec: PoolSpec
+    let index: Int
+    var nodeIndices: [Int] = []
+    var roundRobin = 0
+    var counters = Counters()
+
+    var ttft = SlidingLatencyWindow(seconds: 60)
+    var e2e = SlidingLatencyWindow(seconds: 60)
+    var arrivalRate = EWMA(timeConstant: 10)
+    var completionRate = EWMA(timeConstant: 10)
+    var shedRate = EWMA(timeConstant: 10)
+    var apiDollarsPerHour = EWMA(timeConstant: 60)
+    var baselinePerHour = EWMA(timeConstant: 60)
+    var requestsPerHour = EWMA(timeConstant: 60)
+    var responseCache = RatioWindow(capacity: 60)
+
+    var history: PoolHistory
+    var responseCacheHistory: SeriesRing
+    var prefixCacheHistory: SeriesRing
+    var breached: [SLOObjective] = []
+    var shedding = false
+
+    init(spec: PoolSpec, index: Int, historyCapacity: Int) {
+        self.spec = spec
+        self.index = index
+        history = PoolHistory(capacity: historyCapacity)
+        responseCacheHistory = SeriesRing(capacity: historyCapacity)
+        prefixCacheHistory = SeriesRing(capacity: historyCapacity)
+    }
+
+    var dollarsPerHour: Double {
+        switch spec.kind {
+        case .gpu(let g): return Double(g.nodes * g.gpusPerNode) * g.gpu.pricePerHour
+        case .api: return apiDollarsPerHour.value
+        }
+    }
+
+    /// Token-weighted prefix-cache hit rate over the pool's nodes.
+    static func prefixHitRate(_ nodes: [SimulatedNode]) -> Double? {
+        let q = nodes.reduce(0) { $0 + $1.prefixWindow.totalLookups }
+        let h = nodes.reduce(0) { $0 + $1.prefixWindow.totalHits }
+        return q > 0 ? h / q : nil
+    }
+
+    mutating func sample(dt: Double, nodes: [SimulatedNode]) -> [Message] {
+        let c = counters
+        counters = Counters()
+        arrivalRate.update(Double(c.arrivals) / dt, dt: dt)
+        completionRate.update(Double(c.completions) / dt, dt: dt)
+        shedRate.update(Double(c.shed) / dt, dt: dt)
+        apiDollarsPerHour.update(c.apiCost / dt * 3600, dt: dt)
+        baselinePerHour.update(c.baselineCost / dt * 3600, dt: dt)
+        requestsPerHour.update(Double(c.completions) / dt * 3600, dt: dt)
+        responseCache.add(hits: c.cacheHits, queries: c.cacheLookups)
+
+        history.waiting.append(Double(nodes.reduce(0) { $0 + $1.waiting.count }))
+        history.arrivalRate.append(arrivalRate.value)
+        history.e2eP95.append(e2e.window.quantile(0.95) ?? 0)
+        responseCacheHistory.append(responseCache.ratio ?? 0)
+        prefixCacheHistory.append(Self.prefixHitRate(nodes) ?? 0)
+
+        var messages: [Message] = []
+        let window = e2e.window
+        if window.total >= Self.minimumSamplesForVerdict {
+            let ttftQ = ttft.window.quantiles, e2eQ = window.quantiles
+            let over = PoolLatency.breaches(of: spec.objectives, ttft: ttftQ, e2e: e2eQ)
+            let stillOver = breached.filter { o in
+                let q = (o.metric == .ttft ? ttftQ : e2eQ).value(atPercentile: o.percentile) ?? 0
+                return q > o.target * Self.recoveryMargin
+            }
+            let now = spec.objectives.filter { over.contains($0) || stillOver.contains($0) }
+            for o in now where !breached.contains(o) {
+                let measured = (o.metric == .ttft ? ttft.window : window).quantile(Double(o.percentile) / 100)
+                messages.append(Message(severity: .critical, kind: .sloBreach, text:
+                    "SLO breach on \(spec.id): \(o.metric.rawValue) p\(o.percentile) \(Format.latency(measured)) > \(Format.latency(o.target))"))
+            }
+            for o in breached where !now.contains(o) {
+                messages.append(Message(severity: .info, kind: .sloRecovered, text:
+                    "SLO met again on \(spec.id): \(o.metric.rawValue) p\(o.percentile) < \(Format.latency(o.target))"))
+            }
+            breached = now
+        }
+        if c.shed > 0 && !shedding {
+            shedding = true
+            messages.append(Message(severity: .warning, kind: .load, text:
+                "\(spec.id) is shedding requests: every node's queue is full"))
+        } else if c.shed == 0 && shedding && shedRate.value < 0.01 {
+            shedding = false
+            messages.append(Message(severity: .info, kind: .load, text: "\(spec.id) stopped shedding"))
+        }
+        return messages
+    }
+}

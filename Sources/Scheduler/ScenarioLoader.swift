@@ -1,0 +1,262 @@
+import Foundation
+import FleetCore
+
+/// Reads a scenario YAML file into a `Scenario`, checking every field; errors name the file,
+/// the line and the field.
+public enum ScenarioLoader {
+    public static func load(file: String) throws -> Scenario {
+        try parse(YAMLValue.load(contentsOf: file))
+    }
+
+    public static func parse(text: String, file: String) throws -> Scenario {
+        try parse(YAMLValue.parse(text, file: file))
+    }
+
+    static func parse(_ doc: YAMLValue) throws -> Scenario {
+        try doc.allowKeys(["name", "title", "description", "start_time", "seed", "api_baseline",
+                           "gpus", "pools", "workload", "incidents"])
+        let name = try doc.required("name").string()
+        guard isValidName(name) else {
+            throw try doc.required("name").error("use lowercase letters, digits and '-' only")
+        }
+        var catalog = GPUSpec.catalog
+        if let gpus = try doc.optional("gpus") {
+            for (key, value) in try gpus.entries() {
+                guard var spec = catalog[key] else {
+                    throw value.error("unknown GPU type (known: \(catalog.keys.sorted().joined(separator: ", ")))")
+                }
+                try value.allowKeys(["price_per_hour"])
+                if let p = try value.optional("price_per_hour") { spec.pricePerHour = try p.double(in: 0...1000) }
+                catalog[key] = spec
+            }
+        }
+        let pools = try doc.required("pools").array().map { try pool($0, catalog: catalog) }
+        guard !pools.isEmpty else { throw try doc.required("pools").error("a scenario needs at least one pool") }
+        var seen = Set<String>()
+        for (p, v) in zip(pools, try doc.required("pools").array()) where !seen.insert(p.id).inserted {
+            throw try v.required("id").error("duplicate pool id '\(p.id)'")
+        }
+        let workload = try workloadSpec(doc.required("workload"), poolIDs: seen)
+        let nodeIDs = Set(pools.flatMap { p -> [String] in
+            if case .gpu(let g) = p.kind { return (0..<g.nodes).map { NodeNaming.id(pool: p.id, index: $0) } }
+            return []
+        })
+        let incidents = try (doc.optional("incidents")?.array() ?? []).map { try incident($0, nodeIDs: nodeIDs) }
+        return Scenario(
+            name: name,
+            title: try doc.required("title").string(),
+            description: try doc.optional("description")?.string() ?? "",
+            startTimeOfDay: try doc.optional("start_time").map(timeOfDay) ?? 9 * 3600,
+            seed: UInt64(try doc.optional("seed")?.int(in: 0...Int.max) ?? 1),
+            apiBaseline: try price(doc.required("api_baseline")),
+            pools: pools,
+            workload: workload,
+            incidents: incidents.sorted { $0.at < $1.at })
+    }
+
+    static func isValidName(_ s: String) -> Bool {
+        !s.isEmpty && s.count <= 63 && s.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-"
+        }
+    }
+
+    static func timeOfDay(_ v: YAMLValue) throws -> Double {
+        let parts = try v.string().split(separator: ":").map { Int($0) }
+        guard parts.count == 2 || parts.count == 3, parts.allSatisfy({ $0 != nil }),
+              let h = parts[0], let m = parts[1], (0..<24).contains(h), (0..<60).contains(m) else {
+            throw v.error("expected a time of day such as \"09:30\"")
+        }
+        let s = parts.count == 3 ? parts[2]! : 0
+        return Double(h * 3600 + m * 60 + s)
+    }
+
+    static func price(_ v: YAMLValue) throws -> TokenPrice {
+        try v.allowKeys(["input_per_mtok", "output_per_mtok"])
+        return TokenPrice(inputPerMillion: try v.required("input_per_mtok").double(in: 0...10_000),
+                          outputPerMillion: try v.required("output_per_mtok").double(in: 0...10_000))
+    }
+
+    static func model(_ v: YAMLValue) throws -> ModelSpec {
+        try v.allowKeys(["name", "params_b", "quantization", "layers", "kv_heads", "head_dim"])
+        let q = try v.required("quantization").oneOf(Quantization.allCases.map(\.rawValue))
+        return ModelSpec(name: try v.required("name").string(),
+                         parametersBillions: try v.required("params_b").double(in: 0.01...2000),
+                         quantization: Quantization(rawValue: q)!,
+                         layers: try v.required("layers").int(in: 1...512),
+                         kvHeads: try v.required("kv_heads").int(in: 1...256),
+                         headDim: try v.required("head_dim").int(in: 8...1024))
+    }
+
+    static func objectives(_ v: YAMLValue) throws -> [SLOObjective] {
+        try v.array().map { o in
+            try o.allowKeys(["metric", "percentile", "target_ms"])
+            let metric = try o.required("metric").oneOf(["ttft", "e2e"])
+            let pv = try o.required("percentile")
+            let percentile = try pv.int()
+            guard [50, 90, 95, 99].contains(percentile) else { throw pv.error("percentile must be 50, 90, 95 or 99") }
+            return SLOObjective(metric: SLOObjective.Metric(rawValue: metric)!, percentile: percentile,
+                                target: try o.required("target_ms").double(in: 1...3_600_000) / 1000)
+        }
+    }
+
+    static func pool(_ v: YAMLValue, catalog: [String: GPUSpec]) throws -> PoolSpec {
+        let id = try v.required("id").string()
+        guard isValidName(id) else { throw try v.required("id").error("use lowercase letters, digits and '-' only") }
+        let kindName = try v.optional("kind")?.oneOf(["gpu", "api"]) ?? "gpu"
+        let common: Set<String> = ["id", "kind", "engine", "model", "version", "slo", "response_cache"]
+        let kind: PoolSpec.Kind
+        if kindName == "api" {
+            try v.allowKeys(common.union(["latency", "price"]))
+            let lat = try v.required("latency")
+            try lat.allowKeys(["ttft_ms", "ttft_sigma", "tokens_per_second"])
+            kind = .api(APIPoolSpec(ttftMedian: try lat.required("ttft_ms").double(in: 1...600_000) / 1000,
+                                    ttftSigma: try lat.optional("ttft_sigma")?.double(in: 0...3) ?? 0.4,
+                                    tokensPerSecond: try lat.required("tokens_per_second").double(in: 0.1...100_000),
+                                    price: try price(v.required("price"))))
+        } else {
+            try v.allowKeys(common.union(["gpu", "gpus_per_node", "nodes", "max_num_seqs", "max_batched_tokens",
+                                          "gpu_memory_utilization", "max_queue_per_node", "step_overhead_ms",
+                                          "prefix_cache"]))
+            let gv = try v.required("gpu")
+            let gpuName = try gv.string()
+            guard let gpu = catalog[gpuName] else {
+                throw gv.error("unknown GPU type '\(gpuName)' (known: \(catalog.keys.sorted().joined(separator: ", ")))")
+            }
+            var prefix: PrefixCacheSpec?
+            if let pc = try v.optional("prefix_cache") {
+                try pc.allowKeys(["shared_prefix_tokens", "share"])
+                prefix = PrefixCacheSpec(sharedPrefixTokens: try pc.required("shared_prefix_tokens").int(in: 0...1_000_000),
+                                         share: try pc.required("share").double(in: 0...1))
+            }
+            kind = .gpu(GPUPoolSpec(
+                gpu: gpu,
+                gpusPerNode: try v.optional("gpus_per_node")?.int(in: 1...64) ?? 1,
+                nodes: try v.required("nodes").int(in: 1...4096),
+                maxNumSeqs: try v.optional("max_num_seqs")?.int(in: 1...4096) ?? 256,
+                maxBatchedTokens: try v.optional("max_batched_tokens")?.int(in: 16...1_000_000) ?? 8192,
+                gpuMemoryUtilization: try v.optional("gpu_memory_utilization")?.double(in: 0.05...1) ?? 0.9,
+                maxQueuePerNode: try v.optional("max_queue_per_node")?.int(in: 0...1_000_000) ?? 256,
+                stepOverhead: (try v.optional("step_overhead_ms")?.double(in: 0...10_000) ?? 4) / 1000,
+                prefixCache: prefix))
+        }
+        var cache: ResponseCacheSpec?
+        if let rc = try v.optional("response_cache") {
+            try rc.allowKeys(["hit_rate", "latency_ms"])
+            cache = ResponseCacheSpec(hitRate: try rc.required("hit_rate").double(in: 0...1),
+                                      latency: (try rc.optional("latency_ms")?.double(in: 0...60_000) ?? 3) / 1000)
+        }
+        let spec = PoolSpec(
+            id: id,
+            engine: try v.optional("engine")?.oneOf(["vllm", "sglang", "tgi", "llamacpp", "triton", "api"]) ?? "vllm",
+            model: try model(v.required("model")),
+            version: try v.optional("version")?.string() ?? "v1",
+            kind: kind,
+            objectives: try v.optional("slo").map(objectives) ?? [],
+            responseCache: cache)
+        if case .gpu(let g) = spec.kind {
+            let weightsPerGPU = spec.model.weightBytes / Double(g.gpusPerNode) / 1_073_741_824
+            if weightsPerGPU >= g.gpu.memoryGiB * g.gpuMemoryUtilization {
+                throw try v.required("model").error(String(format:
+                    "%.1f GiB of weights per GPU do not fit in %.0f GiB x %.2f; use more gpus_per_node or a smaller quantization",
+                    weightsPerGPU, g.gpu.memoryGiB, g.gpuMemoryUtilization))
+            }
+        }
+        return spec
+    }
+
+    static func lengths(_ v: YAMLValue) throws -> LengthDistribution {
+        try v.allowKeys(["median", "sigma", "min", "max"])
+        let d = LengthDistribution(median: try v.required("median").double(in: 1...1_000_000),
+                                   sigma: try v.optional("sigma")?.double(in: 0...4) ?? 0.6,
+                                   min: try v.optional("min")?.int(in: 1...1_000_000) ?? 1,
+                                   max: try v.optional("max")?.int(in: 1...1_000_000) ?? 32768)
+        guard d.min <= d.max else { throw v.error("min is greater than max") }
+        return d
+    }
+
+    static func workloadSpec(_ v: YAMLValue, poolIDs: Set<String>) throws -> WorkloadSpec {
+        try v.allowKeys(["peak_rps", "daily_curve", "classes"])
+        var curve: [(hour: Double, multiplier: Double)] = []
+        if let c = try v.optional("daily_curve") {
+            for p in try c.array() {
+                let pair = try p.array()
+                guard pair.count == 2 else { throw p.error("expected [hour, multiplier]") }
+                let point = (hour: try pair[0].double(in: 0...24), multiplier: try pair[1].double(in: 0...100))
+                if let last = curve.last, point.hour <= last.hour { throw p.error("hours must increase") }
+                curve.append(point)
+            }
+        }
+        let classes = try v.required("classes").array().map { c -> RequestClassSpec in
+            try c.allowKeys(["name", "share", "priority", "pool", "split", "prompt_tokens", "output_tokens"])
+            var targets: [(pool: String, weight: Double)] = []
+            if let p = try c.optional("pool") { targets = [(try p.string(), 1)] }
+            if let s = try c.optional("split") {
+                targets = try s.entries().map { ($0.key, try $0.value.double(in: 0...1)) }
+            }
+            guard !targets.isEmpty else { throw c.error("give the class a pool: or a split:") }
+            for t in targets where !poolIDs.contains(t.pool) {
+                throw c.error("unknown pool '\(t.pool)' (pools: \(poolIDs.sorted().joined(separator: ", ")))")
+            }
+            return RequestClassSpec(
+                name: try c.required("name").string(),
+                share: try c.required("share").double(in: 0...1),
+                priority: try c.optional("priority")?.int(in: 0...9) ?? 1,
+                pools: targets,
+                promptTokens: try lengths(c.required("prompt_tokens")),
+                outputTokens: try lengths(c.required("output_tokens")))
+        }
+        guard !classes.isEmpty else { throw try v.required("classes").error("a workload needs at least one class") }
+        return WorkloadSpec(peakRate: try v.required("peak_rps").double(in: 0...10_000_000),
+                            dailyCurve: curve, classes: classes)
+    }
+
+    static func incident(_ v: YAMLValue, nodeIDs: Set<String>) throws -> IncidentSpec {
+        try v.allowKeys(["at", "duration", "label", "kind", "multiplier", "node", "reason"])
+        let kindName = try v.required("kind").oneOf(["load_spike", "node_down"])
+        let kind: IncidentSpec.Kind
+        var label = try v.optional("label")?.string()
+        if kindName == "load_spike" {
+            if label == nil { label = try v.required("label").string() }
+            kind = .loadSpike(multiplier: try v.required("multiplier").double(in: 0...1000))
+        } else {
+            let nv = try v.required("node")
+            let node = try nv.string()
+            guard nodeIDs.contains(node) else { throw nv.error("no node '\(node)' in this scenario") }
+            let reason = try v.optional("reason")?.string() ?? "node failure"
+            kind = .nodeDown(node: node, reason: reason)
+            if label == nil { label = "\(node) down: \(reason)" }
+        }
+        return IncidentSpec(at: try v.required("at").double(in: 0...10_000_000),
+                            duration: try v.required("duration").double(in: 0...10_000_000),
+                            label: label ?? "", kind: kind)
+    }
+}
+
+public enum NodeNaming {
+    public static func id(pool: String, index: Int) -> String {
+        pool + "-" + (index < 9 ? "0" : "") + String(index + 1)
+    }
+}
+
+/// Finds scenario files: the scenario directory next to the sources when run from the
+/// repository, `FLEETDECK_DATA` when set, or a path given directly.
+public struct ScenarioCatalog: Sendable {
+    public let directory: String
+
+    public init(directory: String) { self.directory = directory }
+
+    public var names: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+            .filter { $0.hasSuffix(".yaml") }
+            .map { String($0.dropLast(5)) }
+            .sorted()
+    }
+
+    public func path(for nameOrPath: String) -> String? {
+        if nameOrPath.contains("/") || nameOrPath.hasSuffix(".yaml") {
+            return FileManager.default.fileExists(atPath: nameOrPath) ? nameOrPath : nil
+        }
+        let p = directory + "/" + nameOrPath + ".yaml"
+        return FileManager.default.fileExists(atPath: p) ? p : nil
+    }
+}

@@ -1,0 +1,47 @@
+import FleetCore
+import Foundation
+import Synchronization
+
+/// Runs a `FleetSimulator` against a clock at a chosen speed, off the render thread, and
+/// publishes a snapshot after every sample. The simulator is touched only by the driver's task.
+public final class SimulationDriver: @unchecked Sendable {
+    private let simulator: FleetSimulator
+    private let store: SnapshotStore
+    private let clock: any FleetClock
+    private let speed: Double
+    private let stopped = Atomic<Bool>(false)
+
+    public init(simulator: FleetSimulator, store: SnapshotStore, speed: Double, clock: any FleetClock = WallClock()) {
+        self.simulator = simulator
+        self.store = store
+        self.speed = speed
+        self.clock = clock
+        simulator.speed = speed
+    }
+
+    /// Runs the first `seconds` of simulated time at once, so the console opens on a fleet
+    /// with history rather than on empty graphs. Call before `run()`.
+    public func warmUp(seconds: Double) {
+        simulator.advance(to: simulator.now + seconds)
+        store.publish(simulator.snapshot())
+    }
+
+    /// Paces the simulation until `stop()`; sleeps between samples.
+    public func run() async {
+        let wallStart = clock.now
+        let simStart = simulator.now
+        var published = simulator.sampleCount
+        while !stopped.load(ordering: .relaxed) {
+            let target = simStart + (clock.now - wallStart) * speed
+            simulator.advance(to: target)
+            if simulator.sampleCount != published {
+                published = simulator.sampleCount
+                store.publish(simulator.snapshot())
+            }
+            let wait = (simulator.nextSampleTime - target) / speed
+            try? await Task.sleep(nanoseconds: UInt64(min(0.5, max(0.02, wait)) * 1e9))
+        }
+    }
+
+    public func stop() { stopped.store(true, ordering: .relaxed) }
+}

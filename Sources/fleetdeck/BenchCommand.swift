@@ -1,0 +1,80 @@
+import ArgumentParser
+import Console
+import FleetCore
+import Foundation
+import Scheduler
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Print performance figures (no pass/fail): frame time and simulation speed.",
+        discussion: "Build with -c release for meaningful figures. Docs/performance.md records them.",
+        subcommands: [FrameBench.self, SimulationBench.self])
+}
+
+/// Nanosecond timing of a closure, `count` times; returns sorted durations in seconds.
+func measure(_ count: Int, _ body: () -> Void) -> [Double] {
+    let clock = WallClock()
+    var out: [Double] = []
+    out.reserveCapacity(count)
+    for _ in 0..<count {
+        let t0 = clock.now
+        body()
+        out.append(clock.now - t0)
+    }
+    return out.sorted()
+}
+
+func percentile(_ sorted: [Double], _ p: Double) -> Double {
+    guard !sorted.isEmpty else { return 0 }
+    return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p))]
+}
+
+struct FrameBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "frame",
+        abstract: "Time rendering the overview into the canvas (what each frame costs before ncurses).")
+
+    @OptionGroup var scenario: ScenarioOptions
+    @Option(name: .long, help: "Columns.") var width: Int = 200
+    @Option(name: .long, help: "Rows.") var height: Int = 60
+    @Option(name: .long, help: "Frames to time.") var frames: Int = 2000
+    @Option(name: .long, help: "Simulated seconds before timing starts.") var at: Double = 600
+
+    func run() throws {
+        let sim = FleetSimulator(scenario: try scenario.loadScenario(), seed: scenario.seed)
+        sim.advance(to: at)
+        let snapshot = sim.snapshot()
+        var state = ConsoleState()
+        state.selectedNodeID = snapshot.nodes.first?.id
+        var sink = 0
+        for _ in 0..<50 { sink &+= ScreenRenderer.render(snapshot: snapshot, state: state, width: width, height: height, glyphs: .unicode).canvas.width }
+        let times = measure(frames) {
+            sink &+= ScreenRenderer.render(snapshot: snapshot, state: state, width: width, height: height, glyphs: .unicode).canvas.width
+        }
+        print(String(format: "overview %@ %dx%d, %d nodes: frame p50 %.3f ms, p99 %.3f ms, max %.3f ms over %d frames (%d)",
+                     snapshot.source.name, width, height, snapshot.nodes.count,
+                     percentile(times, 0.5) * 1000, percentile(times, 0.99) * 1000, (times.last ?? 0) * 1000, frames, sink % 2))
+    }
+}
+
+struct SimulationBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Time simulating a scenario headless: simulated seconds per wall second.")
+
+    @OptionGroup var scenario: ScenarioOptions
+    @Option(name: .long, help: "Simulated seconds.") var duration: Double = 3600
+
+    func run() throws {
+        let sc = try scenario.loadScenario()
+        let sim = FleetSimulator(scenario: sc, seed: scenario.seed)
+        let clock = WallClock()
+        let t0 = clock.now
+        sim.advance(to: duration)
+        let elapsed = clock.now - t0
+        let t = sim.totals
+        print(String(format: "%@: %.0f simulated s in %.3f s wall = %.0fx real time; %d requests (%.0f/s wall), %d shed",
+                     sc.name, duration, elapsed, duration / elapsed, t.arrived, Double(t.arrived) / elapsed, t.shed))
+    }
+}

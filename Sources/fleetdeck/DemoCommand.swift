@@ -1,0 +1,44 @@
+import ArgumentParser
+import Console
+import FleetCore
+import Foundation
+import Scheduler
+
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run the console on a simulated fleet (the embedded default).",
+        discussion: """
+            The scheduler model simulates the scenario's fleet in real time (or faster with --speed) and
+            the console shows it live. Press ? in the console for every key; q quits.
+            """)
+
+    @OptionGroup var scenario: ScenarioOptions
+    @OptionGroup var display: DisplayOptions
+
+    @Option(name: .long, help: "Simulated seconds per wall-clock second (0.1 to 1000).")
+    var speed: Double = 1
+
+    @Option(name: .long, help: "Simulated seconds run at once before the console opens, so graphs start full.")
+    var warmup: Double = 120
+
+    func validate() throws {
+        guard (0.1...1000).contains(speed) else { throw ValidationError("--speed must be between 0.1 and 1000") }
+        guard (0...86_400).contains(warmup) else { throw ValidationError("--warmup must be between 0 and 86400 seconds") }
+    }
+
+    func run() throws {
+        let sc = try scenario.loadScenario()
+        let (theme, glyphs) = try display.resolve()
+        let store = SnapshotStore()
+        let simulator = FleetSimulator(scenario: sc, seed: scenario.seed)
+        let driver = SimulationDriver(simulator: simulator, store: store, speed: speed)
+        driver.warmUp(seconds: warmup)
+        let terminal = try NcursesTerminal(theme: theme)
+        defer { terminal.restore() }
+        let task = Task.detached { await driver.run() }
+        ConsoleApp(store: store, glyphs: glyphs).run(on: terminal)
+        driver.stop()
+        task.cancel()
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Console
+import FleetCore
+import Foundation
+import Scheduler
+
+/// Options every command that simulates a fleet shares.
+struct ScenarioOptions: ParsableArguments {
+    @Option(name: .long, help: "Scenario name (bank, ecommerce, content, edge, rag) or a path to a scenario YAML file.")
+    var scenario: String = "bank"
+
+    @Option(name: .long, help: "Random seed; the same seed gives the same run. Defaults to the scenario's own.")
+    var seed: UInt64?
+
+    func loadScenario() throws -> Scenario {
+        let home = try DataLocator.requireHome()
+        let catalog = ScenarioCatalog(directory: home + "/sample-data/scenarios")
+        guard let path = catalog.path(for: scenario) else {
+            throw UserError("unknown scenario '\(scenario)' (valid: \(catalog.names.joined(separator: ", ")))")
+        }
+        return try ScenarioLoader.load(file: path)
+    }
+}
+
+struct DisplayOptions: ParsableArguments {
+    @Option(name: .long, help: "Colour theme: a name from Themes/ (dark, light, high-contrast, monochrome) or a path to a theme YAML file.")
+    var theme: String?
+
+    @Flag(name: .long, help: "Draw with ASCII only: no Unicode box, block or braille characters.")
+    var ascii = false
+
+    @Option(name: .long, help: "Config file (default: $XDG_CONFIG_HOME/fleetdeck/config.yaml).")
+    var config: String?
+
+    func resolve() throws -> (theme: Theme, glyphs: Glyphs) {
+        let cfg = try UserConfig.load(explicit: config)
+        let name = theme ?? cfg.theme ?? "dark"
+        let home = try DataLocator.requireHome()
+        let catalog = ThemeCatalog(directory: home + "/Themes")
+        guard let path = catalog.path(for: name) else {
+            throw UserError("unknown theme '\(name)' (valid: \(catalog.names.joined(separator: ", ")))")
+        }
+        let t = try ThemeLoader.load(file: path)
+        return (t, (ascii || cfg.ascii == true) ? .ascii : .unicode)
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Console
+import FleetCore
+import Foundation
+import Scheduler
+
+struct SnapshotCommand: ParsableCommand {
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    static let configuration = CommandConfiguration(
+        commandName: "snapshot",
+        abstract: "Simulate headless up to a time and print the console or the snapshot.",
+        discussion: """
+            --format text prints the rendered screen as plain text (no colour codes); --format json prints
+            the FleetSnapshot with top-level keys time, timeOfDay, source, pools, nodes, caches, latency,
+            cost and events.
+            """)
+
+    @OptionGroup var scenario: ScenarioOptions
+
+    @Option(name: .long, help: "Simulated seconds since the scenario's start.")
+    var at: Double
+
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    @Option(name: .long, help: "Screen width in columns for --format text.")
+    var width: Int = 120
+
+    @Option(name: .long, help: "Screen height in rows for --format text.")
+    var height: Int = 40
+
+    @Option(name: .long, help: "Screen for --format text: overview, nodes, pools or events.")
+    var screen: String = "overview"
+
+    @Flag(name: .long, help: "Draw with ASCII only.")
+    var ascii = false
+
+    func validate() throws {
+        guard at >= 0, at <= 7 * 86_400 else { throw ValidationError("--at must be between 0 and 604800 seconds") }
+        guard (10...1000).contains(width), (5...1000).contains(height) else {
+            throw ValidationError("--width must be 10...1000 and --height 5...1000")
+        }
+    }
+
+    func run() throws {
+        let sc = try scenario.loadScenario()
+        let simulator = FleetSimulator(scenario: sc, seed: scenario.seed)
+        simulator.advance(to: at)
+        let snapshot = simulator.snapshot()
+        switch format {
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "+Inf", negativeInfinity: "-Inf", nan: "NaN")
+            FileHandle.standardOutput.write(try encoder.encode(snapshot))
+            print()
+        case .text:
+            var state = ConsoleState()
+            guard let id = ScreenID.allCases.first(where: { $0.title.lowercased() == screen.lowercased() }) else {
+                throw UserError("unknown screen '\(screen)' (valid: overview, nodes, pools, events)")
+            }
+            state.screen = id
+            let frame = ScreenRenderer.render(snapshot: snapshot, state: state, width: width, height: height,
+                                              glyphs: ascii ? .ascii : .unicode)
+            print(frame.canvas.text)
+        }
+    }
+}

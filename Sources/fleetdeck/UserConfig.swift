@@ -1,0 +1,28 @@
+import FleetCore
+import Foundation
+
+/// `~/.config/fleetdeck/config.yaml` (or `--config FILE`): the console's own settings. Later
+/// sources, pools, prices and actuators join it; unknown keys are an error so typos show.
+struct UserConfig {
+    var theme: String?
+    var ascii: Bool?
+
+    static var defaultPath: String {
+        let env = ProcessInfo.processInfo.environment
+        let base = env["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (env["HOME"] ?? NSHomeDirectory()) + "/.config"
+        return base + "/fleetdeck/config.yaml"
+    }
+
+    /// The explicit file (which must exist), or the default one if present.
+    static func load(explicit: String?) throws -> UserConfig {
+        let path = explicit ?? defaultPath
+        guard FileManager.default.fileExists(atPath: path) else {
+            if explicit != nil { throw UserError("config file not found: \(path)") }
+            return UserConfig()
+        }
+        let doc = try YAMLValue.load(contentsOf: path)
+        try doc.allowKeys(["theme", "ascii"])
+        return UserConfig(theme: try doc.optional("theme")?.string(), ascii: try doc.optional("ascii")?.bool())
+    }
+}

@@ -1,0 +1,145 @@
+import FleetCore
+import Foundation
+import Testing
+@testable import Console
+
+@Suite struct ScreenTests {
+    func render(_ state: ConsoleState = ConsoleState(), width: Int = 100, height: Int = 30,
+                glyphs: Glyphs = .unicode) -> Canvas {
+        ScreenRenderer.render(snapshot: Fixtures.snapshot, state: state, width: width, height: height, glyphs: glyphs).canvas
+    }
+
+    /// Golden files live in Tests/ConsoleTests/Golden; FLEETDECK_UPDATE_GOLDEN=1 rewrites them
+    /// (then read the diff before committing it).
+    func expectGolden(_ name: String, _ text: String) throws {
+        let path = Fixtures.repositoryRoot + "/Tests/ConsoleTests/Golden/\(name).txt"
+        if ProcessInfo.processInfo.environment["FLEETDECK_UPDATE_GOLDEN"] == "1" {
+            try (text + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        let golden = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text + "\n" == golden, "\n\(text)")
+    }
+
+    @Test func overviewGolden80x24() throws {
+        try expectGolden("overview-80x24-ascii", render(width: 80, height: 24, glyphs: .ascii).text)
+    }
+
+    @Test func overviewGolden120x40() throws {
+        try expectGolden("overview-120x40", render(width: 120, height: 40).text)
+    }
+
+    @Test func nodeDetailGolden() throws {
+        var state = ConsoleState()
+        state.detailNodeID = "chat-01"
+        try expectGolden("node-detail-100x30", render(state, width: 100, height: 30).text)
+    }
+
+    @Test func overviewShowsEveryPanelAndNode() {
+        let text = render().text
+        for title in ["Nodes (3)", "Queues", "Cache hit rates", "Latency vs SLO", "Cost", "Events"] {
+            #expect(text.contains(title), "\(title)")
+        }
+        for id in ["chat-01", "chat-02", "batch-01"] { #expect(text.contains(id)) }
+        #expect(text.contains("SLO: 1 breached"))
+    }
+
+    @Test func breachedLatencyIsColouredAndDownNodesAreRed() {
+        let c = render()
+        var foundBreachCell = false
+        var foundDownCell = false
+        for y in 0..<c.height {
+            let row = c.row(y)
+            if let r = row.range(of: "2.60s") {
+                let x = row.distance(from: row.startIndex, to: r.lowerBound)
+                foundBreachCell = foundBreachCell || c[x, y].role == .crit
+            }
+            if let r = row.range(of: "down") {
+                let x = row.distance(from: row.startIndex, to: r.lowerBound)
+                foundDownCell = foundDownCell || c[x, y].role == .crit
+            }
+        }
+        #expect(foundBreachCell)
+        #expect(foundDownCell)
+    }
+
+    @Test func asciiModeDrawsOnlyASCII() {
+        var state = ConsoleState()
+        for screen in ScreenID.allCases {
+            state.screen = screen
+            let c = render(state, width: 120, height: 40, glyphs: .ascii)
+            let offenders = c.cells.filter { $0.scalar.value > 0x7E && $0.scalar != Cell.continuation && $0.scalar != TerminalText.replacement }
+            #expect(offenders.isEmpty, "\(screen): \(offenders.prefix(5).map { String($0.scalar) })")
+        }
+        state.detailNodeID = "chat-01"
+        let detail = render(state, width: 120, height: 40, glyphs: .ascii)
+        #expect(detail.cells.allSatisfy { $0.scalar.value <= 0x7E || $0.scalar == TerminalText.replacement })
+    }
+
+    @Test func aSmallTerminalGetsAClearMessage() {
+        let text = render(width: 60, height: 20).text
+        #expect(text.contains("terminal too small: 60x20"))
+        #expect(text.contains("at least 80x24"))
+        #expect(!text.contains("Nodes"))
+    }
+
+    @Test func everySizeFromTheMinimumUpRendersWithinBounds() {
+        for (w, h) in [(80, 24), (81, 25), (100, 30), (120, 40), (200, 60), (300, 100)] {
+            let c = render(width: w, height: h)
+            #expect(c.width == w && c.height == h)
+            #expect(c.text.contains("Nodes (3)"))
+        }
+    }
+
+    @Test func nodeDetailShowsGPUsAndHistory() {
+        var state = ConsoleState()
+        state.detailNodeID = "chat-01"
+        let text = render(state, width: 120, height: 40).text
+        #expect(text.contains("chat-01  chat · vllm · llama-3-8b v2"))
+        #expect(text.contains("GPU0") && text.contains("GPU1"))
+        #expect(text.contains("72.0/80 GiB"))
+        #expect(text.contains("GPU util 97%") && text.contains("KV cache 88%") && text.contains("tokens/s 2.4k"))
+        #expect(!text.contains("Queues"))
+    }
+
+    @Test func helpListsEveryKey() {
+        var state = ConsoleState()
+        state.showHelp = true
+        let text = render(state, width: 100, height: 30).text
+        for (keys, action) in KeyHandler.help {
+            #expect(text.contains(keys), "\(keys)")
+            #expect(text.contains(action), "\(action)")
+        }
+    }
+
+    @Test func filterNarrowsTheNodeTable() {
+        var state = ConsoleState()
+        state.filter = "batch"
+        let text = render(state).text
+        #expect(text.contains("batch-01"))
+        #expect(!text.contains("chat-01"))
+        #expect(text.contains("/batch: 1 of 3"))
+        state.filter = "nothing-matches"
+        #expect(render(state).text.contains("no node matches"))
+    }
+
+    @Test func pausedDisplayShowsTheFrozenSnapshotAndHowFarBehind() {
+        var state = ConsoleState()
+        var old = Fixtures.snapshot
+        old.time = 540
+        state.frozen = old
+        let text = ScreenRenderer.render(snapshot: Fixtures.snapshot, state: state, width: 120, height: 40, glyphs: .unicode).canvas.text
+        #expect(text.contains("PAUSED +1m"))
+    }
+
+    @Test func otherScreensRender() {
+        var state = ConsoleState()
+        state.screen = .pools
+        let pools = render(state, width: 140, height: 40).text
+        #expect(pools.contains("Pools (2)") && pools.contains("1/2") && pools.contains("$389"))
+        state.screen = .nodes
+        let nodes = render(state, width: 160, height: 40).text
+        #expect(nodes.contains("PREFIX%") && nodes.contains("NCCL timeout"))
+        state.screen = .events
+        #expect(render(state).text.contains("node chat-02 down"))
+    }
+}

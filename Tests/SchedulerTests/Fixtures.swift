@@ -1,0 +1,48 @@
+import Foundation
+@testable import Scheduler
+
+enum Fixtures {
+    /// The repository's root, found from this file's path.
+    static let repositoryRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    static func scenario(_ name: String) throws -> Scenario {
+        try ScenarioLoader.load(file: repositoryRoot + "/sample-data/scenarios/\(name).yaml")
+    }
+
+    /// One GPU pool at a constant arrival rate: the shape queueing checks want.
+    static func steadyPool(rate: Double, nodes: Int = 2, maxNumSeqs: Int = 32, gpuMemoryUtilization: Double = 0.9,
+                           promptMedian: Int = 400, outputMedian: Int = 80, responseCache: String = "",
+                           extraPool: String = "", incidents: String = "") throws -> Scenario {
+        let text = """
+            name: steady
+            title: steady state
+            start_time: "12:00"
+            api_baseline: {input_per_mtok: 1, output_per_mtok: 2}
+            pools:
+              - id: p
+                model: {name: llama-3-8b, params_b: 8, quantization: bf16, layers: 32, kv_heads: 8, head_dim: 128}
+                gpu: H100-SXM
+                nodes: \(nodes)
+                max_num_seqs: \(maxNumSeqs)
+                gpu_memory_utilization: \(gpuMemoryUtilization)
+                prefix_cache: {shared_prefix_tokens: 128, share: 0.5}
+                slo: [{metric: e2e, percentile: 95, target_ms: 4000}]
+            \(responseCache)
+            \(extraPool)
+            workload:
+              peak_rps: \(rate)
+              classes:
+                - name: c
+                  share: 1
+                  pool: p
+                  prompt_tokens: {median: \(promptMedian), sigma: 0.5, min: 16, max: 4000}
+                  output_tokens: {median: \(outputMedian), sigma: 0.5, min: 4, max: 1000}
+            \(incidents)
+            """
+        return try ScenarioLoader.parse(text: text, file: "steady.yaml")
+    }
+}
