@@ -25,6 +25,9 @@ struct PoolRuntime {
     /// A breached objective counts as met again only below this fraction of its target, so a
     /// quantile hovering at the line does not flood the log.
     static let recoveryMargin = 0.95
+    /// Samples a condition must hold before it is reported, like an alert rule's `for:`.
+    static let breachAfterSamples = 5
+    static let recoverAfterSamples = 15
 
     let spec: PoolSpec
     let index: Int
@@ -46,6 +49,8 @@ struct PoolRuntime {
     var responseCacheHistory: SeriesRing
     var prefixCacheHistory: SeriesRing
     var breached: [SLOObjective] = []
+    /// Consecutive samples each objective has been on the other side of its current state.
+    var pendingFlip: [Int] = []
     var shedding = false
 
     init(spec: PoolSpec, index: Int, historyCapacity: Int) {
@@ -89,24 +94,25 @@ struct PoolRuntime {
 
         var messages: [Message] = []
         let window = e2e.window
+        if pendingFlip.count != spec.objectives.count { pendingFlip = Array(repeating: 0, count: spec.objectives.count) }
         if window.total >= Self.minimumSamplesForVerdict {
-            let ttftQ = ttft.window.quantiles, e2eQ = window.quantiles
-            let over = PoolLatency.breaches(of: spec.objectives, ttft: ttftQ, e2e: e2eQ)
-            let stillOver = breached.filter { o in
-                let q = (o.metric == .ttft ? ttftQ : e2eQ).value(atPercentile: o.percentile) ?? 0
-                return q > o.target * Self.recoveryMargin
+            for (i, o) in spec.objectives.enumerated() {
+                let measured = (o.metric == .ttft ? ttft.window : window).quantile(Double(o.percentile) / 100) ?? 0
+                let isBreached = breached.contains(o)
+                let flips = isBreached ? measured <= o.target * Self.recoveryMargin : measured > o.target
+                pendingFlip[i] = flips ? pendingFlip[i] + 1 : 0
+                if !isBreached, pendingFlip[i] >= Self.breachAfterSamples {
+                    breached.append(o)
+                    pendingFlip[i] = 0
+                    messages.append(Message(severity: .critical, kind: .sloBreach, text:
+                        "SLO breach on \(spec.id): \(o.metric.rawValue) p\(o.percentile) \(Format.latency(measured)) > \(Format.latency(o.target))"))
+                } else if isBreached, pendingFlip[i] >= Self.recoverAfterSamples {
+                    breached.removeAll { $0 == o }
+                    pendingFlip[i] = 0
+                    messages.append(Message(severity: .info, kind: .sloRecovered, text:
+                        "SLO met again on \(spec.id): \(o.metric.rawValue) p\(o.percentile) \(Format.latency(measured)) < \(Format.latency(o.target))"))
+                }
             }
-            let now = spec.objectives.filter { over.contains($0) || stillOver.contains($0) }
-            for o in now where !breached.contains(o) {
-                let measured = (o.metric == .ttft ? ttft.window : window).quantile(Double(o.percentile) / 100)
-                messages.append(Message(severity: .critical, kind: .sloBreach, text:
-                    "SLO breach on \(spec.id): \(o.metric.rawValue) p\(o.percentile) \(Format.latency(measured)) > \(Format.latency(o.target))"))
-            }
-            for o in breached where !now.contains(o) {
-                messages.append(Message(severity: .info, kind: .sloRecovered, text:
-                    "SLO met again on \(spec.id): \(o.metric.rawValue) p\(o.percentile) < \(Format.latency(o.target))"))
-            }
-            breached = now
         }
         if c.shed > 0 && !shedding {
             shedding = true
