@@ -90,7 +90,9 @@ import Testing
         var c = Canvas(width: 10, height: 4)
         let offset = Table(columns: [.init("N", width: 4)], rows: rows, selected: 9).draw(&c, c.bounds, glyphs: .ascii)
         #expect(offset == 7)
-        #expect(c.text == "N    10/10\nn8\nn9\nn10")
+        #expect(c.text == "N\nn8\nn9\nn10")
+        #expect(Table.position(offset: 7, visibleRows: 3, rowCount: 10) == "8-10 of 10")
+        #expect(Table.position(offset: 0, visibleRows: 10, rowCount: 10) == nil)
     }
 
     @Test func sparklineScalesToItsMaximum() {

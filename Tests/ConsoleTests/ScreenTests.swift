@@ -90,6 +90,21 @@ import Testing
         }
     }
 
+    @Test func aLongNodeListScrollsAndSaysWhere() {
+        var snap = Fixtures.snapshot
+        snap.nodes = (1...30).map { Fixtures.node(String(format: "chat-70b-blue-%02d", $0), pool: "chat-70b-blue",
+                                                 util: 0.5, kv: 0.1, running: 3, waiting: 0, tps: 100) }
+        var state = ConsoleState()
+        state.selectedNodeID = "chat-70b-blue-25"
+        let frame = ScreenRenderer.render(snapshot: snap, state: state, width: 80, height: 24, glyphs: .unicode)
+        let text = frame.canvas.text
+        #expect(text.contains("chat-70b-blue-25"))
+        #expect(!text.contains("chat-70b-blue-01"))
+        #expect(frame.nodeScrollOffset > 0)
+        #expect(text.contains("of 30 ─"))
+        #expect(text.contains("TOK/S"))
+    }
+
     @Test func nodeDetailShowsGPUsAndHistory() {
         var state = ConsoleState()
         state.detailNodeID = "chat-01"

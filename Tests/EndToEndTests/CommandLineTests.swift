@@ -65,6 +65,25 @@ import Testing
         #expect(!t.stderr.contains("Fatal") && !t.stderr.contains("Backtrac"))
     }
 
+    @Test func theConfigFileChoosesTheThemeAndIsChecked() throws {
+        let dir = NSTemporaryDirectory() + "fleetdeck-config-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir + "/fleetdeck", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // A theme named in the XDG config is used (and checked) without --theme.
+        try "theme: neon\n".write(toFile: dir + "/fleetdeck/config.yaml", atomically: true, encoding: .utf8)
+        try Harness.requireBinary()
+        let env = ["FLEETDECK_HOME": Harness.repositoryRoot, "XDG_CONFIG_HOME": dir]
+        let a = try Harness.run(Harness.binary, ["demo"], environment: env)
+        #expect(a.status == 2)
+        #expect(a.stderr.contains("unknown theme 'neon'"))
+        try "theme: light\ncolours: many\n".write(toFile: dir + "/fleetdeck/config.yaml", atomically: true, encoding: .utf8)
+        let b = try Harness.run(Harness.binary, ["demo"], environment: env)
+        #expect(b.status == 2)
+        #expect(b.stderr.contains("config.yaml:2: colours: unknown field"))
+        let c = try Harness.fleetdeck(["demo", "--config", dir + "/missing.yaml"])
+        #expect(c.status == 2 && c.stderr.contains("config file not found"))
+    }
+
     @Test func theConsoleWithoutATerminalSaysSo() throws {
         let r = try Harness.fleetdeck(["demo", "--warmup", "0"])
         #expect(r.status == 1)

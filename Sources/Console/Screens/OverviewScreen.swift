@@ -30,9 +30,7 @@ enum OverviewScreen {
 enum NodeTablePanel {
     static func draw(_ canvas: inout Canvas, _ rect: Rect, ctx: ScreenContext, detailed: Bool) -> Int {
         let rows = NodeList.rows(ctx.snapshot, state: ctx.state)
-        let filterNote = ctx.state.filter.isEmpty ? nil : "/\(ctx.state.filter): \(rows.count) of \(ctx.snapshot.nodes.count)"
-        let inner = Panel.draw(&canvas, rect, title: "Nodes (\(ctx.snapshot.nodes.count))", glyphs: ctx.glyphs,
-                               rightTitle: filterNote)
+        let inner = Panel.draw(&canvas, rect, title: "Nodes (\(ctx.snapshot.nodes.count))", glyphs: ctx.glyphs)
         // Node ids are what the operator acts on: their column is as wide as the longest one.
         let idWidth = min(28, max(6, ctx.snapshot.nodes.map { TerminalText.width($0.id) }.max() ?? 6))
         let poolWidth = min(18, max(6, ctx.snapshot.nodes.map { TerminalText.width($0.pool) }.max() ?? 6))
@@ -88,9 +86,17 @@ enum NodeTablePanel {
         if rows.isEmpty {
             table.draw(&canvas, inner, glyphs: ctx.glyphs)
             canvas.put("no node matches '\(ctx.state.filter)'", x: inner.x + 1, y: inner.y + 1, role: .dim, maxWidth: inner.width - 1)
+            Panel.drawRightTitle(&canvas, rect, "/\(ctx.state.filter): 0 of \(ctx.snapshot.nodes.count)", glyphs: ctx.glyphs)
             return 0
         }
-        return table.draw(&canvas, inner, offset: ctx.state.nodeScrollOffset, glyphs: ctx.glyphs)
+        let offset = table.draw(&canvas, inner, offset: ctx.state.nodeScrollOffset, glyphs: ctx.glyphs)
+        let position = Table.position(offset: offset, visibleRows: inner.height - 1, rowCount: rows.count)
+        let filterNote = ctx.state.filter.isEmpty ? nil : "/\(ctx.state.filter): \(rows.count) of \(ctx.snapshot.nodes.count)"
+        if let note = [filterNote, position].compactMap({ $0 }).joined(separator: " · ").nilIfEmpty {
+            Panel.drawRightTitle(&canvas, rect, ctx.glyphs == .ascii ? note.replacingOccurrences(of: "·", with: "|") : note,
+                                 glyphs: ctx.glyphs)
+        }
+        return offset
     }
 }
 
@@ -171,7 +177,10 @@ enum LatencyPanel {
                              cell(50, q.p50), cell(95, q.p95), cell(99, q.p99), slo])
             }
         }
-        Table(columns: columns, rows: rows).draw(&canvas, inner, glyphs: ctx.glyphs)
+        let offset = Table(columns: columns, rows: rows).draw(&canvas, inner, glyphs: ctx.glyphs)
+        if let position = Table.position(offset: offset, visibleRows: inner.height - 1, rowCount: rows.count) {
+            Panel.drawRightTitle(&canvas, rect, position + " (3: pools)", glyphs: ctx.glyphs)
+        }
     }
 }
 
@@ -214,4 +223,8 @@ enum EventsPanel {
         EventLog.draw(&canvas, ctx.snapshot.events, in: inner, startTimeOfDay: ctx.startTimeOfDay, scrollBack: back,
                       glyphs: ctx.glyphs)
     }
+}
+
+private extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
 }

@@ -24,10 +24,16 @@ public enum Panel {
             let t = " " + TerminalText.truncated(title, to: room - 2, ellipsis: glyphs.ellipsis) + " "
             canvas.put(t, x: left + 1, y: top, role: titleRole, maxWidth: room)
         }
-        if let rt = rightTitle, room > 12 {
-            let t = " " + TerminalText.truncated(rt, to: room / 2, ellipsis: glyphs.ellipsis) + " "
-            canvas.putRight(t, right: right - 1, y: top, role: .dim, maxWidth: room / 2 + 2, ellipsis: glyphs.ellipsis)
-        }
+        if let rt = rightTitle { drawRightTitle(&canvas, rect, rt, glyphs: glyphs) }
         return rect.inset(by: 1)
+    }
+
+    /// Text in the right of the top edge (a count, a position, a hint); drawable after the
+    /// content, once it is known.
+    public static func drawRightTitle(_ canvas: inout Canvas, _ rect: Rect, _ text: String, glyphs: Glyphs) {
+        let room = rect.width - 4
+        guard room > 12 else { return }
+        let t = " " + TerminalText.truncated(text, to: room / 2, ellipsis: glyphs.ellipsis) + " "
+        canvas.putRight(t, right: rect.maxX - 2, y: rect.y, role: .dim, maxWidth: room / 2 + 2, ellipsis: glyphs.ellipsis)
     }
 }

@@ -47,6 +47,12 @@ public struct Table {
         return offset
     }
 
+    /// "11-20 of 38" when the rows do not all fit, for the panel's border; nil when they do.
+    public static func position(offset: Int, visibleRows: Int, rowCount: Int) -> String? {
+        guard visibleRows > 0, rowCount > visibleRows else { return nil }
+        return "\(offset + 1)-\(min(rowCount, offset + visibleRows)) of \(rowCount)"
+    }
+
     /// Column widths that fit `width`: fixed columns as given, flexible ones share the rest.
     /// Columns that do not fit get width 0, lowest priority first (rightmost among equals).
     public func layout(width: Int) -> [Int] {
@@ -105,10 +111,6 @@ public struct Table {
                 drawCell(&canvas, cell, x: cx, y: y, width: widths[i], alignment: col.alignment, glyphs: glyphs)
                 cx += widths[i] + 1
             }
-        }
-        if rows.count > visible, visible > 0 {
-            let marker = "\(min(rows.count, offset + visible))/\(rows.count)"
-            canvas.putRight(marker, right: rect.maxX, y: rect.y, role: .dim, maxWidth: marker.count)
         }
         return offset
     }
