@@ -28,6 +28,8 @@ import Testing
         }
         for n in 1...14 { #expect(screen.contains(String(format: "chat-70b-blue-%02d", n))) }
         #expect(screen.contains("chat-70b-green-01") && screen.contains("chat-70b-green-02"))
+        // The dark theme's colours reach the terminal, quantised to the 256-colour palette.
+        #expect(try pane.screenWithEscapes().contains("\u{1B}[38;5;"))
 
         try pane.type("?")
         let help = try pane.waitFor(text: "pause the display; data keeps flowing")
@@ -77,6 +79,9 @@ import Testing
         let pane = try TmuxPane(width: 100, height: 30)
         try startDemo(pane, "--ascii --theme monochrome")
         #expect(!(try pane.screen()).contains("│"))
+        let styled = try pane.screenWithEscapes()
+        #expect(!styled.contains("38;5;") && !styled.contains("48;5;"))   // monochrome: attributes only
+        #expect(styled.contains("\u{1B}[7m"))                             // reverse video for the header
         try pane.press("C-c")
         try expectRestored(pane)
     }

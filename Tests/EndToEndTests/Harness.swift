@@ -121,6 +121,8 @@ final class TmuxPane {
     func type(_ text: String) throws { try cmd(["send-keys", "-t", "main", "-l", text]) }
     func press(_ keys: String...) throws { try cmd(["send-keys", "-t", "main"] + keys) }
     func screen() throws -> String { try cmd(["capture-pane", "-p", "-t", "main"]) }
+    /// The screen with its colour and attribute escape sequences, as tmux re-encodes them.
+    func screenWithEscapes() throws -> String { try cmd(["capture-pane", "-e", "-p", "-t", "main"]) }
     func format(_ f: String) throws -> String {
         try cmd(["display-message", "-p", "-t", "main", f]).trimmingCharacters(in: .whitespacesAndNewlines)
     }
