@@ -11,11 +11,14 @@
 
 #include <locale.h>
 #include <pthread.h>
+#include <string.h>
+#include <termios.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <wchar.h>
 #include <ncursesw/ncurses.h>
+#include <ncursesw/term.h>
 
 // ncurses exposes attributes and colour pairs as macros Swift cannot import.
 static inline attr_t fd_attr_normal(void) { return A_NORMAL; }
@@ -34,23 +37,61 @@ static inline int fd_set_attr(WINDOW *win, attr_t attrs, int pair) {
     return wattr_set(win, attrs, (short)0, &pair);
 }
 
-// SIGINT/SIGTERM only raise a flag: the render loop notices it and restores the terminal
-// through its ordinary exit path.
-static inline volatile sig_atomic_t *fd_stop_flag(void) {
-    static volatile sig_atomic_t flag = 0;
-    return &flag;
+// SIGINT/SIGTERM/SIGHUP only raise a flag: the render loop notices it and restores the
+// terminal through its ordinary exit path. The state lives in one function-local static per
+// importing module; only the console's terminal backend imports this header.
+typedef struct {
+    volatile sig_atomic_t stop;
+    int have_termios;
+    struct termios termios;          // the terminal as it was before ncurses touched it
+    char reset[256];                 // escapes that leave the alternate screen and show the cursor
+    size_t reset_length;
+    struct sigaction previous[32];   // handlers in place before ours (Swift's backtracer)
+} fd_signal_state;
+
+static inline fd_signal_state *fd_state(void) {
+    static fd_signal_state state;
+    return &state;
 }
 
-static inline void fd_on_stop_signal(int sig) { (void)sig; *fd_stop_flag() = 1; }
+static inline int fd_stop_requested(void) { return fd_state()->stop != 0; }
 
-// A crash must not leave the operator's terminal in raw mode: restore it, then die as before.
+static inline void fd_on_stop_signal(int sig) { (void)sig; fd_state()->stop = 1; }
+
+// A crash must not leave the operator's terminal in raw mode on the alternate screen. Only
+// async-signal-safe calls here (tcsetattr, write); then the previous handler (the Swift
+// runtime's backtracer) runs as if we had not been there.
 static inline void fd_on_fatal_signal(int sig) {
-    endwin();
-    signal(sig, SIG_DFL);
+    fd_signal_state *st = fd_state();
+    if (st->reset_length > 0) { ssize_t w = write(STDOUT_FILENO, st->reset, st->reset_length); (void)w; }
+    if (st->have_termios) tcsetattr(STDIN_FILENO, TCSANOW, &st->termios);
+    if (sig > 0 && sig < 32) sigaction(sig, &st->previous[sig], NULL);
     raise(sig);
 }
 
+static inline void fd_append_capability(fd_signal_state *st, const char *name) {
+    char *cap = tigetstr((char *)name);
+    if (cap == NULL || cap == (char *)-1) return;
+    size_t n = strlen(cap);
+    if (st->reset_length + n >= sizeof(st->reset)) return;
+    memcpy(st->reset + st->reset_length, cap, n);
+    st->reset_length += n;
+}
+
+// Call before initscr(): remembers the terminal's modes.
+static inline void fd_save_terminal_modes(void) {
+    fd_signal_state *st = fd_state();
+    st->have_termios = tcgetattr(STDIN_FILENO, &st->termios) == 0;
+}
+
+// Call after initscr(), when terminfo is loaded.
 static inline void fd_install_signal_handlers(void) {
+    fd_signal_state *st = fd_state();
+    st->reset_length = 0;
+    fd_append_capability(st, "sgr0");
+    fd_append_capability(st, "rmcup");
+    fd_append_capability(st, "cnorm");
+
     // A parent may hand down a mask that blocks these (test runners, some supervisors): the
     // thread that owns the terminal must receive them.
     sigset_t wanted;
@@ -61,23 +102,31 @@ static inline void fd_install_signal_handlers(void) {
     pthread_sigmask(SIG_UNBLOCK, &wanted, NULL);
 
     struct sigaction stop;
+    memset(&stop, 0, sizeof stop);
     sigemptyset(&stop.sa_mask);
-    stop.sa_flags = 0;
     stop.sa_handler = fd_on_stop_signal;
     sigaction(SIGINT, &stop, NULL);
     sigaction(SIGTERM, &stop, NULL);
     sigaction(SIGHUP, &stop, NULL);
 
+    // The fatal handler runs on its own stack so that a stack overflow still restores.
+    static char alternate_stack[64 * 1024];
+    stack_t ss;
+    ss.ss_sp = alternate_stack;
+    ss.ss_size = sizeof alternate_stack;
+    ss.ss_flags = 0;
+    sigaltstack(&ss, NULL);
+
     struct sigaction fatal;
+    memset(&fatal, 0, sizeof fatal);
     sigemptyset(&fatal.sa_mask);
-    fatal.sa_flags = SA_RESETHAND;
+    fatal.sa_flags = SA_ONSTACK;
     fatal.sa_handler = fd_on_fatal_signal;
-    sigaction(SIGSEGV, &fatal, NULL);
-    sigaction(SIGBUS, &fatal, NULL);
-    sigaction(SIGILL, &fatal, NULL);
-    sigaction(SIGFPE, &fatal, NULL);
-    sigaction(SIGABRT, &fatal, NULL);
-    sigaction(SIGTRAP, &fatal, NULL);
+    int fatal_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP };
+    for (size_t i = 0; i < sizeof fatal_signals / sizeof fatal_signals[0]; i++) {
+        int sig = fatal_signals[i];
+        sigaction(sig, &fatal, &st->previous[sig]);
+    }
 }
 
 #endif

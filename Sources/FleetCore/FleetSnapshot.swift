@@ -132,7 +132,7 @@ public struct PoolSnapshot: Codable, Sendable, Equatable {
     public var nodesUp: Int
     public var running: Int
     public var waiting: Int
-    public var arrivalRate: Double     // requests/s reaching the pool (after the response cache)
+    public var arrivalRate: Double     // requests/s offered to the pool (response-cache hits included)
     public var completionRate: Double  // requests/s
     public var shedRate: Double        // requests/s rejected by the pool's queue limit
     public var history: PoolHistory

@@ -16,6 +16,7 @@ public struct LatencyHistogram: Sendable, Equatable {
     public init() { counts = Array(repeating: 0, count: Self.bucketCount) }
 
     static func bucket(for seconds: Double) -> Int {
+        guard seconds.isFinite else { return bucketCount - 1 }
         guard seconds > minimum else { return 0 }
         let i = Int(log(seconds / minimum) / logGrowth) + 1
         return min(i, bucketCount - 1)

@@ -1,7 +1,7 @@
 /// A fixed-capacity time series: the newest `capacity` samples, oldest first.
 /// A value type with copy-on-write storage, so a snapshot can hold one for free until the
 /// producer appends again.
-public struct SeriesRing: Sendable, Equatable {
+public struct SeriesRing: Sendable {
     public let capacity: Int
     private var storage: [Double]
     private var head = 0          // index of the oldest sample once full
@@ -44,6 +44,13 @@ public struct SeriesRing: Sendable, Equatable {
     }
 
     public var isEmpty: Bool { count == 0 }
+}
+
+/// Two series are equal when they hold the same samples, however the ring is laid out.
+extension SeriesRing: Equatable {
+    public static func == (a: SeriesRing, b: SeriesRing) -> Bool {
+        a.capacity == b.capacity && a.values == b.values
+    }
 }
 
 extension SeriesRing: Codable {

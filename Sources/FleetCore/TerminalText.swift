@@ -51,8 +51,10 @@ public enum TerminalText {
     }
 
     /// At most `columns` columns of `text`, with an ellipsis where it was cut.
-    public static func truncated(_ text: String, to columns: Int, ellipsis: String = "…") -> String {
+    /// Sanitises first, so the widths counted are the widths drawn.
+    public static func truncated(_ raw: String, to columns: Int, ellipsis: String = "…") -> String {
         guard columns > 0 else { return "" }
+        let text = sanitized(raw)
         if width(text) <= columns { return text }
         let room = columns - width(ellipsis)
         var out = String.UnicodeScalarView()

@@ -14,10 +14,11 @@ public struct ConfigFileError: Error, CustomStringConvertible, Equatable {
     }
 
     public var description: String {
+        // Field names come from the file itself: as untrusted as the message.
         var s = file
         if let line { s += ":\(line)" }
         if let field, !field.isEmpty { s += ": \(field)" }
-        return s + ": " + TerminalText.sanitized(message)
+        return TerminalText.sanitized(s + ": " + message)
     }
 }
 

@@ -55,6 +55,8 @@ public final class FleetSimulator {
     var nodes: [SimulatedNode] = []
     var pools: [PoolRuntime] = []
     private var classCumulativeShares: [Double] = []
+    /// An upper bound of the offered rate over the whole run, for thinning.
+    private let rateBound: Double
     private var activeSpikes: [Int: Double] = [:]
     private var events = Deque<FleetEvent>()
     private let eventCapacity = 500
@@ -83,6 +85,11 @@ public final class FleetSimulator {
             }
             pools.append(runtime)
         }
+        let spikeProduct = scenario.incidents.reduce(1.0) { acc, inc in
+            if case .loadSpike(let m) = inc.kind { return acc * max(1, m) }
+            return acc
+        }
+        rateBound = scenario.workload.peakRate * max(1, scenario.workload.dailyCurve.map(\.multiplier).max() ?? 1) * spikeProduct
         var acc = 0.0
         let totalShare = scenario.workload.classes.reduce(0) { $0 + $1.share }
         for c in scenario.workload.classes {
@@ -126,11 +133,11 @@ public final class FleetSimulator {
             guard epoch == node.stepEpoch else { return }
             let (first, done) = node.completeStep(at: now)
             for r in first { pools[r.poolIndex].ttft.record(now - r.arrival, at: now) }
-            for r in done { complete(r, e2e: now - r.arrival, ttft: nil) }
+            for r in done { complete(r, e2e: now - r.arrival) }
             startStep(n)
         case let .externalDone(r, ttft, e2e):
             pools[r.poolIndex].ttft.record(ttft, at: now)
-            complete(r, e2e: e2e, ttft: ttft)
+            complete(r, e2e: e2e)
         case .sample:
             sample()
             schedule(at: now + sampleInterval, .sample)
@@ -143,8 +150,10 @@ public final class FleetSimulator {
 
     // MARK: arrivals and routing
 
-    public var timeOfDay: Double {
-        (scenario.startTimeOfDay + now).truncatingRemainder(dividingBy: 86_400)
+    public var timeOfDay: Double { timeOfDay(at: now) }
+
+    func timeOfDay(at time: Double) -> Double {
+        (scenario.startTimeOfDay + time).truncatingRemainder(dividingBy: 86_400)
     }
 
     /// Requests per second offered to the fleet right now.
@@ -153,13 +162,13 @@ public final class FleetSimulator {
             * activeSpikes.values.reduce(1, *)
     }
 
+    /// Arrivals of a Poisson process whose rate changes with the time of day and incidents,
+    /// by thinning: candidates come at the bound rate and each is kept with probability
+    /// rate(now) / bound, so a spike takes effect at once even when traffic was light.
     private func arrive() {
-        let rate = offeredRate
-        if rate <= 0 {
-            schedule(at: now + 1, .arrival)
-            return
-        }
-        schedule(at: now + arrivalRandom.exponential(rate: rate), .arrival)
+        guard rateBound > 0 else { return }
+        schedule(at: now + arrivalRandom.exponential(rate: rateBound), .arrival)
+        guard arrivalRandom.unit() * rateBound <= offeredRate else { return }
 
         let u = lengthRandom.unit()
         let ci = classCumulativeShares.firstIndex { u <= $0 } ?? classCumulativeShares.count - 1
@@ -177,6 +186,7 @@ public final class FleetSimulator {
                                  sharesPrefix: lengthRandom.chance(prefixShare))
         totals.arrived += 1
         totals.inSystem += 1
+        pools[pi].counters.arrivals += 1
         pools[pi].counters.baselineCost += scenario.apiBaseline.cost(input: Double(r.promptTokens),
                                                                       output: Double(r.outputTokens))
 
@@ -189,7 +199,6 @@ public final class FleetSimulator {
                 return
             }
         }
-        pools[pi].counters.arrivals += 1
         switch pool.spec.kind {
         case .api(let api):
             let ttft = api.ttftMedian * exp(api.ttftSigma * apiRandom.standardNormal())
@@ -242,7 +251,7 @@ public final class FleetSimulator {
         }
     }
 
-    private func complete(_ r: SimulatedRequest, e2e: Double, ttft: Double?) {
+    private func complete(_ r: SimulatedRequest, e2e: Double) {
         totals.completed += 1
         totals.inSystem -= 1
         totals.sojournSum += e2e

@@ -95,9 +95,10 @@ struct PoolRuntime {
         var messages: [Message] = []
         let window = e2e.window
         if pendingFlip.count != spec.objectives.count { pendingFlip = Array(repeating: 0, count: spec.objectives.count) }
-        if window.total >= Self.minimumSamplesForVerdict {
-            for (i, o) in spec.objectives.enumerated() {
-                let measured = (o.metric == .ttft ? ttft.window : window).quantile(Double(o.percentile) / 100) ?? 0
+        for (i, o) in spec.objectives.enumerated() {
+            let measuredWindow = o.metric == .ttft ? ttft.window : window
+            if measuredWindow.total >= Self.minimumSamplesForVerdict {
+                let measured = measuredWindow.quantile(Double(o.percentile) / 100) ?? 0
                 let isBreached = breached.contains(o)
                 let flips = isBreached ? measured <= o.target * Self.recoveryMargin : measured > o.target
                 pendingFlip[i] = flips ? pendingFlip[i] + 1 : 0

@@ -125,7 +125,8 @@ public struct LengthDistribution: Sendable, Equatable {
     /// Lognormal, clipped: LLM prompt and output lengths are heavy-tailed.
     public func sample(_ rng: inout SeededRandom) -> Int {
         let x = median * exp(sigma * rng.standardNormal())
-        return Swift.max(min, Swift.min(max, Int(x.rounded())))
+        // Clamp as a Double: an extreme tail must not overflow the conversion.
+        return Int(Swift.max(Double(min), Swift.min(Double(max), x.rounded())))
     }
 }
 

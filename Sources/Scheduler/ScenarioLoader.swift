@@ -135,7 +135,7 @@ public enum ScenarioLoader {
                 maxNumSeqs: try v.optional("max_num_seqs")?.int(in: 1...4096) ?? 256,
                 maxBatchedTokens: try v.optional("max_batched_tokens")?.int(in: 16...1_000_000) ?? 8192,
                 gpuMemoryUtilization: try v.optional("gpu_memory_utilization")?.double(in: 0.05...1) ?? 0.9,
-                maxQueuePerNode: try v.optional("max_queue_per_node")?.int(in: 0...1_000_000) ?? 256,
+                maxQueuePerNode: try v.optional("max_queue_per_node")?.int(in: 1...1_000_000) ?? 256,
                 stepOverhead: (try v.optional("step_overhead_ms")?.double(in: 0...10_000) ?? 4) / 1000,
                 prefixCache: prefix))
         }
@@ -154,6 +154,11 @@ public enum ScenarioLoader {
             objectives: try v.optional("slo").map(objectives) ?? [],
             responseCache: cache)
         if case .gpu(let g) = spec.kind {
+            // As vLLM insists: every running sequence must be able to decode in one step.
+            if g.maxNumSeqs > g.maxBatchedTokens {
+                throw try (v.optional("max_num_seqs") ?? v).error(
+                    "max_num_seqs (\(g.maxNumSeqs)) exceeds max_batched_tokens (\(g.maxBatchedTokens))")
+            }
             let weightsPerGPU = spec.model.weightBytes / Double(g.gpusPerNode) / 1_073_741_824
             if weightsPerGPU >= g.gpu.memoryGiB * g.gpuMemoryUtilization {
                 throw try v.required("model").error(String(format:

@@ -167,7 +167,7 @@ final class SimulatedNode {
             decodeHeap.removeMin()
             let r = top.request
             guard top.epoch == r.epoch, r.phase == .decoding else { continue }
-            finish(r, wasDecoding: true)
+            finish(r)
             completed.append(r)
         }
 
@@ -206,27 +206,33 @@ final class SimulatedNode {
         return (firstTokens, completed)
     }
 
-    private func finish(_ r: SimulatedRequest, wasDecoding: Bool) {
+    /// KV tokens a decoding request holds at `step`: its admission, the first token, and one
+    /// per decode step since.
+    private func heldTokens(_ r: SimulatedRequest, atStep step: Int) -> Int {
+        r.admittedTokens + (r.generated(atStep: step) - r.generatedAtEnter) + 1
+    }
+
+    private func finish(_ r: SimulatedRequest) {
+        kvUsedTokens -= heldTokens(r, atStep: stepIndex)
         r.generated = r.outputTokens
         r.phase = .done
         decodingCount -= 1
-        // What it held: its admission, the first token, and one per decode step since.
-        kvUsedTokens -= r.admittedTokens + (r.outputTokens - r.generatedAtEnter) + 1
     }
 
+    /// Newest first, as vLLM does: requests still prefilling were admitted after every
+    /// decoding one, then decoding ones in reverse admission order.
     private func preemptWhileOverfull() {
         while kvUsedTokens > kvCapacityTokens {
-            if let victim = decodingOrder.popLast() {
-                guard victim.phase == .decoding else { continue }
-                let g = victim.generated(atStep: stepIndex)
-                kvUsedTokens -= victim.admittedTokens + (g - victim.generatedAtEnter) + 1
-                victim.generated = g
-                decodingCount -= 1
+            if let victim = prefilling.popLast() {
+                kvUsedTokens -= victim.admittedTokens
                 victim.resetForRequeue()
                 waiting.prepend(victim)
                 counters.preemptions += 1
-            } else if let victim = prefilling.popLast() {
-                kvUsedTokens -= victim.admittedTokens
+            } else if let victim = decodingOrder.popLast() {
+                guard victim.phase == .decoding else { continue }
+                kvUsedTokens -= heldTokens(victim, atStep: stepIndex)
+                victim.generated = victim.generated(atStep: stepIndex)
+                decodingCount -= 1
                 victim.resetForRequeue()
                 waiting.prepend(victim)
                 counters.preemptions += 1

@@ -33,7 +33,11 @@ public final class SimulationDriver: @unchecked Sendable {
         var published = simulator.sampleCount
         while !stopped.load(ordering: .relaxed) {
             let target = simStart + (clock.now - wallStart) * speed
-            simulator.advance(to: target)
+            // At most a second of simulated time per slice, so a stop request is seen promptly
+            // even when the simulation falls behind a high --speed.
+            while simulator.now < target, !stopped.load(ordering: .relaxed) {
+                simulator.advance(to: min(target, simulator.now + 1))
+            }
             if simulator.sampleCount != published {
                 published = simulator.sampleCount
                 store.publish(simulator.snapshot())

@@ -15,7 +15,8 @@ enum SnapshotAssembler {
             pools.append(PoolSnapshot(
                 id: p.spec.id, kind: isAPI ? .api : .gpu, engine: p.spec.engine, model: p.spec.model.name,
                 nodes: nodes.count, nodesUp: nodes.filter { $0.state == .up || $0.state == .degraded }.count,
-                running: nodes.reduce(0) { $0 + $1.running }, waiting: nodes.reduce(0) { $0 + $1.waiting.count },
+                running: nodes.reduce(0) { $0 + sampled($1.history.running) },
+                waiting: nodes.reduce(0) { $0 + sampled($1.history.waiting) },
                 arrivalRate: p.arrivalRate.value, completionRate: p.completionRate.value,
                 shedRate: p.shedRate.value, history: p.history))
             if p.spec.responseCache != nil {
@@ -36,7 +37,7 @@ enum SnapshotAssembler {
         }
         return FleetSnapshot(
             time: time,
-            timeOfDay: (sim.scenario.startTimeOfDay + time).truncatingRemainder(dividingBy: 86_400),
+            timeOfDay: sim.timeOfDay(at: time),
             source: sim.sourceInfo,
             pools: pools,
             nodes: sim.nodes.map(node),
@@ -63,11 +64,16 @@ enum SnapshotAssembler {
         return NodeSnapshot(
             id: n.id, pool: n.poolID, state: n.state, stateReason: n.stateReason,
             engine: n.engineName, model: n.model.name, version: n.version, gpus: gpus,
-            gpuUtilization: util, kvCacheUsage: n.kvUsage, running: n.running, waiting: n.waiting.count,
+            gpuUtilization: util, kvCacheUsage: n.history.kvCacheUsage.last ?? 0,
+            running: sampled(n.history.running), waiting: sampled(n.history.waiting),
             tokensPerSecond: n.lastSample.tokensPerSecond, promptTokensPerSecond: n.lastSample.promptTokensPerSecond,
             prefixCacheHitRate: n.prefixWindow.ratio, preemptionsPerSecond: n.lastSample.preemptionsPerSecond,
             history: n.history)
     }
+
+    /// A snapshot shows the fleet at its sample time, not at whatever moment it is assembled:
+    /// gauges come from the sample just taken, like every rate beside them.
+    static func sampled(_ series: SeriesRing) -> Int { Int(series.last ?? 0) }
 
     /// FNV-1a: stable across runs, unlike Hasher.
     static func stableHash(_ s: String) -> UInt64 {

@@ -36,8 +36,9 @@ struct DemoCommand: ParsableCommand {
         driver.warmUp(seconds: warmup)
         let terminal = try NcursesTerminal(theme: theme)
         defer { terminal.restore() }
+        let drawWith = terminal.supportsUnicode ? glyphs : .ascii
         let task = Task.detached { await driver.run() }
-        ConsoleApp(store: store, glyphs: glyphs).run(on: terminal)
+        ConsoleApp(store: store, glyphs: drawWith).run(on: terminal)
         driver.stop()
         task.cancel()
     }

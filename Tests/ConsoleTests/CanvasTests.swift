@@ -18,6 +18,16 @@ import Testing
         #expect(c.row(0) == "日本 ")
     }
 
+    @Test func overwritingHalfAWideCharacterBlanksTheOtherHalf() {
+        var c = Canvas(width: 6, height: 1)
+        c.put("日本語", x: 0, y: 0)
+        c.put("x", x: 1, y: 0)          // lands on the right half of 日
+        #expect(c.row(0) == " x本語")
+        c.put("y", x: 2, y: 0)          // lands on the left half of 本
+        #expect(c[3, 0].scalar == " ")
+        #expect(c.row(0) == " xy 語")
+    }
+
     @Test func controlCharactersAreNeutralisedOnTheWayIn() {
         var c = Canvas(width: 20, height: 1)
         c.put("a\u{1B}[2Jb", x: 0, y: 0)

@@ -37,6 +37,13 @@ import Testing
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(SeriesRing.self, from: json) }
     }
 
+    @Test func equalityIsAboutTheSamplesNotTheLayout() {
+        var wrapped = SeriesRing(capacity: 3)
+        for v in 0...4 { wrapped.append(Double(v)) }   // storage [3, 4, 2], head 2
+        #expect(wrapped == SeriesRing(capacity: 3, values: [2, 3, 4]))
+        #expect(wrapped != SeriesRing(capacity: 4, values: [2, 3, 4]))
+    }
+
     @Test func copiesAreIndependent() {
         var a = SeriesRing(capacity: 2)
         a.append(1)

@@ -57,6 +57,13 @@ import Testing
         let e = ConfigFileError(file: "f.yaml", line: 1, field: "x", message: "bad \u{1B}[31mred")
         #expect(!e.description.unicodeScalars.contains { $0.value == 0x1B })
     }
+
+    @Test func aHostileKeyCannotReachTheTerminalThroughTheFieldName() throws {
+        let doc = try YAMLValue.parse("name: x\n\"evil\\e[2J\": 1\n", file: "f.yaml")
+        let e = #expect(throws: ConfigFileError.self) { try doc.allowKeys(["name"]) }
+        #expect(e?.field?.contains("\u{1B}") == true)            // kept for programs
+        #expect(e?.description.contains("\u{1B}") == false)     // never printed raw
+    }
 }
 
 @Suite struct ClockTests {

@@ -91,6 +91,20 @@ import Testing
         #expect(e?.message.contains("do not fit") == true)
     }
 
+    @Test func aSequenceCapAboveTheTokenBudgetIsRejected() {
+        let text = """
+            name: x
+            title: t
+            api_baseline: {input_per_mtok: 1, output_per_mtok: 2}
+            pools:
+              - {id: p, gpu: H100-SXM, nodes: 1, max_num_seqs: 512, max_batched_tokens: 256,
+                 model: {name: m, params_b: 8, quantization: bf16, layers: 32, kv_heads: 8, head_dim: 128}}
+            workload: {peak_rps: 1, classes: [{name: c, share: 1, pool: p, prompt_tokens: {median: 10}, output_tokens: {median: 10}}]}
+            """
+        let e = #expect(throws: ConfigFileError.self) { try ScenarioLoader.parse(text: text, file: "x.yaml") }
+        #expect(e?.message.contains("exceeds max_batched_tokens") == true)
+    }
+
     @Test func dailyCurveInterpolatesAndWraps() throws {
         let w = WorkloadSpec(peakRate: 10, dailyCurve: [(hour: 6, multiplier: 0.2), (hour: 12, multiplier: 1.0), (hour: 18, multiplier: 0.4)],
                              classes: [])

@@ -24,7 +24,8 @@ public final class ConsoleApp {
                 dirty = true
             }
             if dirty {
-                if state.selectedNodeID == nil, let first = snapshot.map({ NodeList.rows($0, state: state) })?.first {
+                if state.selectedNodeID == nil, let shown = state.frozen ?? snapshot,
+                   let first = NodeList.rows(shown, state: state).first {
                     state.selectedNodeID = first.id
                 }
                 let (w, h) = terminal.size

@@ -93,6 +93,10 @@ public struct Canvas: Sendable, Equatable {
             if w == 0 { continue }          // combining marks: dropped rather than misplaced
             if cx + w > limit { break }
             if cx >= 0 {
+                // Overwriting half of a wide character blanks its other half.
+                if self[cx, y].scalar == Cell.continuation, cx > 0 { self[cx - 1, y] = .blank }
+                let end = cx + w
+                if end < width, self[end, y].scalar == Cell.continuation { self[end, y] = .blank }
                 self[cx, y] = Cell(scalar: s, role: role)
                 if w == 2 { self[cx + 1, y] = Cell(scalar: Cell.continuation, role: role) }
             }

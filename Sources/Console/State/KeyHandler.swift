@@ -41,10 +41,10 @@ public enum KeyHandler {
             s.sortDescending = s.sort.descendingByDefault
         case .char("S"):
             s.sortDescending.toggle()
-        case .char("["): s.eventScrollBack += 5
+        case .char("["): s.eventScrollBack = min(s.eventScrollBack + 5, max(0, ((s.frozen ?? snapshot)?.events.count ?? 1) - 1))
         case .char("]"): s.eventScrollBack = max(0, s.eventScrollBack - 5)
-        case .char(let c) where ("1"..."4").contains(c):
-            s.screen = ScreenID(rawValue: Int(String(c))!) ?? .overview
+        case .char(let c) where c.wholeNumberValue.flatMap(ScreenID.init(rawValue:)) != nil:
+            s.screen = ScreenID(rawValue: c.wholeNumberValue!)!
             s.detailNodeID = nil
         case .tab:
             s.screen = ScreenID(rawValue: s.screen.rawValue % ScreenID.allCases.count + 1)!

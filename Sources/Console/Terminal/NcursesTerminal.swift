@@ -12,13 +12,25 @@ public final class NcursesTerminal: TerminalBackend {
     private var previous: Canvas?
     private var attributes: [StyleRole: (attr: attr_t, pair: Int32)] = [:]
     private var restored = false
+    private var cursorBefore: Int32 = 1
+    private var defaultColors = true
     public let colorDepth: ColorDepth
+    /// False when the locale is not UTF-8: box and block characters would not survive.
+    public let supportsUnicode: Bool
 
     public init(theme: Theme) throws {
         setlocale(LC_ALL, "")
         guard isatty(STDOUT_FILENO) == 1, isatty(STDIN_FILENO) == 1 else {
             throw TerminalError.notATerminal
         }
+        // initscr() exits the process on an unknown TERM; ask terminfo first.
+        var setupError: Int32 = 0
+        guard setupterm(nil, STDOUT_FILENO, &setupError) == OK else {
+            let term = ProcessInfo.processInfo.environment["TERM"] ?? "(unset)"
+            throw TerminalError.unknownTerminal(TerminalText.sanitized(term))
+        }
+        supportsUnicode = String(cString: nl_langinfo(nl_item(CODESET))) == "UTF-8"
+        fd_save_terminal_modes()
         guard let w = initscr() else { throw TerminalError.cannotInitialise }
         window = w
         fd_install_signal_handlers()
@@ -26,11 +38,11 @@ public final class NcursesTerminal: TerminalBackend {
         noecho()
         nonl()
         keypad(window, true)
-        curs_set(0)
+        cursorBefore = curs_set(0)
         set_escdelay(25)
         if has_colors() {
             start_color()
-            use_default_colors()
+            defaultColors = use_default_colors() == OK
             let colors = fd_colors()
             colorDepth = colors >= 0x100_0000 ? .direct : colors >= 256 ? .palette256 : colors >= 8 ? .ansi8 : .none
         } else {
@@ -46,10 +58,11 @@ public final class NcursesTerminal: TerminalBackend {
         (Int(getmaxx(window)), Int(getmaxy(window)))
     }
 
-    public var stopRequested: Bool { fd_stop_flag().pointee != 0 }
+    public var stopRequested: Bool { fd_stop_requested() != 0 }
 
-    private func colorNumber(_ c: ThemeColor) -> Int32 {
-        guard case let .rgb(r, g, b) = c else { return -1 }
+    private func colorNumber(_ c: ThemeColor, isBackground: Bool) -> Int32 {
+        // Without default-colour support, "the terminal's colour" has to be named.
+        guard case let .rgb(r, g, b) = c else { return defaultColors ? -1 : (isBackground ? 0 : 7) }
         switch colorDepth {
         case .direct: return Int32(r) << 16 | Int32(g) << 8 | Int32(b)
         case .palette256: return Int32(ColorQuantizer.xterm256(r, g, b))
@@ -69,9 +82,9 @@ public final class NcursesTerminal: TerminalBackend {
             if style.underline { attr |= fd_attr_underline() }
             var p: Int32 = 0
             if colorDepth != .none, pair < fd_color_pairs() {
-                let fg = colorNumber(style.foreground), bg = colorNumber(style.background)
-                if fg != -1 || bg != -1 {
-                    init_extended_pair(pair, fg, bg)
+                let fg = colorNumber(style.foreground, isBackground: false)
+                let bg = colorNumber(style.background, isBackground: true)
+                if (fg != -1 || bg != -1), init_extended_pair(pair, fg, bg) == OK {
                     p = pair
                     pair += 1
                 }
@@ -89,20 +102,26 @@ public final class NcursesTerminal: TerminalBackend {
             if !full, let prev = previous, rowEqual(prev, canvas, y) { continue }
             var x = 0
             while x < canvas.width {
+                // The right half of a wide character was drawn with its left half.
+                if canvas[x, y].scalar == Cell.continuation { x += 1; continue }
                 let role = canvas[x, y].role
                 let start = x
                 buffer.removeAll(keepingCapacity: true)
+                // A run of ASCII cells goes out in one call. Anything wider is placed cell by
+                // cell, so a width ncurses judges differently cannot shift the rest of the row.
                 while x < canvas.width, canvas[x, y].role == role {
                     let s = canvas[x, y].scalar
+                    if s.value >= 0x80 && !buffer.isEmpty { break }
                     if s != Cell.continuation { buffer.append(wchar_t(bitPattern: s.value)) }
                     x += 1
+                    if s.value >= 0x80 { break }
                 }
                 let (attr, pair) = attributes[role] ?? (fd_attr_normal(), 0)
                 _ = fd_set_attr(window, attr, pair)
                 wmove(window, Int32(y), Int32(start))
                 // The bottom-right cell makes waddnwstr report ERR (the cursor cannot advance);
                 // the character is drawn all the same.
-                _ = waddnwstr(window, buffer, Int32(buffer.count))
+                if !buffer.isEmpty { _ = waddnwstr(window, buffer, Int32(buffer.count)) }
             }
         }
         wnoutrefresh(window)
@@ -151,18 +170,20 @@ public final class NcursesTerminal: TerminalBackend {
     public func restore() {
         guard !restored else { return }
         restored = true
-        curs_set(1)
+        curs_set(cursorBefore < 0 ? 1 : cursorBefore)
         endwin()
     }
 }
 
 public enum TerminalError: Error, CustomStringConvertible {
     case notATerminal, cannotInitialise
+    case unknownTerminal(String)
 
     public var description: String {
         switch self {
         case .notATerminal: return "the console needs a terminal (stdin and stdout must be a TTY); for scripts use 'fleetdeck snapshot'"
         case .cannotInitialise: return "could not initialise the terminal (is TERM set?)"
+        case .unknownTerminal(let t): return "unknown terminal type '\(t)': set TERM to one terminfo knows (xterm-256color, tmux-256color, ...)"
         }
     }
 }

@@ -92,7 +92,7 @@ public struct Table {
             if sortColumn == i {
                 // The arrow takes the title's last column rather than being cut off itself.
                 let arrow = sortDescending ? glyphs.down : glyphs.up
-                if TerminalText.width(title) + 1 > widths[i] { title = String(title.prefix(max(0, widths[i] - 1))) }
+                if TerminalText.width(title) + 1 > widths[i] { title = TerminalText.truncated(title, to: widths[i] - 1, ellipsis: "") }
                 title += arrow
             }
             drawCell(&canvas, TableCell(title, .header), x: x, y: rect.y, width: widths[i], alignment: col.alignment, glyphs: glyphs)
