@@ -242,26 +242,3 @@ public enum NodeNaming {
         pool + "-" + (index < 9 ? "0" : "") + String(index + 1)
     }
 }
-
-/// Finds scenario files: the scenario directory next to the sources when run from the
-/// repository, `FLEETDECK_DATA` when set, or a path given directly.
-public struct ScenarioCatalog: Sendable {
-    public let directory: String
-
-    public init(directory: String) { self.directory = directory }
-
-    public var names: [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
-            .filter { $0.hasSuffix(".yaml") }
-            .map { String($0.dropLast(5)) }
-            .sorted()
-    }
-
-    public func path(for nameOrPath: String) -> String? {
-        if nameOrPath.contains("/") || nameOrPath.hasSuffix(".yaml") {
-            return FileManager.default.fileExists(atPath: nameOrPath) ? nameOrPath : nil
-        }
-        let p = directory + "/" + nameOrPath + ".yaml"
-        return FileManager.default.fileExists(atPath: p) ? p : nil
-    }
-}

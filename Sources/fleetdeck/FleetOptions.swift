@@ -14,7 +14,7 @@ struct ScenarioOptions: ParsableArguments {
 
     func loadScenario() throws -> Scenario {
         let home = try DataLocator.requireHome()
-        let catalog = ScenarioCatalog(directory: home + "/sample-data/scenarios")
+        let catalog = FileCatalog(directory: home + "/sample-data/scenarios")
         guard let path = catalog.path(for: scenario) else {
             throw UserError("unknown scenario '\(scenario)' (valid: \(catalog.names.joined(separator: ", ")))")
         }
@@ -36,7 +36,7 @@ struct DisplayOptions: ParsableArguments {
         let cfg = try UserConfig.load(explicit: config)
         let name = theme ?? cfg.theme ?? "dark"
         let home = try DataLocator.requireHome()
-        let catalog = ThemeCatalog(directory: home + "/Themes")
+        let catalog = FileCatalog(directory: home + "/Themes")
         guard let path = catalog.path(for: name) else {
             throw UserError("unknown theme '\(name)' (valid: \(catalog.names.joined(separator: ", ")))")
         }

@@ -48,23 +48,3 @@ public enum ThemeLoader {
         return c
     }
 }
-
-/// Theme files in a directory, by name.
-public struct ThemeCatalog: Sendable {
-    public let directory: String
-
-    public init(directory: String) { self.directory = directory }
-
-    public var names: [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
-            .filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted()
-    }
-
-    public func path(for nameOrPath: String) -> String? {
-        if nameOrPath.contains("/") || nameOrPath.hasSuffix(".yaml") {
-            return FileManager.default.fileExists(atPath: nameOrPath) ? nameOrPath : nil
-        }
-        let p = directory + "/" + nameOrPath + ".yaml"
-        return FileManager.default.fileExists(atPath: p) ? p : nil
-    }
-}
