@@ -32,6 +32,8 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
+        // The aggregator: parsers for the formats fleets expose (sources and mappings follow).
+        .target(name: "Telemetry", dependencies: ["FleetCore"]),
         // The TUI: canvas, widgets, screens, themes; Terminal/ is the only ncurses code.
         .target(
             name: "Console",
@@ -41,13 +43,14 @@ let package = Package(
         .executableTarget(
             name: "fleetdeck",
             dependencies: [
-                "FleetCore", "Scheduler", "Console",
+                "FleetCore", "Scheduler", "Console", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "FleetCore"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "FleetCore", "Scheduler"], exclude: ["Golden"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
         .testTarget(name: "EndToEndTests", dependencies: ["FleetCore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -3,13 +3,14 @@ import Console
 import FleetCore
 import Foundation
 import Scheduler
+import Telemetry
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Print performance figures (no pass/fail): frame time and simulation speed.",
         discussion: "Build with -c release for meaningful figures. Docs/performance.md records them.",
-        subcommands: [FrameBench.self, SimulationBench.self])
+        subcommands: [FrameBench.self, SimulationBench.self, ParseBench.self])
 }
 
 /// Nanosecond timing of a closure, `count` times; returns sorted durations in seconds.
@@ -76,5 +77,32 @@ struct SimulationBench: ParsableCommand {
         let t = sim.totals
         print(String(format: "%@: %.0f simulated s in %.3f s wall = %.0fx real time; %d requests (%.0f/s wall), %d shed",
                      sc.name, duration, elapsed, duration / elapsed, t.arrived, Double(t.arrived) / elapsed, t.shed))
+    }
+}
+
+struct ParseBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "parse",
+        abstract: "Time the Prometheus text parser on a fleet's worth of scrapes (one core).")
+
+    @Option(name: .long, help: "A /metrics payload (default: the vLLM V1 sample).")
+    var file: String?
+    @Option(name: .long, help: "Scrapes to parse, as from this many nodes.") var nodes: Int = 1000
+    @Option(name: .long, help: "Rounds; the best is reported.") var rounds: Int = 5
+
+    func run() throws {
+        let path = try file ?? DataLocator.requireHome() + "/sample-data/telemetry/vllm-v1.prom"
+        guard let data = FileManager.default.contents(atPath: path) else { throw UserError("cannot read \(path)") }
+        let bytes = Array(data)
+        var samples = 0
+        let times = measure(rounds) {
+            samples = 0
+            for _ in 0..<nodes { samples += PrometheusTextParser.parse(bytes).sampleCount }
+        }
+        let best = times.first ?? 1
+        let megabytes = Double(bytes.count * nodes) / 1_048_576
+        print(String(format: "%@ x %d nodes (%.1f MiB, %d samples): best of %d %.3f s = %.0f MiB/s, %.2f M samples/s",
+                     (path as NSString).lastPathComponent, nodes, megabytes, samples, rounds, best,
+                     megabytes / best, Double(samples) / best / 1e6))
     }
 }

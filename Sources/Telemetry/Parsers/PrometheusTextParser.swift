@@ -1,0 +1,238 @@
+/// Parses the Prometheus text exposition format 0.0.4 and OpenMetrics 1.0 text, working on
+/// the bytes: no line splitting into Strings, no regular expressions.
+///
+/// Samples are grouped by their TYPE/HELP metadata, not by name suffixes (TGI counters lack
+/// `_total`, vLLM has a histogram named `..._total`, Python exporters add `_created`). A bad
+/// line is skipped and reported with its number; the rest of the payload still counts.
+public enum PrometheusTextParser {
+    public enum Format: Sendable {
+        /// text/plain; version=0.0.4: millisecond integer timestamps, `#` comments allowed.
+        case prometheusText
+        /// application/openmetrics-text: float-second timestamps, exemplars, UNIT, `# EOF`.
+        case openMetrics
+    }
+
+    public static func parse(_ text: String, format: Format = .prometheusText) -> Exposition {
+        var copy = text
+        return copy.withUTF8 { parse(UnsafeRawBufferPointer($0), format: format) }
+    }
+
+    public static func parse(_ bytes: [UInt8], format: Format = .prometheusText) -> Exposition {
+        bytes.withUnsafeBytes { parse($0, format: format) }
+    }
+
+    public static func parse(_ buffer: UnsafeRawBufferPointer, format: Format) -> Exposition {
+        var state = ParserState(format: format)
+        var start = 0
+        var line = 1
+        let n = buffer.count
+        while start < n {
+            var end = start
+            while end < n && buffer[end] != 0x0A { end += 1 }
+            var lineEnd = end
+            // Tolerate CRLF: Windows-side exporters and proxies produce it.
+            if lineEnd > start && buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+            if state.ended {
+                if !isBlank(buffer, start, lineEnd) {
+                    state.issue(line, "data after # EOF")
+                    break
+                }
+            } else {
+                state.parseLine(buffer, start, lineEnd, line: line)
+            }
+            start = end + 1
+            line += 1
+        }
+        if format == .openMetrics && !state.ended {
+            state.issue(max(1, line - 1), "missing # EOF at the end of the OpenMetrics exposition")
+        }
+        return state.finish()
+    }
+
+    static func isBlank(_ b: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> Bool {
+        (s..<e).allSatisfy { b[$0] == 0x20 || b[$0] == 0x09 }
+    }
+}
+
+/// Family bookkeeping while parsing.
+struct ParserState {
+    let format: PrometheusTextParser.Format
+    var families: [MetricFamily] = []
+    var index: [String: Int] = [:]
+    var current: Int?
+    var issues: [ParseIssue] = []
+    var ended = false
+    /// Series seen per family (sample name plus sorted labels), to report duplicates.
+    var seen: [Int: Set<SeriesKey>] = [:]
+
+    struct SeriesKey: Hashable {
+        var name: String
+        var labels: [Label]
+    }
+
+    init(format: PrometheusTextParser.Format) { self.format = format }
+
+    mutating func issue(_ line: Int, _ message: String) {
+        issues.append(ParseIssue(line: line, message: message))
+    }
+
+    func finish() -> Exposition { Exposition(families: families, issues: issues) }
+
+    mutating func family(named name: String, type: MetricType = .unknown) -> Int {
+        if let i = index[name] { return i }
+        families.append(MetricFamily(name: name, type: type, help: nil, unit: nil, samples: []))
+        index[name] = families.count - 1
+        return families.count - 1
+    }
+
+    // MARK: lines
+
+    mutating func parseLine(_ b: UnsafeRawBufferPointer, _ start: Int, _ end: Int, line: Int) {
+        var cur = TextCursor(buffer: b, position: start, end: end)
+        cur.skipSpaces()
+        if cur.atEnd {
+            if format == .openMetrics { issue(line, "blank lines are not allowed in OpenMetrics") }
+            return
+        }
+        if cur.peek == UInt8(ascii: "#") {
+            parseComment(&cur, line: line)
+            return
+        }
+        parseSample(&cur, line: line)
+    }
+
+    mutating func parseComment(_ cur: inout TextCursor, line: Int) {
+        cur.advance()   // '#'
+        cur.skipSpaces()
+        let keyword = cur.word()
+        switch keyword {
+        case "EOF" where format == .openMetrics:
+            ended = true
+        case "HELP", "TYPE", "UNIT":
+            cur.skipSpaces()
+            guard let name = cur.metricName() else {
+                issue(line, "# \(keyword) without a valid metric name")
+                return
+            }
+            let rest = cur.restAfterOneSpace()
+            applyMetadata(keyword, name: name, text: rest, line: line)
+        default:
+            if format == .openMetrics { issue(line, "unknown comment (OpenMetrics allows only HELP, TYPE, UNIT and EOF)") }
+        }
+    }
+
+    mutating func applyMetadata(_ keyword: String, name: String, text: String, line: Int) {
+        let existing = index[name]
+        let i = family(named: name)
+        current = i
+        switch keyword {
+        case "HELP":
+            if families[i].help != nil { issue(line, "second HELP for \(name) ignored"); return }
+            families[i].help = TextCursor.unescape(text, quotes: false)
+        case "UNIT":
+            families[i].unit = text
+        default:   // TYPE
+            let word = text.trimmingSpaces
+            guard var type = MetricType(rawValue: word == "untyped" ? "unknown" : word) else {
+                issue(line, "unknown metric type '\(word)' for \(name); treated as unknown")
+                return
+            }
+            if format == .prometheusText, [.info, .stateset, .gaugehistogram].contains(type) {
+                issue(line, "type '\(word)' is OpenMetrics-only; treated as unknown in text format 0.0.4")
+                type = .unknown
+            }
+            if let e = existing, families[e].type != .unknown || !families[e].samples.isEmpty {
+                issue(line, families[e].samples.isEmpty ? "second TYPE for \(name) ignored" : "TYPE for \(name) after its samples ignored")
+                return
+            }
+            families[i].type = type
+        }
+    }
+
+    /// The family a sample belongs to: the current one if the name fits its type's suffixes,
+    /// else a known family it fits, else a new family of unknown type.
+    mutating func familyIndex(forSample name: String) -> Int {
+        if let c = current, fits(name, families[c]) { return c }
+        if let i = index[name], fits(name, families[i]) { return i }
+        for suffix in ["_bucket", "_count", "_sum", "_created", "_total", "_gcount", "_gsum", "_info"] where name.hasSuffix(suffix) {
+            if let i = index[String(name.dropLast(suffix.count))], fits(name, families[i]) { return i }
+        }
+        let i = family(named: name)
+        return i
+    }
+
+    func fits(_ sample: String, _ f: MetricFamily) -> Bool {
+        guard sample.hasPrefix(f.name) else { return false }
+        let suffix = sample.dropFirst(f.name.count)
+        return f.type.suffixes.contains(String(suffix))
+    }
+
+    mutating func parseSample(_ cur: inout TextCursor, line: Int) {
+        guard let name = cur.metricName() else {
+            issue(line, cur.peek == UInt8(ascii: "{") ? "quoted or missing metric names are not supported" : "invalid metric name")
+            return
+        }
+        var labels: [Label] = []
+        if cur.peek == UInt8(ascii: "{") {
+            do { labels = try cur.labelSet() } catch { issue(line, "\(name): \(error)"); return }
+        }
+        var names = Set<String>()
+        for l in labels where !names.insert(l.name).inserted {
+            issue(line, "\(name): duplicate label name '\(l.name)'")
+            return
+        }
+        guard cur.skipSpaces() > 0 || cur.atEnd else { issue(line, "\(name): expected a space before the value"); return }
+        guard let valueText = cur.token() else { issue(line, "\(name): missing value"); return }
+        guard let value = NumberParsing.double(valueText) else {
+            issue(line, "\(name): invalid value '\(valueText.prefix(40))'")
+            return
+        }
+        cur.skipSpaces()
+        var timestamp: Double?
+        if !cur.atEnd, cur.peek != UInt8(ascii: "#") {
+            let t = cur.token() ?? ""
+            switch format {
+            case .prometheusText:
+                guard let ms = Int64(t) else { issue(line, "\(name): invalid timestamp '\(t.prefix(40))' (milliseconds expected)"); return }
+                timestamp = Double(ms) / 1000
+            case .openMetrics:
+                guard let s = NumberParsing.double(t), s.isFinite else { issue(line, "\(name): invalid timestamp '\(t.prefix(40))'"); return }
+                timestamp = s
+            }
+            cur.skipSpaces()
+        }
+        var exemplar: Exemplar?
+        if !cur.atEnd, cur.peek == UInt8(ascii: "#") {
+            cur.advance()
+            cur.skipSpaces()
+            if format == .prometheusText {
+                issue(line, "\(name): exemplar ignored (exemplars are OpenMetrics-only)")
+            } else {
+                do { exemplar = try cur.exemplar() } catch { issue(line, "\(name): bad exemplar: \(error)"); return }
+            }
+            cur.skipToEnd()
+        }
+        cur.skipSpaces()
+        guard cur.atEnd else { issue(line, "\(name): unexpected text after the value"); return }
+
+        let f = familyIndex(forSample: name)
+        current = f
+        let key = SeriesKey(name: name, labels: labels.sorted { $0.name < $1.name })
+        if seen[f, default: []].contains(key) {
+            issue(line, "\(name): duplicate series \(key.labels.map(\.description).joined(separator: ",")); first kept")
+            return
+        }
+        seen[f, default: []].insert(key)
+        families[f].samples.append(MetricSample(name: name, labels: labels, value: value, timestamp: timestamp,
+                                                exemplar: exemplar, line: line))
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while s.first == " " || s.first == "\t" { s.removeFirst() }
+        while s.last == " " || s.last == "\t" { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,199 @@
+/// A read position within one line of an exposition, with the lexing the formats need.
+struct TextCursor {
+    enum LexError: Error, CustomStringConvertible {
+        case unterminatedLabels, unterminatedValue, badLabelName, expected(String), invalidUTF8
+
+        var description: String {
+            switch self {
+            case .unterminatedLabels: return "label set not closed with '}'"
+            case .unterminatedValue: return "label value not closed with '\"'"
+            case .badLabelName: return "invalid label name"
+            case .expected(let what): return "expected \(what)"
+            case .invalidUTF8: return "invalid UTF-8 in a label value"
+            }
+        }
+    }
+
+    let buffer: UnsafeRawBufferPointer
+    var position: Int
+    let end: Int
+
+    var atEnd: Bool { position >= end }
+    var peek: UInt8? { position < end ? buffer[position] : nil }
+
+    mutating func advance() { position += 1 }
+    mutating func skipToEnd() { position = end }
+
+    @discardableResult
+    mutating func skipSpaces() -> Int {
+        let start = position
+        while position < end, buffer[position] == 0x20 || buffer[position] == 0x09 { position += 1 }
+        return position - start
+    }
+
+    static func isNameStart(_ c: UInt8) -> Bool {
+        (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || c == 0x5F || c == 0x3A
+    }
+
+    static func isNameChar(_ c: UInt8) -> Bool { isNameStart(c) || (c >= 0x30 && c <= 0x39) }
+
+    /// `[a-zA-Z_:][a-zA-Z0-9_:]*`, or nil (position unchanged).
+    mutating func metricName() -> String? {
+        guard let c = peek, Self.isNameStart(c) else { return nil }
+        let start = position
+        while position < end, Self.isNameChar(buffer[position]) { position += 1 }
+        return string(start, position)
+    }
+
+    /// A label name: like a metric name without colons.
+    mutating func labelName() -> String? {
+        guard let c = peek, Self.isNameStart(c), c != 0x3A else { return nil }
+        let start = position
+        while position < end, Self.isNameChar(buffer[position]), buffer[position] != 0x3A { position += 1 }
+        return string(start, position)
+    }
+
+    /// Up to the next space, tab or end.
+    mutating func token() -> String? {
+        let start = position
+        while position < end, buffer[position] != 0x20, buffer[position] != 0x09 { position += 1 }
+        return position > start ? string(start, position) : nil
+    }
+
+    mutating func word() -> String {
+        let start = position
+        while position < end, buffer[position] != 0x20, buffer[position] != 0x09 { position += 1 }
+        return string(start, position)
+    }
+
+    /// The rest of the line after a single separating space (HELP text keeps its own spacing).
+    mutating func restAfterOneSpace() -> String {
+        if position < end, buffer[position] == 0x20 || buffer[position] == 0x09 { position += 1 }
+        let s = string(position, end)
+        position = end
+        return s
+    }
+
+    /// `{name="value",...}` with an optional trailing comma; escapes \\ \" \n decoded,
+    /// any other backslash kept literally as Prometheus does.
+    mutating func labelSet() throws -> [Label] {
+        advance()   // '{'
+        var labels: [Label] = []
+        while true {
+            skipSpaces()
+            guard let c = peek else { throw LexError.unterminatedLabels }
+            if c == UInt8(ascii: "}") { advance(); return labels }
+            guard let name = labelName() else { throw LexError.badLabelName }
+            skipSpaces()
+            guard peek == UInt8(ascii: "=") else { throw LexError.expected("'=' after label \(name)") }
+            advance()
+            skipSpaces()
+            guard peek == UInt8(ascii: "\"") else { throw LexError.expected("a quoted value for label \(name)") }
+            advance()
+            labels.append(Label(name, try quotedValue()))
+            skipSpaces()
+            guard let next = peek else { throw LexError.unterminatedLabels }
+            if next == UInt8(ascii: ",") { advance(); continue }
+            if next == UInt8(ascii: "}") { advance(); return labels }
+            throw LexError.expected("',' or '}' after label \(name)")
+        }
+    }
+
+    /// After the opening quote; consumes the closing one.
+    mutating func quotedValue() throws -> String {
+        var bytes: [UInt8] = []
+        while position < end {
+            let c = buffer[position]
+            if c == UInt8(ascii: "\"") {
+                position += 1
+                guard let s = String(validating: bytes, as: UTF8.self) else { throw LexError.invalidUTF8 }
+                return s
+            }
+            if c == UInt8(ascii: "\\"), position + 1 < end {
+                let e = buffer[position + 1]
+                switch e {
+                case UInt8(ascii: "\\"): bytes.append(e)
+                case UInt8(ascii: "\""): bytes.append(e)
+                case UInt8(ascii: "n"): bytes.append(0x0A)
+                default: bytes.append(c); bytes.append(e)
+                }
+                position += 2
+                continue
+            }
+            bytes.append(c)
+            position += 1
+        }
+        throw LexError.unterminatedValue
+    }
+
+    /// `{labels} value [timestamp]` after an exemplar's `#`.
+    mutating func exemplar() throws -> Exemplar {
+        guard peek == UInt8(ascii: "{") else { throw LexError.expected("'{' to open the exemplar's labels") }
+        let labels = try labelSet()
+        skipSpaces()
+        guard let v = token(), let value = NumberParsing.double(v) else { throw LexError.expected("an exemplar value") }
+        skipSpaces()
+        var ts: Double?
+        if let t = token() {
+            guard let s = NumberParsing.double(t) else { throw LexError.expected("an exemplar timestamp") }
+            ts = s
+        }
+        return Exemplar(labels: labels, value: value, timestamp: ts)
+    }
+
+    func string(_ a: Int, _ b: Int) -> String {
+        String(decoding: UnsafeRawBufferPointer(rebasing: buffer[a..<b]), as: UTF8.self)
+    }
+
+    /// HELP text escapes: `\\` and `\n` (and `\"` where quotes are escaped).
+    static func unescape(_ s: String, quotes: Bool) -> String {
+        guard s.contains("\\") else { return s }
+        var out = ""
+        var it = s.makeIterator()
+        while let c = it.next() {
+            guard c == "\\" else { out.append(c); continue }
+            guard let e = it.next() else { out.append(c); break }
+            switch e {
+            case "\\": out.append("\\")
+            case "n": out.append("\n")
+            case "\"" where quotes: out.append("\"")
+            default: out.append(c); out.append(e)
+            }
+        }
+        return out
+    }
+}
+
+/// Float syntax as Prometheus accepts it (Go's ParseFloat): decimal with optional exponent,
+/// NaN and Inf in any case with an optional sign. No hex floats, no digit separators, no
+/// trailing units; a literal that overflows is an error, not infinity.
+enum NumberParsing {
+    static func double(_ s: String) -> Double? {
+        switch s.lowercased() {
+        case "nan", "+nan", "-nan": return .nan
+        case "inf", "+inf", "infinity", "+infinity": return .infinity
+        case "-inf", "-infinity": return -.infinity
+        default: break
+        }
+        var u = Substring(s).utf8[...]
+        if let f = u.first, f == UInt8(ascii: "+") || f == UInt8(ascii: "-") { u = u.dropFirst() }
+        var digits = 0
+        var i = u.startIndex
+        func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+        while i < u.endIndex, isDigit(u[i]) { digits += 1; i = u.index(after: i) }
+        if i < u.endIndex, u[i] == UInt8(ascii: ".") {
+            i = u.index(after: i)
+            while i < u.endIndex, isDigit(u[i]) { digits += 1; i = u.index(after: i) }
+        }
+        guard digits > 0 else { return nil }
+        if i < u.endIndex, u[i] == UInt8(ascii: "e") || u[i] == UInt8(ascii: "E") {
+            i = u.index(after: i)
+            if i < u.endIndex, u[i] == UInt8(ascii: "+") || u[i] == UInt8(ascii: "-") { i = u.index(after: i) }
+            var expDigits = 0
+            while i < u.endIndex, isDigit(u[i]) { expDigits += 1; i = u.index(after: i) }
+            guard expDigits > 0 else { return nil }
+        }
+        guard i == u.endIndex, let d = Double(s), d.isFinite else { return nil }
+        return d
+    }
+}
