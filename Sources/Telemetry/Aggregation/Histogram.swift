@@ -1,0 +1,98 @@
+/// A cumulative histogram as exporters publish it, and `histogram_quantile` with Prometheus'
+/// semantics, so fleetdeck's p95 is the p95 a Grafana panel shows.
+public struct Histogram: Sendable, Equatable {
+    /// Upper bounds (`le`, parsed as numbers) with cumulative counts, sorted by bound.
+    public var buckets: [(upperBound: Double, count: Double)]
+    public var count: Double?
+    public var sum: Double?
+
+    public init(buckets: [(upperBound: Double, count: Double)], count: Double? = nil, sum: Double? = nil) {
+        self.buckets = buckets.sorted { $0.upperBound < $1.upperBound }
+        self.count = count
+        self.sum = sum
+    }
+
+    public static func == (a: Histogram, b: Histogram) -> Bool {
+        a.count == b.count && a.sum == b.sum && a.buckets.map(\.upperBound) == b.buckets.map(\.upperBound)
+            && a.buckets.map(\.count) == b.buckets.map(\.count)
+    }
+
+    /// Builds the histogram of one series of a family: the `_bucket` samples whose labels,
+    /// apart from `le`, satisfy `matches`, plus `_count` and `_sum`. Buckets with the same
+    /// bound spelled differently ("1", "1.0", "1e0") merge; a non-numeric `le` is skipped.
+    public static func from(_ family: MetricFamily, where matches: (MetricSample) -> Bool = { _ in true }) -> Histogram? {
+        var byBound: [Double: Double] = [:]
+        var count: Double?, sum: Double?
+        for s in family.samples where matches(s) {
+            if s.name == family.name + "_bucket" {
+                guard let le = s.label("le"), let bound = NumberParsing.double(le) else { continue }
+                byBound[bound] = max(byBound[bound] ?? 0, s.value)
+            } else if s.name == family.name + "_count" {
+                count = (count ?? 0) + s.value
+            } else if s.name == family.name + "_sum" {
+                sum = (sum ?? 0) + s.value
+            }
+        }
+        guard !byBound.isEmpty else { return nil }
+        return Histogram(buckets: byBound.map { ($0.key, $0.value) }, count: count, sum: sum)
+    }
+
+    /// The sum of several series' histograms with the same bounds (a pool's nodes).
+    public static func merged(_ hs: [Histogram]) -> Histogram? {
+        guard let first = hs.first else { return nil }
+        var counts = Dictionary(uniqueKeysWithValues: first.buckets.map { ($0.upperBound, 0.0) })
+        for h in hs { for b in h.buckets { counts[b.upperBound, default: 0] += b.count } }
+        return Histogram(buckets: counts.map { ($0.key, $0.value) },
+                         count: hs.allSatisfy { $0.count != nil } ? hs.reduce(0) { $0 + $1.count! } : nil,
+                         sum: hs.allSatisfy { $0.sum != nil } ? hs.reduce(0) { $0 + $1.sum! } : nil)
+    }
+
+    /// What happened between `previous` and this scrape: bucket by bucket deltas. A bucket that
+    /// went backwards means the process restarted, and then this scrape counts from zero.
+    public func delta(since previous: Histogram) -> Histogram {
+        let old = Dictionary(previous.buckets.map { ($0.upperBound, $0.count) }, uniquingKeysWith: max)
+        let reset = buckets.contains { b in (old[b.upperBound] ?? 0) > b.count }
+        if reset { return self }
+        return Histogram(buckets: buckets.map { ($0.upperBound, $0.count - (old[$0.upperBound] ?? 0)) },
+                         count: count.flatMap { c in previous.count.map { c - $0 } },
+                         sum: sum.flatMap { s in previous.sum.map { s - $0 } })
+    }
+
+    /// `histogram_quantile(q, ...)`: linear interpolation inside the bucket holding the rank;
+    /// the first bucket starts at 0 (when its bound is positive); a rank in the +Inf bucket
+    /// returns the highest finite bound; no +Inf bucket, or no observations, gives nil (NaN in
+    /// Prometheus). Counts that are not monotonic are made so, as Prometheus does.
+    public func quantile(_ q: Double) -> Double? {
+        guard q >= 0, q <= 1 else { return q < 0 ? -.infinity : .infinity }
+        guard let last = buckets.last, last.upperBound == .infinity, buckets.count >= 2 else { return nil }
+        var cumulative: [Double] = []
+        var running = 0.0
+        for b in buckets {
+            running = max(running, b.count)
+            cumulative.append(running)
+        }
+        let total = cumulative.last!
+        guard total > 0 else { return nil }
+        let rank = q * total
+        var i = 0
+        while i < cumulative.count - 1 && cumulative[i] < rank { i += 1 }
+        if i == buckets.count - 1 { return buckets[buckets.count - 2].upperBound }
+        let upper = buckets[i].upperBound
+        var lower = 0.0
+        var below = 0.0
+        if i > 0 {
+            lower = buckets[i - 1].upperBound
+            below = cumulative[i - 1]
+        } else if upper <= 0 {
+            return upper
+        }
+        let inBucket = cumulative[i] - below
+        guard inBucket > 0 else { return upper }
+        return lower + (upper - lower) * (rank - below) / inBucket
+    }
+
+    /// A copy with every bound multiplied (Triton reports milliseconds).
+    public func scaled(by factor: Double) -> Histogram {
+        Histogram(buckets: buckets.map { ($0.upperBound * factor, $0.count) }, count: count, sum: sum.map { $0 * factor })
+    }
+}

@@ -1,0 +1,47 @@
+/// One scrape of one inference server, translated from its stack's metric names into the
+/// console's concepts. Counters stay raw (rates need two readings); gauges are ready to show.
+public struct EngineReading: Sendable, Equatable {
+    public enum Gauge: String, Sendable, CaseIterable {
+        case running, waiting
+        /// KV-cache use, 0...1.
+        case kvCacheUsage
+        /// An engine's own hit-rate gauge (SGLang), 0...1.
+        case prefixCacheHitRate
+    }
+
+    public enum Counter: String, Sendable, CaseIterable {
+        case promptTokens, generationTokens, prefixCacheQueries, prefixCacheHits, preemptions
+        case requestsSucceeded, requestsFailed, spendDollars, responseCacheHits, responseCacheMisses
+    }
+
+    public enum Latency: String, Sendable, CaseIterable {
+        case timeToFirstToken, endToEnd, interToken, queueTime
+    }
+
+    public struct GPU: Sendable, Equatable {
+        public var index: Int
+        public var name: String?
+        public var utilization: Double?       // 0...1
+        public var memoryUsedGiB: Double?
+        public var memoryTotalGiB: Double?
+        public var powerWatts: Double?
+        public var temperatureC: Double?
+    }
+
+    public var stack: Stack
+    public var models: [String]
+    public var gauges: [Gauge: Double] = [:]
+    public var counters: [Counter: Double] = [:]
+    public var latencies: [Latency: Histogram] = [:]
+    public var gpus: [GPU] = []
+
+    public init(stack: Stack, models: [String]) {
+        self.stack = stack
+        self.models = models
+    }
+}
+
+/// The serving stacks fleetdeck understands.
+public enum Stack: String, Sendable, CaseIterable {
+    case vllm, sglang, tgi, llamacpp, triton, dcgm, litellm
+}

@@ -1,0 +1,21 @@
+/// llama.cpp's `llama-server --metrics`: no labels, no histograms.
+public struct LlamaCppMapping: MetricsMapping {
+    public let stack = Stack.llamacpp
+    public init() {}
+
+    public func detects(_ e: Exposition) -> Bool {
+        let i = FamilyIndex(e)
+        return i.has("llamacpp:requests_processing") || i.has("llamacpp:tokens_predicted_total")
+    }
+
+    public func read(_ e: Exposition) -> EngineReading {
+        let i = FamilyIndex(e)
+        var r = EngineReading(stack: stack, models: [])
+        r.gauges[.running] = i.sum("llamacpp:requests_processing")
+        r.gauges[.waiting] = i.sum("llamacpp:requests_deferred")
+        r.gauges[.kvCacheUsage] = i.mean("llamacpp:kv_cache_usage_ratio")
+        r.counters[.promptTokens] = i.sum("llamacpp:prompt_tokens_total")
+        r.counters[.generationTokens] = i.sum("llamacpp:tokens_predicted_total")
+        return r
+    }
+}

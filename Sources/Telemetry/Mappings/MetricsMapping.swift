@@ -1,0 +1,85 @@
+/// Reads one stack's exposition into an `EngineReading`.
+public protocol MetricsMapping: Sendable {
+    var stack: Stack { get }
+    /// True when the exposition looks like this stack's.
+    func detects(_ exposition: Exposition) -> Bool
+    func read(_ exposition: Exposition) -> EngineReading
+}
+
+public enum MetricsMappings {
+    /// In detection order: the most specific first (a vLLM process also exports generic
+    /// process metrics; Triton also exports GPU metrics).
+    public static let all: [any MetricsMapping] = [
+        VLLMMapping(), SGLangMapping(), TGIMapping(), LlamaCppMapping(), TritonMapping(), LiteLLMMapping(), DCGMMapping(),
+    ]
+
+    public static func detect(_ exposition: Exposition) -> (any MetricsMapping)? {
+        all.first { $0.detects(exposition) }
+    }
+}
+
+/// Lookups shared by the mappings.
+struct FamilyIndex {
+    let families: [String: MetricFamily]
+
+    /// Labels that change per process and must not split one server into many series.
+    static let volatileLabels: Set<String> = ["pid"]
+
+    init(_ e: Exposition, aliases: [(from: String, to: String)] = []) {
+        var map: [String: MetricFamily] = [:]
+        for f in e.families {
+            var name = f.name
+            for a in aliases where name.hasPrefix(a.from) { name = a.to + name.dropFirst(a.from.count) }
+            map[name] = map[name] ?? f
+        }
+        families = map
+    }
+
+    /// A family by its OpenMetrics name, or by the name text format 0.0.4 gives a counter
+    /// (with `_total`).
+    func family(_ name: String) -> MetricFamily? { families[name] ?? families[name + "_total"] }
+
+    func has(_ name: String) -> Bool { family(name) != nil }
+
+    /// The sum of a family's plain samples (a counter's `_total`, or a gauge) over all label
+    /// sets: one server's engines, ranks and processes add up.
+    func sum(_ name: String, where matches: (MetricSample) -> Bool = { _ in true }) -> Double? {
+        guard let f = family(name) else { return nil }
+        let plain = f.samples.filter { s in
+            (s.name == f.name || s.name == f.name + "_total") && matches(s)
+        }
+        return plain.isEmpty ? nil : plain.reduce(0) { $0 + $1.value }
+    }
+
+    /// The mean of a ratio gauge over label sets (KV use across engines).
+    func mean(_ name: String) -> Double? {
+        guard let f = family(name) else { return nil }
+        let plain = f.samples.filter { $0.name == f.name && $0.value.isFinite }
+        return plain.isEmpty ? nil : plain.reduce(0) { $0 + $1.value } / Double(plain.count)
+    }
+
+    func histogram(_ name: String) -> Histogram? {
+        guard let f = family(name) else { return nil }
+        // Several label sets (engines) add up into one server-wide histogram.
+        let groups = Dictionary(grouping: f.samples.filter { $0.name.hasSuffix("_bucket") }) { s in
+            s.labels.filter { $0.name != "le" && !Self.volatileLabels.contains($0.name) }.sorted { $0.name < $1.name }
+        }
+        let hs = groups.keys.compactMap { key in
+            Histogram.from(f) { s in
+                s.labels.filter { $0.name != "le" && !Self.volatileLabels.contains($0.name) }.sorted { $0.name < $1.name } == key
+            }
+        }
+        return Histogram.merged(hs)
+    }
+
+    /// Distinct values of a label across the given families, e.g. the models served.
+    func labelValues(_ label: String, in names: [String]) -> [String] {
+        var seen: [String] = []
+        for n in names {
+            for s in family(n)?.samples ?? [] {
+                if let v = s.label(label), !v.isEmpty, !seen.contains(v) { seen.append(v) }
+            }
+        }
+        return seen
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import Testing
+@testable import Telemetry
+
+enum MappingTestError: Error { case notDetected(String) }
+
+@Suite struct MappingTests {
+    func reading(_ file: String, format: PrometheusTextParser.Format = .prometheusText) throws -> (any MetricsMapping, EngineReading) {
+        let e = PrometheusTextParser.parse(try Samples.bytes(file), format: format)
+        guard let m = MetricsMappings.detect(e) else { throw MappingTestError.notDetected(file) }
+        return (m, m.read(e))
+    }
+
+    @Test(arguments: [("vllm-v1.prom", Stack.vllm), ("sglang.prom", .sglang), ("tgi.prom", .tgi), ("llamacpp.prom", .llamacpp),
+                      ("triton.prom", .triton), ("dcgm.prom", .dcgm), ("litellm.prom", .litellm)])
+    func eachStackIsDetected(_ file: String, _ stack: Stack) throws {
+        #expect(try reading(file).0.stack == stack)
+    }
+
+    @Test func vllmV1() throws {
+        let r = try reading("vllm-v1.prom").1
+        #expect(r.models == ["meta-llama/Llama-3.1-8B-Instruct"])
+        #expect(r.gauges[.running] == 41 && r.gauges[.waiting] == 6)
+        #expect(r.gauges[.kvCacheUsage] == 0.7342529296875)
+        #expect(r.counters[.prefixCacheHits] == 5.4392832e+07 && r.counters[.prefixCacheQueries] == 8.9214377e+07)
+        #expect(r.counters[.generationTokens] == 1.494631e+07)
+        #expect(r.counters[.preemptions] == 137)
+        let ttft = try #require(r.latencies[.timeToFirstToken])
+        #expect(ttft.count == 48210)
+        // Rank 24105 of 48210 falls in (0.1, 0.25]: 0.1 + 0.15 * (24105 - 11467) / (29880 - 11467).
+        let p50 = try #require(ttft.quantile(0.5))
+        let expected: Double = 0.1 + 0.15 * (24105.0 - 11467.0) / (29880.0 - 11467.0)
+        #expect(abs(p50 - expected) < 1e-12)
+    }
+
+    @Test func theOpenMetricsScrapeReadsTheSame() throws {
+        let text = try reading("vllm-v1.prom").1
+        let om = try reading("vllm-v1.openmetrics.txt", format: .openMetrics).1
+        #expect(om.gauges == text.gauges)
+        #expect(om.counters == text.counters)
+        #expect(om.latencies[.timeToFirstToken] == text.latencies[.timeToFirstToken])
+    }
+
+    @Test func theUnderscoreSpellingOfVLLMNamesIsUnderstood() throws {
+        let text = String(decoding: try Samples.bytes("vllm-v1.prom"), as: UTF8.self).replacingOccurrences(of: "vllm:", with: "vllm_")
+        let e = PrometheusTextParser.parse(text)
+        let m = MetricsMappings.detect(e)
+        #expect(m?.stack == .vllm)
+        #expect(m?.read(e).gauges[.running] == 41)
+    }
+
+    @Test func sglangIgnoresThePidLabel() throws {
+        let r = try reading("sglang.prom").1
+        #expect(r.gauges[.running] == 118 && r.gauges[.waiting] == 23)
+        #expect(r.gauges[.kvCacheUsage] == 0.81)
+        #expect(r.counters[.prefixCacheHits] == 6.3015936e+07 && r.counters[.prefixCacheQueries] == 1.04893056e+08)
+        #expect(r.counters[.preemptions] == 57)
+        #expect(r.latencies[.endToEnd]?.quantile(0.5) != nil)
+    }
+
+    @Test func tgiDerivesTokensAndKVFromItsHistogramsAndBatch() throws {
+        let r = try reading("tgi.prom").1
+        #expect(r.gauges[.running] == 32 && r.gauges[.waiting] == 4)
+        #expect(abs(r.gauges[.kvCacheUsage]! - 64211.0 / 155632.0) < 1e-12)
+        #expect(r.counters[.generationTokens] == 5728475.279524312)
+        #expect(r.counters[.promptTokens] == 18393922.847496435)
+        #expect(r.counters[.requestsSucceeded] == 20112)
+    }
+
+    @Test func llamaCpp() throws {
+        let r = try reading("llamacpp.prom").1
+        #expect(r.gauges[.running] == 3 && r.gauges[.waiting] == 1)
+        #expect(r.counters[.promptTokens] == 3.84512e+06 && r.counters[.generationTokens] == 912377)
+        #expect(r.latencies.isEmpty)
+    }
+
+    @Test func tritonTensorRTLLM() throws {
+        let r = try reading("triton.prom").1
+        #expect(r.gauges[.waiting] == 9 && r.gauges[.running] == 61)
+        #expect(abs(r.gauges[.kvCacheUsage]! - 5248.0 / 6232.0) < 1e-12)
+        #expect(r.counters[.requestsSucceeded] == 8804)
+        let ttft = try #require(r.latencies[.timeToFirstToken])
+        #expect(ttft.buckets.dropLast().allSatisfy { $0.upperBound < 100 })   // milliseconds became seconds
+        #expect(r.gpus.first?.utilization == 0.9399999999999999)
+    }
+
+    @Test func dcgmUnits() throws {
+        let r = try reading("dcgm.prom").1
+        #expect(r.gpus.count == 3)
+        let g0 = try #require(r.gpus.first { $0.index == 0 })
+        #expect(g0.utilization == 0.97)
+        #expect(g0.memoryUsedGiB == 73593.0 / 1024)
+        let boardMiB: Double = 73593 + 7413 + 553
+        #expect(g0.memoryTotalGiB == boardMiB / 1024)
+        #expect(g0.powerWatts == 512.343)
+        #expect(g0.temperatureC == 51)
+        #expect(g0.name == "NVIDIA H100 80GB HBM3")
+    }
+
+    @Test func liteLLMSpendAndCache() throws {
+        let r = try reading("litellm.prom").1
+        let spend: Double = 3.904181 + 61.22874
+        #expect(abs(r.counters[.spendDollars]! - spend) < 1e-9)
+        #expect(r.counters[.responseCacheHits] == 7530 && r.counters[.responseCacheMisses] == 20531)
+        #expect(!r.models.contains("None"))
+        #expect(r.latencies[.endToEnd] != nil)
+    }
+}
+
+@Suite struct HistogramQuantileTests {
+    func h(_ pairs: [(Double, Double)]) -> Histogram { Histogram(buckets: pairs.map { ($0.0, $0.1) }) }
+
+    @Test func interpolatesInsideTheBucket() {
+        let x = h([(1, 10), (2, 30), (.infinity, 40)])
+        #expect(x.quantile(0.5) == 1.5)          // rank 20: halfway through (1, 2]
+        #expect(x.quantile(0.25) == 1.0)         // rank 10: the top of the first bucket
+        #expect(x.quantile(0.1) == 0.4)          // the first bucket starts at 0
+    }
+
+    @Test func aRankInTheInfBucketGivesTheHighestFiniteBound() {
+        #expect(h([(1, 10), (2, 30), (.infinity, 40)]).quantile(0.99) == 2)
+    }
+
+    @Test func noInfBucketOrNoObservationsIsNoAnswer() {
+        #expect(h([(1, 10), (2, 30)]).quantile(0.5) == nil)
+        #expect(h([(1, 0), (.infinity, 0)]).quantile(0.5) == nil)
+    }
+
+    @Test func nonMonotonicCountsAreRepairedAsPrometheusDoes() {
+        // malformed.prom CASE 25's shape: buckets out of order and a dip.
+        let x = h([(0.5, 40), (0.1, 10), (1.0, 35), (.infinity, 44)])
+        #expect(x.buckets.map(\.upperBound) == [0.1, 0.5, 1.0, .infinity])
+        // Sorted and made cumulative: 10, 40, 40, 44. Rank 39.6 lies in (0.1, 0.5].
+        let q = x.quantile(0.9)!
+        #expect(abs(q - (0.1 + 0.4 * 29.6 / 30)) < 1e-12)
+    }
+
+    @Test func theSameBoundSpelledThreeWaysMerges() throws {
+        let e = PrometheusTextParser.parse(try Samples.bytes("malformed.prom"))
+        let f = try #require(e.family("fd_case26_seconds"))
+        let x = try #require(Histogram.from(f))
+        #expect(x.buckets.count == 2)
+        #expect(x.quantile(0.5) == 2.0 / 3.0)
+    }
+
+    @Test func deltasGiveTheWindowAndResetsRestart() {
+        let before = h([(1, 10), (.infinity, 10)])
+        let after = h([(1, 10), (.infinity, 20)])
+        #expect(after.delta(since: before).buckets.map(\.count) == [0, 10])
+        #expect(after.delta(since: before).quantile(0.5) == 1)
+        let restarted = h([(1, 3), (.infinity, 4)])
+        #expect(restarted.delta(since: after) == restarted)
+    }
+
+    @Test func counterRatesSurviveResets() {
+        #expect(CounterRate.rate(from: 100, to: 160, seconds: 2) == 30)
+        #expect(CounterRate.rate(from: 1234, to: 10, seconds: 1) == 10)     // CASE 34: a restart, not -1224/s
+        #expect(CounterRate.rate(from: 1, to: 2, seconds: 0) == nil)
+    }
+}
