@@ -10,6 +10,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // The only C in the project: ncursesw, seen by the console's terminal backend alone.
@@ -33,7 +34,14 @@ let package = Package(
             ]
         ),
         // The aggregator: parsers for the formats fleets expose (sources and mappings follow).
-        .target(name: "Telemetry", dependencies: ["FleetCore"]),
+        .target(
+            name: "Telemetry",
+            dependencies: [
+                "FleetCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
         // The TUI: canvas, widgets, screens, themes; Terminal/ is the only ncurses code.
         .target(
             name: "Console",

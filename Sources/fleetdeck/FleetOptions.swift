@@ -33,7 +33,10 @@ struct DisplayOptions: ParsableArguments {
     var config: String?
 
     func resolve() throws -> (theme: Theme, glyphs: Glyphs) {
-        let cfg = try UserConfig.load(explicit: config)
+        try resolve(try UserConfig.load(explicit: config))
+    }
+
+    func resolve(_ cfg: UserConfig) throws -> (theme: Theme, glyphs: Glyphs) {
         let name = theme ?? cfg.theme ?? "dark"
         let home = try DataLocator.requireHome()
         let catalog = FileCatalog(directory: home + "/Themes")

@@ -1,11 +1,14 @@
 import FleetCore
 import Foundation
+import Telemetry
 
-/// `~/.config/fleetdeck/config.yaml` (or `--config FILE`): the console's own settings. Later
-/// sources, pools, prices and actuators join it; unknown keys are an error so typos show.
+/// `~/.config/fleetdeck/config.yaml` (or `--config FILE`): the console's settings and what
+/// `watch` scrapes. Prices and actuators join it later; unknown keys are an error so typos show.
 struct UserConfig {
     var theme: String?
     var ascii: Bool?
+    var watch = WatchConfig()
+    var path: String?
 
     static var defaultPath: String {
         let env = ProcessInfo.processInfo.environment
@@ -22,7 +25,8 @@ struct UserConfig {
             return UserConfig()
         }
         let doc = try YAMLValue.load(contentsOf: path)
-        try doc.allowKeys(["theme", "ascii"])
-        return UserConfig(theme: try doc.optional("theme")?.string(), ascii: try doc.optional("ascii")?.bool())
+        try doc.allowKeys(Set(["theme", "ascii"]).union(WatchConfig.keys))
+        return UserConfig(theme: try doc.optional("theme")?.string(), ascii: try doc.optional("ascii")?.bool(),
+                          watch: try WatchConfig.read(doc), path: path)
     }
 }

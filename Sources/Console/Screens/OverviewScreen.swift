@@ -190,6 +190,11 @@ enum CostPanel {
         let inner = Panel.draw(&canvas, rect, title: "Cost", glyphs: ctx.glyphs)
         guard inner.width > 20, inner.height > 0 else { return }
         var y = inner.y
+        if c.dollarsPerHour == 0 && c.apiBaselinePerHour == 0 {
+            // Watched fleets have no prices until the config gives them.
+            canvas.put("no prices known for this fleet", x: inner.x, y: y, role: .dim, maxWidth: inner.width)
+            return
+        }
         /// A label and value on the left, a second figure on the right when there is room.
         func line(_ label: String, _ value: String, _ right: String = "", _ rightRole: StyleRole = .normal) {
             guard y < inner.maxY else { return }

@@ -1,0 +1,193 @@
+import DequeModule
+import FleetCore
+import Foundation
+
+/// Turns scrapes of real targets into `FleetSnapshot`s: per target its health, the newest
+/// reading and the one before (rates), a minute of latency histograms (quantiles), and
+/// histories; per pool the sums, merged latency and SLO state. Single-threaded: the watch
+/// loop owns it.
+public final class FleetAggregator {
+    struct TargetRuntime {
+        var config: WatchConfig.Target
+        var health = TargetHealth()
+        var stack: Stack?
+        var current: (time: Double, reading: EngineReading)?
+        var previous: (time: Double, reading: EngineReading)?
+        /// Latency histograms of the last minute of scrapes, oldest first.
+        var window = Deque<(time: Double, ttft: Histogram?, e2e: Histogram?)>()
+        var parseNote: String?
+        var history: NodeHistory
+        var shownState: NodeState = .stale
+    }
+
+    public let config: WatchConfig
+    public let name: String
+    private var targets: [TargetRuntime]
+    private var poolHistories: [String: PoolHistory] = [:]
+    private var prefixHistories: [String: SeriesRing] = [:]
+    private var costHistory: SeriesRing
+    private var events = Deque<FleetEvent>()
+    private let started: Double
+    private let historyCapacity: Int
+    /// Seconds of latency history the quantiles cover.
+    public static let latencyWindow = 60.0
+
+    public init(config: WatchConfig, name: String, startTime: Double, historyCapacity: Int = 300) {
+        self.config = config
+        self.name = name
+        started = startTime
+        self.historyCapacity = historyCapacity
+        targets = config.targets.map { TargetRuntime(config: $0, history: NodeHistory(capacity: historyCapacity)) }
+        costHistory = SeriesRing(capacity: historyCapacity)
+        log(.info, "watching \(config.targets.count) target\(config.targets.count == 1 ? "" : "s")", at: startTime)
+    }
+
+    public var targetCount: Int { targets.count }
+
+    func log(_ severity: FleetEvent.Severity, _ message: String, node: String? = nil, pool: String? = nil, at time: Double) {
+        events.append(FleetEvent(time: time - started, severity: severity, kind: .node, message: message, pool: pool, node: node))
+        if events.count > 500 { events.removeFirst() }
+    }
+
+    /// Records one scrape of target `i` made at `time` (seconds, any monotonic origin).
+    public func ingest(target i: Int, _ result: Result<MetricsScraper.Success, ScrapeFailure>, at time: Double) {
+        switch result {
+        case .failure(let f):
+            targets[i].health.recordFailure(f.reason)
+        case .success(let s):
+            let e = PrometheusTextParser.parse(s.body, format: s.openMetrics ? .openMetrics : .prometheusText)
+            targets[i].parseNote = e.issues.first.map { "parse error at \($0)" + (e.issues.count > 1 ? " (+\(e.issues.count - 1) more)" : "") }
+            guard let mapping = MetricsMappings.detect(e) else {
+                targets[i].health.recordFailure(e.sampleCount == 0 ? (targets[i].parseNote ?? "empty response")
+                                                                  : "no known serving stack in \(e.sampleCount) samples")
+                break
+            }
+            targets[i].health.recordSuccess(duration: s.duration)
+            targets[i].stack = mapping.stack
+            let reading = mapping.read(e)
+            targets[i].previous = targets[i].current
+            targets[i].current = (time, reading)
+            targets[i].window.append((time, reading.latencies[.timeToFirstToken], reading.latencies[.endToEnd]))
+            while let first = targets[i].window.first, time - first.time > Self.latencyWindow { targets[i].window.removeFirst() }
+        }
+        let (state, reason) = targets[i].health.state
+        if state != targets[i].shownState {
+            let node = targets[i].config.node
+            switch state {
+            case .down: log(.critical, "node \(node) down: \(reason ?? "")", node: node, pool: targets[i].config.pool, at: time)
+            case .stale: log(.warning, "node \(node) stale: \(reason ?? "")", node: node, pool: targets[i].config.pool, at: time)
+            default: log(.info, "node \(node) up (\(targets[i].stack?.rawValue ?? "?"))", node: node, pool: targets[i].config.pool, at: time)
+            }
+            targets[i].shownState = state
+        }
+    }
+
+    func rate(_ t: TargetRuntime, _ c: EngineReading.Counter) -> Double? {
+        guard let cur = t.current, let prev = t.previous, let a = prev.reading.counters[c], let b = cur.reading.counters[c] else { return nil }
+        return CounterRate.rate(from: a, to: b, seconds: cur.time - prev.time)
+    }
+
+    func increase(_ t: TargetRuntime, _ c: EngineReading.Counter) -> Double? {
+        guard let cur = t.current, let prev = t.previous, let a = prev.reading.counters[c], let b = cur.reading.counters[c] else { return nil }
+        return CounterRate.increase(from: a, to: b)
+    }
+
+    /// What the window's histograms saw: newest minus oldest.
+    static func windowDelta(_ w: Deque<(time: Double, ttft: Histogram?, e2e: Histogram?)>, _ pick: (Histogram?, Histogram?) -> Histogram?) -> Histogram? {
+        guard let newest = w.last.flatMap({ pick($0.ttft, $0.e2e) }) else { return nil }
+        guard w.count > 1, let oldest = w.first.flatMap({ pick($0.ttft, $0.e2e) }) else { return nil }
+        return newest.delta(since: oldest)
+    }
+
+    /// Appends one sample to every history and assembles the snapshot.
+    public func snapshot(at time: Double) -> FleetSnapshot {
+        var nodes: [NodeSnapshot] = []
+        for i in targets.indices {
+            let t = targets[i]
+            let (state, reason) = t.health.state
+            let r = t.current?.reading
+            let live = state == .up
+            let running = live ? Int(r?.gauges[.running] ?? 0) : 0
+            let waiting = live ? Int(r?.gauges[.waiting] ?? 0) : 0
+            let kv = live ? (r?.gauges[.kvCacheUsage] ?? 0) : 0
+            let tps = live ? (rate(t, .generationTokens) ?? 0) : 0
+            let gpus = (r?.gpus ?? []).map {
+                GPUSnapshot(index: $0.index, name: $0.name ?? "GPU", utilization: $0.utilization ?? 0,
+                            memoryUsedGiB: $0.memoryUsedGiB ?? 0, memoryTotalGiB: $0.memoryTotalGiB ?? 0,
+                            powerWatts: $0.powerWatts ?? 0, temperatureC: $0.temperatureC ?? 0)
+            }
+            let util = gpus.isEmpty ? 0 : gpus.reduce(0) { $0 + $1.utilization } / Double(gpus.count)
+            targets[i].history.gpuUtilization.append(util)
+            targets[i].history.kvCacheUsage.append(kv)
+            targets[i].history.tokensPerSecond.append(tps)
+            targets[i].history.running.append(Double(running))
+            targets[i].history.waiting.append(Double(waiting))
+            var prefix: Double?
+            if let h = increase(t, .prefixCacheHits), let q = increase(t, .prefixCacheQueries), q > 0 { prefix = min(1, h / q) }
+            else { prefix = r?.gauges[.prefixCacheHitRate] }
+            nodes.append(NodeSnapshot(
+                id: t.config.node, pool: t.config.pool, state: state,
+                stateReason: reason ?? (live ? t.parseNote : nil),
+                engine: t.stack?.rawValue ?? "?", model: r?.models.first ?? "-", version: "",
+                gpus: gpus, gpuUtilization: util, kvCacheUsage: kv, running: running, waiting: waiting,
+                tokensPerSecond: tps, promptTokensPerSecond: live ? (rate(t, .promptTokens) ?? 0) : 0,
+                prefixCacheHitRate: prefix, preemptionsPerSecond: live ? (rate(t, .preemptions) ?? 0) : 0,
+                history: targets[i].history))
+        }
+
+        var pools: [PoolSnapshot] = []
+        var latencies: [PoolLatency] = []
+        var caches: [CacheSnapshot] = []
+        let poolIDs = orderedPoolIDs()
+        for id in poolIDs {
+            let members = targets.indices.filter { targets[$0].config.pool == id }
+            let ns = nodes.filter { $0.pool == id }
+            let completions = members.compactMap { rate(targets[$0], .requestsSucceeded) }.reduce(0, +)
+            var h = poolHistories[id] ?? PoolHistory(capacity: historyCapacity)
+            let waiting = ns.reduce(0) { $0 + $1.waiting }
+            h.waiting.append(Double(waiting))
+            h.arrivalRate.append(completions)
+            let ttft = Histogram.merged(members.compactMap { Self.windowDelta(targets[$0].window) { a, _ in a } })
+            let e2e = Histogram.merged(members.compactMap { Self.windowDelta(targets[$0].window) { _, b in b } })
+            func quantiles(_ x: Histogram?) -> Quantiles {
+                Quantiles(p50: x?.quantile(0.5), p90: x?.quantile(0.9), p95: x?.quantile(0.95), p99: x?.quantile(0.99))
+            }
+            let tq = quantiles(ttft), eq = quantiles(e2e)
+            h.e2eP95.append(eq.p95 ?? 0)
+            poolHistories[id] = h
+            pools.append(PoolSnapshot(id: id, kind: .gpu, engine: ns.first?.engine ?? "?", model: ns.first?.model ?? "-",
+                                      nodes: ns.count, nodesUp: ns.filter { $0.state == .up }.count,
+                                      running: ns.reduce(0) { $0 + $1.running }, waiting: waiting,
+                                      arrivalRate: completions, completionRate: completions, shedRate: 0, history: h))
+            let objectives = config.pools.first { $0.id == id }?.objectives ?? []
+            latencies.append(PoolLatency(pool: id, ttft: tq, e2e: eq, samples: Int(e2e?.buckets.last?.count ?? 0),
+                                         objectives: objectives, breached: PoolLatency.breaches(of: objectives, ttft: tq, e2e: eq)))
+            let hits = members.compactMap { increase(targets[$0], .prefixCacheHits) }.reduce(0, +)
+            let queries = members.compactMap { increase(targets[$0], .prefixCacheQueries) }.reduce(0, +)
+            var ring = prefixHistories[id] ?? SeriesRing(capacity: historyCapacity)
+            let hitRate: Double? = queries > 0 ? hits / queries : nil
+            ring.append(hitRate ?? 0)
+            prefixHistories[id] = ring
+            caches.append(CacheSnapshot(id: "prefix:\(id)", kind: .prefix, pool: id, hitRate: hitRate, history: ring))
+        }
+        costHistory.append(0)
+        return FleetSnapshot(
+            time: time - started, timeOfDay: Self.wallTimeOfDay(),
+            source: SourceInfo(kind: .scrape, name: name, title: "\(targets.count) targets"),
+            pools: pools, nodes: nodes, caches: caches, latency: latencies,
+            cost: CostSnapshot(pools: poolIDs.map { PoolCost(pool: $0, dollarsPerHour: 0, requestsPerHour: 0, apiBaselinePerHour: 0) },
+                               history: costHistory),
+            events: Array(events.suffix(200)))
+    }
+
+    func orderedPoolIDs() -> [String] {
+        var ids: [String] = []
+        for t in targets where !ids.contains(t.config.pool) { ids.append(t.config.pool) }
+        return ids
+    }
+
+    static func wallTimeOfDay() -> Double {
+        let c = Calendar.current.dateComponents([.hour, .minute, .second], from: Date())
+        return Double((c.hour ?? 0) * 3600 + (c.minute ?? 0) * 60 + (c.second ?? 0))
+    }
+}

@@ -1,0 +1,73 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// One HTTP GET of a `/metrics` endpoint, with the limits a console needs: a timeout, a cap on
+/// the body, and failures described the way an operator reads them ("timeout after 2 s",
+/// "HTTP 503", "connection refused").
+public struct MetricsScraper: Sendable {
+    public struct Success: Sendable {
+        public var body: [UInt8]
+        public var openMetrics: Bool
+        public var duration: Double
+    }
+
+    public let client: HTTPClient
+    public var timeout: Double
+    public var maxBodyBytes: Int
+    /// Sent as `Authorization: Bearer ...`; read from a file or the environment by the caller,
+    /// never taken from the command line.
+    public var bearerToken: String?
+
+    public init(client: HTTPClient, timeout: Double, maxBodyBytes: Int = 16 << 20, bearerToken: String? = nil) {
+        self.client = client
+        self.timeout = timeout
+        self.maxBodyBytes = maxBodyBytes
+        self.bearerToken = bearerToken
+    }
+
+    public func scrape(_ url: String) async -> Result<Success, ScrapeFailure> {
+        let started = Date()
+        var request = HTTPClientRequest(url: url)
+        request.headers.add(name: "Accept", value: "text/plain;version=0.0.4;q=0.9,application/openmetrics-text;version=1.0.0;q=0.5,*/*;q=0.1")
+        request.headers.add(name: "User-Agent", value: "fleetdeck")
+        if let token = bearerToken { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        do {
+            let response = try await client.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
+            guard response.status == .ok else {
+                return .failure(ScrapeFailure("HTTP \(response.status.code)"))
+            }
+            let body = try await response.body.collect(upTo: maxBodyBytes)
+            let contentType = response.headers.first(name: "Content-Type") ?? ""
+            return .success(Success(body: Array(buffer: body), openMetrics: contentType.contains("openmetrics"),
+                                    duration: Date().timeIntervalSince(started)))
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+            return .failure(ScrapeFailure("timeout after \(Self.seconds(timeout))"))
+        } catch let error as NIOTooManyBytesError {
+            _ = error
+            return .failure(ScrapeFailure("body larger than \(maxBodyBytes / 1_048_576) MiB"))
+        } catch {
+            return .failure(ScrapeFailure(Self.describe(error)))
+        }
+    }
+
+    static func seconds(_ t: Double) -> String {
+        t == t.rounded() ? "\(Int(t)) s" : String(format: "%.1f s", t)
+    }
+
+    static func describe(_ error: Error) -> String {
+        let text = String(describing: error)
+        if text.contains("connectionRefused") || text.contains("Connection refused") || text.contains("ECONNREFUSED") {
+            return "connection refused"
+        }
+        if text.contains("remoteConnectionClosed") { return "connection closed by the target" }
+        return text.count > 120 ? String(text.prefix(120)) + "…" : text
+    }
+}
+
+public struct ScrapeFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    public var reason: String
+    public init(_ reason: String) { self.reason = reason }
+    public var description: String { reason }
+}

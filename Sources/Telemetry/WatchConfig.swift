@@ -1,0 +1,68 @@
+import FleetCore
+import Foundation
+
+/// The part of the user's config that says what to watch:
+///
+///     scrape: {interval_ms: 1000, timeout_ms: 2000}
+///     targets:
+///       - {url: "http://10.0.0.7:8000/metrics", node: vllm-0, pool: chat}
+///     pools:
+///       - {id: chat, slo: [{metric: e2e, percentile: 95, target_ms: 2000}]}
+public struct WatchConfig: Sendable, Equatable {
+    public struct Target: Sendable, Equatable {
+        public var url: String
+        public var node: String
+        public var pool: String
+    }
+
+    public struct Pool: Sendable, Equatable {
+        public var id: String
+        public var objectives: [SLOObjective]
+    }
+
+    public var interval: Double = 1
+    public var timeout: Double = 2
+    public var targets: [Target] = []
+    public var pools: [Pool] = []
+
+    public init() {}
+
+    public static let keys: Set<String> = ["scrape", "targets", "pools"]
+
+    /// Reads the watch keys of a config document (the caller checks the others).
+    public static func read(_ doc: YAMLValue) throws -> WatchConfig {
+        var c = WatchConfig()
+        if let s = try doc.optional("scrape") {
+            try s.allowKeys(["interval_ms", "timeout_ms"])
+            c.interval = (try s.optional("interval_ms")?.double(in: 100...3_600_000) ?? 1000) / 1000
+            c.timeout = (try s.optional("timeout_ms")?.double(in: 50...600_000) ?? 2000) / 1000
+        }
+        var seen = Set<String>()
+        for t in try doc.optional("targets")?.array() ?? [] {
+            try t.allowKeys(["url", "node", "pool"])
+            let urlValue = try t.required("url")
+            let url = try urlValue.string()
+            guard let u = URL(string: url), ["http", "https"].contains(u.scheme ?? ""), u.host != nil else {
+                throw urlValue.error("expected an http:// or https:// URL")
+            }
+            let node = try t.optional("node")?.string() ?? (u.host! + (u.port.map { ":\($0)" } ?? ""))
+            guard seen.insert(node).inserted else { throw t.error("two targets are called '\(node)'") }
+            c.targets.append(Target(url: url, node: node, pool: try t.optional("pool")?.string() ?? "default"))
+        }
+        for p in try doc.optional("pools")?.array() ?? [] {
+            try p.allowKeys(["id", "slo"])
+            var objectives: [SLOObjective] = []
+            for o in try p.optional("slo")?.array() ?? [] {
+                try o.allowKeys(["metric", "percentile", "target_ms"])
+                let metric = try o.required("metric").oneOf(["ttft", "e2e"])
+                let pv = try o.required("percentile")
+                let percentile = try pv.int()
+                guard [50, 90, 95, 99].contains(percentile) else { throw pv.error("percentile must be 50, 90, 95 or 99") }
+                objectives.append(SLOObjective(metric: SLOObjective.Metric(rawValue: metric)!, percentile: percentile,
+                                               target: try o.required("target_ms").double(in: 1...3_600_000) / 1000))
+            }
+            c.pools.append(Pool(id: try p.required("id").string(), objectives: objectives))
+        }
+        return c
+    }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Console
+import FleetCore
+import Foundation
+import Telemetry
+
+struct WatchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "Watch real inference servers: scrape their /metrics and show the same screens.",
+        discussion: """
+            The targets come from the config file (--config, or $XDG_CONFIG_HOME/fleetdeck/config.yaml):
+
+              scrape: {interval_ms: 1000, timeout_ms: 2000}
+              targets:
+                - {url: "http://10.0.0.7:8000/metrics", node: vllm-0, pool: chat}
+              pools:
+                - {id: chat, slo: [{metric: e2e, percentile: 95, target_ms: 2000}]}
+
+            The stack (vLLM, SGLang, TGI, llama.cpp, Triton, LiteLLM, dcgm-exporter) is detected from the
+            metric names. A target that misses scrapes turns stale, then down, with the reason on screen.
+            """)
+
+    @OptionGroup var display: DisplayOptions
+
+    func run() throws {
+        let cfg = try UserConfig.load(explicit: display.config)
+        guard !cfg.watch.targets.isEmpty else {
+            throw UserError("nothing to watch: add a targets: list to \(cfg.path ?? UserConfig.defaultPath) (see fleetdeck watch --help)")
+        }
+        let (theme, glyphs) = try display.resolve(cfg)
+        let store = SnapshotStore()
+        let clock = WallClock()
+        let aggregator = FleetAggregator(config: cfg.watch, name: "watch", startTime: clock.now)
+        let scraper = MetricsScraper(client: HTTPClient.shared, timeout: cfg.watch.timeout)
+        let loop = ScrapeLoop(aggregator: aggregator, scraper: scraper, store: store, clock: clock)
+        let terminal = try NcursesTerminal(theme: theme)
+        defer { terminal.restore() }
+        let task = Task.detached { await loop.run() }
+        ConsoleApp(store: store, glyphs: terminal.supportsUnicode ? glyphs : .ascii).run(on: terminal)
+        loop.stop()
+        task.cancel()
+    }
+}

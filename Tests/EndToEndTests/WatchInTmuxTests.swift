@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+
+/// `fleetdeck watch` against a real HTTP server (Python's http.server on loopback) serving a
+/// vLLM scrape, and a target where nothing listens: up, down, stale, back up.
+@Suite(.serialized) struct WatchInTmuxTests {
+    func startMetricsServer(directory: String, port: Int) throws -> pid_t {
+        guard let python = Harness.which("python3") else { throw HarnessError("python3 is needed for the watch test") }
+        let (pid, _) = try Harness.spawn(python, ["-m", "http.server", "\(port)", "--bind", "127.0.0.1", "--directory", directory])
+        // Wait until it answers.
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            addr.sin_port = UInt16(port).bigEndian
+            let connected = withUnsafePointer(to: &addr) { p in
+                p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            }
+            close(fd)
+            if connected { return pid }
+            usleep(100_000)
+        }
+        throw HarnessError("the metrics server did not start on port \(port)")
+    }
+
+    /// The row of the node table for `node`.
+    func row(_ screen: String, _ node: String) -> String {
+        screen.split(separator: "\n").first { $0.contains("│\(node) ") || $0.contains("|\(node) ") }.map(String.init) ?? ""
+    }
+
+    @Test func watchFollowsATargetUpDownAndBack() throws {
+        try Harness.requireBinary()
+        let dir = NSTemporaryDirectory() + "fleetdeck-watch-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.copyItem(atPath: Harness.repositoryRoot + "/sample-data/telemetry/vllm-v1.prom", toPath: dir + "/metrics")
+        let port = try Harness.freePort()
+        let deadPort = try Harness.freePort()
+        let config = """
+            scrape: {interval_ms: 300, timeout_ms: 1000}
+            targets:
+              - {url: "http://127.0.0.1:\(port)/metrics", node: vllm-0, pool: chat}
+              - {url: "http://127.0.0.1:\(deadPort)/metrics", node: ghost-1, pool: chat}
+            pools:
+              - {id: chat, slo: [{metric: e2e, percentile: 95, target_ms: 2000}]}
+            """
+        try config.write(toFile: dir + "/config.yaml", atomically: true, encoding: .utf8)
+        var server = try startMetricsServer(directory: dir, port: port)
+        defer { Harness.stop(server) }
+
+        let pane = try TmuxPane(width: 140, height: 40)
+        try pane.type("FLEETDECK_HOME=\(Harness.repositoryRoot) \(Harness.binary) watch --config \(dir)/config.yaml")
+        try pane.press("Enter")
+        let up = try pane.waitFor("vllm-0 up with the scraped figures") { s in
+            let r = self.row(s, "vllm-0")
+            return r.contains(" up ") && r.contains(" 41 ") && r.contains(" 73 ")
+        }
+        #expect(up.contains("fleetdeck scrape watch"))
+        #expect(row(up, "vllm-0").contains("meta-llama/Llama-3.1-8B-Instruct") || up.contains("Llama-3.1-8B"))
+        try pane.waitFor("ghost-1 down") { self.row($0, "ghost-1").contains(" down ") }
+        try pane.type("2")
+        try pane.waitFor(text: "connection refused")
+        try pane.type("1")
+
+        Harness.stop(server)
+        try pane.waitFor("vllm-0 stale or down") { s in
+            let r = self.row(s, "vllm-0")
+            return r.contains(" stale ") || r.contains(" down ")
+        }
+        try pane.waitFor("vllm-0 down") { self.row($0, "vllm-0").contains(" down ") }
+        server = try startMetricsServer(directory: dir, port: port)
+        try pane.waitFor("vllm-0 back up") { self.row($0, "vllm-0").contains(" up ") }
+        let log = try pane.screen()
+        #expect(log.contains("node vllm-0 down") && log.contains("node vllm-0 up"))
+
+        try pane.type("q")
+        try pane.waitFor("the shell prompt back", timeout: 15) { !$0.contains("Nodes (2)") }
+        #expect(try pane.format("#{alternate_on}") == "0")
+    }
+
+    @Test func watchWithoutTargetsSaysWhatToDo() throws {
+        let dir = NSTemporaryDirectory() + "fleetdeck-watch-empty-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "theme: dark\n".write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
+        let r = try Harness.fleetdeck(["watch", "--config", dir + "/c.yaml"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("nothing to watch: add a targets: list"))
+        try "targets:\n  - {url: \"ftp://x/metrics\"}\n".write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
+        let bad = try Harness.fleetdeck(["watch", "--config", dir + "/c.yaml"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("c.yaml:2: targets[0].url: expected an http:// or https:// URL"))
+    }
+}

@@ -1,0 +1,127 @@
+import FleetCore
+import Foundation
+import Testing
+@testable import Telemetry
+
+@Suite struct TargetHealthTests {
+    @Test func upStaleDownAndBack() {
+        var h = TargetHealth()
+        #expect(h.state.0 == .stale && h.state.1 == "waiting for the first scrape")
+        h.recordSuccess(duration: 0.01)
+        #expect(h.state.0 == .up && h.state.1 == nil)
+        h.recordFailure("timeout after 2 s")
+        #expect(h.state.0 == .stale && h.state.1 == "missed 1 scrape: timeout after 2 s")
+        h.recordFailure("timeout after 2 s")
+        h.recordFailure("HTTP 503")
+        #expect(h.state.0 == .down && h.state.1 == "HTTP 503")
+        h.recordSuccess(duration: 0.01)
+        #expect(h.state.0 == .up)
+        #expect(h.scrapes == 5 && h.failures == 3)
+    }
+
+    @Test func neverReachedIsDownAtOnce() {
+        var h = TargetHealth()
+        h.recordFailure("connection refused")
+        #expect(h.state.0 == .down && h.state.1 == "connection refused")
+    }
+}
+
+@Suite struct WatchConfigTests {
+    @Test func readsTargetsAndPools() throws {
+        let doc = try YAMLValue.parse("""
+            scrape: {interval_ms: 500, timeout_ms: 1500}
+            targets:
+              - {url: "http://10.0.0.7:8000/metrics", node: vllm-0, pool: chat}
+              - {url: "http://10.0.0.8:8000/metrics"}
+            pools:
+              - {id: chat, slo: [{metric: ttft, percentile: 99, target_ms: 800}]}
+            """, file: "c.yaml")
+        let c = try WatchConfig.read(doc)
+        #expect(c.interval == 0.5 && c.timeout == 1.5)
+        #expect(c.targets.map(\.node) == ["vllm-0", "10.0.0.8:8000"])
+        #expect(c.targets[1].pool == "default")
+        #expect(c.pools.first?.objectives == [SLOObjective(metric: .ttft, percentile: 99, target: 0.8)])
+    }
+
+    @Test func rejectsBadURLsAndDuplicateNodes() throws {
+        let bad = try YAMLValue.parse("targets:\n  - {url: \"file:///etc/passwd\"}\n", file: "c.yaml")
+        #expect(throws: ConfigFileError.self) { try WatchConfig.read(bad) }
+        let dup = try YAMLValue.parse("targets:\n  - {url: \"http://a/m\", node: x}\n  - {url: \"http://b/m\", node: x}\n", file: "c.yaml")
+        let e = #expect(throws: ConfigFileError.self) { try WatchConfig.read(dup) }
+        #expect(e?.line == 3)
+    }
+}
+
+@Suite struct FleetAggregatorTests {
+    func config() -> WatchConfig {
+        var c = WatchConfig()
+        c.targets = [.init(url: "http://a/metrics", node: "vllm-0", pool: "chat"),
+                     .init(url: "http://b/metrics", node: "vllm-1", pool: "chat")]
+        c.pools = [.init(id: "chat", objectives: [SLOObjective(metric: .e2e, percentile: 95, target: 2)])]
+        return c
+    }
+
+    func scrape(_ text: String) -> Result<MetricsScraper.Success, ScrapeFailure> {
+        .success(.init(body: Array(text.utf8), openMetrics: false, duration: 0.01))
+    }
+
+    func vllm(generated: Double, hits: Double, queries: Double, e2eBelow1: Double, e2eTotal: Double) -> String {
+        """
+        # TYPE vllm:num_requests_running gauge
+        vllm:num_requests_running{model_name="m"} 12
+        # TYPE vllm:num_requests_waiting gauge
+        vllm:num_requests_waiting{model_name="m"} 3
+        # TYPE vllm:kv_cache_usage_perc gauge
+        vllm:kv_cache_usage_perc{model_name="m"} 0.5
+        # TYPE vllm:generation_tokens_total counter
+        vllm:generation_tokens_total{model_name="m"} \(generated)
+        # TYPE vllm:prefix_cache_hits_total counter
+        vllm:prefix_cache_hits_total{model_name="m"} \(hits)
+        # TYPE vllm:prefix_cache_queries_total counter
+        vllm:prefix_cache_queries_total{model_name="m"} \(queries)
+        # TYPE vllm:e2e_request_latency_seconds histogram
+        vllm:e2e_request_latency_seconds_bucket{le="1.0",model_name="m"} \(e2eBelow1)
+        vllm:e2e_request_latency_seconds_bucket{le="4.0",model_name="m"} \(e2eTotal)
+        vllm:e2e_request_latency_seconds_bucket{le="+Inf",model_name="m"} \(e2eTotal)
+        vllm:e2e_request_latency_seconds_count{model_name="m"} \(e2eTotal)
+        vllm:e2e_request_latency_seconds_sum{model_name="m"} 0
+        """
+    }
+
+    @Test func ratesQuantilesAndStatesFromTwoScrapes() {
+        let a = FleetAggregator(config: config(), name: "t", startTime: 100)
+        a.ingest(target: 0, scrape(vllm(generated: 1000, hits: 10, queries: 100, e2eBelow1: 10, e2eTotal: 10)), at: 100)
+        a.ingest(target: 1, .failure(ScrapeFailure("connection refused")), at: 100)
+        a.ingest(target: 0, scrape(vllm(generated: 3000, hits: 60, queries: 200, e2eBelow1: 10, e2eTotal: 110)), at: 102)
+        let s = a.snapshot(at: 102)
+        let n0 = s.nodes[0], n1 = s.nodes[1]
+        #expect(n0.state == .up && n0.engine == "vllm" && n0.model == "m")
+        #expect(n0.running == 12 && n0.waiting == 3 && n0.kvCacheUsage == 0.5)
+        #expect(n0.tokensPerSecond == 1000)                   // 2000 tokens in 2 s
+        #expect(n0.prefixCacheHitRate == 0.5)                 // 50 hits of 100 queries in the interval
+        #expect(n1.state == .down && n1.stateReason == "connection refused")
+        #expect(s.pools.first?.nodesUp == 1 && s.pools.first?.running == 12)
+        // The window's 100 new requests all took 1-4 s: p95 inside that bucket, over the SLO.
+        let p95 = s.latency.first?.e2e.p95 ?? 0
+        #expect(p95 > 1 && p95 <= 4)
+        #expect(s.latency.first?.breached.count == 1)
+        #expect(s.events.contains { $0.message == "node vllm-1 down: connection refused" })
+        #expect(s.source.kind == .scrape)
+    }
+
+    @Test func aRestartedServerIsAResetNotNegativeThroughput() {
+        let a = FleetAggregator(config: config(), name: "t", startTime: 0)
+        a.ingest(target: 0, scrape(vllm(generated: 50_000, hits: 0, queries: 0, e2eBelow1: 0, e2eTotal: 0)), at: 0)
+        a.ingest(target: 0, scrape(vllm(generated: 400, hits: 0, queries: 0, e2eBelow1: 0, e2eTotal: 0)), at: 1)
+        #expect(a.snapshot(at: 1).nodes[0].tokensPerSecond == 400)
+    }
+
+    @Test func unknownPayloadsMarkTheTargetDownWithTheReason() {
+        let a = FleetAggregator(config: config(), name: "t", startTime: 0)
+        a.ingest(target: 0, scrape("some_other_metric 1\n"), at: 0)
+        let n = a.snapshot(at: 0).nodes[0]
+        #expect(n.state == .down && n.stateReason == "no known serving stack in 1 samples")
+        a.ingest(target: 1, scrape("garbage {{{\n"), at: 0)
+        #expect(a.snapshot(at: 0).nodes[1].stateReason?.hasPrefix("parse error at line 1") == true)
+    }
+}
