@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "FleetCore"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "FleetCore", "Scheduler"], exclude: ["Golden"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["FleetCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["FleetCore", "Telemetry"]),
     ],
     swiftLanguageModes: [.v6]
 )

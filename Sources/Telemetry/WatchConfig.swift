@@ -15,6 +15,13 @@ public struct WatchConfig: Sendable, Equatable {
         public var pool: String
     }
 
+    /// A Redis response cache in front of a pool, polled with INFO.
+    public struct Redis: Sendable, Equatable {
+        public var host: String
+        public var port: Int
+        public var pool: String
+    }
+
     public struct Pool: Sendable, Equatable {
         public var id: String
         public var objectives: [SLOObjective]
@@ -23,11 +30,12 @@ public struct WatchConfig: Sendable, Equatable {
     public var interval: Double = 1
     public var timeout: Double = 2
     public var targets: [Target] = []
+    public var redis: [Redis] = []
     public var pools: [Pool] = []
 
     public init() {}
 
-    public static let keys: Set<String> = ["scrape", "targets", "pools"]
+    public static let keys: Set<String> = ["scrape", "targets", "redis", "pools"]
 
     /// Reads the watch keys of a config document (the caller checks the others).
     public static func read(_ doc: YAMLValue) throws -> WatchConfig {
@@ -48,6 +56,15 @@ public struct WatchConfig: Sendable, Equatable {
             let node = try t.optional("node")?.string() ?? (u.host! + (u.port.map { ":\($0)" } ?? ""))
             guard seen.insert(node).inserted else { throw t.error("two targets are called '\(node)'") }
             c.targets.append(Target(url: url, node: node, pool: try t.optional("pool")?.string() ?? "default"))
+        }
+        for r in try doc.optional("redis")?.array() ?? [] {
+            try r.allowKeys(["address", "pool"])
+            let av = try r.required("address")
+            let parts = try av.string().split(separator: ":")
+            guard parts.count == 2, let port = Int(parts[1]), (1...65535).contains(port) else {
+                throw av.error("expected host:port")
+            }
+            c.redis.append(Redis(host: String(parts[0]), port: port, pool: try r.optional("pool")?.string() ?? "default"))
         }
         for p in try doc.optional("pools")?.array() ?? [] {
             try p.allowKeys(["id", "slo"])

@@ -15,6 +15,8 @@ struct WatchCommand: ParsableCommand {
               scrape: {interval_ms: 1000, timeout_ms: 2000}
               targets:
                 - {url: "http://10.0.0.7:8000/metrics", node: vllm-0, pool: chat}
+              redis:
+                - {address: "10.0.0.20:6379", pool: chat}
               pools:
                 - {id: chat, slo: [{metric: e2e, percentile: 95, target_ms: 2000}]}
 

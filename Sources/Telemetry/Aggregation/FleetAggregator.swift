@@ -20,9 +20,19 @@ public final class FleetAggregator {
         var shownState: NodeState = .stale
     }
 
+    struct CacheRuntime {
+        var config: WatchConfig.Redis
+        var health = TargetHealth()
+        var previous: RedisInfo?
+        var current: RedisInfo?
+        var hitRate: Double?
+    }
+
     public let config: WatchConfig
     public let name: String
     private var targets: [TargetRuntime]
+    private var caches: [CacheRuntime]
+    private var responseHistories: [String: SeriesRing] = [:]
     private var poolHistories: [String: PoolHistory] = [:]
     private var prefixHistories: [String: SeriesRing] = [:]
     private var costHistory: SeriesRing
@@ -38,6 +48,7 @@ public final class FleetAggregator {
         started = startTime
         self.historyCapacity = historyCapacity
         targets = config.targets.map { TargetRuntime(config: $0, history: NodeHistory(capacity: historyCapacity)) }
+        caches = config.redis.map { CacheRuntime(config: $0) }
         costHistory = SeriesRing(capacity: historyCapacity)
         log(.info, "watching \(config.targets.count) target\(config.targets.count == 1 ? "" : "s")", at: startTime)
     }
@@ -79,6 +90,25 @@ public final class FleetAggregator {
             default: log(.info, "node \(node) up (\(targets[i].stack?.rawValue ?? "?"))", node: node, pool: targets[i].config.pool, at: time)
             }
             targets[i].shownState = state
+        }
+    }
+
+    /// Records one INFO poll of response cache `i`. The hit rate is the one INFO's counters
+    /// give over the interval since the previous poll.
+    public func ingestRedis(_ i: Int, _ result: Result<RedisInfo, ScrapeFailure>, at time: Double) {
+        let wasDown = caches[i].health.state.0 == .down
+        switch result {
+        case .failure(let f):
+            caches[i].health.recordFailure(f.reason)
+            if !wasDown, caches[i].health.state.0 == .down {
+                log(.warning, "response cache \(caches[i].config.host):\(caches[i].config.port) unreachable: \(f.reason)",
+                    pool: caches[i].config.pool, at: time)
+            }
+        case .success(let info):
+            caches[i].health.recordSuccess(duration: 0)
+            caches[i].previous = caches[i].current
+            caches[i].current = info
+            if let prev = caches[i].previous { caches[i].hitRate = info.hitRate(since: prev) ?? caches[i].hitRate }
         }
     }
 
@@ -170,6 +200,13 @@ public final class FleetAggregator {
             prefixHistories[id] = ring
             caches.append(CacheSnapshot(id: "prefix:\(id)", kind: .prefix, pool: id, hitRate: hitRate, history: ring))
         }
+        for c in self.caches {
+            let id = "response:\(c.config.pool)"
+            var ring = responseHistories[id] ?? SeriesRing(capacity: historyCapacity)
+            ring.append(c.hitRate ?? 0)
+            responseHistories[id] = ring
+            caches.append(CacheSnapshot(id: id, kind: .response, pool: c.config.pool, hitRate: c.hitRate, history: ring))
+        }
         costHistory.append(0)
         return FleetSnapshot(
             time: time - started, timeOfDay: Self.wallTimeOfDay(),
@@ -183,6 +220,7 @@ public final class FleetAggregator {
     func orderedPoolIDs() -> [String] {
         var ids: [String] = []
         for t in targets where !ids.contains(t.config.pool) { ids.append(t.config.pool) }
+        for c in caches where !ids.contains(c.config.pool) { ids.append(c.config.pool) }
         return ids
     }
 

@@ -44,6 +44,11 @@ public final class ScrapeLoop: @unchecked Sendable {
                     if next < targets.count { launch() }
                 }
             }
+            for (i, r) in aggregator.config.redis.enumerated() {
+                let client = RedisClient(host: r.host, port: r.port, timeout: scraper.timeout)
+                let result = await Task.detached { client.info() }.value
+                aggregator.ingestRedis(i, result, at: clock.now)
+            }
             store.publish(aggregator.snapshot(at: clock.now))
             let rest = interval - (clock.now - roundStart)
             if rest > 0 { try? await Task.sleep(nanoseconds: UInt64(rest * 1e9)) }
