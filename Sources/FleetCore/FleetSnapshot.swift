@@ -12,13 +12,15 @@ public struct FleetSnapshot: Codable, Sendable, Equatable {
     public var latency: [PoolLatency]
     public var cost: CostSnapshot
     public var events: [FleetEvent]
+    /// The targets behind the data (scrapes, caches); empty for a simulation.
+    public var sources: [SourceStatus]
 
     public init(time: Double, timeOfDay: Double, source: SourceInfo, pools: [PoolSnapshot],
                 nodes: [NodeSnapshot], caches: [CacheSnapshot], latency: [PoolLatency],
-                cost: CostSnapshot, events: [FleetEvent]) {
+                cost: CostSnapshot, events: [FleetEvent], sources: [SourceStatus] = []) {
         self.time = time; self.timeOfDay = timeOfDay; self.source = source
         self.pools = pools; self.nodes = nodes; self.caches = caches
-        self.latency = latency; self.cost = cost; self.events = events
+        self.latency = latency; self.cost = cost; self.events = events; self.sources = sources
     }
 
     public func pool(_ id: String) -> PoolSnapshot? { pools.first { $0.id == id } }
@@ -35,6 +37,33 @@ public struct SourceInfo: Codable, Sendable, Equatable {
 
     public init(kind: Kind, name: String, title: String, speed: Double = 1) {
         self.kind = kind; self.name = name; self.title = title; self.speed = speed
+    }
+}
+
+/// One scrape target or polled cache, as the sources screen lists it.
+public struct SourceStatus: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable { case metrics, redis }
+    public var id: String
+    public var kind: Kind
+    public var address: String
+    public var state: NodeState
+    public var reason: String?
+    /// The serving stack detected from the metric names.
+    public var stack: String?
+    /// Seconds since the last successful scrape; nil before the first.
+    public var lastSuccessAge: Double?
+    public var lastDuration: Double?
+    public var samples: Int
+    public var scrapes: Int
+    public var failures: Int
+    /// Lines the parser skipped in the last scrape.
+    public var parseIssues: Int
+
+    public init(id: String, kind: Kind, address: String, state: NodeState, reason: String?, stack: String?,
+                lastSuccessAge: Double?, lastDuration: Double?, samples: Int, scrapes: Int, failures: Int, parseIssues: Int) {
+        self.id = id; self.kind = kind; self.address = address; self.state = state; self.reason = reason
+        self.stack = stack; self.lastSuccessAge = lastSuccessAge; self.lastDuration = lastDuration
+        self.samples = samples; self.scrapes = scrapes; self.failures = failures; self.parseIssues = parseIssues
     }
 }
 

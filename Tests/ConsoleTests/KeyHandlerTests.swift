@@ -11,8 +11,11 @@ import Testing
 
     @Test func tabAndNumbersSwitchScreens() {
         #expect(press([.tab]).screen == .nodes)
-        #expect(press([.tab, .tab, .tab, .tab]).screen == .overview)
-        #expect(press([.backTab]).screen == .events)
+        #expect(press([.tab, .tab, .tab, .tab]).screen == .sources)
+        #expect(press([.tab, .tab, .tab, .tab, .tab]).screen == .overview)
+        #expect(press([.backTab]).screen == .sources)
+        #expect(press([.char("5")]).screen == .sources)
+        #expect(press([.char("6")]).screen == .overview)   // no sixth screen: ignored
         #expect(press([.char("3")]).screen == .pools)
     }
 

@@ -156,5 +156,14 @@ import Testing
         #expect(nodes.contains("PREFIX%") && nodes.contains("NCCL timeout"))
         state.screen = .events
         #expect(render(state).text.contains("node chat-02 down"))
+        state.screen = .sources
+        #expect(render(state).text.contains("simulated fleet 'fixture': nothing is scraped"))
+        var scraped = Fixtures.snapshot
+        scraped.sources = [SourceStatus(id: "vllm-0", kind: .metrics, address: "http://10.0.0.7:8000/metrics", state: .stale,
+                                        reason: "missed 1 scrape: timeout after 2 s", stack: "vllm", lastSuccessAge: 3,
+                                        lastDuration: 0.012, samples: 261, scrapes: 40, failures: 1, parseIssues: 2)]
+        let sources = ScreenRenderer.render(snapshot: scraped, state: state, width: 140, height: 30, glyphs: .unicode).canvas.text
+        #expect(sources.contains("Sources (1)") && sources.contains("3s ago") && sources.contains("12ms")
+                && sources.contains("1/40 +2") && sources.contains("missed 1 scrape: timeout after 2 s"))
     }
 }

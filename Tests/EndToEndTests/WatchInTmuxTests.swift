@@ -62,6 +62,10 @@ import Testing
         try pane.waitFor("ghost-1 down") { self.row($0, "ghost-1").contains(" down ") }
         try pane.type("2")
         try pane.waitFor(text: "connection refused")
+        try pane.type("5")
+        let sources = try pane.waitFor(text: "Sources (2)")
+        #expect(row(sources, "vllm-0").contains("vllm") && row(sources, "vllm-0").contains(" up "))
+        #expect(row(sources, "ghost-1").contains("never") && row(sources, "ghost-1").contains("connection refused"))
         try pane.type("1")
 
         Harness.stop(server)

@@ -107,6 +107,10 @@ import Testing
         #expect(s.latency.first?.breached.count == 1)
         #expect(s.events.contains { $0.message == "node vllm-1 down: connection refused" })
         #expect(s.source.kind == .scrape)
+        let src = s.sources
+        #expect(src.map(\.id) == ["vllm-0", "vllm-1"])
+        #expect(src[0].stack == "vllm" && src[0].state == .up && src[0].lastSuccessAge == 0 && src[0].scrapes == 2)
+        #expect(src[1].state == .down && src[1].lastSuccessAge == nil && src[1].failures == 1)
     }
 
     @Test func aRestartedServerIsAResetNotNegativeThroughput() {

@@ -36,6 +36,7 @@ public enum ScreenRenderer {
             case .nodes: offset = NodesScreen.draw(&canvas, body, ctx: ctx)
             case .pools: PoolsScreen.draw(&canvas, body, ctx: ctx)
             case .events: EventsScreen.draw(&canvas, body, ctx: ctx)
+            case .sources: SourcesScreen.draw(&canvas, body, ctx: ctx)
             }
         }
         if state.showHelp { HelpOverlay.draw(&canvas, ctx: ctx) }

@@ -1,7 +1,7 @@
 import FleetCore
 
 public enum ScreenID: Int, CaseIterable, Sendable {
-    case overview = 1, nodes, pools, events
+    case overview = 1, nodes, pools, events, sources
 
     public var title: String {
         switch self {
@@ -9,6 +9,7 @@ public enum ScreenID: Int, CaseIterable, Sendable {
         case .nodes: return "Nodes"
         case .pools: return "Pools"
         case .events: return "Events"
+        case .sources: return "Sources"
         }
     }
 }

@@ -4,7 +4,7 @@ import FleetCore
 public enum KeyHandler {
     /// Every key the console knows, as `?` shows them.
     public static let help: [(keys: String, action: String)] = [
-        ("1 2 3 4", "overview, nodes, pools, events screen"),
+        ("1 2 3 4 5", "overview, nodes, pools, events, sources screen"),
         ("Tab / Shift-Tab", "next / previous screen"),
         ("↑ ↓  j k", "select a node"),
         ("PgUp PgDn  Home End", "page, first, last node"),

@@ -16,6 +16,9 @@ public final class FleetAggregator {
         /// Latency histograms of the last minute of scrapes, oldest first.
         var window = Deque<(time: Double, ttft: Histogram?, e2e: Histogram?)>()
         var parseNote: String?
+        var parseIssues = 0
+        var samples = 0
+        var lastSuccess: Double?
         var history: NodeHistory
         var shownState: NodeState = .stale
     }
@@ -26,6 +29,7 @@ public final class FleetAggregator {
         var previous: RedisInfo?
         var current: RedisInfo?
         var hitRate: Double?
+        var lastSuccess: Double?
     }
 
     public let config: WatchConfig
@@ -68,12 +72,15 @@ public final class FleetAggregator {
         case .success(let s):
             let e = PrometheusTextParser.parse(s.body, format: s.openMetrics ? .openMetrics : .prometheusText)
             targets[i].parseNote = e.issues.first.map { "parse error at \($0)" + (e.issues.count > 1 ? " (+\(e.issues.count - 1) more)" : "") }
+            targets[i].parseIssues = e.issues.count
+            targets[i].samples = e.sampleCount
             guard let mapping = MetricsMappings.detect(e) else {
                 targets[i].health.recordFailure(e.sampleCount == 0 ? (targets[i].parseNote ?? "empty response")
                                                                   : "no known serving stack in \(e.sampleCount) samples")
                 break
             }
             targets[i].health.recordSuccess(duration: s.duration)
+            targets[i].lastSuccess = time
             targets[i].stack = mapping.stack
             let reading = mapping.read(e)
             targets[i].previous = targets[i].current
@@ -106,6 +113,7 @@ public final class FleetAggregator {
             }
         case .success(let info):
             caches[i].health.recordSuccess(duration: 0)
+            caches[i].lastSuccess = time
             caches[i].previous = caches[i].current
             caches[i].current = info
             if let prev = caches[i].previous { caches[i].hitRate = info.hitRate(since: prev) ?? caches[i].hitRate }
@@ -214,7 +222,27 @@ public final class FleetAggregator {
             pools: pools, nodes: nodes, caches: caches, latency: latencies,
             cost: CostSnapshot(pools: poolIDs.map { PoolCost(pool: $0, dollarsPerHour: 0, requestsPerHour: 0, apiBaselinePerHour: 0) },
                                history: costHistory),
-            events: Array(events.suffix(200)))
+            events: Array(events.suffix(200)),
+            sources: sourceStatuses(at: time))
+    }
+
+    func sourceStatuses(at time: Double) -> [SourceStatus] {
+        let metrics = targets.map { t -> SourceStatus in
+            let (state, reason) = t.health.state
+            return SourceStatus(id: t.config.node, kind: .metrics, address: t.config.url, state: state,
+                                reason: reason ?? t.parseNote, stack: t.stack?.rawValue,
+                                lastSuccessAge: t.lastSuccess.map { time - $0 }, lastDuration: t.health.lastScrapeDuration,
+                                samples: t.samples, scrapes: t.health.scrapes, failures: t.health.failures,
+                                parseIssues: t.parseIssues)
+        }
+        let redis = caches.map { c -> SourceStatus in
+            let (state, reason) = c.health.state
+            return SourceStatus(id: "redis:\(c.config.pool)", kind: .redis, address: "\(c.config.host):\(c.config.port)",
+                                state: state, reason: reason, stack: "redis", lastSuccessAge: c.lastSuccess.map { time - $0 },
+                                lastDuration: nil, samples: c.current?.fields.count ?? 0, scrapes: c.health.scrapes,
+                                failures: c.health.failures, parseIssues: c.current?.issues.count ?? 0)
+        }
+        return metrics + redis
     }
 
     func orderedPoolIDs() -> [String] {
