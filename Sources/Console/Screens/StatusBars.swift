@@ -21,14 +21,18 @@ enum StatusBars {
             let behind = ctx.live.time - s.time
             x += canvas.put(" PAUSED +\(Format.duration(behind)) (p) ", x: x, y: y, role: .paused)
         }
-        // Screen tabs on the right, the current one marked.
-        var tabs = ""
-        for sc in ScreenID.allCases {
-            tabs += sc == ctx.state.screen && ctx.state.detailNodeID == nil ? "[\(sc.rawValue) \(sc.title)]" : " \(sc.rawValue) \(sc.title) "
+        // Screen tabs on the right, the current one marked; only numbers for the others when
+        // the header is crowded.
+        let current = ctx.state.detailNodeID == nil ? ctx.state.screen : nil
+        func tabs(compact: Bool) -> String {
+            ScreenID.allCases.map { sc in
+                sc == current ? "[\(sc.rawValue) \(sc.title)]" : compact ? "\(sc.rawValue)" : "\(sc.rawValue) \(sc.title)"
+            }.joined(separator: " ") + " "
         }
-        if canvas.width - x > TerminalText.width(tabs) + 1 {
-            canvas.putRight(tabs + " ", right: canvas.width, y: y, role: .status, maxWidth: canvas.width - x,
+        for candidate in [tabs(compact: false), tabs(compact: true)] where canvas.width - x > TerminalText.width(candidate) + 1 {
+            canvas.putRight(candidate, right: canvas.width, y: y, role: .status, maxWidth: canvas.width - x,
                             ellipsis: ctx.glyphs.ellipsis)
+            break
         }
     }
 
