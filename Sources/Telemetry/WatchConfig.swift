@@ -31,11 +31,13 @@ public struct WatchConfig: Sendable, Equatable {
     public var timeout: Double = 2
     public var targets: [Target] = []
     public var redis: [Redis] = []
+    /// Ask this Prometheus-compatible API instead of scraping targets one by one.
+    public var prometheus: PrometheusQuerySource.Config?
     public var pools: [Pool] = []
 
     public init() {}
 
-    public static let keys: Set<String> = ["scrape", "targets", "redis", "pools"]
+    public static let keys: Set<String> = ["scrape", "targets", "redis", "prometheus", "pools"]
 
     /// Reads the watch keys of a config document (the caller checks the others).
     public static func read(_ doc: YAMLValue) throws -> WatchConfig {
@@ -56,6 +58,16 @@ public struct WatchConfig: Sendable, Equatable {
             let node = try t.optional("node")?.string() ?? (u.host! + (u.port.map { ":\($0)" } ?? ""))
             guard seen.insert(node).inserted else { throw t.error("two targets are called '\(node)'") }
             c.targets.append(Target(url: url, node: node, pool: try t.optional("pool")?.string() ?? "default"))
+        }
+        if let p = try doc.optional("prometheus") {
+            try p.allowKeys(["url", "node_label", "pool_label"])
+            let uv = try p.required("url")
+            let url = try uv.string()
+            guard let u = URL(string: url), ["http", "https"].contains(u.scheme ?? ""), u.host != nil else {
+                throw uv.error("expected an http:// or https:// URL")
+            }
+            c.prometheus = .init(url: url, nodeLabel: try p.optional("node_label")?.string() ?? "instance",
+                                 poolLabel: try p.optional("pool_label")?.string() ?? "job")
         }
         for r in try doc.optional("redis")?.array() ?? [] {
             try r.allowKeys(["address", "pool"])

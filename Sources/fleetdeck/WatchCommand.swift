@@ -20,6 +20,13 @@ struct WatchCommand: ParsableCommand {
               pools:
                 - {id: chat, slo: [{metric: e2e, percentile: 95, target_ms: 2000}]}
 
+            For large fleets, ask a Prometheus-compatible API (Prometheus, Thanos, Mimir, VictoriaMetrics)
+            instead of scraping every server:
+
+              prometheus: {url: "http://prometheus:9090", node_label: instance, pool_label: job}
+              pools:
+                - {id: chat, slo: [{metric: e2e, percentile: 95, target_ms: 2000}]}
+
             The stack (vLLM, SGLang, TGI, llama.cpp, Triton, LiteLLM, dcgm-exporter) is detected from the
             metric names. A target that misses scrapes turns stale, then down, with the reason on screen.
             """)
@@ -28,20 +35,33 @@ struct WatchCommand: ParsableCommand {
 
     func run() throws {
         let cfg = try UserConfig.load(explicit: display.config)
-        guard !cfg.watch.targets.isEmpty else {
+        guard !cfg.watch.targets.isEmpty || cfg.watch.prometheus != nil else {
             throw UserError("nothing to watch: add a targets: list to \(cfg.path ?? UserConfig.defaultPath) (see fleetdeck watch --help)")
         }
         let (theme, glyphs) = try display.resolve(cfg)
         let store = SnapshotStore()
         let clock = WallClock()
-        let aggregator = FleetAggregator(config: cfg.watch, name: "watch", startTime: clock.now)
-        let scraper = MetricsScraper(client: HTTPClient.shared, timeout: cfg.watch.timeout)
-        let loop = ScrapeLoop(aggregator: aggregator, scraper: scraper, store: store, clock: clock)
+        let run: @Sendable () async -> Void
+        let stop: @Sendable () -> Void
+        if let prom = cfg.watch.prometheus {
+            // A query API was given: it does the collecting, fleetdeck asks.
+            let source = PrometheusQuerySource(config: prom, client: HTTPClient.shared, timeout: cfg.watch.timeout)
+            let aggregator = QueryAggregator(name: "prometheus", address: prom.url, pools: cfg.watch.pools, startTime: clock.now)
+            let loop = QueryLoop(source: source, aggregator: aggregator, store: store, interval: cfg.watch.interval, clock: clock)
+            run = { await loop.run() }
+            stop = { loop.stop() }
+        } else {
+            let aggregator = FleetAggregator(config: cfg.watch, name: "watch", startTime: clock.now)
+            let scraper = MetricsScraper(client: HTTPClient.shared, timeout: cfg.watch.timeout)
+            let loop = ScrapeLoop(aggregator: aggregator, scraper: scraper, store: store, clock: clock)
+            run = { await loop.run() }
+            stop = { loop.stop() }
+        }
         let terminal = try NcursesTerminal(theme: theme)
         defer { terminal.restore() }
-        let task = Task.detached { await loop.run() }
+        let task = Task.detached { await run() }
         ConsoleApp(store: store, glyphs: terminal.supportsUnicode ? glyphs : .ascii).run(on: terminal)
-        loop.stop()
+        stop()
         task.cancel()
     }
 }

@@ -1,0 +1,112 @@
+import DequeModule
+import FleetCore
+
+/// Builds snapshots from Prometheus query ticks: the nodes Prometheus knows, with the figures
+/// it computed (rates and quantiles over its own window), and histories kept here.
+public final class QueryAggregator {
+    public let name: String
+    private let objectives: [String: [SLOObjective]]
+    private var histories: [String: NodeHistory] = [:]
+    private var poolHistories: [String: PoolHistory] = [:]
+    private var prefixHistories: [String: SeriesRing] = [:]
+    private var costHistory: SeriesRing
+    private var events = Deque<FleetEvent>()
+    private var lastStates: [String: NodeState] = [:]
+    private var health = TargetHealth()
+    private var last: PrometheusQuerySource.QueryTick?
+    private let started: Double
+    private let capacity: Int
+    private let address: String
+
+    public init(name: String, address: String, pools: [WatchConfig.Pool], startTime: Double, historyCapacity: Int = 300) {
+        self.name = name
+        self.address = address
+        objectives = Dictionary(pools.map { ($0.id, $0.objectives) }, uniquingKeysWith: { a, _ in a })
+        started = startTime
+        capacity = historyCapacity
+        costHistory = SeriesRing(capacity: historyCapacity)
+    }
+
+    func log(_ severity: FleetEvent.Severity, _ message: String, node: String? = nil, at time: Double) {
+        events.append(FleetEvent(time: time - started, severity: severity, kind: .node, message: message, node: node))
+        if events.count > 500 { events.removeFirst() }
+    }
+
+    public func ingest(_ result: Result<PrometheusQuerySource.QueryTick, ScrapeFailure>, at time: Double) {
+        switch result {
+        case .failure(let f):
+            let wasUp = health.state.0 == .up
+            health.recordFailure(f.reason)
+            if wasUp { log(.warning, "Prometheus query failed: \(f.reason)", at: time) }
+        case .success(let tick):
+            if health.state.0 != .up { log(.info, "Prometheus at \(address) answering", at: time) }
+            health.recordSuccess(duration: 0)
+            last = tick
+        }
+    }
+
+    public func snapshot(at time: Double) -> FleetSnapshot {
+        let tick = last
+        let sourceState = health.state
+        var nodes: [NodeSnapshot] = []
+        for key in tick?.nodes ?? [] {
+            let isDown = tick?.down.contains(key) ?? false
+            // When Prometheus itself stops answering, what it said last goes stale.
+            let state: NodeState = isDown ? .down : sourceState.0 == .up ? .up : .stale
+            let reason = isDown ? "Prometheus reports the target down (up == 0)" : state == .stale ? sourceState.1 : nil
+            func v(_ c: PrometheusQuerySource.Concept) -> Double { state == .up ? (tick?.value(c, key) ?? 0) : 0 }
+            var h = histories[key.node] ?? NodeHistory(capacity: capacity)
+            h.gpuUtilization.append(0)
+            h.kvCacheUsage.append(v(.kvCacheUsage))
+            h.tokensPerSecond.append(v(.tokensPerSecond))
+            h.running.append(v(.running))
+            h.waiting.append(v(.waiting))
+            histories[key.node] = h
+            if lastStates[key.node] != state {
+                if state == .down { log(.critical, "node \(key.node) down: \(reason ?? "")", node: key.node, at: time) }
+                else if state == .up && lastStates[key.node] != nil { log(.info, "node \(key.node) up", node: key.node, at: time) }
+                lastStates[key.node] = state
+            }
+            let prefix = tick?.value(.prefixHitRate, key).flatMap { $0.isFinite ? $0 : nil }
+            nodes.append(NodeSnapshot(id: key.node, pool: key.pool, state: state, stateReason: reason, engine: "prometheus",
+                                      model: "-", version: "", gpus: [], gpuUtilization: 0, kvCacheUsage: v(.kvCacheUsage),
+                                      running: Int(v(.running)), waiting: Int(v(.waiting)), tokensPerSecond: v(.tokensPerSecond),
+                                      promptTokensPerSecond: v(.promptTokensPerSecond), prefixCacheHitRate: prefix,
+                                      preemptionsPerSecond: v(.preemptionsPerSecond), history: h))
+        }
+        var poolIDs: [String] = []
+        for n in nodes where !poolIDs.contains(n.pool) { poolIDs.append(n.pool) }
+        var pools: [PoolSnapshot] = [], latency: [PoolLatency] = [], caches: [CacheSnapshot] = []
+        for id in poolIDs {
+            let ns = nodes.filter { $0.pool == id }
+            var ph = poolHistories[id] ?? PoolHistory(capacity: capacity)
+            let waiting = ns.reduce(0) { $0 + $1.waiting }
+            ph.waiting.append(Double(waiting))
+            ph.arrivalRate.append(0)
+            let q = tick?.latency[id] ?? (Quantiles(), Quantiles())
+            ph.e2eP95.append(q.e2e.p95 ?? 0)
+            poolHistories[id] = ph
+            pools.append(PoolSnapshot(id: id, kind: .gpu, engine: "prometheus", model: "-", nodes: ns.count,
+                                      nodesUp: ns.filter { $0.state == .up }.count, running: ns.reduce(0) { $0 + $1.running },
+                                      waiting: waiting, arrivalRate: 0, completionRate: 0, shedRate: 0, history: ph))
+            let obj = objectives[id] ?? []
+            latency.append(PoolLatency(pool: id, ttft: q.ttft, e2e: q.e2e, samples: 0, objectives: obj,
+                                       breached: PoolLatency.breaches(of: obj, ttft: q.ttft, e2e: q.e2e)))
+            let rates = ns.compactMap(\.prefixCacheHitRate)
+            let hit: Double? = rates.isEmpty ? nil : rates.reduce(0, +) / Double(rates.count)
+            var ring = prefixHistories[id] ?? SeriesRing(capacity: capacity)
+            ring.append(hit ?? 0)
+            prefixHistories[id] = ring
+            caches.append(CacheSnapshot(id: "prefix:\(id)", kind: .prefix, pool: id, hitRate: hit, history: ring))
+        }
+        costHistory.append(0)
+        let status = SourceStatus(id: "prometheus", kind: .metrics, address: address, state: sourceState.0, reason: sourceState.1,
+                                  stack: "prometheus", lastSuccessAge: nil, lastDuration: nil, samples: nodes.count,
+                                  scrapes: health.scrapes, failures: health.failures, parseIssues: 0)
+        return FleetSnapshot(time: time - started, timeOfDay: FleetAggregator.wallTimeOfDay(),
+                             source: SourceInfo(kind: .scrape, name: name, title: "Prometheus \(address)"),
+                             pools: pools, nodes: nodes, caches: caches, latency: latency,
+                             cost: CostSnapshot(pools: [], history: costHistory), events: Array(events.suffix(200)),
+                             sources: [status])
+    }
+}

@@ -1,0 +1,132 @@
+import AsyncHTTPClient
+import FleetCore
+import Foundation
+import NIOCore
+
+/// Where fleetdeck follows fleets of thousands of nodes: Prometheus (or Thanos, Mimir,
+/// VictoriaMetrics) does the collecting, fleetdeck asks its HTTP API a fixed set of instant
+/// queries each tick. The PromQL is in `queries` and in Docs/telemetry.md.
+public struct PrometheusQuerySource: Sendable {
+    public struct Config: Sendable, Equatable {
+        public var url: String
+        /// The label naming a node (one server).
+        public var nodeLabel: String = "instance"
+        /// The label naming a pool.
+        public var poolLabel: String = "job"
+
+        public init(url: String, nodeLabel: String = "instance", poolLabel: String = "job") {
+            self.url = url; self.nodeLabel = nodeLabel; self.poolLabel = poolLabel
+        }
+    }
+
+    public let config: Config
+    public let client: HTTPClient
+    public let timeout: Double
+
+    public init(config: Config, client: HTTPClient, timeout: Double) {
+        self.config = config; self.client = client; self.timeout = timeout
+    }
+
+    /// One concept, one query; vLLM's names with SGLang's as the alternative.
+    public enum Concept: String, CaseIterable, Sendable {
+        case running, waiting, kvCacheUsage, tokensPerSecond, promptTokensPerSecond, prefixHitRate, preemptionsPerSecond, up
+    }
+
+    public func query(for concept: Concept) -> String {
+        let by = "\(config.poolLabel), \(config.nodeLabel)"
+        switch concept {
+        case .running: return "sum by (\(by)) (vllm:num_requests_running or sglang:num_running_reqs)"
+        case .waiting: return "sum by (\(by)) (vllm:num_requests_waiting or sglang:num_queue_reqs)"
+        case .kvCacheUsage: return "avg by (\(by)) (vllm:kv_cache_usage_perc or sglang:token_usage)"
+        case .tokensPerSecond: return "sum by (\(by)) (rate(vllm:generation_tokens_total[1m]) or rate(sglang:generation_tokens_total[1m]))"
+        case .promptTokensPerSecond: return "sum by (\(by)) (rate(vllm:prompt_tokens_total[1m]) or rate(sglang:prompt_tokens_total[1m]))"
+        case .prefixHitRate:
+            return "sum by (\(by)) (rate(vllm:prefix_cache_hits_total[1m])) / sum by (\(by)) (rate(vllm:prefix_cache_queries_total[1m]))"
+        case .preemptionsPerSecond: return "sum by (\(by)) (rate(vllm:num_preemptions_total[1m]))"
+        case .up: return "up"
+        }
+    }
+
+    /// `histogram_quantile` per pool over the last minute.
+    public func latencyQuery(_ metric: SLOObjective.Metric, quantile q: Double) -> String {
+        let name = metric == .ttft ? "time_to_first_token_seconds" : "e2e_request_latency_seconds"
+        return "histogram_quantile(\(q), sum by (le, \(config.poolLabel)) (rate(vllm:\(name)_bucket[1m]) or rate(sglang:\(name)_bucket[1m])))"
+    }
+
+    public func run(_ promql: String) async -> Result<PrometheusQueryResponse, ScrapeFailure> {
+        var components = URLComponents(string: config.url.hasSuffix("/") ? String(config.url.dropLast()) : config.url)
+        components?.path += "/api/v1/query"
+        components?.queryItems = [URLQueryItem(name: "query", value: promql)]
+        // '+' survives URLComponents unescaped and would read as a space.
+        guard let url = components?.url?.absoluteString.replacingOccurrences(of: "+", with: "%2B") else {
+            return .failure(ScrapeFailure("bad Prometheus URL \(config.url)"))
+        }
+        do {
+            let response = try await client.execute(HTTPClientRequest(url: url), timeout: .milliseconds(Int64(timeout * 1000)))
+            let body = try await response.body.collect(upTo: 64 << 20)
+            let parsed = try PrometheusQueryParser.parse(Data(Array(buffer: body)))
+            return .success(parsed)
+        } catch let e as PrometheusQueryError {
+            return .failure(ScrapeFailure(e.description))
+        } catch {
+            return .failure(ScrapeFailure(MetricsScraper.describe(error)))
+        }
+    }
+
+    /// The values of one instant query by (pool, node).
+    public func values(_ concept: Concept) async -> Result<[NodeKey: Double], ScrapeFailure> {
+        switch await run(query(for: concept)) {
+        case .failure(let f): return .failure(f)
+        case .success(let r):
+            var out: [NodeKey: Double] = [:]
+            for s in r.series {
+                guard let node = s.labels[config.nodeLabel], let v = s.points.last?.value else { continue }
+                out[NodeKey(pool: s.labels[config.poolLabel] ?? "default", node: node)] = v
+            }
+            return .success(out)
+        }
+    }
+
+    public struct NodeKey: Hashable, Sendable, Comparable {
+        public var pool: String
+        public var node: String
+        public static func < (a: NodeKey, b: NodeKey) -> Bool { (a.pool, a.node) < (b.pool, b.node) }
+    }
+
+    /// One tick: every query, assembled into node readings. Nodes are those with engine
+    /// series, plus targets Prometheus reports down (`up == 0`).
+    public func poll() async -> Result<QueryTick, ScrapeFailure> {
+        var results: [Concept: [NodeKey: Double]] = [:]
+        for c in Concept.allCases {
+            switch await values(c) {
+            case .failure(let f): return .failure(f)
+            case .success(let v): results[c] = v
+            }
+        }
+        var latency: [String: (ttft: Quantiles, e2e: Quantiles)] = [:]
+        for metric in [SLOObjective.Metric.ttft, .e2e] {
+            for (q, keyPath) in [(0.5, \Quantiles.p50), (0.9, \Quantiles.p90), (0.95, \Quantiles.p95), (0.99, \Quantiles.p99)] {
+                guard case .success(let r) = await run(latencyQuery(metric, quantile: q)) else { continue }
+                for s in r.series {
+                    guard let v = s.points.last?.value, v.isFinite else { continue }
+                    let pool = s.labels[config.poolLabel] ?? "default"
+                    var entry = latency[pool] ?? (Quantiles(), Quantiles())
+                    if metric == .ttft { entry.ttft[keyPath: keyPath] = v } else { entry.e2e[keyPath: keyPath] = v }
+                    latency[pool] = entry
+                }
+            }
+        }
+        let engines = Set((results[.running] ?? [:]).keys)
+        let down = Set((results[.up] ?? [:]).filter { $0.value == 0 }.keys)
+        return .success(QueryTick(nodes: engines.union(down).sorted(), down: down, values: results, latency: latency))
+    }
+
+    public struct QueryTick: Sendable {
+        public var nodes: [NodeKey]
+        public var down: Set<NodeKey>
+        public var values: [Concept: [NodeKey: Double]]
+        public var latency: [String: (ttft: Quantiles, e2e: Quantiles)]
+
+        public func value(_ c: Concept, _ k: NodeKey) -> Double? { values[c]?[k] }
+    }
+}
