@@ -13,6 +13,12 @@ public struct WatchConfig: Sendable, Equatable {
         public var url: String
         public var node: String
         public var pool: String
+        /// The `Authorization` header value, if the target wants one.
+        public var authorization: String?
+
+        public init(url: String, node: String, pool: String, authorization: String? = nil) {
+            self.url = url; self.node = node; self.pool = pool; self.authorization = authorization
+        }
     }
 
     /// A Redis response cache in front of a pool, polled with INFO.
@@ -39,6 +45,36 @@ public struct WatchConfig: Sendable, Equatable {
 
     public static let keys: Set<String> = ["scrape", "targets", "redis", "prometheus", "pools"]
 
+    /// Credentials come from a file or an environment variable named in the config, so they
+    /// never sit in the config itself, in shell history or in `ps`.
+    static func authorization(_ t: YAMLValue) throws -> String? {
+        func secret(file: YAMLValue?, env: YAMLValue?) throws -> String? {
+            if let f = file {
+                let path = try f.string()
+                guard let data = FileManager.default.contents(atPath: path) else { throw f.error("cannot read \(path)") }
+                return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            if let e = env {
+                let name = try e.string()
+                guard let v = ProcessInfo.processInfo.environment[name], !v.isEmpty else { throw e.error("$\(name) is not set") }
+                return v
+            }
+            return nil
+        }
+        if let token = try secret(file: t.optional("bearer_token_file"), env: t.optional("bearer_token_env")) {
+            return "Bearer \(token)"
+        }
+        if let b = try t.optional("basic_auth") {
+            try b.allowKeys(["username", "password_file", "password_env"])
+            let user = try b.required("username").string()
+            guard let password = try secret(file: b.optional("password_file"), env: b.optional("password_env")) else {
+                throw b.error("basic_auth needs password_file or password_env")
+            }
+            return "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
+        }
+        return nil
+    }
+
     /// Reads the watch keys of a config document (the caller checks the others).
     public static func read(_ doc: YAMLValue) throws -> WatchConfig {
         var c = WatchConfig()
@@ -49,7 +85,7 @@ public struct WatchConfig: Sendable, Equatable {
         }
         var seen = Set<String>()
         for t in try doc.optional("targets")?.array() ?? [] {
-            try t.allowKeys(["url", "node", "pool"])
+            try t.allowKeys(["url", "node", "pool", "bearer_token_file", "bearer_token_env", "basic_auth"])
             let urlValue = try t.required("url")
             let url = try urlValue.string()
             guard let u = URL(string: url), ["http", "https"].contains(u.scheme ?? ""), u.host != nil else {
@@ -57,7 +93,8 @@ public struct WatchConfig: Sendable, Equatable {
             }
             let node = try t.optional("node")?.string() ?? (u.host! + (u.port.map { ":\($0)" } ?? ""))
             guard seen.insert(node).inserted else { throw t.error("two targets are called '\(node)'") }
-            c.targets.append(Target(url: url, node: node, pool: try t.optional("pool")?.string() ?? "default"))
+            c.targets.append(Target(url: url, node: node, pool: try t.optional("pool")?.string() ?? "default",
+                                    authorization: try authorization(t)))
         }
         if let p = try doc.optional("prometheus") {
             try p.allowKeys(["url", "node_label", "pool_label"])

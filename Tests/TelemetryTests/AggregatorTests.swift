@@ -129,3 +129,37 @@ import Testing
         #expect(a.snapshot(at: 0).nodes[1].stateReason?.hasPrefix("parse error at line 1") == true)
     }
 }
+
+@Suite struct ScrapeScheduleTests {
+    @Test func backsOffExponentiallyToAMinuteWithJitter() {
+        #expect(ScrapeSchedule.delay(interval: 1, consecutiveFailures: 0, jitter: 0) == 1)
+        #expect(ScrapeSchedule.delay(interval: 1, consecutiveFailures: 1, jitter: 0) == 2)
+        #expect(ScrapeSchedule.delay(interval: 1, consecutiveFailures: 3, jitter: 0) == 8)
+        #expect(ScrapeSchedule.delay(interval: 1, consecutiveFailures: 40, jitter: 0) == 60)
+        #expect(ScrapeSchedule.delay(interval: 120, consecutiveFailures: 2, jitter: 0) == 120)  // never below the interval
+        #expect(ScrapeSchedule.delay(interval: 1, consecutiveFailures: 0, jitter: 1) == 1.1)
+        #expect(ScrapeSchedule.delay(interval: 1, consecutiveFailures: 0, jitter: -5) == 0.9)
+    }
+}
+
+@Suite struct CredentialTests {
+    @Test func tokensComeFromFilesOrTheEnvironmentNeverTheConfig() throws {
+        let path = NSTemporaryDirectory() + "fleetdeck-token-\(getpid())"
+        try "s3cret\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        setenv("FLEETDECK_TEST_PASSWORD", "pw", 1)
+        let doc = try YAMLValue.parse("""
+            targets:
+              - {url: "http://a/metrics", node: a, bearer_token_file: "\(path)"}
+              - {url: "http://b/metrics", node: b, basic_auth: {username: ops, password_env: FLEETDECK_TEST_PASSWORD}}
+              - {url: "http://c/metrics", node: c}
+            """, file: "c.yaml")
+        let c = try WatchConfig.read(doc)
+        #expect(c.targets[0].authorization == "Bearer s3cret")
+        #expect(c.targets[1].authorization == "Basic " + Data("ops:pw".utf8).base64EncodedString())
+        #expect(c.targets[2].authorization == nil)
+        let missing = try YAMLValue.parse("targets:\n  - {url: \"http://a/m\", bearer_token_env: FLEETDECK_UNSET_VARIABLE}\n", file: "c.yaml")
+        let e = #expect(throws: ConfigFileError.self) { try WatchConfig.read(missing) }
+        #expect(e?.message == "$FLEETDECK_UNSET_VARIABLE is not set")
+    }
+}

@@ -16,23 +16,20 @@ public struct MetricsScraper: Sendable {
     public let client: HTTPClient
     public var timeout: Double
     public var maxBodyBytes: Int
-    /// Sent as `Authorization: Bearer ...`; read from a file or the environment by the caller,
-    /// never taken from the command line.
-    public var bearerToken: String?
-
-    public init(client: HTTPClient, timeout: Double, maxBodyBytes: Int = 16 << 20, bearerToken: String? = nil) {
+    public init(client: HTTPClient, timeout: Double, maxBodyBytes: Int = 16 << 20) {
         self.client = client
         self.timeout = timeout
         self.maxBodyBytes = maxBodyBytes
-        self.bearerToken = bearerToken
     }
 
-    public func scrape(_ url: String) async -> Result<Success, ScrapeFailure> {
+    /// `authorization` is a whole `Authorization` header value (Bearer or Basic), read from a
+    /// file or the environment by the config, never taken from the command line.
+    public func scrape(_ url: String, authorization: String? = nil) async -> Result<Success, ScrapeFailure> {
         let started = Date()
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "Accept", value: "text/plain;version=0.0.4;q=0.9,application/openmetrics-text;version=1.0.0;q=0.5,*/*;q=0.1")
         request.headers.add(name: "User-Agent", value: "fleetdeck")
-        if let token = bearerToken { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let authorization { request.headers.add(name: "Authorization", value: authorization) }
         do {
             let response = try await client.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
             guard response.status == .ok else {
