@@ -62,12 +62,22 @@ struct ParserState {
     var current: Int?
     var issues: [ParseIssue] = []
     var ended = false
-    /// Series seen per family (sample name plus sorted labels), to report duplicates.
-    var seen: [Int: Set<SeriesKey>] = [:]
+    /// Series seen per family, as 64-bit hashes of the name and the label set (order does not
+    /// count), to report duplicates without keeping copies of every label set.
+    var seen: [Int: Set<UInt64>] = [:]
+    var strings = StringInterner()
 
-    struct SeriesKey: Hashable {
-        var name: String
-        var labels: [Label]
+    static func seriesHash(_ name: String, _ labels: [Label]) -> UInt64 {
+        func fnv(_ s: String, _ seed: UInt64) -> UInt64 {
+            var h = seed
+            for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+            return h
+        }
+        var h = fnv(name, 0xcbf2_9ce4_8422_2325)
+        var sum: UInt64 = 0
+        for l in labels { sum = sum &+ fnv(l.value, fnv(l.name, 0x8422_2325_cbf2_9ce4) &* 31) }
+        h ^= sum &* 0x9E37_79B9_7F4A_7C15
+        return h
     }
 
     init(format: PrometheusTextParser.Format) { self.format = format }
@@ -162,29 +172,32 @@ struct ParserState {
     }
 
     func fits(_ sample: String, _ f: MetricFamily) -> Bool {
-        guard sample.hasPrefix(f.name) else { return false }
-        let suffix = sample.dropFirst(f.name.count)
-        return f.type.suffixes.contains(String(suffix))
+        let extra = sample.utf8.count - f.name.utf8.count
+        guard extra >= 0 else { return false }
+        for suffix in f.type.suffixes where suffix.utf8.count == extra {
+            if sample.hasPrefix(f.name) && sample.hasSuffix(suffix) { return true }
+        }
+        return false
     }
 
     mutating func parseSample(_ cur: inout TextCursor, line: Int) {
-        guard let name = cur.metricName() else {
+        guard let name = cur.metricName(&strings) else {
             issue(line, cur.peek == UInt8(ascii: "{") ? "quoted or missing metric names are not supported" : "invalid metric name")
             return
         }
         var labels: [Label] = []
         if cur.peek == UInt8(ascii: "{") {
-            do { labels = try cur.labelSet() } catch { issue(line, "\(name): \(error)"); return }
+            do { labels = try cur.labelSet(&strings) } catch { issue(line, "\(name): \(error)"); return }
         }
-        var names = Set<String>()
-        for l in labels where !names.insert(l.name).inserted {
-            issue(line, "\(name): duplicate label name '\(l.name)'")
+        for i in labels.indices.dropFirst() where labels[..<i].contains(where: { $0.name == labels[i].name }) {
+            issue(line, "\(name): duplicate label name '\(labels[i].name)'")
             return
         }
         guard cur.skipSpaces() > 0 || cur.atEnd else { issue(line, "\(name): expected a space before the value"); return }
-        guard let valueText = cur.token() else { issue(line, "\(name): missing value"); return }
-        guard let value = NumberParsing.double(valueText) else {
-            issue(line, "\(name): invalid value '\(valueText.prefix(40))'")
+        guard !cur.atEnd else { issue(line, "\(name): missing value"); return }
+        let valueStart = cur.position
+        guard let value = cur.number() else {
+            issue(line, "\(name): invalid value '\(cur.string(valueStart, cur.position).prefix(40))'")
             return
         }
         cur.skipSpaces()
@@ -217,12 +230,12 @@ struct ParserState {
 
         let f = familyIndex(forSample: name)
         current = f
-        let key = SeriesKey(name: name, labels: labels.sorted { $0.name < $1.name })
-        if seen[f, default: []].contains(key) {
-            issue(line, "\(name): duplicate series \(key.labels.map(\.description).joined(separator: ",")); first kept")
+        let key = Self.seriesHash(name, labels)
+        if !seen[f, default: []].insert(key).inserted {
+            let sorted = labels.sorted { $0.name < $1.name }
+            issue(line, "\(name): duplicate series \(sorted.map(\.description).joined(separator: ",")); first kept")
             return
         }
-        seen[f, default: []].insert(key)
         families[f].samples.append(MetricSample(name: name, labels: labels, value: value, timestamp: timestamp,
                                                 exemplar: exemplar, line: line))
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A read position within one line of an exposition, with the lexing the formats need.
 struct TextCursor {
     enum LexError: Error, CustomStringConvertible {
@@ -38,19 +40,31 @@ struct TextCursor {
     static func isNameChar(_ c: UInt8) -> Bool { isNameStart(c) || (c >= 0x30 && c <= 0x39) }
 
     /// `[a-zA-Z_:][a-zA-Z0-9_:]*`, or nil (position unchanged).
-    mutating func metricName() -> String? {
+    mutating func metricName(_ strings: inout StringInterner) -> String? {
         guard let c = peek, Self.isNameStart(c) else { return nil }
         let start = position
         while position < end, Self.isNameChar(buffer[position]) { position += 1 }
-        return string(start, position)
+        return strings.string(buffer, start, position)
+    }
+
+    mutating func metricName() -> String? {
+        var strings = StringInterner()
+        return metricName(&strings)
     }
 
     /// A label name: like a metric name without colons.
-    mutating func labelName() -> String? {
+    mutating func labelName(_ strings: inout StringInterner) -> String? {
         guard let c = peek, Self.isNameStart(c), c != 0x3A else { return nil }
         let start = position
         while position < end, Self.isNameChar(buffer[position]), buffer[position] != 0x3A { position += 1 }
-        return string(start, position)
+        return strings.string(buffer, start, position)
+    }
+
+    /// The value token (up to a space, tab or end) as a number, without making a String.
+    mutating func number() -> Double? {
+        let start = position
+        while position < end, buffer[position] != 0x20, buffer[position] != 0x09 { position += 1 }
+        return NumberParsing.double(buffer, start, position)
     }
 
     /// Up to the next space, tab or end.
@@ -77,20 +91,26 @@ struct TextCursor {
     /// `{name="value",...}` with an optional trailing comma; escapes \\ \" \n decoded,
     /// any other backslash kept literally as Prometheus does.
     mutating func labelSet() throws -> [Label] {
+        var strings = StringInterner()
+        return try labelSet(&strings)
+    }
+
+    mutating func labelSet(_ strings: inout StringInterner) throws -> [Label] {
         advance()   // '{'
         var labels: [Label] = []
+        labels.reserveCapacity(4)
         while true {
             skipSpaces()
             guard let c = peek else { throw LexError.unterminatedLabels }
             if c == UInt8(ascii: "}") { advance(); return labels }
-            guard let name = labelName() else { throw LexError.badLabelName }
+            guard let name = labelName(&strings) else { throw LexError.badLabelName }
             skipSpaces()
             guard peek == UInt8(ascii: "=") else { throw LexError.expected("'=' after label \(name)") }
             advance()
             skipSpaces()
             guard peek == UInt8(ascii: "\"") else { throw LexError.expected("a quoted value for label \(name)") }
             advance()
-            labels.append(Label(name, try quotedValue()))
+            labels.append(Label(name, try quotedValue(&strings)))
             skipSpaces()
             guard let next = peek else { throw LexError.unterminatedLabels }
             if next == UInt8(ascii: ",") { advance(); continue }
@@ -99,8 +119,16 @@ struct TextCursor {
         }
     }
 
-    /// After the opening quote; consumes the closing one.
-    mutating func quotedValue() throws -> String {
+    /// After the opening quote; consumes the closing one. A value without escapes is
+    /// interned straight from the payload's bytes.
+    mutating func quotedValue(_ strings: inout StringInterner) throws -> String {
+        var scan = position
+        while scan < end, buffer[scan] != UInt8(ascii: "\""), buffer[scan] != UInt8(ascii: "\\") { scan += 1 }
+        if scan < end, buffer[scan] == UInt8(ascii: "\"") {
+            guard let s = strings.string(buffer, position, scan) else { throw LexError.invalidUTF8 }
+            position = scan + 1
+            return s
+        }
         var bytes: [UInt8] = []
         while position < end {
             let c = buffer[position]
@@ -168,6 +196,40 @@ struct TextCursor {
 /// NaN and Inf in any case with an optional sign. No hex floats, no digit separators, no
 /// trailing units; a literal that overflows is an error, not infinity.
 enum NumberParsing {
+    /// The same grammar on bytes `start..<end`, converting with strtod from a stack buffer.
+    static func double(_ b: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Double? {
+        let n = end - start
+        guard n > 0, n < 64 else { return n >= 64 ? double(String(decoding: UnsafeRawBufferPointer(rebasing: b[start..<end]), as: UTF8.self)) : nil }
+        var i = start
+        if b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { i += 1 }
+        // NaN and Inf spellings: any case, so compare letters folded to lower case.
+        if i < end, b[i] | 0x20 == UInt8(ascii: "n") || b[i] | 0x20 == UInt8(ascii: "i") {
+            return double(String(decoding: UnsafeRawBufferPointer(rebasing: b[start..<end]), as: UTF8.self))
+        }
+        var digits = 0
+        func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+        while i < end, isDigit(b[i]) { digits += 1; i += 1 }
+        if i < end, b[i] == UInt8(ascii: ".") {
+            i += 1
+            while i < end, isDigit(b[i]) { digits += 1; i += 1 }
+        }
+        guard digits > 0 else { return nil }
+        if i < end, b[i] | 0x20 == UInt8(ascii: "e") {
+            i += 1
+            if i < end, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { i += 1 }
+            var expDigits = 0
+            while i < end, isDigit(b[i]) { expDigits += 1; i += 1 }
+            guard expDigits > 0 else { return nil }
+        }
+        guard i == end else { return nil }
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { tmp -> Double? in
+            for k in 0..<n { tmp[k] = CChar(bitPattern: b[start + k]) }
+            tmp[n] = 0
+            let d = strtod(tmp.baseAddress!, nil)
+            return d.isFinite ? d : nil
+        }
+    }
+
     static func double(_ s: String) -> Double? {
         switch s.lowercased() {
         case "nan", "+nan", "-nan": return .nan
