@@ -39,11 +39,14 @@ public struct WatchConfig: Sendable, Equatable {
     public var redis: [Redis] = []
     /// Ask this Prometheus-compatible API instead of scraping targets one by one.
     public var prometheus: PrometheusQuerySource.Config?
+    /// NDJSON streams (Docs/ndjson-format.md): followed files and a loopback port.
+    public var streamFiles: [String] = []
+    public var streamPort: Int?
     public var pools: [Pool] = []
 
     public init() {}
 
-    public static let keys: Set<String> = ["scrape", "targets", "redis", "prometheus", "pools"]
+    public static let keys: Set<String> = ["scrape", "targets", "redis", "prometheus", "streams", "pools"]
 
     /// Credentials come from a file or an environment variable named in the config, so they
     /// never sit in the config itself, in shell history or in `ps`.
@@ -105,6 +108,15 @@ public struct WatchConfig: Sendable, Equatable {
             }
             c.prometheus = .init(url: url, nodeLabel: try p.optional("node_label")?.string() ?? "instance",
                                  poolLabel: try p.optional("pool_label")?.string() ?? "job")
+        }
+        if let s = try doc.optional("streams") {
+            try s.allowKeys(["files", "listen_port"])
+            c.streamFiles = try (s.optional("files")?.array() ?? []).map { try $0.string() }
+            c.streamPort = try s.optional("listen_port")?.int(in: 1...65535)
+        }
+        let kinds = [!c.targets.isEmpty || !c.redis.isEmpty, c.prometheus != nil, !c.streamFiles.isEmpty || c.streamPort != nil]
+        if kinds.filter({ $0 }).count > 1 {
+            throw doc.error("use one kind of source per config: targets (with redis), prometheus, or streams")
         }
         for r in try doc.optional("redis")?.array() ?? [] {
             try r.allowKeys(["address", "pool"])

@@ -20,6 +20,11 @@ struct WatchCommand: ParsableCommand {
               pools:
                 - {id: chat, slo: [{metric: e2e, percentile: 95, target_ms: 2000}]}
 
+            Exporters that are not Prometheus-shaped can write fleetdeck's NDJSON (Docs/ndjson-format.md) to a
+            file or to a loopback port:
+
+              streams: {files: ["/var/log/llm/fleet.ndjson"], listen_port: 7070}
+
             For large fleets, ask a Prometheus-compatible API (Prometheus, Thanos, Mimir, VictoriaMetrics)
             instead of scraping every server:
 
@@ -35,7 +40,8 @@ struct WatchCommand: ParsableCommand {
 
     func run() throws {
         let cfg = try UserConfig.load(explicit: display.config)
-        guard !cfg.watch.targets.isEmpty || cfg.watch.prometheus != nil else {
+        let w = cfg.watch
+        guard !w.targets.isEmpty || w.prometheus != nil || !w.streamFiles.isEmpty || w.streamPort != nil else {
             throw UserError("nothing to watch: add a targets: list to \(cfg.path ?? UserConfig.defaultPath) (see fleetdeck watch --help)")
         }
         let (theme, glyphs) = try display.resolve(cfg)
@@ -43,7 +49,17 @@ struct WatchCommand: ParsableCommand {
         let clock = WallClock()
         let run: @Sendable () async -> Void
         let stop: @Sendable () -> Void
-        if let prom = cfg.watch.prometheus {
+        if !w.streamFiles.isEmpty || w.streamPort != nil {
+            let name = (w.streamFiles + (w.streamPort.map { ["tcp:\($0)"] } ?? [])).joined(separator: ", ")
+            let aggregator = StreamAggregator(name: name, pools: w.pools, startTime: clock.now, interval: w.interval)
+            let loop: StreamLoop
+            do {
+                loop = try StreamLoop(aggregator: aggregator, files: w.streamFiles, listenPort: w.streamPort, store: store,
+                                      interval: w.interval, clock: clock)
+            } catch { throw UserError("\(error)") }
+            run = { await loop.run() }
+            stop = { loop.stop() }
+        } else if let prom = cfg.watch.prometheus {
             // A query API was given: it does the collecting, fleetdeck asks.
             let source = PrometheusQuerySource(config: prom, client: HTTPClient.shared, timeout: cfg.watch.timeout)
             let aggregator = QueryAggregator(name: "prometheus", address: prom.url, pools: cfg.watch.pools, startTime: clock.now)

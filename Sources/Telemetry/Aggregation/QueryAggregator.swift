@@ -7,8 +7,7 @@ public final class QueryAggregator {
     public let name: String
     private let objectives: [String: [SLOObjective]]
     private var histories: [String: NodeHistory] = [:]
-    private var poolHistories: [String: PoolHistory] = [:]
-    private var prefixHistories: [String: SeriesRing] = [:]
+    private var rollup: PoolRollup
     private var costHistory: SeriesRing
     private var events = Deque<FleetEvent>()
     private var lastStates: [String: NodeState] = [:]
@@ -25,6 +24,7 @@ public final class QueryAggregator {
         started = startTime
         capacity = historyCapacity
         costHistory = SeriesRing(capacity: historyCapacity)
+        rollup = PoolRollup(capacity: historyCapacity)
     }
 
     func log(_ severity: FleetEvent.Severity, _ message: String, node: String? = nil, at time: Double) {
@@ -74,31 +74,8 @@ public final class QueryAggregator {
                                       promptTokensPerSecond: v(.promptTokensPerSecond), prefixCacheHitRate: prefix,
                                       preemptionsPerSecond: v(.preemptionsPerSecond), history: h))
         }
-        var poolIDs: [String] = []
-        for n in nodes where !poolIDs.contains(n.pool) { poolIDs.append(n.pool) }
-        var pools: [PoolSnapshot] = [], latency: [PoolLatency] = [], caches: [CacheSnapshot] = []
-        for id in poolIDs {
-            let ns = nodes.filter { $0.pool == id }
-            var ph = poolHistories[id] ?? PoolHistory(capacity: capacity)
-            let waiting = ns.reduce(0) { $0 + $1.waiting }
-            ph.waiting.append(Double(waiting))
-            ph.arrivalRate.append(0)
-            let q = tick?.latency[id] ?? (Quantiles(), Quantiles())
-            ph.e2eP95.append(q.e2e.p95 ?? 0)
-            poolHistories[id] = ph
-            pools.append(PoolSnapshot(id: id, kind: .gpu, engine: "prometheus", model: "-", nodes: ns.count,
-                                      nodesUp: ns.filter { $0.state == .up }.count, running: ns.reduce(0) { $0 + $1.running },
-                                      waiting: waiting, arrivalRate: 0, completionRate: 0, shedRate: 0, history: ph))
-            let obj = objectives[id] ?? []
-            latency.append(PoolLatency(pool: id, ttft: q.ttft, e2e: q.e2e, samples: 0, objectives: obj,
-                                       breached: PoolLatency.breaches(of: obj, ttft: q.ttft, e2e: q.e2e)))
-            let rates = ns.compactMap(\.prefixCacheHitRate)
-            let hit: Double? = rates.isEmpty ? nil : rates.reduce(0, +) / Double(rates.count)
-            var ring = prefixHistories[id] ?? SeriesRing(capacity: capacity)
-            ring.append(hit ?? 0)
-            prefixHistories[id] = ring
-            caches.append(CacheSnapshot(id: "prefix:\(id)", kind: .prefix, pool: id, hitRate: hit, history: ring))
-        }
+        let (pools, latency, caches) = rollup.roll(nodes: nodes, latency: tick?.latency ?? [:], objectives: objectives,
+                                                   engine: "prometheus")
         costHistory.append(0)
         let status = SourceStatus(id: "prometheus", kind: .metrics, address: address, state: sourceState.0, reason: sourceState.1,
                                   stack: "prometheus", lastSuccessAge: nil, lastDuration: nil, samples: nodes.count,

@@ -1,0 +1,134 @@
+import DequeModule
+import FleetCore
+
+/// Builds snapshots from NDJSON records: each node's newest figures, latency samples into
+/// per-pool one-minute windows, events into the log. A node that stops reporting turns stale,
+/// then down.
+public final class StreamAggregator {
+    struct NodeRuntime {
+        var record: NDJSONRecord.NodeRecord
+        var lastSeen: Double
+        var history: NodeHistory
+        var shownState: NodeState?
+    }
+
+    public let name: String
+    /// Silence after which a node is stale, and after which it is down.
+    public let staleAfter: Double
+    public let downAfter: Double
+    private var nodes: [String: NodeRuntime] = [:]
+    private var order: [String] = []
+    private var ttft: [String: SlidingLatencyWindow] = [:]
+    private var e2e: [String: SlidingLatencyWindow] = [:]
+    private var arrivals: [String: RatioWindow] = [:]
+    private var rollup: PoolRollup
+    private var events = Deque<FleetEvent>()
+    private var costHistory: SeriesRing
+    private let objectives: [String: [SLOObjective]]
+    private let started: Double
+    private let capacity: Int
+    /// Lines refused, with the reason of the last one ("stream:17: not JSON").
+    public private(set) var rejectedLines = 0
+    public private(set) var lastRejection: String?
+    public private(set) var acceptedLines = 0
+
+    public init(name: String, pools: [WatchConfig.Pool], startTime: Double, interval: Double, historyCapacity: Int = 300) {
+        self.name = name
+        staleAfter = 3 * interval
+        downAfter = 10 * interval
+        objectives = Dictionary(pools.map { ($0.id, $0.objectives) }, uniquingKeysWith: { a, _ in a })
+        started = startTime
+        capacity = historyCapacity
+        rollup = PoolRollup(capacity: historyCapacity)
+        costHistory = SeriesRing(capacity: historyCapacity)
+    }
+
+    func log(_ severity: FleetEvent.Severity, _ kind: FleetEvent.Kind, _ message: String, pool: String? = nil,
+             node: String? = nil, at time: Double) {
+        events.append(FleetEvent(time: time - started, severity: severity, kind: kind, message: message, pool: pool, node: node))
+        if events.count > 500 { events.removeFirst() }
+    }
+
+    /// One line from `source` (a file path or a peer), numbered for error messages.
+    public func ingest(line: String, source: String, lineNumber: Int, at time: Double) {
+        if line.allSatisfy({ $0 == " " || $0 == "\t" }) { return }
+        switch NDJSONRecordParser.parse(line: line) {
+        case .failure(let e):
+            rejectedLines += 1
+            lastRejection = "\(source):\(lineNumber): \(e.message)"
+        case .success(.event(_, let severity, let message, let pool, let node)):
+            acceptedLines += 1
+            log(severity, .note, message, pool: pool, node: node, at: time)
+        case .success(.node(let r)):
+            acceptedLines += 1
+            if nodes[r.node] == nil { order.append(r.node) }
+            var n = nodes[r.node] ?? NodeRuntime(record: r, lastSeen: time, history: NodeHistory(capacity: capacity))
+            n.record = r
+            n.lastSeen = time
+            nodes[r.node] = n
+            for v in r.ttft { ttft[r.pool, default: SlidingLatencyWindow(seconds: 60)].record(v, at: time - started) }
+            for v in r.e2e { e2e[r.pool, default: SlidingLatencyWindow(seconds: 60)].record(v, at: time - started) }
+        }
+    }
+
+    public func rejectLongLine(source: String, lineNumber: Int) {
+        rejectedLines += 1
+        lastRejection = "\(source):\(lineNumber): line longer than 1 MiB skipped"
+    }
+
+    public func snapshot(at time: Double) -> FleetSnapshot {
+        var out: [NodeSnapshot] = []
+        for id in order {
+            guard var n = nodes[id] else { continue }
+            let r = n.record
+            let silent = time - n.lastSeen
+            let state: NodeState = silent > downAfter ? .down : silent > staleAfter ? .stale : r.state
+            let reason = state == r.state ? r.reason : "no record for \(Format.duration(silent))"
+            let live = state == .up || state == .degraded || state == .draining
+            n.history.gpuUtilization.append(live ? r.gpus.map(\.utilization).reduce(0, +) / Double(max(1, r.gpus.count)) : 0)
+            n.history.kvCacheUsage.append(live ? r.kvCache ?? 0 : 0)
+            n.history.tokensPerSecond.append(live ? r.tokensPerSecond ?? 0 : 0)
+            n.history.running.append(Double(live ? r.running ?? 0 : 0))
+            n.history.waiting.append(Double(live ? r.waiting ?? 0 : 0))
+            if n.shownState != state {
+                if state == .down || state == .stale {
+                    log(state == .down ? .critical : .warning, .node, "node \(id) \(state.rawValue): \(reason ?? "")", pool: r.pool, node: id, at: time)
+                } else if n.shownState != nil {
+                    log(.info, .node, "node \(id) \(state.rawValue)", pool: r.pool, node: id, at: time)
+                }
+                n.shownState = state
+            }
+            nodes[id] = n
+            out.append(NodeSnapshot(
+                id: id, pool: r.pool, state: state, stateReason: reason, engine: r.engine ?? "stream", model: r.model ?? "-",
+                version: r.version ?? "", gpus: live ? r.gpus : [],
+                gpuUtilization: n.history.gpuUtilization.last ?? 0, kvCacheUsage: live ? r.kvCache ?? 0 : 0,
+                running: live ? r.running ?? 0 : 0, waiting: live ? r.waiting ?? 0 : 0,
+                tokensPerSecond: live ? r.tokensPerSecond ?? 0 : 0, promptTokensPerSecond: live ? r.promptTokensPerSecond ?? 0 : 0,
+                prefixCacheHitRate: live ? r.prefixHitRate : nil, preemptionsPerSecond: live ? r.preemptionsPerSecond ?? 0 : 0,
+                history: n.history))
+        }
+        var latency: [String: (ttft: Quantiles, e2e: Quantiles)] = [:]
+        let second = Int((time - started).rounded(.down))
+        for pool in Set(out.map(\.pool)) {
+            ttft[pool]?.expire(upTo: second)
+            e2e[pool]?.expire(upTo: second)
+            latency[pool] = (ttft[pool]?.window.quantiles ?? Quantiles(), e2e[pool]?.window.quantiles ?? Quantiles())
+        }
+        let (pools, rows, caches) = rollup.roll(nodes: out, latency: latency, objectives: objectives, engine: "stream")
+        let costs = pools.map { p in
+            PoolCost(pool: p.id, dollarsPerHour: nodes.values.filter { $0.record.pool == p.id }.compactMap(\.record.costPerHour).reduce(0, +),
+                     requestsPerHour: 0, apiBaselinePerHour: 0)
+        }
+        costHistory.append(costs.reduce(0) { $0 + $1.dollarsPerHour })
+        let status = SourceStatus(id: name, kind: .metrics, address: name, state: acceptedLines > 0 ? .up : .stale,
+                                  reason: lastRejection.map { "\(rejectedLines) line\(rejectedLines == 1 ? "" : "s") refused; last: \($0)" },
+                                  stack: "ndjson", lastSuccessAge: nil, lastDuration: nil, samples: acceptedLines,
+                                  scrapes: acceptedLines + rejectedLines, failures: rejectedLines, parseIssues: rejectedLines)
+        return FleetSnapshot(time: time - started, timeOfDay: FleetAggregator.wallTimeOfDay(),
+                             source: SourceInfo(kind: .scrape, name: "stream", title: name),
+                             pools: pools, nodes: out, caches: caches, latency: rows,
+                             cost: CostSnapshot(pools: costs, history: costHistory), events: Array(events.suffix(200)),
+                             sources: [status])
+    }
+}

@@ -1,0 +1,77 @@
+import FleetCore
+import Foundation
+import Synchronization
+
+/// Reads NDJSON from followed files and a loopback port, feeds the aggregator, and publishes a
+/// snapshot once per interval.
+public final class StreamLoop: @unchecked Sendable {
+    private let aggregator: StreamAggregator      // touched only by run()
+    private let files: [FollowedFile]
+    private var splitters: [LineSplitter]
+    private var lineNumbers: [Int]
+    private let listener: LoopbackListener?
+    private let store: SnapshotStore
+    private let interval: Double
+    private let clock: any FleetClock
+    private let stopped = Atomic<Bool>(false)
+
+    public init(aggregator: StreamAggregator, files: [String], listenPort: Int?, store: SnapshotStore, interval: Double,
+                clock: any FleetClock = WallClock()) throws {
+        self.aggregator = aggregator
+        self.files = files.map(FollowedFile.init(path:))
+        splitters = files.map { _ in LineSplitter() }
+        lineNumbers = files.map { _ in 0 }
+        listener = try listenPort.map { try LoopbackListener(port: $0) }
+        self.store = store
+        self.interval = interval
+        self.clock = clock
+    }
+
+    public func stop() { stopped.store(true, ordering: .relaxed) }
+
+    /// Reads whatever arrived; returns the number of lines handled.
+    @discardableResult
+    public func pump() -> Int {
+        var handled = 0
+        let now = clock.now
+        for (i, f) in files.enumerated() {
+            let (bytes, restarted) = f.poll()
+            if restarted {
+                splitters[i].reset()
+                lineNumbers[i] = 0
+            }
+            for piece in splitters[i].feed(bytes) {
+                lineNumbers[i] += 1
+                handled += 1
+                handle(piece, source: f.path, number: lineNumbers[i], at: now)
+            }
+        }
+        for (piece, source, number) in listener?.poll() ?? [] {
+            handled += 1
+            handle(piece, source: source, number: number, at: now)
+        }
+        return handled
+    }
+
+    private func handle(_ piece: LineSplitter.Piece, source: String, number: Int, at time: Double) {
+        switch piece {
+        case .line(let l): aggregator.ingest(line: l, source: source, lineNumber: number, at: time)
+        case .tooLong: aggregator.rejectLongLine(source: source, lineNumber: number)
+        }
+    }
+
+    public func publish() { store.publish(aggregator.snapshot(at: clock.now)) }
+
+    public func run() async {
+        var nextPublish = clock.now
+        while !stopped.load(ordering: .relaxed) {
+            pump()
+            if clock.now >= nextPublish {
+                publish()
+                nextPublish += interval
+                if nextPublish < clock.now { nextPublish = clock.now + interval }
+            }
+            try? await Task.sleep(nanoseconds: 100_000_000)
+        }
+    }
+}
