@@ -1,4 +1,5 @@
 import Foundation
+import Telemetry
 import Testing
 
 /// Finds the built binary and runs it; drives tmux for the terminal tests.
@@ -87,20 +88,8 @@ enum Harness {
 
     /// A TCP port on 127.0.0.1 that nothing listens on right now.
     static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &addr) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sp in
-                bind(fd, sp, len) == 0 && getsockname(fd, sp, &len) == 0
-            }
-        }
-        guard ok else { throw HarnessError("no free port") }
-        return Int(UInt16(bigEndian: addr.sin_port))
+        guard let p = Loopback.freePort() else { throw HarnessError("no free port") }
+        return p
     }
 
     static func fleetdeck(_ arguments: [String]) throws -> Result {

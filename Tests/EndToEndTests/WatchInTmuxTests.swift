@@ -12,16 +12,10 @@ import Testing
         // Wait until it answers.
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var addr = sockaddr_in()
-            addr.sin_family = sa_family_t(AF_INET)
-            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-            addr.sin_port = UInt16(port).bigEndian
-            let connected = withUnsafePointer(to: &addr) { p in
-                p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            if let fd = Loopback.connect(port: port) {
+                close(fd)
+                return pid
             }
-            close(fd)
-            if connected { return pid }
             usleep(100_000)
         }
         throw HarnessError("the metrics server did not start on port \(port)")

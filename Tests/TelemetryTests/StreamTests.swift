@@ -94,29 +94,10 @@ import Testing
 
 @Suite struct LoopbackListenerTests {
     @Test func producersOnLoopbackAreReadLineByLine() throws {
-        // Find a free port by binding and releasing.
-        let probe = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(probe, $0, len) == 0 && getsockname(probe, $0, &len) == 0 }
-        }
-        let port = Int(UInt16(bigEndian: addr.sin_port))
-        close(probe)
-
+        let port = try #require(Loopback.freePort())
         let listener = try LoopbackListener(port: port)
-        let client = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let client = try #require(Loopback.connect(port: port))
         defer { close(client) }
-        var to = sockaddr_in()
-        to.sin_family = sa_family_t(AF_INET)
-        to.sin_addr.s_addr = inet_addr("127.0.0.1")
-        to.sin_port = UInt16(port).bigEndian
-        let ok = withUnsafePointer(to: &to) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-        #expect(ok)
         let payload = Array("{\"node\":\"a\"}\n{\"node\":\"b\"}\npartial".utf8)
         _ = payload.withUnsafeBytes { write(client, $0.baseAddress, $0.count) }
         var got: [(line: LineSplitter.Piece, source: String, number: Int)] = []

@@ -12,13 +12,7 @@ public final class LoopbackListener {
         guard fd >= 0 else { throw StreamError("cannot open a socket") }
         var yes: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = UInt16(port).bigEndian
-        let bound = withUnsafePointer(to: &addr) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
+        let bound = Loopback.withSockaddr(port: port) { bind(fd, $0, $1) == 0 }
         guard bound, listen(fd, 16) == 0 else {
             let e = String(cString: strerror(errno))
             close(fd)
