@@ -113,6 +113,17 @@ import Testing
         #expect(src[1].state == .down && src[1].lastSuccessAge == nil && src[1].failures == 1)
     }
 
+    @Test func absurdGaugeValuesAreDrawableNotATrap() {
+        let a = FleetAggregator(config: config(), name: "t", startTime: 0)
+        a.ingest(target: 0, scrape("# TYPE vllm:num_requests_running gauge\nvllm:num_requests_running NaN\n# TYPE vllm:num_requests_waiting gauge\nvllm:num_requests_waiting 1e300\n"), at: 0)
+        let n = a.snapshot(at: 0).nodes[0]
+        #expect(n.running == 0 && n.waiting == 1_000_000_000)
+        guard case .success(.node(let r)) = NDJSONRecordParser.parse(line: #"{"node":"a","running":1e300,"waiting":-5}"#) else {
+            Issue.record("record refused"); return
+        }
+        #expect(r.running == 1_000_000_000 && r.waiting == 0)
+    }
+
     @Test func aRestartedServerIsAResetNotNegativeThroughput() {
         let a = FleetAggregator(config: config(), name: "t", startTime: 0)
         a.ingest(target: 0, scrape(vllm(generated: 50_000, hits: 0, queries: 0, e2eBelow1: 0, e2eTotal: 0)), at: 0)

@@ -147,8 +147,8 @@ public final class FleetAggregator {
             let (state, reason) = t.health.state
             let r = t.current?.reading
             let live = state == .up
-            let running = live ? Int(r?.gauges[.running] ?? 0) : 0
-            let waiting = live ? Int(r?.gauges[.waiting] ?? 0) : 0
+            let running = live ? Counts.from(r?.gauges[.running]) : 0
+            let waiting = live ? Counts.from(r?.gauges[.waiting]) : 0
             let kv = live ? (r?.gauges[.kvCacheUsage] ?? 0) : 0
             let tps = live ? (rate(t, .generationTokens) ?? 0) : 0
             let gpus = (r?.gpus ?? []).map {
@@ -200,7 +200,7 @@ public final class FleetAggregator {
                                       running: ns.reduce(0) { $0 + $1.running }, waiting: waiting,
                                       arrivalRate: completions, completionRate: completions, shedRate: 0, history: h))
             let objectives = config.pools.first { $0.id == id }?.objectives ?? []
-            latencies.append(PoolLatency(pool: id, ttft: tq, e2e: eq, samples: Int(e2e?.buckets.last?.count ?? 0),
+            latencies.append(PoolLatency(pool: id, ttft: tq, e2e: eq, samples: Counts.from(e2e?.buckets.last?.count),
                                          objectives: objectives, breached: PoolLatency.breaches(of: objectives, ttft: tq, e2e: eq)))
             let hits = members.compactMap { increase(targets[$0], .prefixCacheHits) }.reduce(0, +)
             let queries = members.compactMap { increase(targets[$0], .prefixCacheQueries) }.reduce(0, +)

@@ -70,7 +70,7 @@ public final class QueryAggregator {
             let prefix = tick?.value(.prefixHitRate, key).flatMap { $0.isFinite ? $0 : nil }
             nodes.append(NodeSnapshot(id: key.node, pool: key.pool, state: state, stateReason: reason, engine: "prometheus",
                                       model: "-", version: "", gpus: [], gpuUtilization: 0, kvCacheUsage: v(.kvCacheUsage),
-                                      running: Int(v(.running)), waiting: Int(v(.waiting)), tokensPerSecond: v(.tokensPerSecond),
+                                      running: Counts.from(v(.running)), waiting: Counts.from(v(.waiting)), tokensPerSecond: v(.tokensPerSecond),
                                       promptTokensPerSecond: v(.promptTokensPerSecond), prefixCacheHitRate: prefix,
                                       preemptionsPerSecond: v(.preemptionsPerSecond), history: h))
         }

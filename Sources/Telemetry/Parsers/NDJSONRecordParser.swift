@@ -75,7 +75,7 @@ public enum NDJSONRecordParser {
             return .success(.node(.init(
                 time: time, node: node, pool: str("pool") ?? "default", state: state, reason: str("reason"),
                 engine: str("engine"), model: str("model"), version: str("version"),
-                running: num("running").map { Int($0) }, waiting: num("waiting").map { Int($0) },
+                running: num("running").map { Counts.from($0) }, waiting: num("waiting").map { Counts.from($0) },
                 kvCache: num("kv_cache"), tokensPerSecond: num("tokens_per_s"), promptTokensPerSecond: num("prompt_tokens_per_s"),
                 prefixHitRate: num("prefix_hit_rate"), preemptionsPerSecond: num("preemptions_per_s"), gpus: gpus,
                 ttft: samples("ttft_s"), e2e: samples("e2e_s"), costPerHour: num("cost_per_hour"))))
