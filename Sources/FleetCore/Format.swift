@@ -3,7 +3,8 @@ import Foundation
 /// The console's number formats, in one place so every screen says "2.4s" the same way.
 public enum Format {
     public static func duration(_ seconds: Double) -> String {
-        let s = Int(seconds.rounded())
+        guard seconds.isFinite else { return "-" }
+        let s = Int(max(-1e12, min(1e12, seconds)).rounded())
         if s < 60 { return "\(s)s" }
         if s < 3600 { return s % 60 == 0 ? "\(s / 60)m" : "\(s / 60)m\(pad2(s % 60))s" }
         return "\(s / 3600)h\(pad2((s % 3600) / 60))m"
@@ -30,7 +31,7 @@ public enum Format {
     }
 
     public static func percent(_ fraction: Double?) -> String {
-        guard let f = fraction, f.isFinite else { return "-" }
+        guard let f = fraction, f.isFinite, abs(f) < 1e12 else { return "-" }
         return String(format: "%.0f%%", f * 100)
     }
 

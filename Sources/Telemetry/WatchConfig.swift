@@ -48,6 +48,14 @@ public struct WatchConfig: Sendable, Equatable {
 
     public static let keys: Set<String> = ["scrape", "targets", "redis", "prometheus", "streams", "pools"]
 
+    /// A URL for the screen: any `user:password@` part removed.
+    public static func redacted(_ url: String) -> String {
+        guard var c = URLComponents(string: url), c.user != nil || c.password != nil else { return url }
+        c.user = nil
+        c.password = nil
+        return c.string ?? url
+    }
+
     /// Credentials come from a file or an environment variable named in the config, so they
     /// never sit in the config itself, in shell history or in `ps`.
     static func authorization(_ t: YAMLValue) throws -> String? {
@@ -114,10 +122,6 @@ public struct WatchConfig: Sendable, Equatable {
             c.streamFiles = try (s.optional("files")?.array() ?? []).map { try $0.string() }
             c.streamPort = try s.optional("listen_port")?.int(in: 1...65535)
         }
-        let kinds = [!c.targets.isEmpty || !c.redis.isEmpty, c.prometheus != nil, !c.streamFiles.isEmpty || c.streamPort != nil]
-        if kinds.filter({ $0 }).count > 1 {
-            throw doc.error("use one kind of source per config: targets (with redis), prometheus, or streams")
-        }
         for r in try doc.optional("redis")?.array() ?? [] {
             try r.allowKeys(["address", "pool"])
             let av = try r.required("address")
@@ -126,6 +130,10 @@ public struct WatchConfig: Sendable, Equatable {
                 throw av.error("expected host:port")
             }
             c.redis.append(Redis(host: String(parts[0]), port: port, pool: try r.optional("pool")?.string() ?? "default"))
+        }
+        let kinds = [!c.targets.isEmpty || !c.redis.isEmpty, c.prometheus != nil, !c.streamFiles.isEmpty || c.streamPort != nil]
+        if kinds.filter({ $0 }).count > 1 {
+            throw doc.error("use one kind of source per config: targets (with redis), prometheus, or streams")
         }
         for p in try doc.optional("pools")?.array() ?? [] {
             try p.allowKeys(["id", "slo"])

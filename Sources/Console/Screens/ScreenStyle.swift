@@ -17,5 +17,8 @@ enum ScreenStyle {
         f >= 0.95 ? .crit : f >= 0.85 ? .warn : .normal
     }
 
-    static func pct(_ f: Double) -> String { "\(Int((f * 100).rounded()))" }
+    static func pct(_ f: Double) -> String {
+        guard f.isFinite else { return "-" }
+        return "\(Int((max(-1e6, min(1e6, f)) * 100).rounded()))"
+    }
 }

@@ -7,4 +7,16 @@ enum Counts {
         guard let v = value, v.isFinite, v > 0 else { return 0 }
         return Int(min(v, ceiling).rounded())
     }
+
+    /// A fraction for a gauge: finite and within 0...1.
+    static func ratio(_ value: Double?) -> Double? {
+        guard let v = value, v.isFinite else { return nil }
+        return max(0, min(1, v))
+    }
+
+    /// A rate: finite and not negative.
+    static func rate(_ value: Double?) -> Double {
+        guard let v = value, v.isFinite, v > 0 else { return 0 }
+        return min(v, 1e15)
+    }
 }

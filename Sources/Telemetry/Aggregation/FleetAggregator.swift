@@ -149,10 +149,10 @@ public final class FleetAggregator {
             let live = state == .up
             let running = live ? Counts.from(r?.gauges[.running]) : 0
             let waiting = live ? Counts.from(r?.gauges[.waiting]) : 0
-            let kv = live ? (r?.gauges[.kvCacheUsage] ?? 0) : 0
-            let tps = live ? (rate(t, .generationTokens) ?? 0) : 0
+            let kv = live ? (Counts.ratio(r?.gauges[.kvCacheUsage]) ?? 0) : 0
+            let tps = live ? Counts.rate(rate(t, .generationTokens)) : 0
             let gpus = (r?.gpus ?? []).map {
-                GPUSnapshot(index: $0.index, name: $0.name ?? "GPU", utilization: $0.utilization ?? 0,
+                GPUSnapshot(index: $0.index, name: $0.name ?? "GPU", utilization: Counts.ratio($0.utilization) ?? 0,
                             memoryUsedGiB: $0.memoryUsedGiB ?? 0, memoryTotalGiB: $0.memoryTotalGiB ?? 0,
                             powerWatts: $0.powerWatts ?? 0, temperatureC: $0.temperatureC ?? 0)
             }
@@ -163,15 +163,15 @@ public final class FleetAggregator {
             targets[i].history.running.append(Double(running))
             targets[i].history.waiting.append(Double(waiting))
             var prefix: Double?
-            if let h = increase(t, .prefixCacheHits), let q = increase(t, .prefixCacheQueries), q > 0 { prefix = min(1, h / q) }
-            else { prefix = r?.gauges[.prefixCacheHitRate] }
+            if live, let h = increase(t, .prefixCacheHits), let q = increase(t, .prefixCacheQueries), q > 0 { prefix = Counts.ratio(h / q) }
+            else if live { prefix = Counts.ratio(r?.gauges[.prefixCacheHitRate]) }
             nodes.append(NodeSnapshot(
                 id: t.config.node, pool: t.config.pool, state: state,
                 stateReason: reason ?? (live ? t.parseNote : nil),
                 engine: t.stack?.rawValue ?? "?", model: r?.models.first ?? "-", version: "",
                 gpus: gpus, gpuUtilization: util, kvCacheUsage: kv, running: running, waiting: waiting,
-                tokensPerSecond: tps, promptTokensPerSecond: live ? (rate(t, .promptTokens) ?? 0) : 0,
-                prefixCacheHitRate: prefix, preemptionsPerSecond: live ? (rate(t, .preemptions) ?? 0) : 0,
+                tokensPerSecond: tps, promptTokensPerSecond: live ? Counts.rate(rate(t, .promptTokens)) : 0,
+                prefixCacheHitRate: prefix, preemptionsPerSecond: live ? Counts.rate(rate(t, .preemptions)) : 0,
                 history: targets[i].history))
         }
 
@@ -180,9 +180,13 @@ public final class FleetAggregator {
         var caches: [CacheSnapshot] = []
         let poolIDs = orderedPoolIDs()
         for id in poolIDs {
-            let members = targets.indices.filter { targets[$0].config.pool == id }
+            // Only targets answering now count: a dead node's last figures must not linger.
+            let members = targets.indices.filter { targets[$0].config.pool == id && targets[$0].health.state.0 == .up }
+            for m in members {
+                while let first = targets[m].window.first, time - first.time > Self.latencyWindow { targets[m].window.removeFirst() }
+            }
             let ns = nodes.filter { $0.pool == id }
-            let completions = members.compactMap { rate(targets[$0], .requestsSucceeded) }.reduce(0, +)
+            let completions = Counts.rate(members.compactMap { rate(targets[$0], .requestsSucceeded) }.reduce(0, +))
             var h = poolHistories[id] ?? PoolHistory(capacity: historyCapacity)
             let waiting = ns.reduce(0) { $0 + $1.waiting }
             h.waiting.append(Double(waiting))
@@ -231,7 +235,7 @@ public final class FleetAggregator {
     func sourceStatuses(at time: Double) -> [SourceStatus] {
         let metrics = targets.map { t -> SourceStatus in
             let (state, reason) = t.health.state
-            return SourceStatus(id: t.config.node, kind: .metrics, address: t.config.url, state: state,
+            return SourceStatus(id: t.config.node, kind: .metrics, address: WatchConfig.redacted(t.config.url), state: state,
                                 reason: reason ?? t.parseNote, stack: t.stack?.rawValue,
                                 lastSuccessAge: t.lastSuccess.map { time - $0 }, lastDuration: t.health.lastScrapeDuration,
                                 samples: t.samples, scrapes: t.health.scrapes, failures: t.health.failures,

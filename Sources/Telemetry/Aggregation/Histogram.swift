@@ -25,7 +25,7 @@ public struct Histogram: Sendable, Equatable {
         var count: Double?, sum: Double?
         for s in family.samples where matches(s) {
             if s.name == family.name + "_bucket" {
-                guard let le = s.label("le"), let bound = NumberParsing.double(le) else { continue }
+                guard let le = s.label("le"), let bound = NumberParsing.double(le), bound.isFinite || bound == .infinity else { continue }
                 byBound[bound] = max(byBound[bound] ?? 0, s.value)
             } else if s.name == family.name + "_count" {
                 count = (count ?? 0) + s.value

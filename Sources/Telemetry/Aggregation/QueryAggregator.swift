@@ -19,7 +19,7 @@ public final class QueryAggregator {
 
     public init(name: String, address: String, pools: [WatchConfig.Pool], startTime: Double, historyCapacity: Int = 300) {
         self.name = name
-        self.address = address
+        self.address = WatchConfig.redacted(address)
         objectives = Dictionary(pools.map { ($0.id, $0.objectives) }, uniquingKeysWith: { a, _ in a })
         started = startTime
         capacity = historyCapacity
@@ -54,10 +54,10 @@ public final class QueryAggregator {
             // When Prometheus itself stops answering, what it said last goes stale.
             let state: NodeState = isDown ? .down : sourceState.0 == .up ? .up : .stale
             let reason = isDown ? "Prometheus reports the target down (up == 0)" : state == .stale ? sourceState.1 : nil
-            func v(_ c: PrometheusQuerySource.Concept) -> Double { state == .up ? (tick?.value(c, key) ?? 0) : 0 }
+            func v(_ c: PrometheusQuerySource.Concept) -> Double { state == .up ? Counts.rate(tick?.value(c, key)) : 0 }
             var h = histories[key.node] ?? NodeHistory(capacity: capacity)
             h.gpuUtilization.append(0)
-            h.kvCacheUsage.append(v(.kvCacheUsage))
+            h.kvCacheUsage.append(Counts.ratio(v(.kvCacheUsage)) ?? 0)
             h.tokensPerSecond.append(v(.tokensPerSecond))
             h.running.append(v(.running))
             h.waiting.append(v(.waiting))
@@ -67,9 +67,9 @@ public final class QueryAggregator {
                 else if state == .up && lastStates[key.node] != nil { log(.info, "node \(key.node) up", node: key.node, at: time) }
                 lastStates[key.node] = state
             }
-            let prefix = tick?.value(.prefixHitRate, key).flatMap { $0.isFinite ? $0 : nil }
+            let prefix = Counts.ratio(tick?.value(.prefixHitRate, key))
             nodes.append(NodeSnapshot(id: key.node, pool: key.pool, state: state, stateReason: reason, engine: "prometheus",
-                                      model: "-", version: "", gpus: [], gpuUtilization: 0, kvCacheUsage: v(.kvCacheUsage),
+                                      model: "-", version: "", gpus: [], gpuUtilization: 0, kvCacheUsage: Counts.ratio(v(.kvCacheUsage)) ?? 0,
                                       running: Counts.from(v(.running)), waiting: Counts.from(v(.waiting)), tokensPerSecond: v(.tokensPerSecond),
                                       promptTokensPerSecond: v(.promptTokensPerSecond), prefixCacheHitRate: prefix,
                                       preemptionsPerSecond: v(.preemptionsPerSecond), history: h))

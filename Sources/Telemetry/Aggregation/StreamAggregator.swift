@@ -31,6 +31,8 @@ public final class StreamAggregator {
     public private(set) var rejectedLines = 0
     public private(set) var lastRejection: String?
     public private(set) var acceptedLines = 0
+    /// A source that cannot be read right now ("cannot open /var/log/fleet.ndjson: ..."), by name.
+    public var sourceErrors: [String: String] = [:]
 
     public init(name: String, pools: [WatchConfig.Pool], startTime: Double, interval: Double, historyCapacity: Int = 300) {
         self.name = name
@@ -121,8 +123,11 @@ public final class StreamAggregator {
                      requestsPerHour: 0, apiBaselinePerHour: 0)
         }
         costHistory.append(costs.reduce(0) { $0 + $1.dollarsPerHour })
-        let status = SourceStatus(id: name, kind: .metrics, address: name, state: acceptedLines > 0 ? .up : .stale,
-                                  reason: lastRejection.map { "\(rejectedLines) line\(rejectedLines == 1 ? "" : "s") refused; last: \($0)" },
+        let unreadable = sourceErrors.values.sorted().first
+        let refused = lastRejection.map { "\(rejectedLines) line\(rejectedLines == 1 ? "" : "s") refused; last: \($0)" }
+        let status = SourceStatus(id: name, kind: .metrics, address: name,
+                                  state: unreadable != nil ? .down : acceptedLines > 0 ? .up : .stale,
+                                  reason: unreadable ?? refused,
                                   stack: "ndjson", lastSuccessAge: nil, lastDuration: nil, samples: acceptedLines,
                                   scrapes: acceptedLines + rejectedLines, failures: rejectedLines, parseIssues: rejectedLines)
         return FleetSnapshot(time: time - started, timeOfDay: FleetAggregator.wallTimeOfDay(),

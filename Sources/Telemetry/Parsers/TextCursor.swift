@@ -222,12 +222,12 @@ enum NumberParsing {
             guard expDigits > 0 else { return nil }
         }
         guard i == end else { return nil }
-        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { tmp -> Double? in
-            for k in 0..<n { tmp[k] = CChar(bitPattern: b[start + k]) }
-            tmp[n] = 0
-            let d = strtod(tmp.baseAddress!, nil)
-            return d.isFinite ? d : nil
+        // Swift's conversion ignores the C locale (strtod would read "0.73" as 0 under de_DE
+        // once the console calls setlocale); a number this short is a small, inline String.
+        guard let d = Double(String(decoding: UnsafeRawBufferPointer(rebasing: b[start..<end]), as: UTF8.self)), d.isFinite else {
+            return nil
         }
+        return d
     }
 
     static func double(_ s: String) -> Double? {

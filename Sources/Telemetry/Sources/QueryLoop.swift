@@ -23,7 +23,7 @@ public final class QueryLoop: @unchecked Sendable {
     public func stop() { stopped.store(true, ordering: .relaxed) }
 
     public func run() async {
-        while !stopped.load(ordering: .relaxed) {
+        while !stopped.load(ordering: .relaxed) && !Task.isCancelled {
             let start = clock.now
             aggregator.ingest(await source.poll(), at: clock.now)
             store.publish(aggregator.snapshot(at: clock.now))

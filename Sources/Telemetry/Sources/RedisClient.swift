@@ -74,7 +74,8 @@ public struct RedisClient: Sendable {
     func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {
         var sent = 0
         while sent < bytes.count {
-            let n = bytes[sent...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            // MSG_NOSIGNAL: a peer that hung up must be an error here, not SIGPIPE for the process.
+            let n = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             guard n > 0 else { throw ScrapeFailure("write failed: \(String(cString: strerror(errno)))") }
             sent += n
         }
@@ -119,7 +120,8 @@ struct RESPReader {
         return out
     }
 
-    mutating func reply() throws -> RedisClient.Reply {
+    mutating func reply(depth: Int = 0) throws -> RedisClient.Reply {
+        guard depth < 8 else { throw ScrapeFailure("reply nested too deeply") }
         let l = try line()
         guard let kind = l.first else { throw ScrapeFailure("empty reply line") }
         let rest = String(l.dropFirst())
@@ -135,7 +137,8 @@ struct RESPReader {
         case "*":
             guard let n = Int(rest) else { throw ScrapeFailure("bad array length") }
             if n < 0 { return .null }
-            return .array(try (0..<n).map { _ in try reply() })
+            guard n <= 4096 else { throw ScrapeFailure("reply array of \(n) elements refused") }
+            return .array(try (0..<n).map { _ in try reply(depth: depth + 1) })
         default:
             throw ScrapeFailure("not a Redis reply")
         }

@@ -34,7 +34,7 @@ public final class ScrapeLoop: @unchecked Sendable {
         // Spread the first scrapes over the first interval.
         var due = targets.indices.map { _ in start + Double.random(in: 0..<interval * 0.5, using: &random) }
         var nextPublish = start + interval
-        while !stopped.load(ordering: .relaxed) {
+        while !stopped.load(ordering: .relaxed) && !Task.isCancelled {
             let now = clock.now
             let ready = targets.indices.filter { due[$0] <= now }
             if !ready.isEmpty {

@@ -36,6 +36,7 @@ public final class StreamLoop: @unchecked Sendable {
         let now = clock.now
         for (i, f) in files.enumerated() {
             let (bytes, restarted) = f.poll()
+            aggregator.sourceErrors[f.path] = f.lastError
             if restarted {
                 splitters[i].reset()
                 lineNumbers[i] = 0
@@ -64,7 +65,7 @@ public final class StreamLoop: @unchecked Sendable {
 
     public func run() async {
         var nextPublish = clock.now
-        while !stopped.load(ordering: .relaxed) {
+        while !stopped.load(ordering: .relaxed) && !Task.isCancelled {
             pump()
             if clock.now >= nextPublish {
                 publish()
