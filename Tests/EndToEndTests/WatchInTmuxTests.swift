@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import FleetCore
 import Foundation
 import Testing
 @testable import Telemetry
@@ -159,5 +160,56 @@ import Testing
         #expect(!screen.contains("\u{1B}"))
         try pane.type("q")
         try pane.waitFor("the shell prompt back", timeout: 15) { !$0.contains("Nodes (") }
+    }
+}
+
+/// A target that answers slower than the timeout must not hold the others back.
+@Suite struct SlowTargetTests {
+    @Test func aSlowTargetDelaysNobody() async throws {
+        guard let python = Harness.which("python3") else { throw HarnessError("python3 is needed") }
+        let fast = try Harness.freePort(), slow = try Harness.freePort()
+        func server(_ port: Int, delay: Double) throws -> pid_t {
+            let script = """
+                import http.server, time
+                class H(http.server.BaseHTTPRequestHandler):
+                    def do_GET(self):
+                        time.sleep(\(delay))
+                        body = b'# TYPE vllm:num_requests_waiting gauge\\nvllm:num_requests_waiting 3\\n# TYPE vllm:num_requests_running gauge\\nvllm:num_requests_running 1\\n'
+                        self.send_response(200); self.end_headers(); self.wfile.write(body)
+                    def log_message(self, *a): pass
+                http.server.ThreadingHTTPServer(('127.0.0.1', \(port)), H).serve_forever()
+                """
+            return try Harness.spawn(python, ["-c", script]).0
+        }
+        let pids = [try server(fast, delay: 0), try server(slow, delay: 5)]
+        defer { pids.forEach(Harness.stop) }
+        for port in [fast, slow] {
+            for _ in 0..<50 where Loopback.connect(port: port).map({ close($0); return false }) ?? true { usleep(100_000) }
+        }
+        var config = WatchConfig()
+        config.interval = 0.3
+        config.timeout = 3
+        config.targets = [.init(url: "http://127.0.0.1:\(slow)/metrics", node: "slow", pool: "p"),
+                          .init(url: "http://127.0.0.1:\(fast)/metrics", node: "fast", pool: "p")]
+        let store = SnapshotStore()
+        let loop = ScrapeLoop(aggregator: FleetAggregator(config: config, name: "t", startTime: WallClock().now),
+                              scraper: MetricsScraper(client: HTTPClient.shared, timeout: config.timeout), store: store)
+        let task = Task.detached { await loop.run() }
+        defer { loop.stop(); task.cancel() }
+        // Within about two seconds the fast node is up and reporting, while the slow one has
+        // not answered yet: a round that waited for the slow one would show nothing.
+        var fastUp = false
+        var publishes = 0
+        var lastVersion = 0
+        let deadline = Date().addingTimeInterval(2.5)
+        while Date() < deadline {
+            let (version, snapshot) = store.latest()
+            if version != lastVersion { publishes += 1; lastVersion = version }
+            if let n = snapshot?.nodes.first(where: { $0.id == "fast" }), n.state == .up, n.waiting == 3 { fastUp = true }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        #expect(fastUp)
+        #expect(publishes >= 4)   // about one snapshot per 0.3 s interval despite the slow target
+        #expect(store.latest().snapshot?.nodes.first { $0.id == "slow" }?.state != .up)
     }
 }

@@ -59,8 +59,6 @@ public final class FleetAggregator {
 
     public var targetCount: Int { targets.count }
 
-    public func consecutiveFailures(_ i: Int) -> Int { targets[i].health.consecutiveFailures }
-
     func log(_ severity: FleetEvent.Severity, _ message: String, node: String? = nil, pool: String? = nil, at time: Double) {
         events.append(FleetEvent(time: time - started, severity: severity, kind: .node, message: message, pool: pool, node: node))
         if events.count > 500 { events.removeFirst() }

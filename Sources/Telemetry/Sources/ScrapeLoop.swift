@@ -3,15 +3,21 @@ import FleetCore
 import Foundation
 import Synchronization
 
-/// Scrapes every target once per interval, at most `concurrency` at a time, feeds the
-/// aggregator and publishes a snapshot after each round. Runs until `stop()`.
+/// Scrapes every target on its own schedule (one task per target, jittered, backing off while
+/// it fails, at most `concurrency` fetches at once), feeds the aggregator from a single
+/// consumer, and publishes a snapshot once per interval, so a slow target delays nobody.
 public final class ScrapeLoop: @unchecked Sendable {
-    private let aggregator: FleetAggregator      // touched only by run()
+    private let aggregator: FleetAggregator      // touched only by the consumer in run()
     private let scraper: MetricsScraper
     private let store: SnapshotStore
     private let clock: any FleetClock
-    private let concurrency: Int
+    private let limiter: AsyncLimiter
     private let stopped = Atomic<Bool>(false)
+
+    enum Event: Sendable {
+        case scraped(Int, Result<MetricsScraper.Success, ScrapeFailure>, Double)
+        case tick
+    }
 
     public init(aggregator: FleetAggregator, scraper: MetricsScraper, store: SnapshotStore,
                 clock: any FleetClock = WallClock(), concurrency: Int = 32) {
@@ -19,57 +25,77 @@ public final class ScrapeLoop: @unchecked Sendable {
         self.scraper = scraper
         self.store = store
         self.clock = clock
-        self.concurrency = concurrency
+        limiter = AsyncLimiter(limit: concurrency)
     }
 
     public func stop() { stopped.store(true, ordering: .relaxed) }
 
-    /// Scrapes whatever is due (each target on its own jittered, backed-off schedule) and
-    /// publishes a snapshot once per interval, so histories keep one sample per interval.
+    private var running: Bool { !stopped.load(ordering: .relaxed) && !Task.isCancelled }
+
     public func run() async {
         let targets = aggregator.config.targets
         let interval = aggregator.config.interval
-        var random = SystemRandomNumberGenerator()
-        let start = clock.now
-        // Spread the first scrapes over the first interval.
-        var due = targets.indices.map { _ in start + Double.random(in: 0..<interval * 0.5, using: &random) }
-        var nextPublish = start + interval
-        while !stopped.load(ordering: .relaxed) && !Task.isCancelled {
-            let now = clock.now
-            let ready = targets.indices.filter { due[$0] <= now }
-            if !ready.isEmpty {
-                await withTaskGroup(of: (Int, Result<MetricsScraper.Success, ScrapeFailure>).self) { group in
-                    var next = 0
-                    func launch() {
-                        let i = ready[next]
-                        let url = targets[i].url
-                        let scraper = self.scraper
-                        group.addTask { (i, await scraper.scrape(url, authorization: targets[i].authorization)) }
-                        next += 1
-                    }
-                    while next < min(concurrency, ready.count) { launch() }
-                    for await (i, result) in group {
-                        let t = clock.now
-                        aggregator.ingest(target: i, result, at: t)
-                        due[i] = t + ScrapeSchedule.delay(interval: interval, consecutiveFailures: aggregator.consecutiveFailures(i),
-                                                          jitter: Double.random(in: -1...1, using: &random))
-                        if next < ready.count { launch() }
+        let (events, sink) = AsyncStream.makeStream(of: Event.self)
+        await withTaskGroup(of: Void.self) { group in
+            for (i, target) in targets.enumerated() {
+                group.addTask { [scraper, limiter, clock] in
+                    var random = SystemRandomNumberGenerator()
+                    // Spread the first scrapes over half an interval.
+                    try? await Task.sleep(nanoseconds: UInt64(Double.random(in: 0..<interval * 0.5, using: &random) * 1e9))
+                    var failures = 0
+                    while self.running {
+                        let result = await limiter.run { await scraper.scrape(target.url, authorization: target.authorization) }
+                        sink.yield(.scraped(i, result, clock.now))
+                        if case .success = result { failures = 0 } else { failures += 1 }
+                        let delay = ScrapeSchedule.delay(interval: interval, consecutiveFailures: failures,
+                                                         jitter: Double.random(in: -1...1, using: &random))
+                        try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))
                     }
                 }
             }
-            if clock.now >= nextPublish {
-                for (i, r) in aggregator.config.redis.enumerated() {
-                    let client = RedisClient(host: r.host, port: r.port, timeout: scraper.timeout)
-                    let result = await Task.detached { client.info() }.value
-                    aggregator.ingestRedis(i, result, at: clock.now)
+            group.addTask {
+                while self.running {
+                    try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
+                    sink.yield(.tick)
                 }
-                store.publish(aggregator.snapshot(at: clock.now))
-                nextPublish += interval
-                if nextPublish < clock.now { nextPublish = clock.now + interval }
+                sink.finish()
             }
-            let wake = min(nextPublish, due.min() ?? nextPublish)
-            let sleep = max(0.02, min(interval, wake - clock.now))
-            try? await Task.sleep(nanoseconds: UInt64(sleep * 1e9))
+            // The one consumer: everything the aggregator sees goes through here.
+            for await event in events {
+                switch event {
+                case let .scraped(i, result, time):
+                    aggregator.ingest(target: i, result, at: time)
+                case .tick:
+                    for (i, r) in aggregator.config.redis.enumerated() {
+                        let client = RedisClient(host: r.host, port: r.port, timeout: scraper.timeout)
+                        let result = await Task.detached { client.info() }.value
+                        aggregator.ingestRedis(i, result, at: clock.now)
+                    }
+                    store.publish(aggregator.snapshot(at: clock.now))
+                }
+                if !running { break }
+            }
+            group.cancelAll()
         }
+    }
+}
+
+/// At most `limit` operations at once; the rest wait their turn in order.
+actor AsyncLimiter {
+    private let limit: Int
+    private var active = 0
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) { self.limit = max(1, limit) }
+
+    func run<T: Sendable>(_ body: @Sendable () async -> T) async -> T {
+        if active >= limit {
+            await withCheckedContinuation { waiters.append($0) }
+        } else {
+            active += 1
+        }
+        let result = await body()
+        if waiters.isEmpty { active -= 1 } else { waiters.removeFirst().resume() }
+        return result
     }
 }
