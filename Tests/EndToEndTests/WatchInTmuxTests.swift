@@ -181,14 +181,14 @@ import Testing
                 """
             return try Harness.spawn(python, ["-c", script]).0
         }
-        let pids = [try server(fast, delay: 0), try server(slow, delay: 5)]
+        let pids = [try server(fast, delay: 0), try server(slow, delay: 10)]
         defer { pids.forEach(Harness.stop) }
         for port in [fast, slow] {
             for _ in 0..<50 where Loopback.connect(port: port).map({ close($0); return false }) ?? true { usleep(100_000) }
         }
         var config = WatchConfig()
         config.interval = 0.3
-        config.timeout = 3
+        config.timeout = 8
         config.targets = [.init(url: "http://127.0.0.1:\(slow)/metrics", node: "slow", pool: "p"),
                           .init(url: "http://127.0.0.1:\(fast)/metrics", node: "fast", pool: "p")]
         let store = SnapshotStore()
@@ -196,20 +196,19 @@ import Testing
                               scraper: MetricsScraper(client: HTTPClient.shared, timeout: config.timeout), store: store)
         let task = Task.detached { await loop.run() }
         defer { loop.stop(); task.cancel() }
-        // Within about two seconds the fast node is up and reporting, while the slow one has
-        // not answered yet: a round that waited for the slow one would show nothing.
-        var fastUp = false
-        var publishes = 0
-        var lastVersion = 0
-        let deadline = Date().addingTimeInterval(2.5)
-        while Date() < deadline {
-            let (version, snapshot) = store.latest()
-            if version != lastVersion { publishes += 1; lastVersion = version }
-            if let n = snapshot?.nodes.first(where: { $0.id == "fast" }), n.state == .up, n.waiting == 3 { fastUp = true }
+        // Judged by order, not by the clock (the test runner may starve threads): some snapshot
+        // must show the fast node up and reporting while the slow one has not answered even
+        // once. A loop that waited for its slowest target could never publish that.
+        var overtaken = false
+        let deadline = Date().addingTimeInterval(40)
+        while Date() < deadline && !overtaken {
+            if let s = store.latest().snapshot,
+               let f = s.nodes.first(where: { $0.id == "fast" }), f.state == .up, f.waiting == 3,
+               s.sources.first(where: { $0.id == "slow" })?.scrapes == 0 {
+                overtaken = true
+            }
             try await Task.sleep(nanoseconds: 50_000_000)
         }
-        #expect(fastUp)
-        #expect(publishes >= 4)   // about one snapshot per 0.3 s interval despite the slow target
-        #expect(store.latest().snapshot?.nodes.first { $0.id == "slow" }?.state != .up)
+        #expect(overtaken)
     }
 }
