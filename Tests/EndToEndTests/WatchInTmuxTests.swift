@@ -181,14 +181,14 @@ import Testing
                 """
             return try Harness.spawn(python, ["-c", script]).0
         }
-        let pids = [try server(fast, delay: 0), try server(slow, delay: 10)]
+        let pids = [try server(fast, delay: 0), try server(slow, delay: 120)]
         defer { pids.forEach(Harness.stop) }
         for port in [fast, slow] {
             for _ in 0..<50 where Loopback.connect(port: port).map({ close($0); return false }) ?? true { usleep(100_000) }
         }
         var config = WatchConfig()
         config.interval = 0.3
-        config.timeout = 8
+        config.timeout = 100   // the slow target cannot even fail within the test
         config.targets = [.init(url: "http://127.0.0.1:\(slow)/metrics", node: "slow", pool: "p"),
                           .init(url: "http://127.0.0.1:\(fast)/metrics", node: "fast", pool: "p")]
         let store = SnapshotStore()
@@ -200,7 +200,7 @@ import Testing
         // must show the fast node up and reporting while the slow one has not answered even
         // once. A loop that waited for its slowest target could never publish that.
         var overtaken = false
-        let deadline = Date().addingTimeInterval(40)
+        let deadline = Date().addingTimeInterval(90)
         while Date() < deadline && !overtaken {
             if let s = store.latest().snapshot,
                let f = s.nodes.first(where: { $0.id == "fast" }), f.state == .up, f.waiting == 3,
