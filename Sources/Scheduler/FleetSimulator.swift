@@ -1,4 +1,3 @@
-import DequeModule
 import FleetCore
 import Foundation
 import HeapModule
@@ -58,8 +57,7 @@ public final class FleetSimulator {
     /// An upper bound of the offered rate over the whole run, for thinning.
     private let rateBound: Double
     private var activeSpikes: [Int: Double] = [:]
-    private var events = Deque<FleetEvent>()
-    private let eventCapacity = 500
+    private var events = EventBuffer()
     private var costHistory: SeriesRing
     private var lastSampleTime: Double = 0
     private var lastSnapshot: FleetSnapshot?
@@ -306,7 +304,6 @@ public final class FleetSimulator {
     func log(_ severity: FleetEvent.Severity, _ kind: FleetEvent.Kind, _ message: String,
              pool: String? = nil, node: String? = nil) {
         events.append(FleetEvent(time: now, severity: severity, kind: kind, message: message, pool: pool, node: node))
-        if events.count > eventCapacity { events.removeFirst() }
     }
 
     // MARK: sampling
@@ -362,7 +359,7 @@ public final class FleetSimulator {
 
     public func snapshot() -> FleetSnapshot {
         if let s = lastSnapshot { return s }
-        let s = SnapshotAssembler.assemble(simulator: self, events: Array(events.suffix(200)),
+        let s = SnapshotAssembler.assemble(simulator: self, events: events.newest(200),
                                            costHistory: costHistory, time: lastSampleTime)
         lastSnapshot = s
         return s

@@ -37,10 +37,9 @@ public final class FleetAggregator {
     private var targets: [TargetRuntime]
     private var caches: [CacheRuntime]
     private var responseHistories: [String: SeriesRing] = [:]
-    private var poolHistories: [String: PoolHistory] = [:]
-    private var prefixHistories: [String: SeriesRing] = [:]
+    private var rollup: PoolRollup
     private var costHistory: SeriesRing
-    private var events = Deque<FleetEvent>()
+    private var events = EventBuffer()
     private let started: Double
     private let historyCapacity: Int
     /// Seconds of latency history the quantiles cover.
@@ -53,6 +52,7 @@ public final class FleetAggregator {
         self.historyCapacity = historyCapacity
         targets = config.targets.map { TargetRuntime(config: $0, history: NodeHistory(capacity: historyCapacity)) }
         caches = config.redis.map { CacheRuntime(config: $0) }
+        rollup = PoolRollup(capacity: historyCapacity)
         costHistory = SeriesRing(capacity: historyCapacity)
         log(.info, "watching \(config.targets.count) target\(config.targets.count == 1 ? "" : "s")", at: startTime)
     }
@@ -61,7 +61,6 @@ public final class FleetAggregator {
 
     func log(_ severity: FleetEvent.Severity, _ message: String, node: String? = nil, pool: String? = nil, at time: Double) {
         events.append(FleetEvent(time: time - started, severity: severity, kind: .node, message: message, pool: pool, node: node))
-        if events.count > 500 { events.removeFirst() }
     }
 
     /// Records one scrape of target `i` made at `time` (seconds, any monotonic origin).
@@ -173,45 +172,28 @@ public final class FleetAggregator {
                 history: targets[i].history))
         }
 
-        var pools: [PoolSnapshot] = []
-        var latencies: [PoolLatency] = []
-        var caches: [CacheSnapshot] = []
         let poolIDs = orderedPoolIDs()
+        var latency: [String: (ttft: Quantiles, e2e: Quantiles)] = [:]
+        var samples: [String: Int] = [:], arrivals: [String: Double] = [:], prefix: [String: Double?] = [:]
         for id in poolIDs {
             // Only targets answering now count: a dead node's last figures must not linger.
             let members = targets.indices.filter { targets[$0].config.pool == id && targets[$0].health.state.0 == .up }
             for m in members {
                 while let first = targets[m].window.first, time - first.time > Self.latencyWindow { targets[m].window.removeFirst() }
             }
-            let ns = nodes.filter { $0.pool == id }
-            let completions = Counts.rate(members.compactMap { rate(targets[$0], .requestsSucceeded) }.reduce(0, +))
-            var h = poolHistories[id] ?? PoolHistory(capacity: historyCapacity)
-            let waiting = ns.reduce(0) { $0 + $1.waiting }
-            h.waiting.append(Double(waiting))
-            h.arrivalRate.append(completions)
             let ttft = Histogram.merged(members.compactMap { Self.windowDelta(targets[$0].window) { a, _ in a } })
             let e2e = Histogram.merged(members.compactMap { Self.windowDelta(targets[$0].window) { _, b in b } })
-            func quantiles(_ x: Histogram?) -> Quantiles {
-                Quantiles(p50: x?.quantile(0.5), p90: x?.quantile(0.9), p95: x?.quantile(0.95), p99: x?.quantile(0.99))
-            }
-            let tq = quantiles(ttft), eq = quantiles(e2e)
-            h.e2eP95.append(eq.p95 ?? 0)
-            poolHistories[id] = h
-            pools.append(PoolSnapshot(id: id, kind: .gpu, engine: ns.first?.engine ?? "?", model: ns.first?.model ?? "-",
-                                      nodes: ns.count, nodesUp: ns.filter { $0.state == .up }.count,
-                                      running: ns.reduce(0) { $0 + $1.running }, waiting: waiting,
-                                      arrivalRate: completions, completionRate: completions, shedRate: 0, history: h))
-            let objectives = config.pools.first { $0.id == id }?.objectives ?? []
-            latencies.append(PoolLatency(pool: id, ttft: tq, e2e: eq, samples: Counts.from(e2e?.buckets.last?.count),
-                                         objectives: objectives, breached: PoolLatency.breaches(of: objectives, ttft: tq, e2e: eq)))
+            latency[id] = (ttft?.quantiles ?? Quantiles(), e2e?.quantiles ?? Quantiles())
+            samples[id] = Counts.from(e2e?.buckets.last?.count)
+            arrivals[id] = Counts.rate(members.compactMap { rate(targets[$0], .requestsSucceeded) }.reduce(0, +))
+            // Token-weighted over the pool, not a mean of the nodes' ratios.
             let hits = members.compactMap { increase(targets[$0], .prefixCacheHits) }.reduce(0, +)
             let queries = members.compactMap { increase(targets[$0], .prefixCacheQueries) }.reduce(0, +)
-            var ring = prefixHistories[id] ?? SeriesRing(capacity: historyCapacity)
-            let hitRate: Double? = queries > 0 ? hits / queries : nil
-            ring.append(hitRate ?? 0)
-            prefixHistories[id] = ring
-            caches.append(CacheSnapshot(id: "prefix:\(id)", kind: .prefix, pool: id, hitRate: hitRate, history: ring))
+            prefix[id] = queries > 0 ? hits / queries : nil
         }
+        var (pools, latencies, caches) = rollup.roll(
+            poolIDs: poolIDs, nodes: nodes, latency: latency, samples: samples, arrivals: arrivals, prefix: prefix,
+            objectives: Dictionary(config.pools.map { ($0.id, $0.objectives) }, uniquingKeysWith: { a, _ in a }), engine: "?")
         for c in self.caches {
             let id = "response:\(c.config.pool)"
             var ring = responseHistories[id] ?? SeriesRing(capacity: historyCapacity)
@@ -226,7 +208,7 @@ public final class FleetAggregator {
             pools: pools, nodes: nodes, caches: caches, latency: latencies,
             cost: CostSnapshot(pools: poolIDs.map { PoolCost(pool: $0, dollarsPerHour: 0, requestsPerHour: 0, apiBaselinePerHour: 0) },
                                history: costHistory),
-            events: Array(events.suffix(200)),
+            events: events.newest(200),
             sources: sourceStatuses(at: time))
     }
 

@@ -1,3 +1,5 @@
+import FleetCore
+
 /// A cumulative histogram as exporters publish it, and `histogram_quantile` with Prometheus'
 /// semantics, so fleetdeck's p95 is the p95 a Grafana panel shows.
 public struct Histogram: Sendable, Equatable {
@@ -89,6 +91,10 @@ public struct Histogram: Sendable, Equatable {
         let inBucket = cumulative[i] - below
         guard inBucket > 0 else { return upper }
         return lower + (upper - lower) * (rank - below) / inBucket
+    }
+
+    public var quantiles: Quantiles {
+        Quantiles(p50: quantile(0.5), p90: quantile(0.9), p95: quantile(0.95), p99: quantile(0.99))
     }
 
     /// A copy with every bound multiplied (Triton reports milliseconds).

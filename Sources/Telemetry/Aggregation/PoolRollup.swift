@@ -9,11 +9,15 @@ struct PoolRollup {
 
     init(capacity: Int) { self.capacity = capacity }
 
-    mutating func roll(nodes: [NodeSnapshot], latency: [String: (ttft: Quantiles, e2e: Quantiles)],
-                       arrivals: [String: Double] = [:], objectives: [String: [SLOObjective]], engine: String)
+    /// `poolIDs` fixes the order and may name pools without nodes; by default the nodes' pools
+    /// in order of appearance. `prefix` replaces the mean of the nodes' prefix hit rates where a
+    /// source knows the token-weighted one.
+    mutating func roll(poolIDs: [String]? = nil, nodes: [NodeSnapshot], latency: [String: (ttft: Quantiles, e2e: Quantiles)],
+                       samples: [String: Int] = [:], arrivals: [String: Double] = [:], prefix: [String: Double?]? = nil,
+                       objectives: [String: [SLOObjective]], engine: String)
         -> (pools: [PoolSnapshot], latency: [PoolLatency], caches: [CacheSnapshot]) {
-        var ids: [String] = []
-        for n in nodes where !ids.contains(n.pool) { ids.append(n.pool) }
+        var ids: [String] = poolIDs ?? []
+        if poolIDs == nil { for n in nodes where !ids.contains(n.pool) { ids.append(n.pool) } }
         var pools: [PoolSnapshot] = [], rows: [PoolLatency] = [], caches: [CacheSnapshot] = []
         for id in ids {
             let ns = nodes.filter { $0.pool == id }
@@ -30,10 +34,10 @@ struct PoolRollup {
                                       running: ns.reduce(0) { $0 + $1.running }, waiting: waiting,
                                       arrivalRate: rate, completionRate: rate, shedRate: 0, history: h))
             let obj = objectives[id] ?? []
-            rows.append(PoolLatency(pool: id, ttft: q.ttft, e2e: q.e2e, samples: 0, objectives: obj,
+            rows.append(PoolLatency(pool: id, ttft: q.ttft, e2e: q.e2e, samples: samples[id] ?? 0, objectives: obj,
                                     breached: PoolLatency.breaches(of: obj, ttft: q.ttft, e2e: q.e2e)))
             let rates = ns.compactMap(\.prefixCacheHitRate)
-            let hit: Double? = rates.isEmpty ? nil : rates.reduce(0, +) / Double(rates.count)
+            let hit: Double? = prefix.map { $0[id] ?? nil } ?? (rates.isEmpty ? nil : rates.reduce(0, +) / Double(rates.count))
             var ring = prefixHistories[id] ?? SeriesRing(capacity: capacity)
             ring.append(hit ?? 0)
             prefixHistories[id] = ring

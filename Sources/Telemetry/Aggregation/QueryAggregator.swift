@@ -1,4 +1,3 @@
-import DequeModule
 import FleetCore
 
 /// Builds snapshots from Prometheus query ticks: the nodes Prometheus knows, with the figures
@@ -9,7 +8,7 @@ public final class QueryAggregator {
     private var histories: [String: NodeHistory] = [:]
     private var rollup: PoolRollup
     private var costHistory: SeriesRing
-    private var events = Deque<FleetEvent>()
+    private var events = EventBuffer()
     private var lastStates: [String: NodeState] = [:]
     private var health = TargetHealth()
     private var last: PrometheusQuerySource.QueryTick?
@@ -29,7 +28,6 @@ public final class QueryAggregator {
 
     func log(_ severity: FleetEvent.Severity, _ message: String, node: String? = nil, at time: Double) {
         events.append(FleetEvent(time: time - started, severity: severity, kind: .node, message: message, node: node))
-        if events.count > 500 { events.removeFirst() }
     }
 
     public func ingest(_ result: Result<PrometheusQuerySource.QueryTick, ScrapeFailure>, at time: Double) {
@@ -83,7 +81,7 @@ public final class QueryAggregator {
         return FleetSnapshot(time: time - started, timeOfDay: FleetAggregator.wallTimeOfDay(),
                              source: SourceInfo(kind: .scrape, name: name, title: "Prometheus \(address)"),
                              pools: pools, nodes: nodes, caches: caches, latency: latency,
-                             cost: CostSnapshot(pools: [], history: costHistory), events: Array(events.suffix(200)),
+                             cost: CostSnapshot(pools: [], history: costHistory), events: events.newest(200),
                              sources: [status])
     }
 }

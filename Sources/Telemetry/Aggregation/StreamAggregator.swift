@@ -1,4 +1,3 @@
-import DequeModule
 import FleetCore
 
 /// Builds snapshots from NDJSON records: each node's newest figures, latency samples into
@@ -22,7 +21,7 @@ public final class StreamAggregator {
     private var e2e: [String: SlidingLatencyWindow] = [:]
     private var arrivals: [String: RatioWindow] = [:]
     private var rollup: PoolRollup
-    private var events = Deque<FleetEvent>()
+    private var events = EventBuffer()
     private var costHistory: SeriesRing
     private let objectives: [String: [SLOObjective]]
     private let started: Double
@@ -48,7 +47,6 @@ public final class StreamAggregator {
     func log(_ severity: FleetEvent.Severity, _ kind: FleetEvent.Kind, _ message: String, pool: String? = nil,
              node: String? = nil, at time: Double) {
         events.append(FleetEvent(time: time - started, severity: severity, kind: kind, message: message, pool: pool, node: node))
-        if events.count > 500 { events.removeFirst() }
     }
 
     /// One line from `source` (a file path or a peer), numbered for error messages.
@@ -133,7 +131,7 @@ public final class StreamAggregator {
         return FleetSnapshot(time: time - started, timeOfDay: FleetAggregator.wallTimeOfDay(),
                              source: SourceInfo(kind: .scrape, name: "stream", title: name),
                              pools: pools, nodes: out, caches: caches, latency: rows,
-                             cost: CostSnapshot(pools: costs, history: costHistory), events: Array(events.suffix(200)),
+                             cost: CostSnapshot(pools: costs, history: costHistory), events: events.newest(200),
                              sources: [status])
     }
 }
