@@ -115,6 +115,32 @@ enum Samples {
         #expect(sample("fd_case12_value", "k", "leadingdot")?.value == 0.5)
     }
 
+    /// The parser's exact fast path for short decimals must round exactly as the standard
+    /// library does; a seeded sweep over the shapes exporters print.
+    @Test func fastNumberPathRoundsLikeTheStandardLibrary() {
+        var rng = SplitMix(seed: 42)
+        var lines: [String] = []
+        var expected: [Double] = []
+        for i in 0..<4000 {
+            let mantissa = rng.next() % (i % 3 == 0 ? 1_000_000_000_000_000_000 : 10_000_000)
+            let digits = String(mantissa)
+            let point = Int(rng.next() % UInt64(digits.count + 1))
+            var literal = point == digits.count ? digits : String(digits.prefix(point)) + "." + digits.dropFirst(point)
+            if literal.hasPrefix(".") && i % 2 == 0 { literal = "0" + literal }
+            if i % 4 == 1 { literal += "e" + (rng.next() % 2 == 0 ? "-" : "+") + String(rng.next() % 30) }
+            if i % 5 == 2 { literal = "-" + literal }
+            guard let d = Double(literal) else { continue }
+            lines.append("m{i=\"\(i)\"} \(literal)")
+            expected.append(d)
+        }
+        let parsed = PrometheusTextParser.parse(lines.joined(separator: "\n") + "\n")
+        #expect(parsed.issues.isEmpty)
+        let values = parsed.family("m")?.samples.map(\.value) ?? []
+        #expect(values.count == expected.count)
+        let mismatches = zip(values, expected).filter { $0.bitPattern != $1.bitPattern }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
+    }
+
     @Test func metadataProblemsAreReportedNotFatal() throws {
         #expect(exposition.family("vllm:num_requests_waiting")?.type == .unknown)
         #expect(exposition.family("fd_case14_requests_total")?.samples.first?.value == 17)
@@ -194,5 +220,17 @@ enum Samples {
         #expect(missing.issues.first?.message.contains("missing # EOF") == true)
         let seconds = PrometheusTextParser.parse("a 1 1760007600.5\n# EOF\n", format: .openMetrics)
         #expect(seconds.family("a")?.samples.first?.timestamp == 1760007600.5)
+    }
+}
+
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

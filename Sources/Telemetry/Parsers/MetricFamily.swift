@@ -7,14 +7,22 @@ public enum MetricType: String, Sendable, CaseIterable {
     /// text format uses the same ones, and a counter's TYPE line may already end in _total).
     var suffixes: [String] {
         switch self {
-        case .counter: return ["", "_total", "_created"]
-        case .gauge, .stateset, .unknown: return [""]
-        case .histogram: return ["_bucket", "_count", "_sum", "_created"]
-        case .gaugehistogram: return ["_bucket", "_gcount", "_gsum"]
-        case .summary: return ["", "_count", "_sum", "_created"]
-        case .info: return ["_info", ""]
+        case .counter: return Self.counterSuffixes
+        case .gauge, .stateset, .unknown: return Self.plainSuffixes
+        case .histogram: return Self.histogramSuffixes
+        case .gaugehistogram: return Self.gaugeHistogramSuffixes
+        case .summary: return Self.summarySuffixes
+        case .info: return Self.infoSuffixes
         }
     }
+
+    // Stored once: this is asked on every sample.
+    private static let counterSuffixes = ["", "_total", "_created"]
+    private static let plainSuffixes = [""]
+    private static let histogramSuffixes = ["_bucket", "_count", "_sum", "_created"]
+    private static let gaugeHistogramSuffixes = ["_bucket", "_gcount", "_gsum"]
+    private static let summarySuffixes = ["", "_count", "_sum", "_created"]
+    private static let infoSuffixes = ["_info", ""]
 }
 
 public struct Label: Hashable, Sendable, CustomStringConvertible {

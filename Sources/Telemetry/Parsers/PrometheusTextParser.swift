@@ -1,3 +1,5 @@
+import Foundation
+
 /// Parses the Prometheus text exposition format 0.0.4 and OpenMetrics 1.0 text, working on
 /// the bytes: no line splitting into Strings, no regular expressions.
 ///
@@ -27,8 +29,7 @@ public enum PrometheusTextParser {
         var line = 1
         let n = buffer.count
         while start < n {
-            var end = start
-            while end < n && buffer[end] != 0x0A { end += 1 }
+            let end = memchr(buffer.baseAddress! + start, 0x0A, n - start).map { $0 - UnsafeMutableRawPointer(mutating: buffer.baseAddress!) } ?? n
             var lineEnd = end
             // Tolerate CRLF: Windows-side exporters and proxies produce it.
             if lineEnd > start && buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
@@ -58,27 +59,15 @@ public enum PrometheusTextParser {
 struct ParserState {
     let format: PrometheusTextParser.Format
     var families: [MetricFamily] = []
-    var index: [String: Int] = [:]
+    /// Family index by the interner's id of the family name; -1 where none.
+    var familyOf: [Int] = []
     var current: Int?
     var issues: [ParseIssue] = []
     var ended = false
-    /// Series seen per family, as 64-bit hashes of the name and the label set (order does not
-    /// count), to report duplicates without keeping copies of every label set.
-    var seen: [Int: Set<UInt64>] = [:]
+    /// Series seen, as 64-bit hashes of the family, the name and the label set (label order
+    /// does not count), to report duplicates without keeping copies of every label set.
+    var seen = HashSet64()
     var strings = StringInterner()
-
-    static func seriesHash(_ name: String, _ labels: [Label]) -> UInt64 {
-        func fnv(_ s: String, _ seed: UInt64) -> UInt64 {
-            var h = seed
-            for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-            return h
-        }
-        var h = fnv(name, 0xcbf2_9ce4_8422_2325)
-        var sum: UInt64 = 0
-        for l in labels { sum = sum &+ fnv(l.value, fnv(l.name, 0x8422_2325_cbf2_9ce4) &* 31) }
-        h ^= sum &* 0x9E37_79B9_7F4A_7C15
-        return h
-    }
 
     init(format: PrometheusTextParser.Format) { self.format = format }
 
@@ -88,10 +77,21 @@ struct ParserState {
 
     func finish() -> Exposition { Exposition(families: families, issues: issues) }
 
+    /// Names reach here interned (the cursor read them), so the interner knows them.
+    func existingFamily(_ name: String) -> Int? {
+        guard let id = strings.find(name)?.id, id < familyOf.count, familyOf[id] >= 0 else { return nil }
+        return familyOf[id]
+    }
+
     mutating func family(named name: String, type: MetricType = .unknown) -> Int {
-        if let i = index[name] { return i }
+        if let i = existingFamily(name) { return i }
         families.append(MetricFamily(name: name, type: type, help: nil, unit: nil, samples: []))
-        index[name] = families.count - 1
+        var copy = name
+        let id = copy.withUTF8 { strings.entry(UnsafeRawBufferPointer($0), 0, $0.count)?.id } ?? -1
+        if id >= 0 {
+            if id >= familyOf.count { familyOf.append(contentsOf: repeatElement(-1, count: id + 1 - familyOf.count)) }
+            familyOf[id] = families.count - 1
+        }
         return families.count - 1
     }
 
@@ -120,11 +120,20 @@ struct ParserState {
             ended = true
         case "HELP", "TYPE", "UNIT":
             cur.skipSpaces()
-            guard let name = cur.metricName() else {
+            guard let name = cur.metricName(&strings) else {
                 issue(line, "# \(keyword) without a valid metric name")
                 return
             }
-            let rest = cur.restAfterOneSpace()
+            // TYPE and UNIT take one word; HELP text keeps its own spacing.
+            let rest: String
+            if keyword == "HELP" {
+                rest = cur.restAfterOneSpace()
+            } else {
+                cur.skipSpaces()
+                let word = cur.word()
+                cur.skipSpaces()
+                rest = cur.atEnd ? word : word + " " + cur.restAfterOneSpace()
+            }
             applyMetadata(keyword, name: name, text: rest, line: line)
         default:
             if format == .openMetrics { issue(line, "unknown comment (OpenMetrics allows only HELP, TYPE, UNIT and EOF)") }
@@ -132,7 +141,7 @@ struct ParserState {
     }
 
     mutating func applyMetadata(_ keyword: String, name: String, text: String, line: Int) {
-        let existing = index[name]
+        let existing = existingFamily(name)
         let i = family(named: name)
         current = i
         switch keyword {
@@ -142,7 +151,7 @@ struct ParserState {
         case "UNIT":
             families[i].unit = text
         default:   // TYPE
-            let word = text.trimmingSpaces
+            let word = text
             guard var type = MetricType(rawValue: word == "untyped" ? "unknown" : word) else {
                 issue(line, "unknown metric type '\(word)' for \(name); treated as unknown")
                 return
@@ -162,32 +171,44 @@ struct ParserState {
     /// The family a sample belongs to: the current one if the name fits its type's suffixes,
     /// else a known family it fits, else a new family of unknown type.
     mutating func familyIndex(forSample name: String) -> Int {
-        if let c = current, fits(name, families[c]) { return c }
-        if let i = index[name], fits(name, families[i]) { return i }
+        if let c = current, Self.fits(name, families[c].name, families[c].type) { return c }
+        if let i = existingFamily(name), Self.fits(name, families[i].name, families[i].type) { return i }
         for suffix in ["_bucket", "_count", "_sum", "_created", "_total", "_gcount", "_gsum", "_info"] where name.hasSuffix(suffix) {
-            if let i = index[String(name.dropLast(suffix.count))], fits(name, families[i]) { return i }
+            if let i = existingFamily(String(name.dropLast(suffix.count))), Self.fits(name, families[i].name, families[i].type) { return i }
         }
         let i = family(named: name)
         return i
     }
 
-    func fits(_ sample: String, _ f: MetricFamily) -> Bool {
-        let extra = sample.utf8.count - f.name.utf8.count
+    /// Byte comparisons: String's own hasPrefix/hasSuffix compare by Unicode canonical
+    /// equivalence, which is needless for metric names and slow on every sample.
+    static func fits(_ sample: String, _ family: String, _ type: MetricType) -> Bool {
+        let extra = sample.utf8.count - family.utf8.count
         guard extra >= 0 else { return false }
-        for suffix in f.type.suffixes where suffix.utf8.count == extra {
-            if sample.hasPrefix(f.name) && sample.hasSuffix(suffix) { return true }
+        var sample = sample, name = family
+        return sample.withUTF8 { s in
+            name.withUTF8 { n in
+                guard memcmp(s.baseAddress!, n.baseAddress!, n.count) == 0 || n.count == 0 else { return false }
+                for suffix in type.suffixes where suffix.utf8.count == extra {
+                    if extra == 0 { return true }
+                    var suffix = suffix
+                    if suffix.withUTF8({ memcmp(s.baseAddress! + n.count, $0.baseAddress!, extra) }) == 0 { return true }
+                }
+                return false
+            }
         }
-        return false
     }
 
     mutating func parseSample(_ cur: inout TextCursor, line: Int) {
-        guard let name = cur.metricName(&strings) else {
+        guard let nameEntry = cur.metricNameEntry(&strings) else {
             issue(line, cur.peek == UInt8(ascii: "{") ? "quoted or missing metric names are not supported" : "invalid metric name")
             return
         }
+        let name = nameEntry.string
         var labels: [Label] = []
+        var labelHash: UInt64 = 0
         if cur.peek == UInt8(ascii: "{") {
-            do { labels = try cur.labelSet(&strings) } catch { issue(line, "\(name): \(error)"); return }
+            do { labels = try cur.labelSet(&strings, hash: &labelHash) } catch { issue(line, "\(name): \(error)"); return }
         }
         for i in labels.indices.dropFirst() where labels[..<i].contains(where: { $0.name == labels[i].name }) {
             issue(line, "\(name): duplicate label name '\(labels[i].name)'")
@@ -230,22 +251,13 @@ struct ParserState {
 
         let f = familyIndex(forSample: name)
         current = f
-        let key = Self.seriesHash(name, labels)
-        if !seen[f, default: []].insert(key).inserted {
+        let key = (nameEntry.hash ^ labelHash &* 0xD6E8_FEB8_6659_FD93) &+ UInt64(f) &* 0x9E37_79B9_7F4A_7C15
+        if !seen.insert(key) {
             let sorted = labels.sorted { $0.name < $1.name }
             issue(line, "\(name): duplicate series \(sorted.map(\.description).joined(separator: ",")); first kept")
             return
         }
         families[f].samples.append(MetricSample(name: name, labels: labels, value: value, timestamp: timestamp,
                                                 exemplar: exemplar, line: line))
-    }
-}
-
-extension String {
-    var trimmingSpaces: String {
-        var s = Substring(self)
-        while s.first == " " || s.first == "\t" { s.removeFirst() }
-        while s.last == " " || s.last == "\t" { s.removeLast() }
-        return String(s)
     }
 }

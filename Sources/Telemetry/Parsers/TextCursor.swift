@@ -41,10 +41,14 @@ struct TextCursor {
 
     /// `[a-zA-Z_:][a-zA-Z0-9_:]*`, or nil (position unchanged).
     mutating func metricName(_ strings: inout StringInterner) -> String? {
+        metricNameEntry(&strings)?.string
+    }
+
+    mutating func metricNameEntry(_ strings: inout StringInterner) -> StringInterner.Entry? {
         guard let c = peek, Self.isNameStart(c) else { return nil }
         let start = position
         while position < end, Self.isNameChar(buffer[position]) { position += 1 }
-        return strings.string(buffer, start, position)
+        return strings.entry(buffer, start, position)
     }
 
     mutating func metricName() -> String? {
@@ -53,11 +57,11 @@ struct TextCursor {
     }
 
     /// A label name: like a metric name without colons.
-    mutating func labelName(_ strings: inout StringInterner) -> String? {
+    mutating func labelName(_ strings: inout StringInterner) -> StringInterner.Entry? {
         guard let c = peek, Self.isNameStart(c), c != 0x3A else { return nil }
         let start = position
         while position < end, Self.isNameChar(buffer[position]), buffer[position] != 0x3A { position += 1 }
-        return strings.string(buffer, start, position)
+        return strings.entry(buffer, start, position)
     }
 
     /// The value token (up to a space, tab or end) as a number, without making a String.
@@ -92,10 +96,13 @@ struct TextCursor {
     /// any other backslash kept literally as Prometheus does.
     mutating func labelSet() throws -> [Label] {
         var strings = StringInterner()
-        return try labelSet(&strings)
+        var hash: UInt64 = 0
+        return try labelSet(&strings, hash: &hash)
     }
 
-    mutating func labelSet(_ strings: inout StringInterner) throws -> [Label] {
+    /// `hash` gets the label set's identity, independent of label order (a sum of per-label
+    /// hashes), from the hashes the interner already computed.
+    mutating func labelSet(_ strings: inout StringInterner, hash: inout UInt64) throws -> [Label] {
         advance()   // '{'
         var labels: [Label] = []
         labels.reserveCapacity(4)
@@ -103,14 +110,17 @@ struct TextCursor {
             skipSpaces()
             guard let c = peek else { throw LexError.unterminatedLabels }
             if c == UInt8(ascii: "}") { advance(); return labels }
-            guard let name = labelName(&strings) else { throw LexError.badLabelName }
+            guard let nameEntry = labelName(&strings) else { throw LexError.badLabelName }
+            let name = nameEntry.string
             skipSpaces()
             guard peek == UInt8(ascii: "=") else { throw LexError.expected("'=' after label \(name)") }
             advance()
             skipSpaces()
             guard peek == UInt8(ascii: "\"") else { throw LexError.expected("a quoted value for label \(name)") }
             advance()
-            labels.append(Label(name, try quotedValue(&strings)))
+            let value = try quotedValue(&strings)
+            labels.append(Label(name, value.string))
+            hash = hash &+ ((nameEntry.hash &* 0x9E37_79B9_7F4A_7C15) ^ value.hash)
             skipSpaces()
             guard let next = peek else { throw LexError.unterminatedLabels }
             if next == UInt8(ascii: ",") { advance(); continue }
@@ -121,11 +131,11 @@ struct TextCursor {
 
     /// After the opening quote; consumes the closing one. A value without escapes is
     /// interned straight from the payload's bytes.
-    mutating func quotedValue(_ strings: inout StringInterner) throws -> String {
+    mutating func quotedValue(_ strings: inout StringInterner) throws -> StringInterner.Entry {
         var scan = position
         while scan < end, buffer[scan] != UInt8(ascii: "\""), buffer[scan] != UInt8(ascii: "\\") { scan += 1 }
         if scan < end, buffer[scan] == UInt8(ascii: "\"") {
-            guard let s = strings.string(buffer, position, scan) else { throw LexError.invalidUTF8 }
+            guard let s = strings.entry(buffer, position, scan) else { throw LexError.invalidUTF8 }
             position = scan + 1
             return s
         }
@@ -135,7 +145,7 @@ struct TextCursor {
             if c == UInt8(ascii: "\"") {
                 position += 1
                 guard let s = String(validating: bytes, as: UTF8.self) else { throw LexError.invalidUTF8 }
-                return s
+                return StringInterner.Entry(string: s, hash: bytes.withUnsafeBytes { StringInterner.hash($0, 0, $0.count) })
             }
             if c == UInt8(ascii: "\\"), position + 1 < end {
                 let e = buffer[position + 1]
@@ -175,7 +185,8 @@ struct TextCursor {
 
     /// HELP text escapes: `\\` and `\n` (and `\"` where quotes are escaped).
     static func unescape(_ s: String, quotes: Bool) -> String {
-        guard s.contains("\\") else { return s }
+        var copy = s
+        guard copy.withUTF8({ $0.count > 0 && memchr($0.baseAddress!, 0x5C, $0.count) != nil }) else { return s }
         var out = ""
         var it = s.makeIterator()
         while let c = it.next() {
@@ -207,21 +218,47 @@ enum NumberParsing {
             return double(String(decoding: UnsafeRawBufferPointer(rebasing: b[start..<end]), as: UTF8.self))
         }
         var digits = 0
+        // Digits gathered into an integer mantissa for the exact fast path (Clinger): a
+        // mantissa below 2^53 times a power of ten up to 10^22 rounds once, correctly.
+        var mantissa: UInt64 = 0
+        var significant = 0
+        var scale = 0
+        var truncated = false
         func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
-        while i < end, isDigit(b[i]) { digits += 1; i += 1 }
+        func take(_ c: UInt8) {
+            if mantissa == 0 && c == 0x30 { return }
+            if significant < 19 { mantissa = mantissa &* 10 &+ UInt64(c &- 0x30); significant += 1 } else { scale += 1; truncated = true }
+        }
+        while i < end, isDigit(b[i]) { take(b[i]); digits += 1; i += 1 }
         if i < end, b[i] == UInt8(ascii: ".") {
             i += 1
-            while i < end, isDigit(b[i]) { digits += 1; i += 1 }
+            while i < end, isDigit(b[i]) {
+                take(b[i])
+                scale -= 1
+                digits += 1; i += 1
+            }
         }
         guard digits > 0 else { return nil }
+        var exponent = 0
         if i < end, b[i] | 0x20 == UInt8(ascii: "e") {
             i += 1
-            if i < end, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { i += 1 }
+            var negative = false
+            if i < end, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { negative = b[i] == UInt8(ascii: "-"); i += 1 }
             var expDigits = 0
-            while i < end, isDigit(b[i]) { expDigits += 1; i += 1 }
+            while i < end, isDigit(b[i]) { if exponent < 100_000 { exponent = exponent * 10 + Int(b[i] - 0x30) }; expDigits += 1; i += 1 }
             guard expDigits > 0 else { return nil }
+            if negative { exponent = -exponent }
         }
         guard i == end else { return nil }
+        let power = scale + exponent
+        if mantissa == 0 {
+            return b[start] == UInt8(ascii: "-") ? -0.0 : 0.0
+        }
+        if !truncated, mantissa < (1 << 53), abs(power) <= 22 {
+            var d = Double(mantissa)
+            d = power < 0 ? d / powersOfTen[-power] : d * powersOfTen[power]
+            return b[start] == UInt8(ascii: "-") ? -d : d
+        }
         // Swift's conversion ignores the C locale (strtod would read "0.73" as 0 under de_DE
         // once the console calls setlocale); a number this short is a small, inline String.
         guard let d = Double(String(decoding: UnsafeRawBufferPointer(rebasing: b[start..<end]), as: UTF8.self)), d.isFinite else {
@@ -229,6 +266,8 @@ enum NumberParsing {
         }
         return d
     }
+
+    private static let powersOfTen: [Double] = (0...22).map { p in (0..<p).reduce(1.0) { r, _ in r * 10 } }
 
     static func double(_ s: String) -> Double? {
         switch s.lowercased() {
