@@ -33,11 +33,16 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
-        // The aggregator: parsers for the formats fleets expose (sources and mappings follow).
+        // Parsers for the wire formats fleets expose: Prometheus text and OpenMetrics, the
+        // Prometheus HTTP API's JSON, Redis INFO. Foundation only, so the fuzzer builds it alone.
+        .target(name: "MetricsFormats"),
+        // libFuzzer target for the parsers (Docs/telemetry.md, "Fuzzing"); a replayer otherwise.
+        .executableTarget(name: "PrometheusTextFuzzer", dependencies: ["MetricsFormats"]),
+        // The aggregator: sources, per-stack mappings, aggregation into snapshots.
         .target(
             name: "Telemetry",
             dependencies: [
-                "FleetCore",
+                "FleetCore", "MetricsFormats",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
@@ -51,15 +56,15 @@ let package = Package(
         .executableTarget(
             name: "fleetdeck",
             dependencies: [
-                "FleetCore", "Scheduler", "Console", "Telemetry",
+                "FleetCore", "Scheduler", "Console", "Telemetry", "MetricsFormats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "FleetCore"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "FleetCore", "Scheduler"], exclude: ["Golden"]),
-        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["FleetCore", "Telemetry"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "MetricsFormats"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["FleetCore", "Telemetry", "MetricsFormats"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,4 @@
+import MetricsFormats
 import FleetCore
 import Foundation
 

@@ -1,3 +1,4 @@
+import MetricsFormats
 import ArgumentParser
 import Console
 import FleetCore

@@ -1,3 +1,4 @@
+import MetricsFormats
 import AsyncHTTPClient
 import FleetCore
 import Foundation

@@ -1,3 +1,4 @@
+@testable import MetricsFormats
 import FleetCore
 import Foundation
 import Testing

@@ -1,3 +1,4 @@
+@testable import MetricsFormats
 import Foundation
 import Testing
 @testable import Telemetry

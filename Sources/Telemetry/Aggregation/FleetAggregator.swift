@@ -1,3 +1,4 @@
+import MetricsFormats
 import DequeModule
 import FleetCore
 import Foundation

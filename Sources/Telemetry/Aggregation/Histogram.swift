@@ -1,3 +1,4 @@
+import MetricsFormats
 import FleetCore
 
 /// A cumulative histogram as exporters publish it, and `histogram_quantile` with Prometheus'

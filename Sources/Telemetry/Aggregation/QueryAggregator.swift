@@ -1,3 +1,4 @@
+import MetricsFormats
 import FleetCore
 
 /// Builds snapshots from Prometheus query ticks: the nodes Prometheus knows, with the figures

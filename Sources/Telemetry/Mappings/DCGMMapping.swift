@@ -1,3 +1,4 @@
+import MetricsFormats
 /// NVIDIA dcgm-exporter: one series per GPU (`gpu` label). Units as DCGM gives them:
 /// utilisation in percent, framebuffer in MiB (used + free + reserved = the board), power in W,
 /// temperature in °C.

@@ -1,3 +1,4 @@
+import MetricsFormats
 /// The LiteLLM proxy: spend in dollars, tokens, requests, response-cache hits and misses, and
 /// latency histograms. Missing label values arrive as the string "None".
 public struct LiteLLMMapping: MetricsMapping {

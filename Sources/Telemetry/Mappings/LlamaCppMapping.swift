@@ -1,3 +1,4 @@
+import MetricsFormats
 /// llama.cpp's `llama-server --metrics`: no labels, no histograms.
 public struct LlamaCppMapping: MetricsMapping {
     public let stack = Stack.llamacpp

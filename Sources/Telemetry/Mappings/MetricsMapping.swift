@@ -1,3 +1,4 @@
+import MetricsFormats
 /// Reads one stack's exposition into an `EngineReading`.
 public protocol MetricsMapping: Sendable {
     var stack: Stack { get }

@@ -1,3 +1,4 @@
+import MetricsFormats
 /// SGLang. In multiprocess mode gauges carry a `pid` label (ignored when grouping); the
 /// prefix cache is reported as cached prompt tokens.
 public struct SGLangMapping: MetricsMapping {

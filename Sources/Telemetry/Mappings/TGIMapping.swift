@@ -1,3 +1,4 @@
+import MetricsFormats
 /// Hugging Face TGI's router. Counters have no `_total`; token counts come from the sums of
 /// its per-request histograms; KV use is the batch's token budget in use.
 public struct TGIMapping: MetricsMapping {

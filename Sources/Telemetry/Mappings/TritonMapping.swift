@@ -1,3 +1,4 @@
+import MetricsFormats
 /// NVIDIA Triton with TensorRT-LLM: queue and batch from the `nv_trt_llm_*` gauges (told apart
 /// by their `*_type` label), KV use from used/max blocks, TTFT from a millisecond histogram.
 public struct TritonMapping: MetricsMapping {

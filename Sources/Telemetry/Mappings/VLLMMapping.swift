@@ -1,3 +1,4 @@
+import MetricsFormats
 /// vLLM V1 (`vllm:` names; also the `vllm_` spelling some client libraries and relabelling
 /// rules produce). V0's `gpu_cache_usage_perc` is read when V1's `kv_cache_usage_perc` is absent.
 public struct VLLMMapping: MetricsMapping {

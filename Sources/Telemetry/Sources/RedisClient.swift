@@ -1,3 +1,4 @@
+import MetricsFormats
 import Foundation
 
 /// A minimal Redis client for what fleetdeck asks: `INFO` (and `AUTH` before it). RESP over

@@ -206,9 +206,9 @@ struct TextCursor {
 /// Float syntax as Prometheus accepts it (Go's ParseFloat): decimal with optional exponent,
 /// NaN and Inf in any case with an optional sign. No hex floats, no digit separators, no
 /// trailing units; a literal that overflows is an error, not infinity.
-enum NumberParsing {
+package enum NumberParsing {
     /// The same grammar on bytes `start..<end`, converting with strtod from a stack buffer.
-    static func double(_ b: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Double? {
+    package static func double(_ b: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Double? {
         let n = end - start
         guard n > 0, n < 64 else { return n >= 64 ? double(String(decoding: UnsafeRawBufferPointer(rebasing: b[start..<end]), as: UTF8.self)) : nil }
         var i = start
@@ -269,7 +269,7 @@ enum NumberParsing {
 
     private static let powersOfTen: [Double] = (0...22).map { p in (0..<p).reduce(1.0) { r, _ in r * 10 } }
 
-    static func double(_ s: String) -> Double? {
+    package static func double(_ s: String) -> Double? {
         switch s.lowercased() {
         case "nan", "+nan", "-nan": return .nan
         case "inf", "+inf", "infinity", "+infinity": return .infinity

@@ -1,0 +1,65 @@
+import Foundation
+import MetricsFormats
+
+/// libFuzzer target for the wire-format parsers (Docs/telemetry.md, "Fuzzing"). Built with
+/// `-sanitize=fuzzer,address -DFUZZING`, libFuzzer supplies `main`; built plainly, `main`
+/// below replays saved inputs (crash files, a corpus) through the same checks.
+///
+/// A crash, a sanitizer report or a broken invariant below is a finding.
+func checkOneInput(_ bytes: UnsafeRawBufferPointer) {
+    let lineCount = bytes.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+    for format in [PrometheusTextParser.Format.prometheusText, .openMetrics] {
+        let exposition = PrometheusTextParser.parse(bytes, format: format)
+        for issue in exposition.issues where issue.line < 1 || issue.line > lineCount {
+            fatalError("issue at line \(issue.line) outside 1...\(lineCount): \(issue.message)")
+        }
+        var names = Set<String>()
+        for family in exposition.families {
+            guard names.insert(family.name).inserted else { fatalError("family \(family.name) twice") }
+            for sample in family.samples {
+                guard sample.line >= 1, sample.line <= lineCount else { fatalError("sample line \(sample.line) out of range") }
+                guard sample.name.utf8.starts(with: family.name.utf8) else { fatalError("\(sample.name) filed under \(family.name)") }
+                guard Set(sample.labels.map(\.name)).count == sample.labels.count else { fatalError("duplicate label names kept") }
+            }
+        }
+    }
+    _ = RedisInfoParser.parse(String(decoding: bytes, as: UTF8.self))
+    _ = try? PrometheusQueryParser.parse(Data(bytes))
+}
+
+#if FUZZING
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    checkOneInput(UnsafeRawBufferPointer(start: data, count: size))
+    return 0
+}
+
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(_ argc: UnsafeMutablePointer<CInt>,
+                     _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+                     _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
+
+/// SwiftPM links an executable's entry point under this name; hand control to libFuzzer.
+@_cdecl("PrometheusTextFuzzer_main")
+func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return runFuzzerDriver(&count, &arguments) { data, size in fuzzOneInput(data, size) }
+}
+#else
+@main
+enum ReplayInputs {
+    static func main() {
+        let paths = CommandLine.arguments.dropFirst()
+        guard !paths.isEmpty else {
+            print("usage: PrometheusTextFuzzer FILE... (replays inputs; see Docs/telemetry.md to fuzz)")
+            return
+        }
+        for path in paths {
+            guard let data = FileManager.default.contents(atPath: path) else { print("cannot read \(path)"); exit(2) }
+            data.withUnsafeBytes { checkOneInput($0) }
+            print("\(path): ok")
+        }
+    }
+}
+#endif
