@@ -130,8 +130,15 @@ public final class FleetSimulator {
             let node = nodes[n]
             guard epoch == node.stepEpoch else { return }
             let (first, done) = node.completeStep(at: now)
-            for r in first { pools[r.poolIndex].ttft.record(now - r.arrival, at: now) }
-            for r in done { complete(r, e2e: now - r.arrival) }
+            for r in first {
+                pools[r.poolIndex].ttft.record(now - r.arrival, at: now)
+                node.exposition.timeToFirstToken.observe(now - r.arrival)
+            }
+            for r in done {
+                complete(r, e2e: now - r.arrival)
+                node.exposition.endToEnd.observe(now - r.arrival)
+                node.exposition.requestsFinished += 1
+            }
             startStep(n)
         case let .externalDone(r, ttft, e2e):
             pools[r.poolIndex].ttft.record(ttft, at: now)
@@ -352,6 +359,15 @@ public final class FleetSimulator {
         node.history.tokensPerSecond.append(node.lastSample.tokensPerSecond)
         node.history.running.append(Double(node.running))
         node.history.waiting.append(Double(node.waiting.count))
+        node.exposition.state = node.state
+        node.exposition.running = node.running
+        node.exposition.waiting = node.waiting.count
+        node.exposition.kvCacheUsage = node.kvUsage
+        node.exposition.promptTokens += UInt64(c.promptTokensComputed)
+        node.exposition.generationTokens += UInt64(c.generatedTokens)
+        node.exposition.preemptions += UInt64(c.preemptions)
+        node.exposition.prefixQueries += UInt64(c.prefixQueryTokens)
+        node.exposition.prefixHits += UInt64(c.prefixHitTokens)
         node.counters = SimulatedNode.Counters()
     }
 
@@ -364,6 +380,9 @@ public final class FleetSimulator {
         lastSnapshot = s
         return s
     }
+
+    /// Every node as its vLLM /metrics endpoint would show it at the last sample.
+    public func expositions() -> [NodeExposition] { nodes.map(\.exposition) }
 
     /// When the next sample (and so the next snapshot) is due, in simulated seconds.
     public var nextSampleTime: Double { lastSampleTime + sampleInterval }

@@ -69,6 +69,8 @@ final class SimulatedNode {
     private(set) var currentStep: StepPlan?
     private var cachedPrefixes = Set<Int>()
     var counters = Counters()
+    /// Cumulative, for `simulate --serve`: what this node's vLLM /metrics would say.
+    var exposition: NodeExposition
     var history: NodeHistory
     var lastSample = NodeSample()
     var prefixWindow = RatioWindow(capacity: 60)
@@ -91,6 +93,9 @@ final class SimulatedNode {
         kvCapacityTokens = Int(kvBytes / model.kvBytesPerToken) / Self.blockSize * Self.blockSize
         prefixSpec = spec.prefixCache
         history = NodeHistory(capacity: historyCapacity)
+        exposition = NodeExposition(node: id, pool: pool.id, model: model.name, version: pool.version, state: .up)
+        exposition.gpuBlocks = kvCapacityTokens / Self.blockSize
+        exposition.blockSize = Self.blockSize
     }
 
     var running: Int { prefilling.count + decodingCount }

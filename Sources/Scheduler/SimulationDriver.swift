@@ -10,12 +10,17 @@ public final class SimulationDriver: @unchecked Sendable {
     private let clock: any FleetClock
     private let speed: Double
     private let stopped = Atomic<Bool>(false)
+    /// Called on the driver's task after every published sample, with every node's
+    /// cumulative vLLM-style figures (for `simulate --serve`).
+    private let onSample: (@Sendable ([NodeExposition]) -> Void)?
 
-    public init(simulator: FleetSimulator, store: SnapshotStore, speed: Double, clock: any FleetClock = WallClock()) {
+    public init(simulator: FleetSimulator, store: SnapshotStore, speed: Double, clock: any FleetClock = WallClock(),
+                onSample: (@Sendable ([NodeExposition]) -> Void)? = nil) {
         self.simulator = simulator
         self.store = store
         self.speed = speed
         self.clock = clock
+        self.onSample = onSample
         simulator.speed = speed
     }
 
@@ -24,6 +29,7 @@ public final class SimulationDriver: @unchecked Sendable {
     public func warmUp(seconds: Double) {
         simulator.advance(to: simulator.now + seconds)
         store.publish(simulator.snapshot())
+        onSample?(simulator.expositions())
     }
 
     /// Paces the simulation until `stop()`; sleeps between samples.
@@ -41,8 +47,10 @@ public final class SimulationDriver: @unchecked Sendable {
             if simulator.sampleCount != published {
                 published = simulator.sampleCount
                 store.publish(simulator.snapshot())
+                onSample?(simulator.expositions())
             }
-            let wait = (simulator.nextSampleTime - target) / speed
+            // Speed 0 holds the fleet still: nothing to wait for but a stop.
+            let wait = speed > 0 ? (simulator.nextSampleTime - target) / speed : 0.5
             try? await Task.sleep(nanoseconds: UInt64(min(0.5, max(0.02, wait)) * 1e9))
         }
     }

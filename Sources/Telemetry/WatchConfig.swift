@@ -44,10 +44,12 @@ public struct WatchConfig: Sendable, Equatable {
     public var streamFiles: [String] = []
     public var streamPort: Int?
     public var pools: [Pool] = []
+    /// For https:// targets and query APIs.
+    public var tls: TLSSettings?
 
     public init() {}
 
-    public static let keys: Set<String> = ["scrape", "targets", "redis", "prometheus", "streams", "pools"]
+    public static let keys: Set<String> = ["scrape", "targets", "redis", "prometheus", "streams", "pools", "tls"]
 
     /// A URL for the screen: any `user:password@` part removed.
     public static func redacted(_ url: String) -> String {
@@ -117,6 +119,23 @@ public struct WatchConfig: Sendable, Equatable {
             }
             c.prometheus = .init(url: url, nodeLabel: try p.optional("node_label")?.string() ?? "instance",
                                  poolLabel: try p.optional("pool_label")?.string() ?? "job")
+        }
+        if let t = try doc.optional("tls") {
+            try t.allowKeys(["ca_file", "cert_file", "key_file", "insecure_skip_verify"])
+            var tls = TLSSettings()
+            func readable(_ key: String) throws -> String? {
+                guard let v = try t.optional(key) else { return nil }
+                let path = try v.string()
+                guard FileManager.default.isReadableFile(atPath: path) else { throw v.error("cannot read \(path)") }
+                return path
+            }
+            tls.caFile = try readable("ca_file")
+            tls.certFile = try readable("cert_file")
+            tls.keyFile = try readable("key_file")
+            if (tls.certFile == nil) != (tls.keyFile == nil) { throw t.error("cert_file and key_file go together") }
+            tls.insecureSkipVerify = try t.optional("insecure_skip_verify")?.bool() ?? false
+            do { _ = try tls.configuration() } catch { throw t.error("unusable TLS settings: \(error)") }
+            c.tls = tls
         }
         if let s = try doc.optional("streams") {
             try s.allowKeys(["files", "listen_port"])

@@ -46,6 +46,8 @@ struct WatchCommand: ParsableCommand {
             throw UserError("nothing to watch: add a targets: list to \(cfg.path ?? UserConfig.defaultPath) (see fleetdeck watch --help)")
         }
         let (theme, glyphs) = try display.resolve(cfg)
+        let client = try TelemetryHTTPClient.make(tls: w.tls)
+        defer { try? client.syncShutdown() }
         let store = SnapshotStore()
         let clock = WallClock()
         let run: @Sendable () async -> Void
@@ -62,14 +64,14 @@ struct WatchCommand: ParsableCommand {
             stop = { loop.stop() }
         } else if let prom = cfg.watch.prometheus {
             // A query API was given: it does the collecting, fleetdeck asks.
-            let source = PrometheusQuerySource(config: prom, client: HTTPClient.shared, timeout: cfg.watch.timeout)
+            let source = PrometheusQuerySource(config: prom, client: client, timeout: cfg.watch.timeout)
             let aggregator = QueryAggregator(name: "prometheus", address: prom.url, pools: cfg.watch.pools, startTime: clock.now)
             let loop = QueryLoop(source: source, aggregator: aggregator, store: store, interval: cfg.watch.interval, clock: clock)
             run = { await loop.run() }
             stop = { loop.stop() }
         } else {
             let aggregator = FleetAggregator(config: cfg.watch, name: "watch", startTime: clock.now)
-            let scraper = MetricsScraper(client: HTTPClient.shared, timeout: cfg.watch.timeout)
+            let scraper = MetricsScraper(client: client, timeout: cfg.watch.timeout)
             let loop = ScrapeLoop(aggregator: aggregator, scraper: scraper, store: store, clock: clock)
             run = { await loop.run() }
             stop = { loop.stop() }

@@ -10,6 +10,9 @@ enum Harness {
         return url.path
     }()
 
+    /// The client the sources use in production, shared by the tests for their lifetime.
+    static let httpClient = try! TelemetryHTTPClient.make(tls: nil)
+
     /// `FLEETDECK_BIN`, or the debug build `swift build` leaves in .build.
     static var binary: String {
         if let b = ProcessInfo.processInfo.environment["FLEETDECK_BIN"], !b.isEmpty { return b }

@@ -42,7 +42,7 @@ import Testing
                                                           "--web.listen-address=127.0.0.1:\(promPort)", "--log.level=warn"])
         defer { Harness.stop(promPID) }
 
-        let source = PrometheusQuerySource(config: .init(url: "http://127.0.0.1:\(promPort)"), client: HTTPClient.shared, timeout: 2)
+        let source = PrometheusQuerySource(config: .init(url: "http://127.0.0.1:\(promPort)"), client: Harness.httpClient, timeout: 2)
         // Wait until Prometheus has scraped both servers.
         var tick: PrometheusQuerySource.QueryTick?
         let deadline = Date().addingTimeInterval(45)
@@ -59,7 +59,7 @@ import Testing
         var config = WatchConfig()
         config.targets = [a.port, b.port].map { .init(url: "http://127.0.0.1:\($0)/metrics", node: "127.0.0.1:\($0)", pool: "chat") }
         let direct = FleetAggregator(config: config, name: "direct", startTime: 0)
-        let scraper = MetricsScraper(client: HTTPClient.shared, timeout: 2)
+        let scraper = MetricsScraper(client: Harness.httpClient, timeout: 2)
         for (i, target) in config.targets.enumerated() { direct.ingest(target: i, await scraper.scrape(target.url), at: 1) }
         let scraped = direct.snapshot(at: 1)
         #expect(Set(scraped.nodes.map(\.id)) == nodes)
@@ -88,7 +88,7 @@ import Testing
     }
 
     @Test func theQueriesAreWhatTheDocsSay() {
-        let s = PrometheusQuerySource(config: .init(url: "http://x:9090"), client: HTTPClient.shared, timeout: 1)
+        let s = PrometheusQuerySource(config: .init(url: "http://x:9090"), client: Harness.httpClient, timeout: 1)
         #expect(s.query(for: .waiting) == "sum by (job, instance) (vllm:num_requests_waiting or sglang:num_queue_reqs)")
         #expect(s.latencyQuery(.e2e, quantile: 0.95)
                 == "histogram_quantile(0.95, sum by (le, job) (rate(vllm:e2e_request_latency_seconds_bucket[1m]) or rate(sglang:e2e_request_latency_seconds_bucket[1m])))")

@@ -117,7 +117,7 @@ import Testing
             """
         let (pid, _) = try Harness.spawn(python, ["-c", script])
         defer { Harness.stop(pid) }
-        let scraper = MetricsScraper(client: HTTPClient.shared, timeout: 2)
+        let scraper = MetricsScraper(client: Harness.httpClient, timeout: 2)
         let url = "http://127.0.0.1:\(port)/metrics"
         var result = await scraper.scrape(url, authorization: "Bearer s3cret")
         for _ in 0..<50 {
@@ -194,7 +194,7 @@ import Testing
                           .init(url: "http://127.0.0.1:\(fast)/metrics", node: "fast", pool: "p")]
         let store = SnapshotStore()
         let loop = ScrapeLoop(aggregator: FleetAggregator(config: config, name: "t", startTime: WallClock().now),
-                              scraper: MetricsScraper(client: HTTPClient.shared, timeout: config.timeout), store: store)
+                              scraper: MetricsScraper(client: Harness.httpClient, timeout: config.timeout), store: store)
         let task = Task.detached { await loop.run() }
         defer { loop.stop(); task.cancel() }
         // Judged by order, not by the clock (the test runner may starve threads): some snapshot

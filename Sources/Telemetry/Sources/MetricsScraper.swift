@@ -59,7 +59,12 @@ public struct MetricsScraper: Sendable {
             return "connection refused"
         }
         if text.contains("remoteConnectionClosed") { return "connection closed by the target" }
-        return text.count > 120 ? String(text.prefix(120)) + "…" : text
+        if text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("certificate verify failed") {
+            return "TLS certificate not trusted (set tls.ca_file, or insecure_skip_verify for a lab)"
+        }
+        if text.contains("handshakeFailed") || text.contains("WRONG_VERSION_NUMBER") { return "TLS handshake failed" }
+        let named = text.count < 12 ? "\(type(of: error)).\(text)" : text
+        return named.count > 120 ? String(named.prefix(120)) + "…" : named
     }
 }
 

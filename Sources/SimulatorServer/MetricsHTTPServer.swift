@@ -1,0 +1,78 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// A small HTTP/1.1 server (SwiftNIO) in front of a `ServedFleet`: keep-alive, one event
+/// loop, no request bodies. Prometheus scrapes it like any exporter.
+public final class MetricsHTTPServer: Sendable {
+    private let group: MultiThreadedEventLoopGroup
+    private let channel: any Channel
+    /// The port bound (useful when asked for port 0).
+    public let port: Int
+
+    public static func start(host: String, port: Int, fleet: ServedFleet) throws -> MetricsHTTPServer {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 256)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(RequestHandler(fleet: fleet))
+                }
+            }
+        do {
+            let channel = try bootstrap.bind(host: host, port: port).wait()
+            return MetricsHTTPServer(group: group, channel: channel, port: channel.localAddress?.port ?? port)
+        } catch {
+            try? group.syncShutdownGracefully()
+            throw error
+        }
+    }
+
+    private init(group: MultiThreadedEventLoopGroup, channel: any Channel, port: Int) {
+        self.group = group; self.channel = channel; self.port = port
+    }
+
+    public func stop() {
+        try? channel.close().wait()
+        try? group.syncShutdownGracefully()
+    }
+}
+
+private final class RequestHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let fleet: ServedFleet
+    private var head: HTTPRequestHead?
+
+    init(fleet: ServedFleet) { self.fleet = fleet }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let h): head = h
+        case .body: break
+        case .end:
+            guard let h = head else { return }
+            head = nil
+            let r = fleet.respond(method: h.method.rawValue, uri: h.uri)
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Type", value: r.contentType)
+            headers.add(name: "Content-Length", value: "\(r.body.utf8.count)")
+            if !h.isKeepAlive { headers.add(name: "Connection", value: "close") }
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: h.version, status: .init(statusCode: r.status), headers: headers))), promise: nil)
+            if h.method != .HEAD {
+                var buffer = context.channel.allocator.buffer(capacity: r.body.utf8.count)
+                buffer.writeString(r.body)
+                context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            }
+            let done = context.eventLoop.makePromise(of: Void.self)
+            if !h.isKeepAlive {
+                let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+                done.futureResult.whenComplete { _ in bound.value.close(promise: nil) }
+            }
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import FleetCore
+import Foundation
+import Scheduler
+import Synchronization
+
+/// What `fleetdeck simulate --serve` shows: the simulated nodes as vLLM /metrics pages and a
+/// Prometheus HTTP service-discovery document listing them. The simulation task calls
+/// `update` after every sample; request handlers call `respond` from NIO's threads.
+public final class ServedFleet: Sendable {
+    public struct Response: Sendable, Equatable {
+        public var status: Int
+        public var contentType: String
+        public var body: String
+    }
+
+    private let nodes = Mutex<[String: NodeExposition]>([:])
+    private let order = Mutex<[String]>([])
+    private let address: Mutex<String>
+
+    /// host:port as Prometheus should reach the server (what the SD document lists); set once
+    /// the server is bound, as a requested port 0 is known only then.
+    public var advertisedAddress: String {
+        get { address.withLock { $0 } }
+        set { address.withLock { $0 = newValue } }
+    }
+
+    public init(advertisedAddress: String) { address = Mutex(advertisedAddress) }
+
+    public func update(_ expositions: [NodeExposition]) {
+        nodes.withLock { map in
+            for e in expositions { map[e.node] = e }
+        }
+        order.withLock { $0 = expositions.map(\.node) }
+    }
+
+    public static func metricsPath(ofNode id: String) -> String {
+        "/nodes/\(id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? id)/metrics"
+    }
+
+    public func respond(method: String, uri: String) -> Response {
+        guard method == "GET" || method == "HEAD" else {
+            return Response(status: 405, contentType: "text/plain; charset=utf-8", body: "only GET\n")
+        }
+        let path = String(uri.split(separator: "?", maxSplits: 1).first ?? "")
+        if path == "/targets" { return serviceDiscovery() }
+        if path == "/" { return index() }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        if parts.count == 4, parts[1] == "nodes", parts[3] == "metrics" {
+            let id = String(parts[2]).removingPercentEncoding ?? String(parts[2])
+            guard let e = nodes.withLock({ $0[id] }) else {
+                return Response(status: 404, contentType: "text/plain; charset=utf-8", body: "no node \(TerminalText.sanitized(id))\n")
+            }
+            // A crashed node's server does not answer; 503 is what a load balancer in front says.
+            if e.state == .down {
+                return Response(status: 503, contentType: "text/plain; charset=utf-8", body: "node \(id) is down\n")
+            }
+            return Response(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8",
+                            body: VLLMExpositionWriter.render(e))
+        }
+        return Response(status: 404, contentType: "text/plain; charset=utf-8", body: "not found; try / for the list\n")
+    }
+
+    /// Prometheus `http_sd_configs` format: a JSON array of target groups. Every node is the
+    /// same host:port with its own `__metrics_path__`; `instance` and `job` are set to the
+    /// node and its pool so series from different nodes never collide.
+    func serviceDiscovery() -> Response {
+        let (ids, map) = (order.withLock { $0 }, nodes.withLock { $0 })
+        let groups: [[String: Any]] = ids.compactMap { id in
+            guard let e = map[id] else { return nil }
+            return ["targets": [advertisedAddress],
+                    "labels": ["__metrics_path__": Self.metricsPath(ofNode: id), "instance": id, "job": e.pool,
+                               "pool": e.pool, "model": e.model, "version": e.version]]
+        }
+        let data = (try? JSONSerialization.data(withJSONObject: groups, options: [.sortedKeys])) ?? Data("[]".utf8)
+        return Response(status: 200, contentType: "application/json", body: String(decoding: data, as: UTF8.self))
+    }
+
+    func index() -> Response {
+        let ids = order.withLock { $0 }
+        var body = "fleetdeck simulate --serve: \(ids.count) simulated vLLM nodes\n"
+        body += "service discovery (Prometheus http_sd_configs): http://\(advertisedAddress)/targets\n\n"
+        for id in ids { body += "http://\(advertisedAddress)\(Self.metricsPath(ofNode: id))\n" }
+        return Response(status: 200, contentType: "text/plain; charset=utf-8", body: body)
+    }
+}

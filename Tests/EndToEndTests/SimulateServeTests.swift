@@ -1,0 +1,127 @@
+import AsyncHTTPClient
+import FleetCore
+import Foundation
+import MetricsFormats
+import Testing
+@testable import Telemetry
+
+/// `fleetdeck simulate --serve` with 64 nodes, held still (--speed 0), discovered by a real
+/// Prometheus through HTTP service discovery. Through the query API fleetdeck sees the same
+/// node set and the same queue depths as by scraping every node itself.
+@Suite(.serialized) struct SimulateServeTests {
+    struct Served {
+        var pid: pid_t
+        var address: String
+    }
+
+    func serve(_ arguments: [String]) throws -> Served {
+        try Harness.requireBinary()
+        let port = try Harness.freePort()
+        let (pid, base) = try Harness.spawn(Harness.binary, ["simulate", "--serve", "127.0.0.1:\(port)"] + arguments,
+                                            environment: ["FLEETDECK_HOME": Harness.repositoryRoot])
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
+            let out = String(decoding: FileManager.default.contents(atPath: base + ".out") ?? Data(), as: UTF8.self)
+            if out.contains("serving ") { return Served(pid: pid, address: "127.0.0.1:\(port)") }
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid {
+                let err = String(decoding: FileManager.default.contents(atPath: base + ".err") ?? Data(), as: UTF8.self)
+                throw HarnessError("simulate --serve exited: \(err)")
+            }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        Harness.stop(pid)
+        throw HarnessError("simulate --serve did not start in 120 s")
+    }
+
+    func get(_ url: String) async throws -> (status: UInt, body: String) {
+        let response = try await Harness.httpClient.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
+        let body = try await response.body.collect(upTo: 16 << 20)
+        return (response.status.code, String(buffer: body))
+    }
+
+    @Test func servedNodesParseAsVLLMAndUnknownPathsAre404() async throws {
+        let served = try serve(["--scenario", "ecommerce", "--nodes", "3", "--speed", "0", "--warmup", "30"])
+        defer { Harness.stop(served.pid) }
+        let sd = try await get("http://\(served.address)/targets")
+        #expect(sd.status == 200)
+        let groups = try #require(try JSONSerialization.jsonObject(with: Data(sd.body.utf8)) as? [[String: Any]])
+        #expect(groups.count == 3)
+        let labels = try #require(groups.first?["labels"] as? [String: String])
+        let path = try #require(labels["__metrics_path__"])
+        #expect((groups.first?["targets"] as? [String]) == [served.address])
+
+        let page = try await get("http://\(served.address)\(path)")
+        #expect(page.status == 200)
+        let exposition = PrometheusTextParser.parse(page.body)
+        #expect(exposition.issues.isEmpty, "\(exposition.issues)")
+        #expect(MetricsMappings.detect(exposition)?.stack == .vllm)
+        let reading = VLLMMapping().read(exposition)
+        #expect(reading.counters[.generationTokens].map { $0 > 0 } == true)
+        #expect(reading.latencies[.timeToFirstToken]?.count ?? 0 > 0)
+        #expect(try await get("http://\(served.address)/nodes/nope/metrics").status == 404)
+    }
+
+    @Test func prometheusDiscoversSixtyFourNodesAndAgreesWithDirectScrapes() async throws {
+        guard let prometheus = Harness.which("prometheus") else {
+            throw HarnessError("prometheus is not installed: this test needs it (Scripts/test installs it)")
+        }
+        let served = try serve(["--scenario", "ecommerce", "--nodes", "64", "--speed", "0", "--warmup", "60"])
+        defer { Harness.stop(served.pid) }
+        let base = NSTemporaryDirectory() + "fleetdeck-sd-\(getpid())"
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let promPort = try Harness.freePort()
+        try """
+            global: {scrape_interval: 1s, scrape_timeout: 900ms}
+            scrape_configs:
+              - job_name: fleetdeck-sim
+                http_sd_configs: [{url: "http://\(served.address)/targets", refresh_interval: 2s}]
+            """.write(toFile: base + "/prometheus.yml", atomically: true, encoding: .utf8)
+        let (promPID, _) = try Harness.spawn(prometheus, ["--config.file=\(base)/prometheus.yml", "--storage.tsdb.path=\(base)/data",
+                                                          "--web.listen-address=127.0.0.1:\(promPort)", "--log.level=warn"])
+        defer { Harness.stop(promPID) }
+
+        let source = PrometheusQuerySource(config: .init(url: "http://127.0.0.1:\(promPort)"), client: Harness.httpClient, timeout: 5)
+        var tick: PrometheusQuerySource.QueryTick?
+        var last = "nothing yet"
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            switch await source.poll() {
+            case .success(let t) where t.nodes.count == 64 && t.values[.waiting]?.count == 64: tick = t
+            case .success(let t): last = "\(t.nodes.count) nodes, \(t.values[.waiting]?.count ?? 0) with a queue depth"
+            case .failure(let f): last = "\(f)"
+            }
+            if tick != nil { break }
+            try await Task.sleep(nanoseconds: 500_000_000)
+        }
+        let t = try #require(tick, "Prometheus never showed 64 simulated nodes; last: \(last)")
+
+        // The same nodes scraped directly, named as the SD document names them.
+        let sd = try await get("http://\(served.address)/targets")
+        let groups = try #require(try JSONSerialization.jsonObject(with: Data(sd.body.utf8)) as? [[String: Any]])
+        var config = WatchConfig()
+        config.targets = groups.compactMap { g in
+            guard let l = g["labels"] as? [String: String], let path = l["__metrics_path__"], let node = l["instance"], let pool = l["job"] else { return nil }
+            return .init(url: "http://\(served.address)\(path)", node: node, pool: pool)
+        }
+        #expect(config.targets.count == 64)
+        let direct = FleetAggregator(config: config, name: "direct", startTime: 0)
+        let scraper = MetricsScraper(client: Harness.httpClient, timeout: 5)
+        for (i, target) in config.targets.enumerated() { direct.ingest(target: i, await scraper.scrape(target.url), at: 1) }
+        let scraped = direct.snapshot(at: 1)
+
+        #expect(Set(scraped.nodes.map(\.id)) == Set(t.nodes.map(\.node)))
+        #expect(Set(t.nodes.map(\.pool)) == Set(scraped.nodes.map(\.pool)))
+        var compared = 0
+        for key in t.nodes {
+            guard let node = scraped.nodes.first(where: { $0.id == key.node }) else { continue }
+            #expect(t.value(.waiting, key).map(Int.init) == node.waiting, "\(key.node)")
+            #expect(t.value(.running, key).map(Int.init) == node.running, "\(key.node)")
+            compared += 1
+        }
+        #expect(compared == 64)
+        // A held fleet still has work in it: the comparison is not of zeros alone.
+        #expect(scraped.nodes.contains { $0.running > 0 })
+    }
+}
