@@ -67,6 +67,8 @@ public struct ParseIssue: Sendable, Equatable, CustomStringConvertible {
     public var line: Int
     public var message: String
 
+    public init(line: Int, message: String) { self.line = line; self.message = message }
+
     public var description: String { "line \(line): \(message)" }
 }
 

@@ -104,4 +104,16 @@ import Testing
             for o in options { #expect(r.stdout.contains(o), "\(args) lacks \(o)") }
         }
     }
+
+    @Test func checkExitsOneOnProblemsAndZeroOnACleanPayload() throws {
+        let clean = try Harness.fleetdeck(["check", Harness.repositoryRoot + "/sample-data/telemetry/tgi.prom"])
+        #expect(clean.status == 0, "\(clean.stderr)")
+        #expect(clean.stdout.contains("stack: TGI"))
+        let bad = try Harness.fleetdeck(["check", Harness.repositoryRoot + "/sample-data/telemetry/malformed.prom"])
+        #expect(bad.status == 1)
+        #expect(bad.stdout.contains("line 34: fd_case10_value: invalid value"))
+        let missing = try Harness.fleetdeck(["check", "/nonexistent/metrics"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("cannot read /nonexistent/metrics"))
+    }
 }
