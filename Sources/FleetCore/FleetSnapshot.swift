@@ -88,21 +88,29 @@ public struct GPUSnapshot: Codable, Sendable, Equatable {
     }
 }
 
-/// Per-node history, one sample per snapshot interval.
+/// Per-node history: the store. Each series keeps 15 minutes at the sample interval and 24
+/// hours of minute means in fixed memory (`TieredSeries`): 5 × 9,360 bytes of samples per node.
 public struct NodeHistory: Codable, Sendable, Equatable {
-    public var gpuUtilization: SeriesRing
-    public var kvCacheUsage: SeriesRing
-    public var tokensPerSecond: SeriesRing
-    public var running: SeriesRing
-    public var waiting: SeriesRing
+    public var gpuUtilization = TieredSeries()
+    public var kvCacheUsage = TieredSeries()
+    public var tokensPerSecond = TieredSeries()
+    public var running = TieredSeries()
+    public var waiting = TieredSeries()
 
-    public init(capacity: Int) {
-        gpuUtilization = SeriesRing(capacity: capacity)
-        kvCacheUsage = SeriesRing(capacity: capacity)
-        tokensPerSecond = SeriesRing(capacity: capacity)
-        running = SeriesRing(capacity: capacity)
-        waiting = SeriesRing(capacity: capacity)
+    public init() {}
+
+    /// One sample of every series at `time` (seconds on the source's clock).
+    public mutating func append(at time: Double, gpuUtilization u: Double, kvCacheUsage kv: Double, tokensPerSecond tps: Double,
+                                running r: Double, waiting w: Double) {
+        gpuUtilization.append(u, at: time)
+        kvCacheUsage.append(kv, at: time)
+        tokensPerSecond.append(tps, at: time)
+        running.append(r, at: time)
+        waiting.append(w, at: time)
     }
+
+    /// Bytes of sample storage per node, fixed whatever the uptime.
+    public static var sampleBytes: Int { 5 * TieredSeries().sampleBytes }
 }
 
 public struct NodeSnapshot: Codable, Sendable, Equatable {

@@ -354,11 +354,8 @@ public final class FleetSimulator {
                 node.stateReason = nil
             }
         }
-        node.history.gpuUtilization.append(node.lastSample.utilization)
-        node.history.kvCacheUsage.append(node.kvUsage)
-        node.history.tokensPerSecond.append(node.lastSample.tokensPerSecond)
-        node.history.running.append(Double(node.running))
-        node.history.waiting.append(Double(node.waiting.count))
+        node.history.append(at: now, gpuUtilization: node.lastSample.utilization, kvCacheUsage: node.kvUsage,
+            tokensPerSecond: node.lastSample.tokensPerSecond, running: Double(node.running), waiting: Double(node.waiting.count))
         node.exposition.state = node.state
         node.exposition.running = node.running
         node.exposition.waiting = node.waiting.count

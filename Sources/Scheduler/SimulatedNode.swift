@@ -92,7 +92,7 @@ final class SimulatedNode {
         let kvBytes = max(0, memory - model.weightBytes - activations)
         kvCapacityTokens = Int(kvBytes / model.kvBytesPerToken) / Self.blockSize * Self.blockSize
         prefixSpec = spec.prefixCache
-        history = NodeHistory(capacity: historyCapacity)
+        history = NodeHistory()
         exposition = NodeExposition(node: id, pool: pool.id, model: model.name, version: pool.version, state: .up)
         exposition.gpuBlocks = kvCapacityTokens / Self.blockSize
         exposition.blockSize = Self.blockSize

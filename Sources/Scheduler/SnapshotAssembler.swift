@@ -73,7 +73,7 @@ enum SnapshotAssembler {
 
     /// A snapshot shows the fleet at its sample time, not at whatever moment it is assembled:
     /// gauges come from the sample just taken, like every rate beside them.
-    static func sampled(_ series: SeriesRing) -> Int { Int(series.last ?? 0) }
+    static func sampled(_ series: TieredSeries) -> Int { Int(series.last ?? 0) }
 
     /// FNV-1a: stable across runs, unlike Hasher.
     static func stableHash(_ s: String) -> UInt64 {

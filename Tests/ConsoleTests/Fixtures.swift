@@ -12,13 +12,10 @@ enum Fixtures {
 
     static func node(_ id: String, pool: String, state: NodeState = .up, util: Double, kv: Double,
                      running: Int, waiting: Int, tps: Double, gpus: Int = 2) -> NodeSnapshot {
-        var history = NodeHistory(capacity: 30)
+        var history = NodeHistory()
         for i in 0..<30 {
-            history.gpuUtilization.append(util * Double(i) / 29)
-            history.kvCacheUsage.append(kv)
-            history.tokensPerSecond.append(tps)
-            history.running.append(Double(running))
-            history.waiting.append(Double(waiting))
+            history.append(at: Double(i), gpuUtilization: util * Double(i) / 29, kvCacheUsage: kv, tokensPerSecond: tps,
+                           running: Double(running), waiting: Double(waiting))
         }
         return NodeSnapshot(
             id: id, pool: pool, state: state, stateReason: state == .down ? "NCCL timeout" : nil, engine: "vllm",

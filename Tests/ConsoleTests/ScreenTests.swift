@@ -34,6 +34,18 @@ import Testing
         try expectGolden("node-detail-100x30", render(state, width: 100, height: 30).text)
     }
 
+    @Test func zShowsTheDayOfMinuteMeans() {
+        var state = ConsoleState()
+        state.detailNodeID = "chat-01"
+        state = KeyHandler.handle(.char("z"), state, snapshot: Fixtures.snapshot)
+        #expect(state.dayHistory)
+        let text = render(state, width: 100, height: 30).text
+        #expect(text.contains("24 h by minute (z)"))
+        // The fixture's 30 seconds fit in one minute: one column of history, not thirty.
+        let fifteen = render({ var s = state; s.dayHistory = false; return s }(), width: 100, height: 30).text
+        #expect(text != fifteen)
+    }
+
     @Test func overviewShowsEveryPanelAndNode() {
         let text = render().text
         for title in ["Nodes (3)", "Queues", "Cache hit rates", "Latency vs SLO", "Cost", "Events"] {

@@ -5,7 +5,7 @@ enum NodeDetailScreen {
     static func draw(_ canvas: inout Canvas, _ body: Rect, node n: NodeSnapshot, ctx: ScreenContext) {
         let title = "\(n.id)  \(n.pool) · \(n.engine) · \(n.model) \(n.version)"
         let inner = Panel.draw(&canvas, body, title: ctx.glyphs == .ascii ? title.replacingOccurrences(of: "·", with: "/") : title,
-                               glyphs: ctx.glyphs, rightTitle: "Esc back")
+                               glyphs: ctx.glyphs, rightTitle: (ctx.state.dayHistory ? "24 h by minute" : "15 min by second") + " (z)  Esc back")
         var y = inner.y
         let x = inner.x + 1
         var cx = canvas.put("state ", x: x, y: y, role: .dim)
@@ -55,10 +55,12 @@ enum NodeDetailScreen {
         guard area.height >= 4 else { return }
         let (topRow, bottomRow) = area.splitTop(area.height / 2)
         let tl = topRow.columns([50, 50]), bl = bottomRow.columns([50, 50])
-        graph(&canvas, tl[0], "GPU util \(Format.percent(n.gpuUtilization))", n.history.gpuUtilization.values, ceiling: 1, ctx: ctx)
-        graph(&canvas, tl[1], "KV cache \(Format.percent(n.kvCacheUsage))", n.history.kvCacheUsage.values, ceiling: 1, ctx: ctx)
-        graph(&canvas, bl[0], "tokens/s \(Format.compact(n.tokensPerSecond))", n.history.tokensPerSecond.values, ceiling: nil, ctx: ctx)
-        let queue = zip(n.history.running.values, n.history.waiting.values).map { $0 + $1 }
+        let day = ctx.state.dayHistory
+        func series(_ s: TieredSeries) -> [Double] { day ? s.minuteValues : s.values }
+        graph(&canvas, tl[0], "GPU util \(Format.percent(n.gpuUtilization))", series(n.history.gpuUtilization), ceiling: 1, ctx: ctx)
+        graph(&canvas, tl[1], "KV cache \(Format.percent(n.kvCacheUsage))", series(n.history.kvCacheUsage), ceiling: 1, ctx: ctx)
+        graph(&canvas, bl[0], "tokens/s \(Format.compact(n.tokensPerSecond))", series(n.history.tokensPerSecond), ceiling: nil, ctx: ctx)
+        let queue = zip(series(n.history.running), series(n.history.waiting)).map { $0 + $1 }
         graph(&canvas, bl[1], "running+waiting \(n.running + n.waiting)", queue, ceiling: 4, ctx: ctx)
     }
 
@@ -69,7 +71,7 @@ enum NodeDetailScreen {
         guard rect.height >= 2, rect.width > 10 else { return }
         canvas.put(label, x: rect.x, y: rect.y, role: .title, maxWidth: rect.width - 1)
         let peak = values.max() ?? 0
-        canvas.putRight("max \(Format.compact(ceiling == 1 ? peak * 100 : peak))\(ceiling == 1 ? "%" : "")", right: rect.maxX - 1,
+        canvas.putRight("max " + (ceiling == 1 ? Format.percent(peak) : Format.compact(peak)), right: rect.maxX - 1,
                         y: rect.y, role: .dim, maxWidth: 14, ellipsis: ctx.glyphs.ellipsis)
         HistoryGraph.draw(&canvas, values, in: Rect(x: rect.x, y: rect.y + 1, width: rect.width - 1, height: rect.height - 1),
                           glyphs: ctx.glyphs, ceiling: ceiling)

@@ -51,6 +51,8 @@ public struct ConsoleState: Equatable, Sendable {
     public var frozen: FleetSnapshot?
     public var showHelp = false
     public var eventScrollBack = 0
+    /// Node history graphs: the last 15 minutes by the second, or 24 hours by the minute (`z`).
+    public var dayHistory = false
     public var quit = false
 
     public init() {}

@@ -14,6 +14,7 @@ public enum KeyHandler {
         ("s / S", "cycle the sort column / reverse the order"),
         ("p", "pause the display; data keeps flowing"),
         ("[ ]", "scroll the events log back / forward"),
+        ("z", "node graphs: last 15 min by the second / last 24 h by the minute"),
         ("?", "this help"),
         ("q", "quit"),
     ]
@@ -43,6 +44,7 @@ public enum KeyHandler {
             s.sortDescending.toggle()
         case .char("["): s.eventScrollBack = min(s.eventScrollBack + 5, max(0, ((s.frozen ?? snapshot)?.events.count ?? 1) - 1))
         case .char("]"): s.eventScrollBack = max(0, s.eventScrollBack - 5)
+        case .char("z"): s.dayHistory.toggle()
         case .char(let c) where c.wholeNumberValue.flatMap(ScreenID.init(rawValue:)) != nil:
             s.screen = ScreenID(rawValue: c.wholeNumberValue!)!
             s.detailNodeID = nil

@@ -51,7 +51,7 @@ public final class FleetAggregator {
         self.name = name
         started = startTime
         self.historyCapacity = historyCapacity
-        targets = config.targets.map { TargetRuntime(config: $0, history: NodeHistory(capacity: historyCapacity)) }
+        targets = config.targets.map { TargetRuntime(config: $0, history: NodeHistory()) }
         caches = config.redis.map { CacheRuntime(config: $0) }
         rollup = PoolRollup(capacity: historyCapacity)
         costHistory = SeriesRing(capacity: historyCapacity)
@@ -155,11 +155,8 @@ public final class FleetAggregator {
                             powerWatts: $0.powerWatts ?? 0, temperatureC: $0.temperatureC ?? 0)
             }
             let util = gpus.isEmpty ? 0 : gpus.reduce(0) { $0 + $1.utilization } / Double(gpus.count)
-            targets[i].history.gpuUtilization.append(util)
-            targets[i].history.kvCacheUsage.append(kv)
-            targets[i].history.tokensPerSecond.append(tps)
-            targets[i].history.running.append(Double(running))
-            targets[i].history.waiting.append(Double(waiting))
+            targets[i].history.append(at: time, gpuUtilization: util, kvCacheUsage: kv,
+                tokensPerSecond: tps, running: Double(running), waiting: Double(waiting))
             var prefix: Double?
             if live, let h = increase(t, .prefixCacheHits), let q = increase(t, .prefixCacheQueries), q > 0 { prefix = Counts.ratio(h / q) }
             else if live { prefix = Counts.ratio(r?.gauges[.prefixCacheHitRate]) }

@@ -54,12 +54,9 @@ public final class QueryAggregator {
             let state: NodeState = isDown ? .down : sourceState.0 == .up ? .up : .stale
             let reason = isDown ? "Prometheus reports the target down (up == 0)" : state == .stale ? sourceState.1 : nil
             func v(_ c: PrometheusQuerySource.Concept) -> Double { state == .up ? Counts.rate(tick?.value(c, key)) : 0 }
-            var h = histories[key.node] ?? NodeHistory(capacity: capacity)
-            h.gpuUtilization.append(0)
-            h.kvCacheUsage.append(Counts.ratio(v(.kvCacheUsage)) ?? 0)
-            h.tokensPerSecond.append(v(.tokensPerSecond))
-            h.running.append(v(.running))
-            h.waiting.append(v(.waiting))
+            var h = histories[key.node] ?? NodeHistory()
+            h.append(at: time, gpuUtilization: 0, kvCacheUsage: Counts.ratio(v(.kvCacheUsage)) ?? 0,
+                tokensPerSecond: v(.tokensPerSecond), running: v(.running), waiting: v(.waiting))
             histories[key.node] = h
             if lastStates[key.node] != state {
                 if state == .down { log(.critical, "node \(key.node) down: \(reason ?? "")", node: key.node, at: time) }

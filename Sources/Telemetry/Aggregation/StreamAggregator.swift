@@ -62,7 +62,7 @@ public final class StreamAggregator {
         case .success(.node(let r)):
             acceptedLines += 1
             if nodes[r.node] == nil { order.append(r.node) }
-            var n = nodes[r.node] ?? NodeRuntime(record: r, lastSeen: time, history: NodeHistory(capacity: capacity))
+            var n = nodes[r.node] ?? NodeRuntime(record: r, lastSeen: time, history: NodeHistory())
             n.record = r
             n.lastSeen = time
             nodes[r.node] = n
@@ -85,11 +85,8 @@ public final class StreamAggregator {
             let state: NodeState = silent > downAfter ? .down : silent > staleAfter ? .stale : r.state
             let reason = state == r.state ? r.reason : "no record for \(Format.duration(silent))"
             let live = state == .up || state == .degraded || state == .draining
-            n.history.gpuUtilization.append(live ? r.gpus.map(\.utilization).reduce(0, +) / Double(max(1, r.gpus.count)) : 0)
-            n.history.kvCacheUsage.append(live ? r.kvCache ?? 0 : 0)
-            n.history.tokensPerSecond.append(live ? r.tokensPerSecond ?? 0 : 0)
-            n.history.running.append(Double(live ? r.running ?? 0 : 0))
-            n.history.waiting.append(Double(live ? r.waiting ?? 0 : 0))
+            n.history.append(at: time, gpuUtilization: live ? r.gpus.map(\.utilization).reduce(0, +) / Double(max(1, r.gpus.count)) : 0, kvCacheUsage: live ? r.kvCache ?? 0 : 0,
+                tokensPerSecond: live ? r.tokensPerSecond ?? 0 : 0, running: Double(live ? r.running ?? 0 : 0), waiting: Double(live ? r.waiting ?? 0 : 0))
             if n.shownState != state {
                 if state == .down || state == .stale {
                     log(state == .down ? .critical : .warning, .node, "node \(id) \(state.rawValue): \(reason ?? "")", pool: r.pool, node: id, at: time)
