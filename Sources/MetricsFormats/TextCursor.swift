@@ -210,12 +210,12 @@ package enum NumberParsing {
     /// The same grammar on bytes `start..<end`, converting with strtod from a stack buffer.
     package static func double(_ b: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Double? {
         let n = end - start
-        guard n > 0, n < 64 else { return n >= 64 ? double(String(decoding: UnsafeRawBufferPointer(rebasing: b[start..<end]), as: UTF8.self)) : nil }
+        guard n > 0, n < 64 else { return n >= 64 ? doubleSlow(String(decoding: UnsafeRawBufferPointer(rebasing: b[start..<end]), as: UTF8.self)) : nil }
         var i = start
         if b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { i += 1 }
         // NaN and Inf spellings: any case, so compare letters folded to lower case.
         if i < end, b[i] | 0x20 == UInt8(ascii: "n") || b[i] | 0x20 == UInt8(ascii: "i") {
-            return double(String(decoding: UnsafeRawBufferPointer(rebasing: b[start..<end]), as: UTF8.self))
+            return doubleSlow(String(decoding: UnsafeRawBufferPointer(rebasing: b[start..<end]), as: UTF8.self))
         }
         var digits = 0
         // Digits gathered into an integer mantissa for the exact fast path (Clinger): a
@@ -269,7 +269,13 @@ package enum NumberParsing {
 
     private static let powersOfTen: [Double] = (0...22).map { p in (0..<p).reduce(1.0) { r, _ in r * 10 } }
 
+    /// A label value or a token as a number (`le="0.25"`), through the byte path.
     package static func double(_ s: String) -> Double? {
+        var copy = s
+        return copy.withUTF8 { $0.isEmpty ? nil : double(UnsafeRawBufferPointer($0), 0, $0.count) }
+    }
+
+    static func doubleSlow(_ s: String) -> Double? {
         switch s.lowercased() {
         case "nan", "+nan", "-nan": return .nan
         case "inf", "+inf", "infinity", "+infinity": return .infinity

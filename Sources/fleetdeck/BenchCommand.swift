@@ -9,9 +9,9 @@ import Telemetry
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Print performance figures (no pass/fail): frame time and simulation speed.",
+        abstract: "Print performance figures (no pass/fail): frames, simulation, parsing, aggregation, store memory.",
         discussion: "Build with -c release for meaningful figures. Docs/performance.md records them.",
-        subcommands: [FrameBench.self, SimulationBench.self, ParseBench.self])
+        subcommands: [FrameBench.self, SimulationBench.self, ParseBench.self, AggregateBench.self, StoreBench.self])
 }
 
 /// Nanosecond timing of a closure, `count` times; returns sorted durations in seconds.
@@ -105,5 +105,82 @@ struct ParseBench: ParsableCommand {
         print(String(format: "%@ x %d nodes (%.1f MiB, %d samples): best of %d %.3f s = %.0f MiB/s, %.2f M samples/s",
                      (path as NSString).lastPathComponent, nodes, megabytes, samples, rounds, best,
                      megabytes / best, Double(samples) / best / 1e6))
+    }
+}
+
+struct AggregateBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "aggregate",
+        abstract: "Time the scrape aggregator on many targets each tick: parse, map, rates, quantiles, snapshot (one core).")
+
+    @Option(name: .long, help: "A /metrics payload (default: the vLLM V1 sample).")
+    var file: String?
+    @Option(name: .long, help: "Targets scraped every tick.") var targets: Int = 1000
+    @Option(name: .long, help: "Ticks (seconds of scraping) to time.") var ticks: Int = 30
+
+    func run() throws {
+        let path = try file ?? DataLocator.requireHome() + "/sample-data/telemetry/vllm-v1.prom"
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw UserError("cannot read \(path)") }
+        var config = WatchConfig()
+        config.targets = (0..<targets).map { .init(url: "http://10.0.\($0 / 250).\($0 % 250):8000/metrics", node: "vllm-\($0)", pool: "pool-\($0 % 8)") }
+        let aggregator = FleetAggregator(config: config, name: "bench", startTime: 0)
+        // Counters move every tick so rates and histogram deltas are real work, not zeros.
+        func payload(_ tick: Int) -> [UInt8] {
+            Array(text.replacingOccurrences(of: "vllm:generation_tokens_total{engine=\"0\",model_name=\"meta-llama/Llama-3.1-8B-Instruct\"} 1.494631e+07",
+                                            with: "vllm:generation_tokens_total{engine=\"0\",model_name=\"meta-llama/Llama-3.1-8B-Instruct\"} \(14_946_310 + tick * 2400)").utf8)
+        }
+        var times: [Double] = []
+        var nodes = 0
+        let clock = WallClock()
+        for tick in 0..<(ticks + 2) {
+            let body = payload(tick)
+            let t0 = clock.now
+            for i in 0..<targets {
+                aggregator.ingest(target: i, .success(.init(body: body, openMetrics: false, duration: 0.01)), at: Double(tick))
+            }
+            nodes = aggregator.snapshot(at: Double(tick)).nodes.count
+            if tick >= 2 { times.append(clock.now - t0) }   // the first two ticks have no rates yet
+        }
+        times.sort()
+        let mean = times.reduce(0, +) / Double(times.count)
+        print(String(format: "%d targets (%d nodes) every 1 s: tick mean %.1f ms, p99 %.1f ms = %.1f%% of one core",
+                     targets, nodes, mean * 1000, percentile(times, 0.99) * 1000, mean * 100))
+    }
+}
+
+struct StoreBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "store",
+        abstract: "Fill the history store for many nodes over 24 h of 1 s samples and report its memory.")
+
+    @Option(name: .long, help: "Nodes.") var nodes: Int = 1000
+    @Option(name: .long, help: "Hours of 1 s samples.") var hours: Double = 24
+
+    static func residentBytes() -> Int {
+        guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+        let fields = statm.split(separator: " ")
+        return fields.count > 1 ? (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE))) : 0
+    }
+
+    func run() throws {
+        let before = Self.residentBytes()
+        let clock = WallClock()
+        let t0 = clock.now
+        var histories = (0..<nodes).map { _ in NodeHistory() }
+        let seconds = Int(hours * 3600)
+        for t in 0..<seconds {
+            let v = Double(t % 977) / 977
+            for n in 0..<nodes {
+                histories[n].append(at: Double(t), gpuUtilization: v, kvCacheUsage: v, tokensPerSecond: v * 1000,
+                                    running: v * 64, waiting: v * 8)
+            }
+        }
+        let elapsed = clock.now - t0
+        let after = Self.residentBytes()
+        let appends = Double(seconds) * Double(nodes) * 5
+        print(String(format: "%d nodes x %.0f h at 1 s: %d bytes of samples per node (%.1f MiB for all), resident growth %.1f MiB; %.0f M appends in %.2f s (%.1f ns each)",
+                     nodes, hours, NodeHistory.sampleBytes, Double(NodeHistory.sampleBytes * nodes) / 1_048_576,
+                     Double(after - before) / 1_048_576, appends / 1e6, elapsed, elapsed / appends * 1e9))
+        withExtendedLifetime(histories) {}
     }
 }

@@ -24,15 +24,21 @@ public struct Histogram: Sendable, Equatable {
     /// apart from `le`, satisfy `matches`, plus `_count` and `_sum`. Buckets with the same
     /// bound spelled differently ("1", "1.0", "1e0") merge; a non-numeric `le` is skipped.
     public static func from(_ family: MetricFamily, where matches: (MetricSample) -> Bool = { _ in true }) -> Histogram? {
+        from(name: family.name, samples: family.samples.filter(matches))
+    }
+
+    /// The same from samples already chosen (one series' buckets, count and sum).
+    public static func from(name: String, samples: [MetricSample]) -> Histogram? {
         var byBound: [Double: Double] = [:]
         var count: Double?, sum: Double?
-        for s in family.samples where matches(s) {
-            if s.name == family.name + "_bucket" {
+        let bucketName = name + "_bucket", countName = name + "_count", sumName = name + "_sum"
+        for s in samples {
+            if s.name == bucketName {
                 guard let le = s.label("le"), let bound = NumberParsing.double(le), bound.isFinite || bound == .infinity else { continue }
                 byBound[bound] = max(byBound[bound] ?? 0, s.value)
-            } else if s.name == family.name + "_count" {
+            } else if s.name == countName {
                 count = (count ?? 0) + s.value
-            } else if s.name == family.name + "_sum" {
+            } else if s.name == sumName {
                 sum = (sum ?? 0) + s.value
             }
         }

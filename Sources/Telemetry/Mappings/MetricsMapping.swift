@@ -61,16 +61,37 @@ struct FamilyIndex {
 
     func histogram(_ name: String) -> Histogram? {
         guard let f = family(name) else { return nil }
-        // Several label sets (engines) add up into one server-wide histogram.
-        let groups = Dictionary(grouping: f.samples.filter { $0.name.hasSuffix("_bucket") }) { s in
-            s.labels.filter { $0.name != "le" && !Self.volatileLabels.contains($0.name) }.sorted { $0.name < $1.name }
-        }
-        let hs = groups.keys.compactMap { key in
-            Histogram.from(f) { s in
-                s.labels.filter { $0.name != "le" && !Self.volatileLabels.contains($0.name) }.sorted { $0.name < $1.name } == key
+        // Several label sets (engines) add up into one server-wide histogram: one pass groups
+        // the samples by their labels apart from `le` and the volatile ones. Groups are few
+        // (one per engine), so a linear search with an allocation-free comparison beats hashing.
+        var groups: [(labels: [Label], samples: [MetricSample])] = []
+        for s in f.samples {
+            if let i = groups.firstIndex(where: { Self.sameSeries($0.labels, s.labels) }) {
+                groups[i].samples.append(s)
+            } else {
+                groups.append((s.labels, [s]))
             }
         }
-        return Histogram.merged(hs)
+        return Histogram.merged(groups.compactMap { Histogram.from(name: f.name, samples: $0.samples) })
+    }
+
+    static func ignoredInSeries(_ l: Label) -> Bool { l.name == "le" || volatileLabels.contains(l.name) }
+
+    /// Equal label sets once `le` and volatile labels are left out, in any order.
+    static func sameSeries(_ a: [Label], _ b: [Label]) -> Bool {
+        var i = 0, j = 0
+        var inOrder = true
+        while true {
+            while i < a.count, ignoredInSeries(a[i]) { i += 1 }
+            while j < b.count, ignoredInSeries(b[j]) { j += 1 }
+            if i == a.count || j == b.count { if i == a.count && j == b.count { return true }; inOrder = false; break }
+            if a[i] != b[j] { inOrder = false; break }
+            i += 1; j += 1
+        }
+        if inOrder { return true }
+        let ka = a.filter { !ignoredInSeries($0) }.sorted { $0.name < $1.name }
+        let kb = b.filter { !ignoredInSeries($0) }.sorted { $0.name < $1.name }
+        return ka == kb
     }
 
     /// Distinct values of a label across the given families, e.g. the models served.

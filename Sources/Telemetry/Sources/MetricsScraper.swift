@@ -11,6 +11,10 @@ public struct MetricsScraper: Sendable {
         public var body: [UInt8]
         public var openMetrics: Bool
         public var duration: Double
+
+        public init(body: [UInt8], openMetrics: Bool, duration: Double) {
+            self.body = body; self.openMetrics = openMetrics; self.duration = duration
+        }
     }
 
     public let client: HTTPClient
