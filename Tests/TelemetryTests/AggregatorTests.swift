@@ -132,6 +132,28 @@ import Testing
         #expect(a.snapshot(at: 1).nodes[0].tokensPerSecond == 400)
     }
 
+    /// Two engines behind one server; engine 1 restarts while engine 0 keeps counting. The sum
+    /// went down (3,000 to 2,510), yet the truth is 500 + 10 new tokens, not 2,510.
+    @Test func oneEngineRestartingIsItsOwnReset() {
+        func page(_ e0: Int, _ e1: Int) -> String {
+            """
+            # TYPE vllm:num_requests_running gauge
+            vllm:num_requests_running{engine="0"} 1
+            vllm:num_requests_running{engine="1"} 1
+            # TYPE vllm:generation_tokens counter
+            vllm:generation_tokens_total{engine="0",pid="101"} \(e0)
+            vllm:generation_tokens_total{engine="1",pid="\(e1 < 100 ? 202 : 201)"} \(e1)
+            """
+        }
+        let a = FleetAggregator(config: config(), name: "t", startTime: 0)
+        a.ingest(target: 0, scrape(page(1000, 2000)), at: 0)
+        a.ingest(target: 0, scrape(page(1500, 10)), at: 1)
+        #expect(a.snapshot(at: 1).nodes[0].tokensPerSecond == 510)
+        // Both growing: the plain difference, and a new pid (volatile) is not a new series.
+        a.ingest(target: 0, scrape(page(1600, 30)), at: 2)
+        #expect(a.snapshot(at: 2).nodes[0].tokensPerSecond == 120)
+    }
+
     @Test func unknownPayloadsMarkTheTargetDownWithTheReason() {
         let a = FleetAggregator(config: config(), name: "t", startTime: 0)
         a.ingest(target: 0, scrape("some_other_metric 1\n"), at: 0)

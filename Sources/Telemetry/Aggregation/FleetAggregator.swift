@@ -121,12 +121,18 @@ public final class FleetAggregator {
     }
 
     func rate(_ t: TargetRuntime, _ c: EngineReading.Counter) -> Double? {
-        guard let cur = t.current, let prev = t.previous, let a = prev.reading.counters[c], let b = cur.reading.counters[c] else { return nil }
-        return CounterRate.rate(from: a, to: b, seconds: cur.time - prev.time)
+        guard let cur = t.current, let prev = t.previous, cur.time > prev.time, let inc = increase(t, c) else { return nil }
+        return inc / (cur.time - prev.time)
     }
 
+    /// Per series when the mapping gave series, so one engine's restart among several counts
+    /// as that engine's reset.
     func increase(_ t: TargetRuntime, _ c: EngineReading.Counter) -> Double? {
-        guard let cur = t.current, let prev = t.previous, let a = prev.reading.counters[c], let b = cur.reading.counters[c] else { return nil }
+        guard let cur = t.current, let prev = t.previous else { return nil }
+        if let a = prev.reading.counterSeries[c], let b = cur.reading.counterSeries[c] {
+            return CounterRate.increase(from: a, to: b)
+        }
+        guard let a = prev.reading.counters[c], let b = cur.reading.counters[c], a.isFinite, b.isFinite else { return nil }
         return CounterRate.increase(from: a, to: b)
     }
 

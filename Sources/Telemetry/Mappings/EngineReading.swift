@@ -32,6 +32,9 @@ public struct EngineReading: Sendable, Equatable {
     public var models: [String]
     public var gauges: [Gauge: Double] = [:]
     public var counters: [Counter: Double] = [:]
+    /// The same counters per series (label set), so a reset of one engine or process among
+    /// several is seen as a reset, not as a smaller increase of the sum.
+    public var counterSeries: [Counter: [String: Double]] = [:]
     public var latencies: [Latency: Histogram] = [:]
     public var gpus: [GPU] = []
 
@@ -39,6 +42,17 @@ public struct EngineReading: Sendable, Equatable {
         self.stack = stack
         self.models = models
     }
+
+    mutating func setCounter(_ c: Counter, _ value: CounterValue?) {
+        counters[c] = value?.total
+        counterSeries[c] = value?.bySeries
+    }
+}
+
+/// A counter family's total and its value per series.
+struct CounterValue {
+    var total: Double
+    var bySeries: [String: Double]
 }
 
 /// The serving stacks fleetdeck understands.

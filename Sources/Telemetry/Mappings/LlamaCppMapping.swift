@@ -15,8 +15,8 @@ public struct LlamaCppMapping: MetricsMapping {
         r.gauges[.running] = i.sum("llamacpp:requests_processing")
         r.gauges[.waiting] = i.sum("llamacpp:requests_deferred")
         r.gauges[.kvCacheUsage] = i.mean("llamacpp:kv_cache_usage_ratio")
-        r.counters[.promptTokens] = i.sum("llamacpp:prompt_tokens_total")
-        r.counters[.generationTokens] = i.sum("llamacpp:tokens_predicted_total")
+        r.setCounter(.promptTokens, i.counter("llamacpp:prompt_tokens_total"))
+        r.setCounter(.generationTokens, i.counter("llamacpp:tokens_predicted_total"))
         return r
     }
 }

@@ -52,6 +52,23 @@ struct FamilyIndex {
         return plain.isEmpty ? nil : plain.reduce(0) { $0 + $1.value }
     }
 
+    /// A counter's total over label sets, like `sum`, and its value per series (labels apart
+    /// from volatile ones), for per-series reset handling.
+    func counter(_ name: String, where matches: (MetricSample) -> Bool = { _ in true }) -> CounterValue? {
+        guard let f = family(name) else { return nil }
+        var bySeries: [String: Double] = [:]
+        var total = 0.0
+        var any = false
+        for s in f.samples where (s.name == f.name || s.name == f.name + "_total") && matches(s) {
+            any = true
+            total += s.value
+            let key = s.labels.filter { !Self.volatileLabels.contains($0.name) }.sorted { $0.name < $1.name }
+                .map { "\($0.name)=\($0.value)" }.joined(separator: "\u{1F}")
+            bySeries[key, default: 0] += s.value
+        }
+        return any ? CounterValue(total: total, bySeries: bySeries) : nil
+    }
+
     /// The mean of a ratio gauge over label sets (KV use across engines).
     func mean(_ name: String) -> Double? {
         guard let f = family(name) else { return nil }

@@ -20,8 +20,8 @@ public struct TGIMapping: MetricsMapping {
         }
         r.counters[.promptTokens] = i.histogram("tgi_request_input_length")?.sum
         r.counters[.generationTokens] = i.histogram("tgi_request_generated_tokens")?.sum
-        r.counters[.requestsSucceeded] = i.sum("tgi_request_success")
-        r.counters[.requestsFailed] = i.sum("tgi_request_failure")
+        r.setCounter(.requestsSucceeded, i.counter("tgi_request_success"))
+        r.setCounter(.requestsFailed, i.counter("tgi_request_failure"))
         r.latencies[.endToEnd] = i.histogram("tgi_request_duration")
         r.latencies[.queueTime] = i.histogram("tgi_request_queue_duration")
         r.latencies[.interToken] = i.histogram("tgi_request_mean_time_per_token_duration")

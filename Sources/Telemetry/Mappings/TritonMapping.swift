@@ -22,9 +22,9 @@ public struct TritonMapping: MetricsMapping {
         }
         // The ensemble's numbers are the requests as clients see them.
         let ensemble: (MetricSample) -> Bool = { $0.label("model") == "ensemble" }
-        r.counters[.requestsSucceeded] = i.sum("nv_inference_request_success", where: ensemble)
-            ?? i.sum("nv_inference_request_success")
-        r.counters[.requestsFailed] = i.sum("nv_inference_request_failure", where: ensemble)
+        r.setCounter(.requestsSucceeded, i.counter("nv_inference_request_success", where: ensemble)
+            ?? i.counter("nv_inference_request_success"))
+        r.setCounter(.requestsFailed, i.counter("nv_inference_request_failure", where: ensemble))
         r.latencies[.timeToFirstToken] = i.histogram("nv_inference_first_response_histogram_ms")?.scaled(by: 0.001)
         let gpuUtil = i.families["nv_gpu_utilization"]?.samples ?? []
         r.gpus = gpuUtil.enumerated().map { k, s in
