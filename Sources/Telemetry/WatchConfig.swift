@@ -27,6 +27,13 @@ public struct WatchConfig: Sendable, Equatable {
         public var host: String
         public var port: Int
         public var pool: String
+        public var username: String?
+        /// From `password_file` or `password_env`, never from the config text itself.
+        public var password: String?
+
+        public init(host: String, port: Int, pool: String, username: String? = nil, password: String? = nil) {
+            self.host = host; self.port = port; self.pool = pool; self.username = username; self.password = password
+        }
     }
 
     public struct Pool: Sendable, Equatable {
@@ -61,20 +68,21 @@ public struct WatchConfig: Sendable, Equatable {
 
     /// Credentials come from a file or an environment variable named in the config, so they
     /// never sit in the config itself, in shell history or in `ps`.
-    static func authorization(_ t: YAMLValue) throws -> String? {
-        func secret(file: YAMLValue?, env: YAMLValue?) throws -> String? {
+    static func secret(file: YAMLValue?, env: YAMLValue?) throws -> String? {
             if let f = file {
                 let path = try f.string()
                 guard let data = FileManager.default.contents(atPath: path) else { throw f.error("cannot read \(path)") }
                 return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             }
-            if let e = env {
-                let name = try e.string()
-                guard let v = ProcessInfo.processInfo.environment[name], !v.isEmpty else { throw e.error("$\(name) is not set") }
-                return v
-            }
-            return nil
+        if let e = env {
+            let name = try e.string()
+            guard let v = ProcessInfo.processInfo.environment[name], !v.isEmpty else { throw e.error("$\(name) is not set") }
+            return v
         }
+        return nil
+    }
+
+    static func authorization(_ t: YAMLValue) throws -> String? {
         if let token = try secret(file: t.optional("bearer_token_file"), env: t.optional("bearer_token_env")) {
             return "Bearer \(token)"
         }
@@ -143,13 +151,17 @@ public struct WatchConfig: Sendable, Equatable {
             c.streamPort = try s.optional("listen_port")?.int(in: 1...65535)
         }
         for r in try doc.optional("redis")?.array() ?? [] {
-            try r.allowKeys(["address", "pool"])
+            try r.allowKeys(["address", "pool", "username", "password_file", "password_env"])
             let av = try r.required("address")
             let parts = try av.string().split(separator: ":")
             guard parts.count == 2, let port = Int(parts[1]), (1...65535).contains(port) else {
                 throw av.error("expected host:port")
             }
-            c.redis.append(Redis(host: String(parts[0]), port: port, pool: try r.optional("pool")?.string() ?? "default"))
+            let username = try r.optional("username")?.string()
+            let password = try secret(file: r.optional("password_file"), env: r.optional("password_env"))
+            if username != nil && password == nil { throw r.error("username needs password_file or password_env") }
+            c.redis.append(Redis(host: String(parts[0]), port: port, pool: try r.optional("pool")?.string() ?? "default",
+                                 username: username, password: password))
         }
         let kinds = [!c.targets.isEmpty || !c.redis.isEmpty, c.prometheus != nil, !c.streamFiles.isEmpty || c.streamPort != nil]
         if kinds.filter({ $0 }).count > 1 {

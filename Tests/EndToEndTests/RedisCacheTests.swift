@@ -6,13 +6,14 @@ import Testing
 /// A real redis-server on loopback: the response-cache hit rate fleetdeck shows is the one
 /// INFO's counters give over the same interval.
 @Suite(.serialized) struct RedisCacheTests {
-    func startRedis() throws -> (pid: pid_t, port: Int) {
+    func startRedis(password: String? = nil) throws -> (pid: pid_t, port: Int) {
         guard let server = Harness.which("redis-server") else {
             throw HarnessError("redis-server is not installed: the response-cache tests need it (Scripts/test installs it)")
         }
         let port = try Harness.freePort()
-        let (pid, _) = try Harness.spawn(server, ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-        let client = RedisClient(host: "127.0.0.1", port: port, timeout: 1)
+        let (pid, _) = try Harness.spawn(server, ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+                                         + (password.map { ["--requirepass", $0] } ?? []))
+        let client = RedisClient(host: "127.0.0.1", port: port, timeout: 1, password: password)
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
             if case .success = client.info() { return (pid, port) }
@@ -45,6 +46,50 @@ import Testing
         guard case .success(let info) = second else { Issue.record("INFO failed"); return }
         #expect(info.fields["redis_version"]?.isEmpty == false)
         #expect(info.keyspaceHits == 31 && info.keyspaceMisses == 11)
+    }
+
+    @Test func authWithAPasswordAndWithAnACLUser() throws {
+        let (pid, port) = try startRedis(password: "s3cret")
+        defer { Harness.stop(pid) }
+        let none = RedisClient(host: "127.0.0.1", port: port, timeout: 1).info()
+        #expect(none.failureReason?.contains("NOAUTH") == true, "\(String(describing: none.failureReason))")
+        let wrong = RedisClient(host: "127.0.0.1", port: port, timeout: 1, password: "nope").info()
+        #expect(wrong.failureReason?.hasPrefix("redis: AUTH failed") == true, "\(String(describing: wrong.failureReason))")
+        #expect(wrong.failureReason?.contains("nope") == false)
+        let admin = RedisClient(host: "127.0.0.1", port: port, timeout: 1, password: "s3cret")
+        #expect((try? admin.info().get()) != nil)
+        // A least-privilege user that may run INFO and nothing else.
+        _ = try admin.send([["AUTH", "s3cret"], ["ACL", "SETUSER", "fleetdeck", "on", ">watch-only", "-@all", "+info"]])
+        let limited = RedisClient(host: "127.0.0.1", port: port, timeout: 1, password: "watch-only", username: "fleetdeck")
+        #expect((try? limited.info().get())?.fields["redis_version"] != nil)
+    }
+
+    /// A server that answers one byte at a time never trips a per-read timeout; the poll's
+    /// own deadline ends it.
+    @Test func aDrippingServerHitsThePollDeadline() throws {
+        guard let python = Harness.which("python3") else { throw HarnessError("python3 is needed") }
+        let port = try Harness.freePort()
+        let script = NSTemporaryDirectory() + "fleetdeck-drip-\(getpid()).py"
+        try """
+            import socket, sys, time
+            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)
+            c, _ = s.accept(); c.recv(4096)
+            body = b"# Server\\r\\nredis_version:7.0.0\\r\\n" + b"x" * 40
+            reply = b"$%d\\r\\n" % len(body) + body + b"\\r\\n"
+            for i in range(len(reply)):
+                c.send(reply[i:i + 1]); time.sleep(0.2)
+            time.sleep(5)
+            """.write(toFile: script, atomically: true, encoding: .utf8)
+        defer { unlink(script) }
+        let (pid, _) = try Harness.spawn(python, [script, "\(port)"])
+        defer { Harness.stop(pid) }
+        var result = RedisClient(host: "127.0.0.1", port: port, timeout: 1).info()
+        for _ in 0..<20 where result.failureReason == "connection refused" {
+            usleep(100_000)
+            result = RedisClient(host: "127.0.0.1", port: port, timeout: 1).info()
+        }
+        #expect(result.failureReason == "timeout after 1 s", "\(String(describing: result.failureReason))")
     }
 
     @Test func anUnreachableCacheIsReportedNotFatal() throws {

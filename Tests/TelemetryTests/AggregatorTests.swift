@@ -177,6 +177,19 @@ import Testing
 }
 
 @Suite struct CredentialTests {
+    @Test func redisPasswordsComeFromAFileAndAUsernameNeedsOne() throws {
+        let path = NSTemporaryDirectory() + "fleetdeck-redis-\(getpid())"
+        try "hunter2\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { unlink(path) }
+        let c = try WatchConfig.read(YAMLValue.parse("""
+            redis: [{address: "127.0.0.1:6379", pool: chat, username: fleetdeck, password_file: \(path)}]
+            """, file: "c.yaml"))
+        #expect(c.redis.first?.password == "hunter2" && c.redis.first?.username == "fleetdeck")
+        #expect(throws: ConfigFileError.self) {
+            try WatchConfig.read(YAMLValue.parse("redis: [{address: \"127.0.0.1:6379\", username: u}]", file: "c.yaml"))
+        }
+    }
+
     @Test func tokensComeFromFilesOrTheEnvironmentNeverTheConfig() throws {
         let path = NSTemporaryDirectory() + "fleetdeck-token-\(getpid())"
         try "s3cret\n".write(toFile: path, atomically: true, encoding: .utf8)

@@ -9,14 +9,17 @@ public struct RedisClient: Sendable {
     public var timeout: Double
     /// Read from a file or the environment by the caller; never from the command line.
     public var password: String?
+    /// For Redis 6 ACLs (`AUTH username password`); nil for the default user.
+    public var username: String?
 
-    public init(host: String, port: Int, timeout: Double, password: String? = nil) {
-        self.host = host; self.port = port; self.timeout = timeout; self.password = password
+    public init(host: String, port: Int, timeout: Double, password: String? = nil, username: String? = nil) {
+        self.host = host; self.port = port; self.timeout = timeout; self.password = password; self.username = username
     }
 
     public func info() -> Result<RedisInfo, ScrapeFailure> {
         do {
-            let reply = try send([password.map { ["AUTH", $0] }, ["INFO"]].compactMap { $0 })
+            let auth = password.map { p in username.map { ["AUTH", $0, p] } ?? ["AUTH", p] }
+            let reply = try send([auth, ["INFO"]].compactMap { $0 })
             guard case .bulk(let text)? = reply.last else { return .failure(ScrapeFailure("unexpected reply to INFO")) }
             return .success(RedisInfoParser.parse(text))
         } catch let f as ScrapeFailure {
@@ -39,11 +42,17 @@ public struct RedisClient: Sendable {
             out += "*\(c.count)\r\n" + c.map { "$\($0.utf8.count)\r\n\($0)\r\n" }.joined()
         }
         try writeAll(fd, Array(out.utf8))
-        var reader = RESPReader(fd: fd)
+        // One deadline for the whole exchange: a server dripping bytes must not hold a poll
+        // for a timeout per read.
+        var reader = RESPReader(fd: fd, deadline: Date().addingTimeInterval(timeout), timeout: timeout)
         var replies: [Reply] = []
         for _ in commands {
             let r = try reader.reply()
-            if case .error(let e) = r { throw ScrapeFailure("redis: \(e)") }
+            if case .error(let e) = r {
+                // Say which step failed; never echo the command (AUTH carries the password).
+                let what = commands[replies.count].first == "AUTH" ? "AUTH failed: " : ""
+                throw ScrapeFailure("redis: \(what)\(e)")
+            }
             replies.append(r)
         }
         return replies
@@ -86,13 +95,16 @@ public struct RedisClient: Sendable {
 /// Reads RESP replies from a socket, buffering what arrives.
 struct RESPReader {
     let fd: Int32
+    let deadline: Date
+    let timeout: Double
     var buffer: [UInt8] = []
     var position = 0
     static let maxReply = 16 << 20
 
-    init(fd: Int32) { self.fd = fd }
+    init(fd: Int32, deadline: Date = .distantFuture, timeout: Double = 0) { self.fd = fd; self.deadline = deadline; self.timeout = timeout }
 
     mutating func fill() throws {
+        guard Date() < deadline else { throw ScrapeFailure("timeout after \(MetricsScraper.seconds(timeout))") }
         var chunk = [UInt8](repeating: 0, count: 65_536)
         let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
         if n == 0 { throw ScrapeFailure("connection closed by redis") }

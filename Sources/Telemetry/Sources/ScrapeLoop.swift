@@ -67,7 +67,7 @@ public final class ScrapeLoop: @unchecked Sendable {
                     aggregator.ingest(target: i, result, at: time)
                 case .tick:
                     for (i, r) in aggregator.config.redis.enumerated() {
-                        let client = RedisClient(host: r.host, port: r.port, timeout: scraper.timeout)
+                        let client = RedisClient(host: r.host, port: r.port, timeout: scraper.timeout, password: r.password, username: r.username)
                         let result = await Task.detached { client.info() }.value
                         aggregator.ingestRedis(i, result, at: clock.now)
                     }
