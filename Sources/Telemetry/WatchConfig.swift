@@ -39,7 +39,16 @@ public struct WatchConfig: Sendable, Equatable {
     public struct Pool: Sendable, Equatable {
         public var id: String
         public var objectives: [SLOObjective]
+        /// Dollars per node-hour (all its GPUs), for the cost panel.
+        public var nodeHourPrice: Double?
+
+        public init(id: String, objectives: [SLOObjective], nodeHourPrice: Double? = nil) {
+            self.id = id; self.objectives = objectives; self.nodeHourPrice = nodeHourPrice
+        }
     }
+
+    /// What the same tokens would cost on a hosted API, to compare against (`api_baseline:`).
+    public var apiBaseline: APIPrice?
 
     public var interval: Double = 1
     public var timeout: Double = 2
@@ -56,7 +65,7 @@ public struct WatchConfig: Sendable, Equatable {
 
     public init() {}
 
-    public static let keys: Set<String> = ["scrape", "targets", "redis", "prometheus", "streams", "pools", "tls"]
+    public static let keys: Set<String> = ["scrape", "targets", "redis", "prometheus", "streams", "pools", "tls", "api_baseline"]
 
     /// A URL for the screen: any `user:password@` part removed.
     public static func redacted(_ url: String) -> String {
@@ -168,7 +177,7 @@ public struct WatchConfig: Sendable, Equatable {
             throw doc.error("use one kind of source per config: targets (with redis), prometheus, or streams")
         }
         for p in try doc.optional("pools")?.array() ?? [] {
-            try p.allowKeys(["id", "slo"])
+            try p.allowKeys(["id", "slo", "node_hour_price"])
             var objectives: [SLOObjective] = []
             for o in try p.optional("slo")?.array() ?? [] {
                 try o.allowKeys(["metric", "percentile", "target_ms"])
@@ -179,7 +188,13 @@ public struct WatchConfig: Sendable, Equatable {
                 objectives.append(SLOObjective(metric: SLOObjective.Metric(rawValue: metric)!, percentile: percentile,
                                                target: try o.required("target_ms").double(in: 1...3_600_000) / 1000))
             }
-            c.pools.append(Pool(id: try p.required("id").string(), objectives: objectives))
+            c.pools.append(Pool(id: try p.required("id").string(), objectives: objectives,
+                                nodeHourPrice: try p.optional("node_hour_price")?.double(in: 0...10_000)))
+        }
+        if let b = try doc.optional("api_baseline") {
+            try b.allowKeys(["input_per_million", "output_per_million"])
+            c.apiBaseline = APIPrice(inputPerMillion: try b.required("input_per_million").double(in: 0...10_000),
+                                     outputPerMillion: try b.required("output_per_million").double(in: 0...10_000))
         }
         return c
     }

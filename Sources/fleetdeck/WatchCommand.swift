@@ -16,13 +16,18 @@ struct WatchCommand: ParsableCommand {
               scrape: {interval_ms: 1000, timeout_ms: 2000}
               targets:
                 - {url: "http://10.0.0.7:8000/metrics", node: vllm-0, pool: chat}
+                - {url: "https://10.0.0.8:8000/metrics", bearer_token_file: /etc/fleetdeck/token}
+              tls: {ca_file: /etc/fleetdeck/ca.pem}
               redis:
-                - {address: "10.0.0.20:6379", pool: chat}
+                - {address: "10.0.0.20:6379", pool: chat, username: fleetdeck, password_file: /etc/fleetdeck/redis}
               pools:
-                - {id: chat, slo: [{metric: e2e, percentile: 95, target_ms: 2000}]}
+                - {id: chat, slo: [{metric: e2e, percentile: 95, target_ms: 2000}], gpu_hour_price: 2.5}
+
+            Credentials come from files or environment variables (bearer_token_env, password_env), never
+            from the config text or the command line.
 
             Exporters that are not Prometheus-shaped can write fleetdeck's NDJSON (Docs/ndjson-format.md) to a
-            file or to a loopback port:
+            file, to a loopback port, or into a pipe (producer | fleetdeck watch --stdin):
 
               streams: {files: ["/var/log/llm/fleet.ndjson"], listen_port: 7070}
 
@@ -39,10 +44,13 @@ struct WatchCommand: ParsableCommand {
 
     @OptionGroup var display: DisplayOptions
 
+    @Flag(name: .long, help: "Read fleetdeck NDJSON (Docs/ndjson-format.md) piped into standard input: producer | fleetdeck watch --stdin.")
+    var stdin = false
+
     func run() throws {
         let cfg = try UserConfig.load(explicit: display.config)
         let w = cfg.watch
-        guard !w.targets.isEmpty || w.prometheus != nil || !w.streamFiles.isEmpty || w.streamPort != nil else {
+        guard !w.targets.isEmpty || w.prometheus != nil || !w.streamFiles.isEmpty || w.streamPort != nil || stdin else {
             throw UserError("nothing to watch: add a targets: list to \(cfg.path ?? UserConfig.defaultPath) (see fleetdeck watch --help)")
         }
         let (theme, glyphs) = try display.resolve(cfg)
@@ -52,12 +60,17 @@ struct WatchCommand: ParsableCommand {
         let clock = WallClock()
         let run: @Sendable () async -> Void
         let stop: @Sendable () -> Void
-        if !w.streamFiles.isEmpty || w.streamPort != nil {
-            let name = (w.streamFiles + (w.streamPort.map { ["tcp:\($0)"] } ?? [])).joined(separator: ", ")
+        if stdin && (!w.targets.isEmpty || w.prometheus != nil) {
+            throw UserError("--stdin is a stream source; the config also names scrape targets or a Prometheus (one kind of source at a time)")
+        }
+        if !w.streamFiles.isEmpty || w.streamPort != nil || stdin {
+            let piped: PipedInput?
+            do { piped = stdin ? try PipedInput.takeStandardInput() : nil } catch { throw UserError("\(error)") }
+            let name = ((stdin ? ["stdin"] : []) + w.streamFiles + (w.streamPort.map { ["tcp:\($0)"] } ?? [])).joined(separator: ", ")
             let aggregator = StreamAggregator(name: name, pools: w.pools, startTime: clock.now, interval: w.interval)
             let loop: StreamLoop
             do {
-                loop = try StreamLoop(aggregator: aggregator, files: w.streamFiles, listenPort: w.streamPort, store: store,
+                loop = try StreamLoop(aggregator: aggregator, files: w.streamFiles, listenPort: w.streamPort, piped: piped, store: store,
                                       interval: w.interval, clock: clock)
             } catch { throw UserError("\(error)") }
             run = { await loop.run() }
@@ -65,7 +78,8 @@ struct WatchCommand: ParsableCommand {
         } else if let prom = cfg.watch.prometheus {
             // A query API was given: it does the collecting, fleetdeck asks.
             let source = PrometheusQuerySource(config: prom, client: client, timeout: cfg.watch.timeout)
-            let aggregator = QueryAggregator(name: "prometheus", address: prom.url, pools: cfg.watch.pools, startTime: clock.now)
+            let aggregator = QueryAggregator(name: "prometheus", address: prom.url, pools: cfg.watch.pools,
+                                             apiBaseline: cfg.watch.apiBaseline, startTime: clock.now)
             let loop = QueryLoop(source: source, aggregator: aggregator, store: store, interval: cfg.watch.interval, clock: clock)
             run = { await loop.run() }
             stop = { loop.stop() }

@@ -132,6 +132,24 @@ import Testing
         #expect(a.snapshot(at: 1).nodes[0].tokensPerSecond == 400)
     }
 
+    @Test func pricesGiveTheCostPanelItsFigures() throws {
+        var c = config()
+        c.pools[0].nodeHourPrice = 2.5
+        c.apiBaseline = APIPrice(inputPerMillion: 1, outputPerMillion: 10)
+        let a = FleetAggregator(config: c, name: "t", startTime: 0)
+        a.ingest(target: 0, scrape(vllm(generated: 1000, hits: 0, queries: 0, e2eBelow1: 0, e2eTotal: 0)), at: 0)
+        a.ingest(target: 0, scrape(vllm(generated: 3000, hits: 0, queries: 0, e2eBelow1: 0, e2eTotal: 0)), at: 2)
+        let cost = try #require(a.snapshot(at: 2).cost.pools.first { $0.pool == "chat" })
+        #expect(cost.dollarsPerHour == 5)                       // two nodes bill, answering or not
+        #expect(abs(cost.apiBaselinePerHour - 36) < 1e-9)       // 1,000 output tok/s at $10 per million
+        let doc = try YAMLValue.parse("""
+            pools: [{id: chat, node_hour_price: 2.5}]
+            api_baseline: {input_per_million: 0.15, output_per_million: 0.6}
+            """, file: "c.yaml")
+        let read = try WatchConfig.read(doc)
+        #expect(read.pools.first?.nodeHourPrice == 2.5 && read.apiBaseline?.outputPerMillion == 0.6)
+    }
+
     /// Two engines behind one server; engine 1 restarts while engine 0 keeps counting. The sum
     /// went down (3,000 to 2,510), yet the truth is 500 + 10 new tokens, not 2,510.
     @Test func oneEngineRestartingIsItsOwnReset() {

@@ -57,10 +57,16 @@ import Testing
         try "3\n".write(toFile: path, atomically: false, encoding: .utf8)
         let t = f.poll()
         #expect(t.restarted && String(decoding: t.bytes, as: UTF8.self) == "3\n")
-        // Rotated: the old file moves away, a new one takes the path.
+        // Rotated: the old file moves away, the writer adds a last line to it, and a new file
+        // takes the path. The last line is read before the new file, as `tail -F` does.
         try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
+        let old = try FileHandle(forWritingTo: URL(fileURLWithPath: path + ".1"))
+        try old.seekToEnd()
+        try old.write(contentsOf: Data("last words\n".utf8))
+        try old.close()
         try "fresh\n".write(toFile: path, atomically: false, encoding: .utf8)
         let r = f.poll()
+        #expect(String(decoding: r.oldTail, as: UTF8.self) == "last words\n")
         #expect(r.restarted && String(decoding: r.bytes, as: UTF8.self) == "fresh\n")
     }
 

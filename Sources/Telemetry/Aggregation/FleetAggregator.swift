@@ -179,6 +179,7 @@ public final class FleetAggregator {
         let poolIDs = orderedPoolIDs()
         var latency: [String: (ttft: Quantiles, e2e: Quantiles)] = [:]
         var samples: [String: Int] = [:], arrivals: [String: Double] = [:], prefix: [String: Double?] = [:]
+        var costs: [PoolCost] = []
         for id in poolIDs {
             // Only targets answering now count: a dead node's last figures must not linger.
             let members = targets.indices.filter { targets[$0].config.pool == id && targets[$0].health.state.0 == .up }
@@ -194,6 +195,11 @@ public final class FleetAggregator {
             let hits = members.compactMap { increase(targets[$0], .prefixCacheHits) }.reduce(0, +)
             let queries = members.compactMap { increase(targets[$0], .prefixCacheQueries) }.reduce(0, +)
             prefix[id] = queries > 0 ? hits / queries : nil
+            func poolRate(_ c: EngineReading.Counter) -> Double { Counts.rate(members.compactMap { rate(targets[$0], c) }.reduce(0, +)) }
+            costs.append(PoolPricing.cost(pool: id, nodes: targets.filter { $0.config.pool == id }.count,
+                                          nodeHourPrice: config.pools.first { $0.id == id }?.nodeHourPrice,
+                                          requestsPerSecond: arrivals[id] ?? 0, promptTokensPerSecond: poolRate(.promptTokens),
+                                          generationTokensPerSecond: poolRate(.generationTokens), baseline: config.apiBaseline))
         }
         var (pools, latencies, caches) = rollup.roll(
             poolIDs: poolIDs, nodes: nodes, latency: latency, samples: samples, arrivals: arrivals, prefix: prefix,
@@ -205,13 +211,13 @@ public final class FleetAggregator {
             responseHistories[id] = ring
             caches.append(CacheSnapshot(id: id, kind: .response, pool: c.config.pool, hitRate: c.hitRate, history: ring))
         }
-        costHistory.append(0)
+        let cost = CostSnapshot(pools: costs, history: costHistory)
+        costHistory.append(cost.dollarsPerHour)
         return FleetSnapshot(
             time: time - started, timeOfDay: Self.wallTimeOfDay(),
             source: SourceInfo(kind: .scrape, name: name, title: "\(targets.count) targets"),
             pools: pools, nodes: nodes, caches: caches, latency: latencies,
-            cost: CostSnapshot(pools: poolIDs.map { PoolCost(pool: $0, dollarsPerHour: 0, requestsPerHour: 0, apiBaselinePerHour: 0) },
-                               history: costHistory),
+            cost: CostSnapshot(pools: costs, history: costHistory),
             events: events.newest(200),
             sources: sourceStatuses(at: time))
     }

@@ -17,8 +17,14 @@ public final class QueryAggregator {
     private let capacity: Int
     private let address: String
 
-    public init(name: String, address: String, pools: [WatchConfig.Pool], startTime: Double, historyCapacity: Int = 300) {
+    private let prices: [String: Double]
+    private let apiBaseline: APIPrice?
+
+    public init(name: String, address: String, pools: [WatchConfig.Pool], apiBaseline: APIPrice? = nil, startTime: Double,
+                historyCapacity: Int = 300) {
         self.name = name
+        prices = Dictionary(pools.compactMap { p in p.nodeHourPrice.map { (p.id, $0) } }, uniquingKeysWith: { a, _ in a })
+        self.apiBaseline = apiBaseline
         self.address = WatchConfig.redacted(address)
         objectives = Dictionary(pools.map { ($0.id, $0.objectives) }, uniquingKeysWith: { a, _ in a })
         started = startTime
@@ -72,14 +78,21 @@ public final class QueryAggregator {
         }
         let (pools, latency, caches) = rollup.roll(nodes: nodes, latency: tick?.latency ?? [:], objectives: objectives,
                                                    engine: "prometheus")
-        costHistory.append(0)
+        let costs = pools.map { p in
+            let members = nodes.filter { $0.pool == p.id }
+            return PoolPricing.cost(pool: p.id, nodes: members.count, nodeHourPrice: prices[p.id], requestsPerSecond: p.arrivalRate,
+                                    promptTokensPerSecond: members.reduce(0) { $0 + $1.promptTokensPerSecond },
+                                    generationTokensPerSecond: members.reduce(0) { $0 + $1.tokensPerSecond }, baseline: apiBaseline)
+        }
+        let cost = CostSnapshot(pools: costs, history: costHistory)
+        costHistory.append(cost.dollarsPerHour)
         let status = SourceStatus(id: "prometheus", kind: .metrics, address: address, state: sourceState.0, reason: sourceState.1,
                                   stack: "prometheus", lastSuccessAge: nil, lastDuration: nil, samples: nodes.count,
                                   scrapes: health.scrapes, failures: health.failures, parseIssues: 0)
         return FleetSnapshot(time: time - started, timeOfDay: FleetAggregator.wallTimeOfDay(),
                              source: SourceInfo(kind: .scrape, name: name, title: "Prometheus \(address)"),
                              pools: pools, nodes: nodes, caches: caches, latency: latency,
-                             cost: CostSnapshot(pools: [], history: costHistory), events: events.newest(200),
+                             cost: CostSnapshot(pools: costs, history: costHistory), events: events.newest(200),
                              sources: [status])
     }
 }

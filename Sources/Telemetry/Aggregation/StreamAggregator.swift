@@ -33,8 +33,11 @@ public final class StreamAggregator {
     /// A source that cannot be read right now ("cannot open /var/log/fleet.ndjson: ..."), by name.
     public var sourceErrors: [String: String] = [:]
 
+    private let prices: [String: Double]
+
     public init(name: String, pools: [WatchConfig.Pool], startTime: Double, interval: Double, historyCapacity: Int = 300) {
         self.name = name
+        prices = Dictionary(pools.compactMap { p in p.nodeHourPrice.map { (p.id, $0) } }, uniquingKeysWith: { a, _ in a })
         staleAfter = 3 * interval
         downAfter = 10 * interval
         objectives = Dictionary(pools.map { ($0.id, $0.objectives) }, uniquingKeysWith: { a, _ in a })
@@ -113,9 +116,11 @@ public final class StreamAggregator {
             latency[pool] = (ttft[pool]?.window.quantiles ?? Quantiles(), e2e[pool]?.window.quantiles ?? Quantiles())
         }
         let (pools, rows, caches) = rollup.roll(nodes: out, latency: latency, objectives: objectives, engine: "stream")
+        // A record's own cost_per_hour wins; else the pool's node_hour_price from the config.
         let costs = pools.map { p in
-            PoolCost(pool: p.id, dollarsPerHour: nodes.values.filter { $0.record.pool == p.id }.compactMap(\.record.costPerHour).reduce(0, +),
-                     requestsPerHour: 0, apiBaselinePerHour: 0)
+            PoolCost(pool: p.id, dollarsPerHour: nodes.values.filter { $0.record.pool == p.id }
+                        .compactMap { $0.record.costPerHour ?? prices[p.id] }.reduce(0, +),
+                     requestsPerHour: p.arrivalRate * 3600, apiBaselinePerHour: 0)
         }
         costHistory.append(costs.reduce(0) { $0 + $1.dollarsPerHour })
         let unreadable = sourceErrors.values.sorted().first

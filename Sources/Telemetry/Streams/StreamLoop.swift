@@ -10,13 +10,17 @@ public final class StreamLoop: @unchecked Sendable {
     private var splitters: [LineSplitter]
     private var lineNumbers: [Int]
     private let listener: LoopbackListener?
+    private let piped: PipedInput?
+    private var pipedSplitter = LineSplitter()
+    private var pipedLines = 0
     private let store: SnapshotStore
     private let interval: Double
     private let clock: any FleetClock
     private let stopped = Atomic<Bool>(false)
 
-    public init(aggregator: StreamAggregator, files: [String], listenPort: Int?, store: SnapshotStore, interval: Double,
-                clock: any FleetClock = WallClock()) throws {
+    public init(aggregator: StreamAggregator, files: [String], listenPort: Int?, piped: PipedInput? = nil, store: SnapshotStore,
+                interval: Double, clock: any FleetClock = WallClock()) throws {
+        self.piped = piped
         self.aggregator = aggregator
         self.files = files.map(FollowedFile.init(path:))
         splitters = files.map { _ in LineSplitter() }
@@ -35,17 +39,30 @@ public final class StreamLoop: @unchecked Sendable {
         var handled = 0
         let now = clock.now
         for (i, f) in files.enumerated() {
-            let (bytes, restarted) = f.poll()
+            func feed(_ bytes: [UInt8]) {
+                for piece in splitters[i].feed(bytes) {
+                    lineNumbers[i] += 1
+                    handled += 1
+                    handle(piece, source: f.path, number: lineNumbers[i], at: now)
+                }
+            }
+            let poll = f.poll()
             aggregator.sourceErrors[f.path] = f.lastError
-            if restarted {
+            // A rotated file's last line may lack its newline; it is complete all the same.
+            feed(poll.oldTail.isEmpty || poll.oldTail.last == 0x0A ? poll.oldTail : poll.oldTail + [0x0A])
+            if poll.restarted {
                 splitters[i].reset()
                 lineNumbers[i] = 0
             }
-            for piece in splitters[i].feed(bytes) {
-                lineNumbers[i] += 1
+            feed(poll.bytes)
+        }
+        if let piped {
+            for piece in pipedSplitter.feed(piped.poll()) {
+                pipedLines += 1
                 handled += 1
-                handle(piece, source: f.path, number: lineNumbers[i], at: now)
+                handle(piece, source: "stdin", number: pipedLines, at: now)
             }
+            aggregator.sourceErrors["stdin"] = piped.closed ? "stdin closed after \(pipedLines) lines (the producer exited)" : nil
         }
         for (piece, source, number) in listener?.poll() ?? [] {
             handled += 1
