@@ -97,24 +97,45 @@ public struct PrometheusQuerySource: Sendable {
     /// One tick: every query, assembled into node readings. Nodes are those with engine
     /// series, plus targets Prometheus reports down (`up == 0`).
     public func poll() async -> Result<QueryTick, ScrapeFailure> {
+        // The 16 queries go out together: a tick costs the slowest query, not their sum.
+        let concepts = await withTaskGroup(of: (Concept, Result<[NodeKey: Double], ScrapeFailure>).self) { group in
+            for c in Concept.allCases { group.addTask { (c, await self.values(c)) } }
+            var out: [Concept: Result<[NodeKey: Double], ScrapeFailure>] = [:]
+            for await (c, r) in group { out[c] = r }
+            return out
+        }
         var results: [Concept: [NodeKey: Double]] = [:]
         for c in Concept.allCases {
-            switch await values(c) {
+            switch concepts[c] {
             case .failure(let f): return .failure(f)
             case .success(let v): results[c] = v
+            case nil: return .failure(ScrapeFailure("query for \(c.rawValue) did not run"))
             }
         }
-        var latency: [String: (ttft: Quantiles, e2e: Quantiles)] = [:]
-        for metric in [SLOObjective.Metric.ttft, .e2e] {
-            for (q, keyPath) in [(0.5, \Quantiles.p50), (0.9, \Quantiles.p90), (0.95, \Quantiles.p95), (0.99, \Quantiles.p99)] {
-                guard case .success(let r) = await run(latencyQuery(metric, quantile: q)) else { continue }
-                for s in r.series {
-                    guard let v = s.points.last?.value, v.isFinite else { continue }
-                    let pool = s.labels[config.poolLabel] ?? "default"
-                    var entry = latency[pool] ?? (Quantiles(), Quantiles())
-                    if metric == .ttft { entry.ttft[keyPath: keyPath] = v } else { entry.e2e[keyPath: keyPath] = v }
-                    latency[pool] = entry
+        let metrics = [SLOObjective.Metric.ttft, .e2e]
+        let quantiles: [(Double, WritableKeyPath<Quantiles, Double?>)] = [(0.5, \.p50), (0.9, \.p90), (0.95, \.p95), (0.99, \.p99)]
+        let answers = await withTaskGroup(of: (Int, Int, PrometheusQueryResponse?).self) { group in
+            for (m, metric) in metrics.enumerated() {
+                for (k, q) in quantiles.enumerated() {
+                    let promql = latencyQuery(metric, quantile: q.0)
+                    group.addTask {
+                        guard case .success(let r) = await self.run(promql) else { return (m, k, nil) }
+                        return (m, k, r)
+                    }
                 }
+            }
+            var out: [(Int, Int, PrometheusQueryResponse?)] = []
+            for await a in group { out.append(a) }
+            return out
+        }
+        var latency: [String: (ttft: Quantiles, e2e: Quantiles)] = [:]
+        for (m, k, response) in answers {
+            for s in response?.series ?? [] {
+                guard let v = s.points.last?.value, v.isFinite else { continue }
+                let pool = s.labels[config.poolLabel] ?? "default"
+                var entry = latency[pool] ?? (Quantiles(), Quantiles())
+                if metrics[m] == .ttft { entry.ttft[keyPath: quantiles[k].1] = v } else { entry.e2e[keyPath: quantiles[k].1] = v }
+                latency[pool] = entry
             }
         }
         let engines = Set((results[.running] ?? [:]).keys)
