@@ -24,18 +24,26 @@ public struct Histogram: Sendable, Equatable {
     /// apart from `le`, satisfy `matches`, plus `_count` and `_sum`. Buckets with the same
     /// bound spelled differently ("1", "1.0", "1e0") merge; a non-numeric `le` is skipped.
     public static func from(_ family: MetricFamily, where matches: (MetricSample) -> Bool = { _ in true }) -> Histogram? {
-        from(name: family.name, samples: family.samples.filter(matches))
+        let chosen = family.samples.indices.filter { matches(family.samples[$0]) }
+        return from(name: family.name, samples: family.samples, indices: chosen)
     }
 
-    /// The same from samples already chosen (one series' buckets, count and sum).
-    public static func from(name: String, samples: [MetricSample]) -> Histogram? {
-        var byBound: [Double: Double] = [:]
+    /// The same from samples already chosen by index (one series' buckets, count and sum),
+    /// without copying them.
+    public static func from(name: String, samples all: [MetricSample], indices: [Int]) -> Histogram? {
+        // Buckets are few and come in order: an array with a linear merge beats hashing Doubles.
+        var byBound: [(upperBound: Double, count: Double)] = []
         var count: Double?, sum: Double?
         let bucketName = name + "_bucket", countName = name + "_count", sumName = name + "_sum"
-        for s in samples {
+        for k in indices {
+            let s = all[k]
             if s.name == bucketName {
                 guard let le = s.label("le"), let bound = NumberParsing.double(le), bound.isFinite || bound == .infinity else { continue }
-                byBound[bound] = max(byBound[bound] ?? 0, s.value)
+                if let k = byBound.lastIndex(where: { $0.upperBound == bound }) {
+                    byBound[k].count = max(byBound[k].count, s.value)
+                } else {
+                    byBound.append((bound, s.value))
+                }
             } else if s.name == countName {
                 count = (count ?? 0) + s.value
             } else if s.name == sumName {
@@ -43,7 +51,7 @@ public struct Histogram: Sendable, Equatable {
             }
         }
         guard !byBound.isEmpty else { return nil }
-        return Histogram(buckets: byBound.map { ($0.key, $0.value) }, count: count, sum: sum)
+        return Histogram(buckets: byBound, count: count, sum: sum)
     }
 
     /// The sum of several series' histograms with the same bounds (a pool's nodes).

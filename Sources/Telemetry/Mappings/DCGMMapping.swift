@@ -7,7 +7,7 @@ public struct DCGMMapping: MetricsMapping {
     public init() {}
 
     public func detects(_ e: Exposition) -> Bool {
-        FamilyIndex(e).has("DCGM_FI_DEV_GPU_UTIL")
+        FamilyIndex.mentions(e, ["DCGM_FI_DEV_GPU_UTIL"])
     }
 
     public func read(_ e: Exposition) -> EngineReading {

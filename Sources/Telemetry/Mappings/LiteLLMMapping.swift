@@ -6,8 +6,7 @@ public struct LiteLLMMapping: MetricsMapping {
     public init() {}
 
     public func detects(_ e: Exposition) -> Bool {
-        let i = FamilyIndex(e)
-        return i.has("litellm_proxy_total_requests_metric") || i.has("litellm_spend_metric")
+        FamilyIndex.mentions(e, ["litellm_proxy_total_requests_metric", "litellm_spend_metric"])
     }
 
     public func read(_ e: Exposition) -> EngineReading {

@@ -5,8 +5,7 @@ public struct LlamaCppMapping: MetricsMapping {
     public init() {}
 
     public func detects(_ e: Exposition) -> Bool {
-        let i = FamilyIndex(e)
-        return i.has("llamacpp:requests_processing") || i.has("llamacpp:tokens_predicted_total")
+        FamilyIndex.mentions(e, ["llamacpp:requests_processing", "llamacpp:tokens_predicted_total"])
     }
 
     public func read(_ e: Exposition) -> EngineReading {

@@ -42,6 +42,16 @@ struct FamilyIndex {
 
     func has(_ name: String) -> Bool { family(name) != nil }
 
+    /// Whether any of `names` (or its `_total` spelling) is a family of `e`: detection runs on
+    /// every scrape, so it scans the names rather than building an index.
+    static func mentions(_ e: Exposition, _ names: [String], aliases: [(from: String, to: String)] = []) -> Bool {
+        e.families.contains { f in
+            var name = f.name
+            for a in aliases where name.hasPrefix(a.from) { name = a.to + name.dropFirst(a.from.count) }
+            return names.contains { name == $0 || name == $0 + "_total" }
+        }
+    }
+
     /// The sum of a family's plain samples (a counter's `_total`, or a gauge) over all label
     /// sets: one server's engines, ranks and processes add up.
     func sum(_ name: String, where matches: (MetricSample) -> Bool = { _ in true }) -> Double? {
@@ -81,15 +91,15 @@ struct FamilyIndex {
         // Several label sets (engines) add up into one server-wide histogram: one pass groups
         // the samples by their labels apart from `le` and the volatile ones. Groups are few
         // (one per engine), so a linear search with an allocation-free comparison beats hashing.
-        var groups: [(labels: [Label], samples: [MetricSample])] = []
-        for s in f.samples {
-            if let i = groups.firstIndex(where: { Self.sameSeries($0.labels, s.labels) }) {
-                groups[i].samples.append(s)
+        var groups: [(first: Int, members: [Int])] = []
+        for (k, s) in f.samples.enumerated() {
+            if let i = groups.firstIndex(where: { Self.sameSeries(f.samples[$0.first].labels, s.labels) }) {
+                groups[i].members.append(k)
             } else {
-                groups.append((s.labels, [s]))
+                groups.append((k, [k]))
             }
         }
-        return Histogram.merged(groups.compactMap { Histogram.from(name: f.name, samples: $0.samples) })
+        return Histogram.merged(groups.compactMap { Histogram.from(name: f.name, samples: f.samples, indices: $0.members) })
     }
 
     static func ignoredInSeries(_ l: Label) -> Bool { l.name == "le" || volatileLabels.contains(l.name) }

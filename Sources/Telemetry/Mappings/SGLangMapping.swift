@@ -6,8 +6,7 @@ public struct SGLangMapping: MetricsMapping {
     public init() {}
 
     public func detects(_ e: Exposition) -> Bool {
-        let i = FamilyIndex(e)
-        return i.has("sglang:num_running_reqs") || i.has("sglang:num_queue_reqs")
+        FamilyIndex.mentions(e, ["sglang:num_running_reqs", "sglang:num_queue_reqs"])
     }
 
     public func read(_ e: Exposition) -> EngineReading {

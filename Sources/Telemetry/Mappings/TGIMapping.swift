@@ -6,8 +6,7 @@ public struct TGIMapping: MetricsMapping {
     public init() {}
 
     public func detects(_ e: Exposition) -> Bool {
-        let i = FamilyIndex(e)
-        return i.has("tgi_queue_size") || i.has("tgi_batch_current_size")
+        FamilyIndex.mentions(e, ["tgi_queue_size", "tgi_batch_current_size"])
     }
 
     public func read(_ e: Exposition) -> EngineReading {

@@ -6,7 +6,7 @@ public struct TritonMapping: MetricsMapping {
     public init() {}
 
     public func detects(_ e: Exposition) -> Bool {
-        FamilyIndex(e).has("nv_inference_request_success")
+        FamilyIndex.mentions(e, ["nv_inference_request_success"])
     }
 
     public func read(_ e: Exposition) -> EngineReading {

@@ -8,8 +8,7 @@ public struct VLLMMapping: MetricsMapping {
     func index(_ e: Exposition) -> FamilyIndex { FamilyIndex(e, aliases: [("vllm_", "vllm:")]) }
 
     public func detects(_ e: Exposition) -> Bool {
-        let i = index(e)
-        return i.has("vllm:num_requests_running") || i.has("vllm:num_requests_waiting")
+        FamilyIndex.mentions(e, ["vllm:num_requests_running", "vllm:num_requests_waiting"], aliases: [("vllm_", "vllm:")])
     }
 
     public func read(_ e: Exposition) -> EngineReading {
