@@ -21,6 +21,12 @@ let package = Package(
             pkgConfig: "ncursesw",
             providers: [.apt(["libncursesw5-dev"])]
         ),
+        // zlib, for gzip recordings (Debian zlib1g-dev).
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         // Value types every module shares. No I/O.
         .target(
             name: "FleetCore",
@@ -60,6 +66,12 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // Recordings: the line format, the writer (plain or gzip), the indexed reader and the
+        // replay driver that publishes snapshots like any source.
+        .target(
+            name: "Recording",
+            dependencies: ["FleetCore", "CZlib"]
+        ),
         // The TUI: canvas, widgets, screens, themes; Terminal/ is the only ncurses code.
         .target(
             name: "Console",
@@ -69,7 +81,7 @@ let package = Package(
         .executableTarget(
             name: "fleetdeck",
             dependencies: [
-                "FleetCore", "Scheduler", "Console", "Telemetry", "MetricsFormats", "SimulatorServer",
+                "FleetCore", "Scheduler", "Console", "Telemetry", "MetricsFormats", "SimulatorServer", "Recording",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -77,6 +89,7 @@ let package = Package(
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "FleetCore"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "FleetCore", "Scheduler"], exclude: ["Golden"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "MetricsFormats"]),
+        .testTarget(name: "RecordingTests", dependencies: ["Recording", "FleetCore", "Scheduler"]),
         .testTarget(name: "EndToEndTests", dependencies: ["FleetCore", "Telemetry", "MetricsFormats"]),
     ],
     swiftLanguageModes: [.v6]

@@ -14,6 +14,8 @@ public struct FleetSnapshot: Codable, Sendable, Equatable {
     public var events: [FleetEvent]
     /// The targets behind the data (scrapes, caches); empty for a simulation.
     public var sources: [SourceStatus]
+    /// Set by a replay: the transport's state. Nil for live data (and inside recordings).
+    public var replay: ReplayStatus?
 
     public init(time: Double, timeOfDay: Double, source: SourceInfo, pools: [PoolSnapshot],
                 nodes: [NodeSnapshot], caches: [CacheSnapshot], latency: [PoolLatency],

@@ -6,6 +6,8 @@ public struct SeriesRing: Sendable {
     private var storage: [Double]
     private var head = 0          // index of the oldest sample once full
     public private(set) var count = 0
+    /// Every value ever appended (not just those kept): a recorder's way to see what is new.
+    public private(set) var appendedTotal = 0
 
     public init(capacity: Int) {
         precondition(capacity > 0, "a series needs room for at least one sample")
@@ -20,6 +22,7 @@ public struct SeriesRing: Sendable {
     }
 
     public mutating func append(_ value: Double) {
+        appendedTotal += 1
         if storage.count < capacity {
             storage.append(value)
             count = storage.count
@@ -62,12 +65,25 @@ extension SeriesRing: Codable {
         guard capacity > 0 else {
             throw DecodingError.dataCorruptedError(forKey: .capacity, in: c, debugDescription: "capacity must be positive")
         }
-        self.init(capacity: capacity, values: try c.decode([Double].self, forKey: .values))
+        if let packed = try? c.decode(String.self, forKey: .values) {
+            guard let values = SeriesPacking.unpackDoubles(packed) else {
+                throw DecodingError.dataCorruptedError(forKey: .values, in: c, debugDescription: "bad packed series")
+            }
+            self.init(capacity: capacity, values: values)
+        } else {
+            self.init(capacity: capacity, values: try c.decode([Double].self, forKey: .values))
+        }
     }
 
+    /// With `SeriesPacking.packedKey` set in the encoder's userInfo (recordings), the values are
+    /// one base64 string of little-endian Float64s: exact, and a third of the text.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(capacity, forKey: .capacity)
-        try c.encode(values, forKey: .values)
+        if encoder.userInfo[SeriesPacking.packedKey] as? Bool == true {
+            try c.encode(SeriesPacking.pack(values), forKey: .values)
+        } else {
+            try c.encode(values, forKey: .values)
+        }
     }
 }

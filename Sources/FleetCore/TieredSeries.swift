@@ -23,13 +23,15 @@ public struct TieredSeries: Sendable {
 
     /// Samples come in time order; `time` in seconds on the source's clock decides the minute.
     public mutating func append(_ value: Double, at time: Double) {
-        fine.append(Float(value))
+        let stored = Float(value)
+        fine.append(stored)
         let m = Int((time / Self.coarseStep).rounded(.down))
         if let current = minute, m != current {
             closeMinute()
         }
         minute = m
-        minuteSum += value.isFinite ? value : 0
+        // The stored (Float32) value, so a replay that appends what was stored averages alike.
+        minuteSum += stored.isFinite ? Double(stored) : 0
         minuteCount += 1
     }
 
@@ -52,6 +54,8 @@ public struct TieredSeries: Sendable {
     public var count: Int { fine.count }
     public var isEmpty: Bool { fine.count == 0 }
     public var capacity: Int { fine.capacity }
+    /// Every sample ever appended, for recorders.
+    public var appendedTotal: Int { fine.appendedTotal }
 
     /// Bytes of sample storage (the fixed part; the struct itself adds about 100).
     public var sampleBytes: Int { (fine.capacity + coarse.capacity) * MemoryLayout<Float>.stride }
@@ -62,6 +66,7 @@ public struct TieredSeries: Sendable {
         private var storage: [Float]
         private var head = 0
         private(set) var count = 0
+        private(set) var appendedTotal = 0
 
         init(capacity: Int) {
             precondition(capacity > 0, "a series needs room for at least one sample")
@@ -70,6 +75,7 @@ public struct TieredSeries: Sendable {
         }
 
         mutating func append(_ v: Float) {
+            appendedTotal += 1
             storage[(head + count) % capacity] = v
             if count < capacity { count += 1 } else { head = (head + 1) % capacity }
         }
@@ -93,8 +99,17 @@ extension TieredSeries: Codable {
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init()
-        for v in try c.decode([Double].self, forKey: .values) { fine.append(Float(v)) }
-        for v in try c.decodeIfPresent([Double].self, forKey: .minuteMeans) ?? [] { coarse.append(Float(v)) }
+        func floats(_ key: CodingKeys) throws -> [Float] {
+            if let packed = try? c.decode(String.self, forKey: key) {
+                guard let v = SeriesPacking.unpackFloats(packed) else {
+                    throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "bad packed series")
+                }
+                return v
+            }
+            return (try c.decodeIfPresent([Double].self, forKey: key) ?? []).map(Float.init)
+        }
+        for v in try floats(.values) { fine.append(v) }
+        for v in try floats(.minuteMeans) { coarse.append(v) }
         minute = try c.decodeIfPresent(Int.self, forKey: .currentMinute)
         minuteSum = try c.decodeIfPresent(Double.self, forKey: .currentMinuteSum) ?? 0
         minuteCount = try c.decodeIfPresent(Int.self, forKey: .currentMinuteCount) ?? 0
@@ -104,8 +119,13 @@ extension TieredSeries: Codable {
     /// snapshot decodes to an equal one).
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(values, forKey: .values)
-        try c.encode(coarse.values, forKey: .minuteMeans)
+        if encoder.userInfo[SeriesPacking.packedKey] as? Bool == true {
+            try c.encode(SeriesPacking.pack(values.map(Float.init)), forKey: .values)
+            try c.encode(SeriesPacking.pack(coarse.values.map(Float.init)), forKey: .minuteMeans)
+        } else {
+            try c.encode(values, forKey: .values)
+            try c.encode(coarse.values, forKey: .minuteMeans)
+        }
         try c.encodeIfPresent(minute, forKey: .currentMinute)
         try c.encode(minuteSum, forKey: .currentMinuteSum)
         try c.encode(minuteCount, forKey: .currentMinuteCount)

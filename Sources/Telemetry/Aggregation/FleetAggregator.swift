@@ -161,7 +161,7 @@ public final class FleetAggregator {
                             powerWatts: $0.powerWatts ?? 0, temperatureC: $0.temperatureC ?? 0)
             }
             let util = gpus.isEmpty ? 0 : gpus.reduce(0) { $0 + $1.utilization } / Double(gpus.count)
-            targets[i].history.append(at: time, gpuUtilization: util, kvCacheUsage: kv,
+            targets[i].history.append(at: time - started, gpuUtilization: util, kvCacheUsage: kv,
                 tokensPerSecond: tps, running: Double(running), waiting: Double(waiting))
             var prefix: Double?
             if live, let h = increase(t, .prefixCacheHits), let q = increase(t, .prefixCacheQueries), q > 0 { prefix = Counts.ratio(h / q) }

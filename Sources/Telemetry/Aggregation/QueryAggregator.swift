@@ -61,7 +61,7 @@ public final class QueryAggregator {
             let reason = isDown ? "Prometheus reports the target down (up == 0)" : state == .stale ? sourceState.1 : nil
             func v(_ c: PrometheusQuerySource.Concept) -> Double { state == .up ? Counts.rate(tick?.value(c, key)) : 0 }
             var h = histories[key.node] ?? NodeHistory()
-            h.append(at: time, gpuUtilization: 0, kvCacheUsage: Counts.ratio(v(.kvCacheUsage)) ?? 0,
+            h.append(at: time - started, gpuUtilization: 0, kvCacheUsage: Counts.ratio(v(.kvCacheUsage)) ?? 0,
                 tokensPerSecond: v(.tokensPerSecond), running: v(.running), waiting: v(.waiting))
             histories[key.node] = h
             if lastStates[key.node] != state {

@@ -88,7 +88,7 @@ public final class StreamAggregator {
             let state: NodeState = silent > downAfter ? .down : silent > staleAfter ? .stale : r.state
             let reason = state == r.state ? r.reason : "no record for \(Format.duration(silent))"
             let live = state == .up || state == .degraded || state == .draining
-            n.history.append(at: time, gpuUtilization: live ? r.gpus.map(\.utilization).reduce(0, +) / Double(max(1, r.gpus.count)) : 0, kvCacheUsage: live ? r.kvCache ?? 0 : 0,
+            n.history.append(at: time - started, gpuUtilization: live ? r.gpus.map(\.utilization).reduce(0, +) / Double(max(1, r.gpus.count)) : 0, kvCacheUsage: live ? r.kvCache ?? 0 : 0,
                 tokensPerSecond: live ? r.tokensPerSecond ?? 0 : 0, running: Double(live ? r.running ?? 0 : 0), waiting: Double(live ? r.waiting ?? 0 : 0))
             if n.shownState != state {
                 if state == .down || state == .stale {

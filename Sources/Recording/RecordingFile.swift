@@ -1,0 +1,198 @@
+import FleetCore
+import Foundation
+
+/// An opened recording: its bytes (decompressed when gzip), its header, and an index of its
+/// lines built in one pass on open: where each tick (keyframe or tick line) and each event is,
+/// at what time. Lines are parsed in full only when a replay reaches them.
+public final class RecordingFile: @unchecked Sendable {
+    public struct Frame: Sendable {
+        public var time: Double
+        public var line: Int            // 1-based
+        public var isKeyframe: Bool
+        /// Event lines just before this frame (they belong to its tick).
+        public var events: Range<Int>   // indices into `eventLines`
+    }
+
+    public struct EventLine: Sendable {
+        public var time: Double
+        public var line: Int
+        public var kind: String
+    }
+
+    public struct Problem: Sendable, Equatable, CustomStringConvertible {
+        public var line: Int
+        public var message: String
+        public var description: String { "line \(line): \(message)" }
+    }
+
+    public let path: String
+    public let header: RecordingHeader
+    public private(set) var frames: [Frame] = []
+    public private(set) var eventLines: [EventLine] = []
+    /// Lines that could not be used, by number; playback skips them.
+    public private(set) var problems: [Problem] = []
+    /// Set when the file stops without its `end` line (kill -9, a full disk, still being written).
+    public private(set) var cutShort: String?
+    let bytes: [UInt8]
+    private var lineStarts: [Int] = []   // offset of line k+1 at index k; one extra at the end
+
+    public var start: Double { frames.first?.time ?? 0 }
+    public var end: Double { frames.last?.time ?? 0 }
+
+    public convenience init(path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RecordingError.io("cannot read \(path)")
+        }
+        try self.init(bytes: Array(data), path: path)
+    }
+
+    public init(bytes raw: [UInt8], path: String) throws {
+        self.path = path
+        var bytes = raw
+        var gzipCut = false
+        if Gzip.isGzip(raw) {
+            let (out, complete) = Gzip.decompress(raw)
+            bytes = out
+            gzipCut = !complete
+        }
+        self.bytes = bytes
+        // Line starts, with memchr; a last line without its newline is incomplete.
+        var starts: [Int] = [0]
+        var incompleteTail = false
+        bytes.withUnsafeBytes { buf in
+            guard let base = buf.baseAddress else { return }
+            var offset = 0
+            while offset < buf.count {
+                guard let hit = memchr(base + offset, 0x0A, buf.count - offset) else {
+                    incompleteTail = true
+                    break
+                }
+                offset = UnsafeRawPointer(hit) - base + 1
+                starts.append(offset)
+            }
+        }
+        lineStarts = starts
+        let completeLines = starts.count - 1
+        guard completeLines >= 1, let header = try? RecordingJSON.decoder().decode(RecordingHeader.self, from: Data(bytes[starts[0]..<(starts[1] - 1)])) else {
+            // A newer writer's header may not decode; say so when the format name is ours.
+            if completeLines >= 1, let o = try? JSONSerialization.jsonObject(with: Data(bytes[starts[0]..<(starts[1] - 1)])) as? [String: Any],
+               o["format"] as? String == RecordingFormat.name, let v = o["version"] as? Int, v > RecordingFormat.version {
+                throw RecordingError.newerVersion(file: path, version: v)
+            }
+            throw RecordingError.notARecording(path)
+        }
+        guard header.format == RecordingFormat.name else { throw RecordingError.notARecording(path) }
+        guard header.version <= RecordingFormat.version else { throw RecordingError.newerVersion(file: path, version: header.version) }
+        self.header = header
+
+        var sawEnd = false
+        var pendingEventsStart = 0
+        for k in 1..<completeLines {
+            let a = starts[k], b = starts[k + 1] - 1   // without the newline
+            let number = k + 1
+            guard let (type, time) = Self.peek(bytes, a, b) else {
+                problems.append(Problem(line: number, message: "not a recording line (skipped)"))
+                continue
+            }
+            switch type {
+            case "keyframe", "tick":
+                if let last = frames.last, time <= last.time {
+                    problems.append(Problem(line: number, message: "time \(time) does not follow \(last.time) (skipped)"))
+                    continue
+                }
+                if type == "tick" && frames.isEmpty {
+                    problems.append(Problem(line: number, message: "a tick before the first keyframe (skipped)"))
+                    continue
+                }
+                frames.append(Frame(time: time, line: number, isKeyframe: type == "keyframe",
+                                    events: pendingEventsStart..<eventLines.count))
+                pendingEventsStart = eventLines.count
+            case "event":
+                eventLines.append(EventLine(time: time, line: number, kind: Self.peekKind(bytes, a, b) ?? "note"))
+            case "end":
+                sawEnd = true
+            default:
+                problems.append(Problem(line: number, message: "unknown line type '\(TerminalText.sanitized(type))' (skipped)"))
+            }
+        }
+        if gzipCut {
+            cutShort = "the compressed stream stops early (cut short?); replaying what it holds"
+        } else if incompleteTail {
+            cutShort = "the recording ends mid-line at line \(completeLines + 1) (cut short?); replaying up to line \(completeLines)"
+        } else if !sawEnd {
+            cutShort = "the recording has no end line (cut short, or still being written); replaying up to line \(completeLines)"
+        }
+    }
+
+    /// The bytes of line `number` (1-based), without its newline.
+    func line(_ number: Int) -> ArraySlice<UInt8> {
+        bytes[lineStarts[number - 1]..<(lineStarts[number] - 1)]
+    }
+
+    /// `{"type":"X","t":N` at the start of a line, as the writer puts it, read without a
+    /// JSON parser so that opening a long recording stays fast.
+    static func peek(_ b: [UInt8], _ a: Int, _ end: Int) -> (String, Double)? {
+        let prefix = Array(#"{"type":""#.utf8)
+        guard end - a > prefix.count + 6, b[a..<(a + prefix.count)].elementsEqual(prefix) else { return nil }
+        var i = a + prefix.count
+        let typeStart = i
+        while i < end, b[i] != UInt8(ascii: "\"") { i += 1 }
+        guard i < end, b[end - 1] == UInt8(ascii: "}") else { return nil }
+        let type = String(decoding: b[typeStart..<i], as: UTF8.self)
+        if type == "header" { return (type, 0) }
+        let tKey = Array(#"","t":"#.utf8)
+        guard i + tKey.count < end, b[i..<(i + tKey.count)].elementsEqual(tKey) else { return nil }
+        i += tKey.count
+        let numberStart = i
+        while i < end, b[i] != UInt8(ascii: ","), b[i] != UInt8(ascii: "}") { i += 1 }
+        guard let t = Double(String(decoding: b[numberStart..<i], as: UTF8.self)), t.isFinite else { return nil }
+        return (type, t)
+    }
+
+    static func peekKind(_ b: [UInt8], _ a: Int, _ end: Int) -> String? {
+        let key = Array(#","kind":""#.utf8)
+        let limit = min(end, a + 120)
+        var i = a
+        while i + key.count < limit {
+            if b[i..<(i + key.count)].elementsEqual(key) {
+                var j = i + key.count
+                let s = j
+                while j < limit, b[j] != UInt8(ascii: "\"") { j += 1 }
+                return String(decoding: b[s..<j], as: UTF8.self)
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    /// The frame at or before `time` (the first one before the start).
+    public func frameIndex(atOrBefore time: Double) -> Int {
+        var lo = 0, hi = frames.count - 1
+        guard hi >= 0 else { return 0 }
+        if time < frames[0].time { return 0 }
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if frames[mid].time <= time { lo = mid } else { hi = mid - 1 }
+        }
+        return lo
+    }
+
+    /// The nearest keyframe at or before frame `i`.
+    func keyframe(atOrBefore i: Int) -> Int {
+        var k = i
+        while k > 0 && !frames[k].isKeyframe { k -= 1 }
+        return k
+    }
+
+    /// Timeline marks: incidents, actions and SLO breaches.
+    public var marks: [ReplayStatus.Mark] {
+        eventLines.compactMap { e in
+            switch e.kind {
+            case FleetEvent.Kind.incident.rawValue: return .init(time: e.time, kind: .incident)
+            case FleetEvent.Kind.action.rawValue: return .init(time: e.time, kind: .action)
+            case FleetEvent.Kind.sloBreach.rawValue: return .init(time: e.time, kind: .sloBreach)
+            default: return nil
+            }
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import FleetCore
+import Foundation
+
+/// Writes snapshots as a recording: a keyframe every `keyframeInterval` seconds (and whenever
+/// the fleet changes shape), a tick line with what changed otherwise, and event lines for new
+/// events. Every line goes to the file with its own `write(2)`, so `kill -9` loses at most the
+/// line being written; `.gz` files are flushed to a byte boundary after each tick.
+public final class RecordingWriter {
+    public let path: String
+    public let keyframeInterval: Double
+    private let fd: Int32
+    private let gzip: GzipWriter?
+    private var headerWritten = false
+    private var shape: SnapshotShape?
+    private var values: [String] = []
+    private var seriesNames: [String] = []
+    private var seriesTotals: [Int] = []
+    private var lastKeyframe = -Double.infinity
+    private var lastEvents: [FleetEvent] = []
+    private var lastTime: Double?
+    public private(set) var ticks = 0
+    public private(set) var bytesWritten = 0
+    private var closed = false
+
+    public init(path: String, keyframeInterval: Double = 60) throws {
+        self.path = path
+        self.keyframeInterval = keyframeInterval
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw RecordingError.io("cannot create \(path): \(String(cString: strerror(errno)))") }
+        gzip = path.hasSuffix(".gz") ? try GzipWriter() : nil
+    }
+
+    deinit { try? close() }
+
+    /// Records one tick of the source. Call in time order, once per published snapshot.
+    public func record(_ snapshot: FleetSnapshot) throws {
+        guard !closed else { return }
+        if let t = lastTime, snapshot.time <= t { return }   // the same tick twice
+        if !headerWritten {
+            let header = RecordingHeader(started: Date().timeIntervalSince1970 - snapshot.time, source: snapshot.source,
+                                         pools: snapshot.pools.map(\.id), nodes: snapshot.nodes.count,
+                                         keyframeInterval: keyframeInterval)
+            try writeLine(String(decoding: try RecordingJSON.encoder(packed: false).encode(header), as: UTF8.self))
+            headerWritten = true
+        }
+        var lines: [String] = []
+        for e in newEvents(snapshot.events) {
+            let kind = RecordingJSON.string(e.kind.rawValue)
+            let body = String(decoding: try RecordingJSON.encoder(packed: false).encode(e), as: UTF8.self)
+            lines.append(#"{"type":"event","t":\#(e.time),"kind":\#(kind),"event":\#(body)}"#)
+        }
+        lastEvents = snapshot.events
+
+        let stripped = SnapshotSeries.stripped(snapshot)
+        let (newShape, newValues) = try SnapshotShape.flatten(Array(try RecordingJSON.encoder(packed: false).encode(stripped))[...])
+        let series = SnapshotSeries.list(snapshot)
+        let names = series.map(\.name)
+        let keyframe = shape != newShape || names != seriesNames || snapshot.time - lastKeyframe >= keyframeInterval
+        if keyframe {
+            var full = snapshot
+            full.replay = nil
+            let body = String(decoding: try RecordingJSON.encoder(packed: true).encode(full), as: UTF8.self)
+            lines.append(#"{"type":"keyframe","t":\#(snapshot.time),"snapshot":\#(body)}"#)
+            lastKeyframe = snapshot.time
+        } else {
+            var d = ""
+            for i in 0..<newValues.count where newValues[i] != values[i] {
+                if !d.isEmpty { d += "," }
+                d += "\(i),\(newValues[i])"
+            }
+            var a = ""
+            for (i, s) in series.enumerated() {
+                let added = min(s.series.appendedTotal - seriesTotals[i], 10_000)
+                guard added > 0 else { continue }
+                if !a.isEmpty { a += "," }
+                a += "[\(i)," + s.series.newest(added).map { $0.isFinite ? "\($0)" : "null" }.joined(separator: ",") + "]"
+            }
+            lines.append(#"{"type":"tick","t":\#(snapshot.time),"d":[\#(d)],"a":[\#(a)]}"#)
+        }
+        shape = newShape
+        values = newValues
+        seriesNames = names
+        seriesTotals = series.map(\.series.appendedTotal)
+        lastTime = snapshot.time
+        ticks += 1
+        try writeLine(lines.joined(separator: "\n"))
+    }
+
+    /// Events in `current` that were not in the previous snapshot's list (both are the newest
+    /// part of an append-only log).
+    private func newEvents(_ current: [FleetEvent]) -> ArraySlice<FleetEvent> {
+        guard let last = lastEvents.last, let i = current.lastIndex(of: last) else { return current[...] }
+        return current[(i + 1)...]
+    }
+
+    /// Ends the file with an `end` line (a file without one was cut short).
+    public func close() throws {
+        guard !closed else { return }
+        closed = true
+        if headerWritten {
+            try? writeLine(#"{"type":"end","t":\#(lastTime ?? 0),"ticks":\#(ticks)}"#, finish: true)
+        } else if let g = gzip {
+            _ = g.compress([], finish: true)
+        }
+        Glibc.close(fd)
+    }
+
+    private func writeLine(_ text: String, finish: Bool = false) throws {
+        var bytes = Array(text.utf8)
+        bytes.append(0x0A)
+        if let g = gzip { bytes = g.compress(bytes, finish: finish) }
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes[sent...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw RecordingError.io("cannot write \(path): \(String(cString: strerror(errno)))") }
+            sent += n
+        }
+        bytesWritten += bytes.count
+    }
+}

@@ -1,0 +1,120 @@
+import FleetCore
+import Foundation
+
+/// A position in a recording and the fleet as it was there. Seeking loads the keyframe at or
+/// before the target and applies the ticks after it; stepping forward applies one tick.
+public final class ReplayCursor {
+    public let file: RecordingFile
+    /// The frame shown, an index into `file.frames`; -1 before anything is loaded.
+    public private(set) var frame = -1
+    private var shape: SnapshotShape?
+    private var values: [String] = []
+    private var series: [AnySeries] = []
+    private var events: [FleetEvent] = []
+    /// Lines found unusable while playing (corrupt JSON and the like), with their numbers.
+    public private(set) var problems: [RecordingFile.Problem] = []
+    private var reported = Set<Int>()
+
+    public init(file: RecordingFile) {
+        self.file = file
+    }
+
+    /// Moves to frame `target` the cheapest way: forward from here when that is shorter than
+    /// from the keyframe before it.
+    public func seek(toFrame target: Int) {
+        guard !file.frames.isEmpty else { return }
+        let t = max(0, min(file.frames.count - 1, target))
+        let key = file.keyframe(atOrBefore: t)
+        var start = key
+        if frame >= key && frame <= t { start = frame + 1 } else { load(frame: key); start = key + 1 }
+        if start <= t { for i in start...t { apply(frame: i) } }
+        frame = t
+    }
+
+    public func seek(toTime time: Double) { seek(toFrame: file.frameIndex(atOrBefore: time)) }
+
+    /// The snapshot at the current frame.
+    public func snapshot() throws -> FleetSnapshot {
+        guard let shape else { throw RecordingError.empty(file.path) }
+        var s = try RecordingJSON.decoder().decode(FleetSnapshot.self, from: Data(shape.build(values).utf8))
+        SnapshotSeries.assign(&s, series)
+        s.events = Array(events.suffix(200))
+        return s
+    }
+
+    private func report(_ line: Int, _ message: String) {
+        guard reported.insert(line).inserted else { return }
+        problems.append(.init(line: line, message: message))
+    }
+
+    struct EventLine: Decodable { var event: FleetEvent }
+    struct KeyframeLine: Decodable { var snapshot: FleetSnapshot }
+
+    private func decode<T: Decodable>(_ type: T.Type, line: Int, what: String) -> T? {
+        do {
+            return try RecordingJSON.decoder().decode(T.self, from: Data(file.line(line)))
+        } catch is DecodingError {
+            report(line, "not a readable \(what) (corrupted; skipped)")
+        } catch {
+            report(line, "\(what): \(error) (skipped)")
+        }
+        return nil
+    }
+
+    private func applyEvents(of f: RecordingFile.Frame) {
+        for e in f.events {
+            guard let line = decode(EventLine.self, line: file.eventLines[e].line, what: "event") else { continue }
+            events.append(line.event)
+        }
+        if events.count > 1_000 { events.removeFirst(events.count - 400) }
+    }
+
+    private func load(frame i: Int) {
+        let f = file.frames[i]
+        guard let snap = decode(KeyframeLine.self, line: f.line, what: "keyframe")?.snapshot else {
+            frame = i
+            return
+        }
+        series = SnapshotSeries.list(snap).map(\.series)
+        events = snap.events
+        let stripped = SnapshotSeries.stripped(snap)
+        guard let encoded = try? RecordingJSON.encoder(packed: false).encode(stripped),
+              let flat = try? SnapshotShape.flatten(Array(encoded)[...]) else { return }
+        (shape, values) = flat
+        frame = i
+    }
+
+    private func apply(frame i: Int) {
+        let f = file.frames[i]
+        if f.isKeyframe {
+            load(frame: i)
+            // A keyframe already holds its tick's events.
+            return
+        }
+        applyEvents(of: f)
+        guard let o = try? RawJSON.parse(file.line(f.line)) else {
+            report(f.line, "not JSON (corrupted; skipped)")
+            frame = i
+            return
+        }
+        if let d = o["d"]?.items {
+            var k = 0
+            while k + 1 < d.count {
+                if let idx = d[k].raw.flatMap({ Int($0) }), idx >= 0, idx < values.count, let v = d[k + 1].raw {
+                    values[idx] = v
+                } else {
+                    report(f.line, "leaf index out of range (skipped)")
+                }
+                k += 2
+            }
+        }
+        for entry in o["a"]?.items ?? [] {
+            guard let items = entry.items, let idx = items.first?.raw.flatMap({ Int($0) }), idx >= 0, idx < series.count else {
+                report(f.line, "series index out of range (skipped)")
+                continue
+            }
+            for v in items.dropFirst() { series[idx].append(v.raw.flatMap { Double($0) } ?? .nan, at: f.time) }
+        }
+        frame = i
+    }
+}

@@ -1,0 +1,190 @@
+import FleetCore
+import Foundation
+
+/// A snapshot's JSON (history rings and events taken out) as a shape and a flat list of leaf
+/// values. Ticks carry only the leaves that changed, by index; a keyframe fixes the shape.
+struct SnapshotShape: Equatable {
+    indirect enum Node: Equatable {
+        case leaf(Int)
+        case object([(key: String, node: Node)])
+        case array([Node])
+
+        static func == (a: Node, b: Node) -> Bool {
+            switch (a, b) {
+            case let (.leaf(x), .leaf(y)): return x == y
+            case let (.array(x), .array(y)): return x == y
+            case let (.object(x), .object(y)):
+                return x.count == y.count && zip(x, y).allSatisfy { $0.key == $1.key && $0.node == $1.node }
+            default: return false
+            }
+        }
+    }
+
+    var root: Node
+    var leafCount: Int
+
+    /// Splits JSON text into its shape and its leaves, each kept as raw text.
+    static func flatten(_ json: ArraySlice<UInt8>) throws -> (SnapshotShape, [String]) {
+        var values: [String] = []
+        func walk(_ v: RawJSON.Value) -> Node {
+            switch v {
+            case .scalar(let raw):
+                values.append(raw)
+                return .leaf(values.count - 1)
+            case .array(let items): return .array(items.map(walk))
+            case .object(let fields): return .object(fields.map { ($0.key, walk($0.value)) })
+            }
+        }
+        let root = walk(try RawJSON.parse(json))
+        return (SnapshotShape(root: root, leafCount: values.count), values)
+    }
+
+    /// The JSON text again, with `values` at the leaves.
+    func build(_ values: [String]) -> String {
+        var out = ""
+        out.reserveCapacity(values.count * 12)
+        func make(_ n: Node) {
+            switch n {
+            case .leaf(let i): out += values[i]
+            case .array(let items):
+                out += "["
+                for (k, item) in items.enumerated() {
+                    if k > 0 { out += "," }
+                    make(item)
+                }
+                out += "]"
+            case .object(let fields):
+                out += "{"
+                for (k, f) in fields.enumerated() {
+                    if k > 0 { out += "," }
+                    out += "\"" + f.key + "\":"
+                    make(f.node)
+                }
+                out += "}"
+            }
+        }
+        make(root)
+        return out
+    }
+}
+
+/// One history ring of a snapshot, whichever kind.
+enum AnySeries {
+    case ring(SeriesRing)
+    case tiered(TieredSeries)
+
+    var appendedTotal: Int {
+        switch self {
+        case .ring(let r): return r.appendedTotal
+        case .tiered(let t): return t.appendedTotal
+        }
+    }
+
+    /// The newest `n` values as stored.
+    func newest(_ n: Int) -> [Double] {
+        switch self {
+        case .ring(let r): return r.suffix(n)
+        case .tiered(let t): return Array(t.values.suffix(n))
+        }
+    }
+
+    mutating func append(_ v: Double, at time: Double) {
+        switch self {
+        case .ring(var r): r.append(v); self = .ring(r)
+        case .tiered(var t): t.append(v, at: time); self = .tiered(t)
+        }
+    }
+}
+
+/// Where the history rings of a snapshot live, by stable names ("n/NODE/kv", "p/POOL/waiting",
+/// "c/CACHE", "cost"), so a recording can carry what was appended to each.
+enum SnapshotSeries {
+    static func list(_ s: FleetSnapshot) -> [(name: String, series: AnySeries)] {
+        var out: [(String, AnySeries)] = []
+        for n in s.nodes {
+            out.append(("n/\(n.id)/gpu", .tiered(n.history.gpuUtilization)))
+            out.append(("n/\(n.id)/kv", .tiered(n.history.kvCacheUsage)))
+            out.append(("n/\(n.id)/tps", .tiered(n.history.tokensPerSecond)))
+            out.append(("n/\(n.id)/run", .tiered(n.history.running)))
+            out.append(("n/\(n.id)/wait", .tiered(n.history.waiting)))
+        }
+        for p in s.pools {
+            out.append(("p/\(p.id)/waiting", .ring(p.history.waiting)))
+            out.append(("p/\(p.id)/arrival", .ring(p.history.arrivalRate)))
+            out.append(("p/\(p.id)/e2e", .ring(p.history.e2eP95)))
+        }
+        for c in s.caches { out.append(("c/\(c.id)", .ring(c.history))) }
+        out.append(("cost", .ring(s.cost.history)))
+        return out
+    }
+
+    /// Puts the rings back; `series` is in `list`'s order for the same snapshot shape.
+    static func assign(_ s: inout FleetSnapshot, _ series: [AnySeries]) {
+        var k = 0
+        func next() -> AnySeries { defer { k += 1 }; return series[k] }
+        func tiered() -> TieredSeries { if case .tiered(let t) = next() { return t }; return TieredSeries() }
+        func ring() -> SeriesRing { if case .ring(let r) = next() { return r }; return SeriesRing(capacity: 1) }
+        for i in s.nodes.indices {
+            s.nodes[i].history.gpuUtilization = tiered()
+            s.nodes[i].history.kvCacheUsage = tiered()
+            s.nodes[i].history.tokensPerSecond = tiered()
+            s.nodes[i].history.running = tiered()
+            s.nodes[i].history.waiting = tiered()
+        }
+        for i in s.pools.indices {
+            s.pools[i].history.waiting = ring()
+            s.pools[i].history.arrivalRate = ring()
+            s.pools[i].history.e2eP95 = ring()
+        }
+        for i in s.caches.indices { s.caches[i].history = ring() }
+        s.cost.history = ring()
+    }
+
+    /// The snapshot without its rings (small placeholders), events or replay state: what the
+    /// shape and leaves describe.
+    static func stripped(_ s: FleetSnapshot) -> FleetSnapshot {
+        var c = s
+        let placeholders = list(s).map { item -> AnySeries in
+            switch item.series {
+            case .ring: return .ring(SeriesRing(capacity: 1))
+            case .tiered: return .tiered(TieredSeries(fineCapacity: 1, coarseCapacity: 1))
+            }
+        }
+        assign(&c, placeholders)
+        c.events = []
+        c.replay = nil
+        return c
+    }
+}
+
+enum RecordingJSON {
+    static func encoder(packed: Bool) -> JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "+Inf", negativeInfinity: "-Inf", nan: "NaN")
+        if packed { e.userInfo[SeriesPacking.packedKey] = true }
+        return e
+    }
+
+    static func decoder() -> JSONDecoder {
+        let d = JSONDecoder()
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "+Inf", negativeInfinity: "-Inf", nan: "NaN")
+        return d
+    }
+
+    static func string(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 || u.value == 0x7F { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out + "\""
+    }
+}
