@@ -28,8 +28,8 @@ public struct ReplayStatus: Codable, Sendable, Equatable {
 public enum ReplayCommand: Sendable, Equatable {
     case togglePause
     case step(Int)
-    case seek(by: Double)
-    case seek(to: Double)
+    case seekBy(Double)
+    case seekTo(Double)
     case jumpToEvent(forward: Bool)
     case faster, slower
 }

@@ -4,10 +4,15 @@ import Synchronization
 /// the newest without ever waiting on the source's work.
 public final class SnapshotStore: Sendable {
     private let state = Mutex<(version: Int, snapshot: FleetSnapshot?)>((0, nil))
+    /// Sees every snapshot as it is published, on the publisher's task (a recorder).
+    private let observer: (@Sendable (FleetSnapshot) -> Void)?
 
-    public init() {}
+    public init(onPublish observer: (@Sendable (FleetSnapshot) -> Void)? = nil) {
+        self.observer = observer
+    }
 
     public func publish(_ snapshot: FleetSnapshot) {
+        observer?(snapshot)
         state.withLock { $0 = ($0.version + 1, snapshot) }
     }
 

@@ -125,6 +125,8 @@ public final class RecordingFile: @unchecked Sendable {
     }
 
     /// The bytes of line `number` (1-based), without its newline.
+    public func lineBytes(_ number: Int) -> ArraySlice<UInt8> { line(number) }
+
     func line(_ number: Int) -> ArraySlice<UInt8> {
         bytes[lineStarts[number - 1]..<(lineStarts[number] - 1)]
     }

@@ -41,13 +41,15 @@ public final class SimulationDriver: @unchecked Sendable {
             let target = simStart + (clock.now - wallStart) * speed
             // At most a second of simulated time per slice, so a stop request is seen promptly
             // even when the simulation falls behind a high --speed.
+            // Every sample is published (a recorder sees each tick), even when a fast
+            // --speed runs several per slice.
             while simulator.now < target, !stopped.load(ordering: .relaxed) {
-                simulator.advance(to: min(target, simulator.now + 1))
-            }
-            if simulator.sampleCount != published {
-                published = simulator.sampleCount
-                store.publish(simulator.snapshot())
-                onSample?(simulator.expositions())
+                simulator.advance(to: min(target, simulator.now + simulator.sampleInterval))
+                if simulator.sampleCount != published {
+                    published = simulator.sampleCount
+                    store.publish(simulator.snapshot())
+                    onSample?(simulator.expositions())
+                }
             }
             // Speed 0 holds the fleet still: nothing to wait for but a stop.
             let wait = speed > 0 ? (simulator.nextSampleTime - target) / speed : 0.5

@@ -56,9 +56,12 @@ enum SnapshotAssembler {
             let spec = n.spec.gpu
             let power = spec.idleWatts + (spec.maxWatts - spec.idleWatts) * util
             let memory = n.state == .down ? 0 : spec.memoryGiB * n.spec.gpuMemoryUtilization
-            return GPUSnapshot(index: g, name: spec.name, utilization: util, memoryUsedGiB: memory,
-                               memoryTotalGiB: spec.memoryGiB, powerWatts: power,
-                               temperatureC: 31 + 45 * power / spec.maxWatts + 2 * spread)
+            // At dcgm-exporter's resolution (whole percent, 0.1 W, whole degrees): what a real
+            // board reports, and what keeps recordings of the simulated fleet small.
+            let temperature = 31 + 45 * power / spec.maxWatts + 2 * spread
+            return GPUSnapshot(index: g, name: spec.name, utilization: (util * 100).rounded() / 100, memoryUsedGiB: memory,
+                               memoryTotalGiB: spec.memoryGiB, powerWatts: (power * 10).rounded() / 10,
+                               temperatureC: temperature.rounded())
         }
         let util = gpus.isEmpty ? 0 : gpus.reduce(0) { $0 + $1.utilization } / Double(gpus.count)
         return NodeSnapshot(

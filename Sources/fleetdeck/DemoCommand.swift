@@ -1,6 +1,7 @@
 import ArgumentParser
 import Console
 import FleetCore
+import Recording
 import Foundation
 import Scheduler
 
@@ -15,6 +16,7 @@ struct DemoCommand: ParsableCommand {
 
     @OptionGroup var scenario: ScenarioOptions
     @OptionGroup var display: DisplayOptions
+    @OptionGroup var recording: RecordOptions
 
     @Option(name: .long, help: "Simulated seconds per wall-clock second (0.1 to 1000).")
     var speed: Double = 1
@@ -30,7 +32,8 @@ struct DemoCommand: ParsableCommand {
     func run() throws {
         let sc = try scenario.loadScenario()
         let (theme, glyphs) = try display.resolve()
-        let store = SnapshotStore()
+        let (store, sink) = try recording.makeStore()
+        defer { RecordOptions.finish(sink) }
         let simulator = FleetSimulator(scenario: sc, seed: scenario.seed)
         let driver = SimulationDriver(simulator: simulator, store: store, speed: speed)
         driver.warmUp(seconds: warmup)

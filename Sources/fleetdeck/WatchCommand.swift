@@ -3,6 +3,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import Console
 import FleetCore
+import Recording
 import Foundation
 import Telemetry
 
@@ -43,6 +44,7 @@ struct WatchCommand: ParsableCommand {
             """)
 
     @OptionGroup var display: DisplayOptions
+    @OptionGroup var recording: RecordOptions
 
     @Flag(name: .long, help: "Read fleetdeck NDJSON (Docs/ndjson-format.md) piped into standard input: producer | fleetdeck watch --stdin.")
     var stdin = false
@@ -56,7 +58,8 @@ struct WatchCommand: ParsableCommand {
         let (theme, glyphs) = try display.resolve(cfg)
         let client = try TelemetryHTTPClient.make(tls: w.tls)
         defer { try? client.syncShutdown() }
-        let store = SnapshotStore()
+        let (store, sink) = try recording.makeStore()
+        defer { RecordOptions.finish(sink) }
         let clock = WallClock()
         let run: @Sendable () async -> Void
         let stop: @Sendable () -> Void

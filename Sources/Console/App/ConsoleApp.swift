@@ -5,12 +5,14 @@ import FleetCore
 public final class ConsoleApp {
     private let store: SnapshotStore
     private let glyphs: Glyphs
+    private let replay: (any ReplayControl)?
     /// How long to wait for a key before looking for a new snapshot.
     public var pollMilliseconds: Int32 = 200
 
-    public init(store: SnapshotStore, glyphs: Glyphs) {
+    public init(store: SnapshotStore, glyphs: Glyphs, replay: (any ReplayControl)? = nil) {
         self.store = store
         self.glyphs = glyphs
+        self.replay = replay
     }
 
     public func run(on terminal: TerminalBackend) {
@@ -36,6 +38,10 @@ public final class ConsoleApp {
             }
             guard let key = terminal.readKey(timeoutMilliseconds: pollMilliseconds) else { continue }
             if key != .resize { state = KeyHandler.handle(key, state, snapshot: snapshot) }
+            if let command = state.replayCommand {
+                replay?.send(command)
+                state.replayCommand = nil
+            }
             dirty = true
         }
     }

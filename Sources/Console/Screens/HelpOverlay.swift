@@ -3,8 +3,10 @@ import FleetCore
 /// `?`: every key, in a box over the current screen.
 enum HelpOverlay {
     static func draw(_ canvas: inout Canvas, ctx: ScreenContext) {
-        let entries = KeyHandler.help.map { (keys, action) in
-            (ctx.glyphs == .ascii ? keys.replacingOccurrences(of: "↑ ↓", with: "Up Dn") : keys, action)
+        // In a replay the transport keys come first; they take [ ] and g from the live keys.
+        let keys = ctx.snapshot.replay != nil ? KeyHandler.replayHelp + KeyHandler.help.filter { $0.keys != "[ ]" } : KeyHandler.help
+        let entries = keys.map { (keys, action) in
+            (ctx.glyphs == .ascii ? keys.replacingOccurrences(of: "↑ ↓", with: "Up Dn").replacingOccurrences(of: "← →", with: "Left Right") : keys, action)
         }
         let keyWidth = entries.map { TerminalText.width($0.0) }.max() ?? 10
         let width = min(canvas.width - 4, keyWidth + 4 + (entries.map { TerminalText.width($0.1) }.max() ?? 20) + 2)

@@ -25,8 +25,14 @@ public enum ScreenRenderer {
         }
         let ctx = ScreenContext(snapshot: snapshot, live: live ?? snapshot, state: state, glyphs: glyphs)
         StatusBars.drawHeader(&canvas, ctx)
-        StatusBars.drawFooter(&canvas, ctx)
-        let body = Rect(x: 0, y: 1, width: width, height: height - 2)
+        let body: Rect
+        if let replay = snapshot.replay {
+            ReplayBar.draw(&canvas, ctx, replay)
+            body = Rect(x: 0, y: 1, width: width, height: height - 3)
+        } else {
+            StatusBars.drawFooter(&canvas, ctx)
+            body = Rect(x: 0, y: 1, width: width, height: height - 2)
+        }
         var offset = state.nodeScrollOffset
         if let id = state.detailNodeID, let node = snapshot.nodes.first(where: { $0.id == id }) {
             NodeDetailScreen.draw(&canvas, body, node: node, ctx: ctx)

@@ -53,6 +53,11 @@ public struct ConsoleState: Equatable, Sendable {
     public var eventScrollBack = 0
     /// Node history graphs: the last 15 minutes by the second, or 24 hours by the minute (`z`).
     public var dayHistory = false
+    /// A transport command for the replay driver, taken by the render loop.
+    public var replayCommand: ReplayCommand?
+    /// `g` in a replay: the time being typed.
+    public var editingGoto = false
+    public var gotoText = ""
     public var quit = false
 
     public init() {}

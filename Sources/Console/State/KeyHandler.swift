@@ -19,9 +19,29 @@ public enum KeyHandler {
         ("q", "quit"),
     ]
 
+    /// The transport keys of a replay (`fleetdeck replay`), shown by `?` during one.
+    public static let replayHelp: [(keys: String, action: String)] = [
+        ("space", "pause / play"),
+        ("← →", "step one tick back / forward"),
+        ("[ ]", "seek one minute back / forward"),
+        ("{ }", "jump to the previous / next event (incident, action, SLO breach)"),
+        ("< >", "half / double speed (0.25x to 64x)"),
+        ("g", "go to a time: HH:MM[:SS] of day, or +M[:SS] from the start"),
+    ]
+
     public static func handle(_ key: Key, _ state: ConsoleState, snapshot: FleetSnapshot?) -> ConsoleState {
         var s = state
         if s.editingFilter { return editFilter(key, s) }
+        if s.editingGoto { return editGoto(key, s, snapshot: snapshot) }
+        if snapshot?.replay != nil, !s.showHelp, let command = replayCommand(for: key) {
+            if let command {
+                s.replayCommand = command
+            } else {
+                s.editingGoto = true
+                s.gotoText = ""
+            }
+            return s
+        }
         if s.showHelp {
             // Any key closes the help; q still quits.
             s.showHelp = false
@@ -72,6 +92,59 @@ public enum KeyHandler {
         default: break
         }
         return s
+    }
+
+    /// The replay transport's meaning of a key: `.some(nil)` opens the go-to prompt; nil when
+    /// the key is not a transport key.
+    static func replayCommand(for key: Key) -> ReplayCommand?? {
+        switch key {
+        case .char(" "): return .some(.togglePause)
+        case .left: return .some(.step(-1))
+        case .right: return .some(.step(1))
+        case .char("["): return .some(.seekBy(-60))
+        case .char("]"): return .some(.seekBy(60))
+        case .char("{"): return .some(.jumpToEvent(forward: false))
+        case .char("}"): return .some(.jumpToEvent(forward: true))
+        case .char("<"): return .some(.slower)
+        case .char(">"): return .some(.faster)
+        case .char("g"): return .some(nil)
+        default: return nil
+        }
+    }
+
+    static func editGoto(_ key: Key, _ state: ConsoleState, snapshot: FleetSnapshot?) -> ConsoleState {
+        var s = state
+        switch key {
+        case .escape: s.editingGoto = false
+        case .backspace: if !s.gotoText.isEmpty { s.gotoText.removeLast() }
+        case .enter:
+            s.editingGoto = false
+            if let snap = snapshot, let replay = snap.replay,
+               let t = gotoTime(s.gotoText, startTimeOfDay: snap.timeOfDay - snap.time, start: replay.start) {
+                s.replayCommand = .seekTo(t)
+            }
+        case .char(let c) where "0123456789:+.".contains(c) && s.gotoText.count < 12: s.gotoText.append(c)
+        default: break
+        }
+        return s
+    }
+
+    /// Recording time for what was typed after `g`: `HH:MM[:SS]` is a time of day (as the
+    /// header's clock shows), `+M[:SS]` or `+S` an offset from the recording's start.
+    public static func gotoTime(_ text: String, startTimeOfDay: Double, start: Double) -> Double? {
+        let relative = text.hasPrefix("+")
+        let parts = (relative ? String(text.dropFirst()) : text).split(separator: ":", omittingEmptySubsequences: false).map { Double($0) }
+        guard !parts.isEmpty, parts.count <= 3, parts.allSatisfy({ $0 != nil && $0! >= 0 }) else { return nil }
+        let p = parts.map { $0! }
+        if relative {
+            let seconds = p.count == 1 ? p[0] * 60 : p.reduce(0) { $0 * 60 + $1 }
+            return start + seconds
+        }
+        guard p.count >= 2 else { return nil }
+        let ofDay = p[0] * 3600 + p[1] * 60 + (p.count == 3 ? p[2] : 0)
+        var t = ofDay - startTimeOfDay
+        if t < start - 43_200 { t += 86_400 }   // past midnight
+        return t
     }
 
     static func editFilter(_ key: Key, _ state: ConsoleState) -> ConsoleState {
