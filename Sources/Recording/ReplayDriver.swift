@@ -25,6 +25,7 @@ public final class ReplayDriver: ReplayControl, @unchecked Sendable {
         self.speed = min(Self.speeds.upperBound, max(Self.speeds.lowerBound, speed))
         paused = startPaused
         marks = file.marks
+        cursor.seek(toFrame: 0)
     }
 
     public func send(_ command: ReplayCommand) { commands.withLock { $0.append(command) } }
@@ -50,7 +51,6 @@ public final class ReplayDriver: ReplayControl, @unchecked Sendable {
 
     /// Plays until `stop()`. At the end of the recording it pauses on the last tick.
     public func run() async {
-        if cursor.frame < 0 { cursor.seek(toFrame: 0) }
         publish()
         var last = clock.now
         var playhead = cursor.file.frames.isEmpty ? 0 : cursor.file.frames[max(0, cursor.frame)].time

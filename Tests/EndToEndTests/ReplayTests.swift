@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+
+/// `fleetdeck record` and `fleetdeck replay`, from the command line and in a terminal.
+@Suite(.serialized) struct ReplayTests {
+    static let dir: String = {
+        let d = NSTemporaryDirectory() + "fleetdeck-replay-\(getpid())"
+        try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }()
+
+    /// Five minutes of the bank fleet: the market-open peak starts at 09:54.
+    static func bankRecording() throws -> String {
+        let path = dir + "/bank.rec"
+        if FileManager.default.fileExists(atPath: path) { return path }
+        let r = try Harness.fleetdeck(["record", "--scenario", "bank", "--duration", "300", "--out", path])
+        guard r.status == 0 else { throw HarnessError("record failed: \(r.stderr)") }
+        return path
+    }
+
+    @Test func summaryAndAtForScripts() throws {
+        let path = try Self.bankRecording()
+        let summary = try Harness.fleetdeck(["replay", path, "--summary"])
+        #expect(summary.status == 0, "\(summary.stderr)")
+        #expect(summary.stdout.contains("09:50:00 to 09:55:00"))
+        #expect(summary.stdout.contains("09:54:00  +4m      incident   incident: market-open peak"))
+        let json = try Harness.fleetdeck(["replay", path, "--at", "09:52:30", "--format", "json"])
+        #expect(json.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(object?["time"] as? Double == 150)
+        let text = try Harness.fleetdeck(["replay", path, "--at", "200", "--width", "100", "--height", "30"])
+        #expect(text.stdout.contains("09:53:20"))
+        #expect(text.stdout.contains("Nodes (16)"))
+    }
+
+    @Test func hostileTextInARecordingNeverReachesTheTerminalRaw() throws {
+        let path = try Self.bankRecording()
+        var lines = try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "\n")
+        // An event line with escape sequences and a bidi override, just before tick 100.
+        let event = #"{"type":"event","t":99.5,"kind":"incident","event":{"kind":"incident","message":"boom \u001b[2J\u001b]0;pwned\u0007 \u202e","severity":"critical","time":99.5}}"#
+        let at = lines.firstIndex { $0.hasPrefix(#"{"type":"tick","t":100.0"#) }!
+        lines.insert(event, at: at)
+        let hostile = Self.dir + "/hostile.rec"
+        try lines.joined(separator: "\n").write(toFile: hostile, atomically: true, encoding: .utf8)
+        let summary = try Harness.fleetdeck(["replay", hostile, "--summary"])
+        #expect(summary.stdout.contains("boom"))
+        let screen = try Harness.fleetdeck(["replay", hostile, "--at", "150", "--screen", "events"])
+        #expect(screen.stdout.contains("boom"))
+        for out in [summary.stdout, screen.stdout] {
+            #expect(!out.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x202E })
+        }
+    }
+
+    @Test func killNineLeavesAReplayableFile() throws {
+        try Harness.requireBinary()
+        let path = Self.dir + "/killed.rec"
+        let (pid, _) = try Harness.spawn(Harness.binary, ["record", "--scenario", "content", "--duration", "86400", "--out", path],
+                                         environment: ["FLEETDECK_HOME": Harness.repositoryRoot])
+        // Wait until a few hundred kilobytes are down, then kill without warning.
+        for _ in 0..<300 {
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            if size > 400_000 { break }
+            usleep(100_000)
+        }
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        let r = try Harness.fleetdeck(["replay", path, "--summary"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("cut short"), "\(r.stderr)")
+        #expect(r.stdout.contains("simulation content"))
+    }
+
+    @Test func aNewerVersionIsRefusedClearly() throws {
+        let path = Self.dir + "/future.rec"
+        try (#"{"type":"header","format":"fleetdeck-recording","version":7,"started":0}"# + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let r = try Harness.fleetdeck(["replay", path, "--summary"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("recording format version 7 is newer than this fleetdeck reads"), "\(r.stderr)")
+    }
+
+    /// The transport keys in a real terminal, read back from the clock on the screen.
+    @Test func transportKeysInTmux() throws {
+        let path = try Self.bankRecording()
+        let pane = try TmuxPane(width: 140, height: 40)
+        try pane.type("FLEETDECK_HOME=\(Harness.repositoryRoot) \(Harness.binary) replay \(path) --paused")
+        try pane.press("Enter")
+        func clock(_ expected: String) throws {
+            try pane.waitFor("the transport at \(expected)") { $0.contains("paused") && $0.contains("\(expected) / 09:55:00") }
+        }
+        try clock("09:50:00")
+        try pane.press("Right")
+        try clock("09:50:01")
+        try pane.type("]")
+        try clock("09:51:01")
+        try pane.type("}")              // the next event: an SLO breach at 09:51:36
+        try clock("09:51:36")
+        try pane.type("}")              // then the market-open peak at 09:54:00
+        try clock("09:54:00")
+        try pane.press("Left")
+        try clock("09:53:59")
+        try pane.type("g")
+        try pane.waitFor(text: "go to (HH:MM[:SS]")
+        try pane.type("09:52:30")
+        try pane.press("Enter")
+        try clock("09:52:30")
+        try pane.type(">")
+        try pane.waitFor("2x") { $0.contains("paused 2x") }
+        try pane.type(" ")              // play: the clock moves on its own
+        try pane.waitFor("playing") { s in s.contains("playing 2x") && !s.contains("09:52:30 / 09:55:00") }
+        try pane.type("q")
+        try pane.waitFor("the shell prompt back", timeout: 15) { !$0.contains("09:55:00") }
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+@testable import FleetCore
+@testable import Recording
+@testable import Scheduler
+
+/// Files cut short, damaged, from the future, or carrying hostile text.
+@Suite struct RecordingRobustnessTests {
+    func temp(_ name: String) -> String { NSTemporaryDirectory() + "fleetdeck-robust-\(getpid())-\(name)" }
+
+    @Test func aFileCutMidLineReplaysUpToItsLastCompleteLine() throws {
+        let path = temp("cut.ndjson")
+        defer { unlink(path) }
+        let live = try RecordingRoundTripTests.record("edge", seconds: 80, to: path, keyframeInterval: 30)
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        // Cut in the middle of the 61st tick's line, as kill -9 during a write would.
+        let starts = [0] + bytes.indices.filter { bytes[$0] == 0x0A }.map { $0 + 1 }
+        let file0 = try RecordingFile(bytes: bytes, path: path)
+        let line = file0.frames[60].line
+        bytes = Array(bytes[0..<(starts[line - 1] + 25)])
+        let file = try RecordingFile(bytes: bytes, path: path)
+        #expect(file.frames.count == 60)
+        #expect(file.cutShort?.contains("ends mid-line at line \(line)") == true, "\(String(describing: file.cutShort))")
+        let cursor = ReplayCursor(file: file)
+        cursor.seek(toFrame: 59)
+        #expect(try cursor.snapshot() == live[59])
+    }
+
+    @Test func aCutGzipFileReplaysWhatWasFlushed() throws {
+        let path = temp("cut.ndjson.gz")
+        defer { unlink(path) }
+        let live = try RecordingRoundTripTests.record("edge", seconds: 60, to: path)
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        let file = try RecordingFile(bytes: Array(bytes[0..<(bytes.count * 2 / 3)]), path: path)
+        #expect(file.cutShort != nil)
+        #expect(file.frames.count > 10 && file.frames.count < 60)
+        let cursor = ReplayCursor(file: file)
+        cursor.seek(toFrame: file.frames.count - 1)
+        #expect(try cursor.snapshot() == live[file.frames.count - 1])
+    }
+
+    @Test func aCorruptedLineIsSkippedAndNamedTheRestPlays() throws {
+        let path = temp("corrupt.ndjson")
+        defer { unlink(path) }
+        let live = try RecordingRoundTripTests.record("edge", seconds: 90, to: path, keyframeInterval: 30)
+        var text = try String(contentsOfFile: path, encoding: .utf8)
+        var lines = text.components(separatedBy: "\n")
+        let file0 = try RecordingFile(path: path)
+        let damaged = file0.frames[40].line          // a tick line, by its 1-based number
+        #expect(!file0.frames[40].isKeyframe)
+        lines[damaged - 1] = String(lines[damaged - 1].prefix(30)) + "\u{0}\u{1}garbage]]"
+        text = lines.joined(separator: "\n")
+        let file = try RecordingFile(bytes: Array(text.utf8), path: path)
+        let cursor = ReplayCursor(file: file)
+        cursor.seek(toFrame: file.frames.count - 1)
+        let problems = file.problems + cursor.problems
+        #expect(problems.map(\.line).contains(damaged), "\(problems)")
+        // After the next keyframe everything is exact again.
+        #expect(try cursor.snapshot() == live[live.count - 1])
+    }
+
+    @Test func aNewerFormatVersionIsAClearError() throws {
+        let text = #"{"type":"header","format":"fleetdeck-recording","version":99,"started":0}"# + "\n"
+        #expect(throws: RecordingError.newerVersion(file: "future.rec", version: 99)) {
+            try RecordingFile(bytes: Array(text.utf8), path: "future.rec")
+        }
+        do { _ = try RecordingFile(bytes: Array(text.utf8), path: "future.rec") } catch {
+            #expect("\(error)".contains("version 99 is newer than this fleetdeck reads (1)"))
+        }
+        #expect(throws: RecordingError.notARecording("x.prom")) {
+            try RecordingFile(bytes: Array("# TYPE up gauge\nup 1\n".utf8), path: "x.prom")
+        }
+    }
+
+    @Test func theEventsIndexFeedsTheTimelineAndTheSummary() throws {
+        let path = temp("events.ndjson")
+        defer { unlink(path) }
+        _ = try RecordingRoundTripTests.record("bank", seconds: 300, to: path)
+        let file = try RecordingFile(path: path)
+        // bank: the market-open peak at 4 minutes, SLO breaches around it.
+        #expect(file.marks.contains { $0.kind == .incident && $0.time == 240 })
+        #expect(file.marks.contains { $0.kind == .sloBreach })
+    }
+
+    @Test func transportCommandsMoveTheCursor() throws {
+        let path = temp("transport.ndjson")
+        defer { unlink(path) }
+        _ = try RecordingRoundTripTests.record("bank", seconds: 300, to: path)
+        let file = try RecordingFile(path: path)
+        let store = SnapshotStore()
+        let driver = ReplayDriver(file: file, store: store, startPaused: true)
+        var head = driver.handle(.step(1), playhead: 0)
+        #expect(head == 2)                        // the first tick is at 1 s
+        head = driver.handle(.seekBy(60), playhead: head)
+        #expect(head == 62)
+        head = driver.handle(.jumpToEvent(forward: true), playhead: head)
+        let incident = try #require(file.marks.first { $0.time > 62 }?.time)
+        #expect(head == incident.rounded(.up))
+        head = driver.handle(.seekBy(20), playhead: head)
+        head = driver.handle(.jumpToEvent(forward: false), playhead: head)
+        let previous = try #require(file.marks.map(\.time).filter { $0 < incident + 20 }.max())
+        #expect(head == previous.rounded(.up))
+        head = driver.handle(.seekTo(299), playhead: head)
+        #expect(head == 299)
+        _ = driver.handle(.faster, playhead: head)
+        driver.publish()
+        #expect(store.latest().snapshot?.replay?.speed == 2)
+        #expect(store.latest().snapshot?.replay?.paused == true)
+        #expect(store.latest().snapshot?.time == 299)
+    }
+}
