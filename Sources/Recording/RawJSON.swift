@@ -10,6 +10,8 @@ enum RawJSON {
 
     struct SyntaxError: Error { var offset: Int }
 
+    static func parse(_ bytes: UnsafeRawBufferPointer) throws -> Value { try parse(Array(bytes)[...]) }
+
     static func parse(_ bytes: ArraySlice<UInt8>) throws -> Value {
         var p = Parser(b: Array(bytes), i: 0)
         p.space()

@@ -9,6 +9,8 @@ public final class RecordingFile: @unchecked Sendable {
         public var time: Double
         public var line: Int            // 1-based
         public var isKeyframe: Bool
+        /// A keyframe with the history rings: where a seek can start.
+        public var isFullKeyframe: Bool
         /// Event lines just before this frame (they belong to its tick).
         public var events: Range<Int>   // indices into `eventLines`
     }
@@ -33,34 +35,39 @@ public final class RecordingFile: @unchecked Sendable {
     public private(set) var problems: [Problem] = []
     /// Set when the file stops without its `end` line (kill -9, a full disk, still being written).
     public private(set) var cutShort: String?
-    let bytes: [UInt8]
+    private let storage: RecordingBytes
+    var bytes: UnsafeRawBufferPointer { storage.buffer }
     private var lineStarts: [Int] = []   // offset of line k+1 at index k; one extra at the end
 
     public var start: Double { frames.first?.time ?? 0 }
     public var end: Double { frames.last?.time ?? 0 }
 
+    /// Plain files are memory-mapped (a day of a large fleet is gigabytes; only the lines a
+    /// replay reaches are touched); gzip files are decompressed into memory.
     public convenience init(path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw RecordingError.io("cannot read \(path)")
-        }
-        try self.init(bytes: Array(data), path: path)
+        try self.init(storage: try RecordingBytes(mapping: path), path: path)
     }
 
-    public init(bytes raw: [UInt8], path: String) throws {
+    public convenience init(bytes raw: [UInt8], path: String) throws {
+        try self.init(storage: RecordingBytes(copying: raw), path: path)
+    }
+
+    init(storage raw: RecordingBytes, path: String) throws {
         self.path = path
-        var bytes = raw
         var gzipCut = false
-        if Gzip.isGzip(raw) {
-            let (out, complete) = Gzip.decompress(raw)
-            bytes = out
+        if Gzip.isGzip(Array(raw.buffer.prefix(2))) {
+            let (out, complete) = Gzip.decompress(Array(raw.buffer))
+            storage = RecordingBytes(copying: out)
             gzipCut = !complete
+        } else {
+            storage = raw
         }
-        self.bytes = bytes
+        let bytes = storage.buffer
         // Line starts, with memchr; a last line without its newline is incomplete.
         var starts: [Int] = [0]
         var incompleteTail = false
-        bytes.withUnsafeBytes { buf in
-            guard let base = buf.baseAddress else { return }
+        if let base = bytes.baseAddress {
+            let buf = bytes
             var offset = 0
             while offset < buf.count {
                 guard let hit = memchr(base + offset, 0x0A, buf.count - offset) else {
@@ -73,9 +80,9 @@ public final class RecordingFile: @unchecked Sendable {
         }
         lineStarts = starts
         let completeLines = starts.count - 1
-        guard completeLines >= 1, let header = try? RecordingJSON.decoder().decode(RecordingHeader.self, from: Data(bytes[starts[0]..<(starts[1] - 1)])) else {
+        guard completeLines >= 1, let header = try? RecordingJSON.decoder().decode(RecordingHeader.self, from: Data(UnsafeRawBufferPointer(rebasing: bytes[starts[0]..<(starts[1] - 1)]))) else {
             // A newer writer's header may not decode; say so when the format name is ours.
-            if completeLines >= 1, let o = try? JSONSerialization.jsonObject(with: Data(bytes[starts[0]..<(starts[1] - 1)])) as? [String: Any],
+            if completeLines >= 1, let o = try? JSONSerialization.jsonObject(with: Data(UnsafeRawBufferPointer(rebasing: bytes[starts[0]..<(starts[1] - 1)]))) as? [String: Any],
                o["format"] as? String == RecordingFormat.name, let v = o["version"] as? Int, v > RecordingFormat.version {
                 throw RecordingError.newerVersion(file: path, version: v)
             }
@@ -104,7 +111,12 @@ public final class RecordingFile: @unchecked Sendable {
                     problems.append(Problem(line: number, message: "a tick before the first keyframe (skipped)"))
                     continue
                 }
-                frames.append(Frame(time: time, line: number, isKeyframe: type == "keyframe",
+                let full = type == "keyframe" && Self.peekFull(bytes, a, b)
+                if type == "keyframe" && !full && frames.isEmpty {
+                    problems.append(Problem(line: number, message: "a light keyframe before the first full one (skipped)"))
+                    continue
+                }
+                frames.append(Frame(time: time, line: number, isKeyframe: type == "keyframe", isFullKeyframe: full,
                                     events: pendingEventsStart..<eventLines.count))
                 pendingEventsStart = eventLines.count
             case "event":
@@ -125,15 +137,15 @@ public final class RecordingFile: @unchecked Sendable {
     }
 
     /// The bytes of line `number` (1-based), without its newline.
-    public func lineBytes(_ number: Int) -> ArraySlice<UInt8> { line(number) }
+    public func lineBytes(_ number: Int) -> Data { Data(line(number)) }
 
-    func line(_ number: Int) -> ArraySlice<UInt8> {
-        bytes[lineStarts[number - 1]..<(lineStarts[number] - 1)]
+    func line(_ number: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: bytes[lineStarts[number - 1]..<(lineStarts[number] - 1)])
     }
 
     /// `{"type":"X","t":N` at the start of a line, as the writer puts it, read without a
     /// JSON parser so that opening a long recording stays fast.
-    static func peek(_ b: [UInt8], _ a: Int, _ end: Int) -> (String, Double)? {
+    static func peek(_ b: UnsafeRawBufferPointer, _ a: Int, _ end: Int) -> (String, Double)? {
         let prefix = Array(#"{"type":""#.utf8)
         guard end - a > prefix.count + 6, b[a..<(a + prefix.count)].elementsEqual(prefix) else { return nil }
         var i = a + prefix.count
@@ -151,7 +163,19 @@ public final class RecordingFile: @unchecked Sendable {
         return (type, t)
     }
 
-    static func peekKind(_ b: [UInt8], _ a: Int, _ end: Int) -> String? {
+    /// `"full":false` right after the time marks a light keyframe; anything else is full.
+    static func peekFull(_ b: UnsafeRawBufferPointer, _ a: Int, _ end: Int) -> Bool {
+        let key = Array(#","full":false"#.utf8)
+        let limit = min(end, a + 60)
+        var i = a
+        while i + key.count <= limit {
+            if b[i..<(i + key.count)].elementsEqual(key) { return false }
+            i += 1
+        }
+        return true
+    }
+
+    static func peekKind(_ b: UnsafeRawBufferPointer, _ a: Int, _ end: Int) -> String? {
         let key = Array(#","kind":""#.utf8)
         let limit = min(end, a + 120)
         var i = a
@@ -179,10 +203,10 @@ public final class RecordingFile: @unchecked Sendable {
         return lo
     }
 
-    /// The nearest keyframe at or before frame `i`.
+    /// The nearest full keyframe at or before frame `i`: where a seek to `i` starts.
     func keyframe(atOrBefore i: Int) -> Int {
         var k = i
-        while k > 0 && !frames[k].isKeyframe { k -= 1 }
+        while k > 0 && !frames[k].isFullKeyframe { k -= 1 }
         return k
     }
 
@@ -196,5 +220,43 @@ public final class RecordingFile: @unchecked Sendable {
             default: return nil
             }
         }
+    }
+}
+
+/// A recording's bytes: a read-only mapping of the file, or memory of our own.
+final class RecordingBytes: @unchecked Sendable {
+    let buffer: UnsafeRawBufferPointer
+    private let mapped: Bool
+
+    init(mapping path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw RecordingError.io("cannot read \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw RecordingError.io("cannot read \(path): \(String(cString: strerror(errno)))") }
+        let size = Int(st.st_size)
+        if size == 0 {
+            buffer = UnsafeRawBufferPointer(start: nil, count: 0)
+            mapped = false
+            return
+        }
+        guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
+            throw RecordingError.io("cannot map \(path): \(String(cString: strerror(errno)))")
+        }
+        madvise(p, size, MADV_SEQUENTIAL)
+        buffer = UnsafeRawBufferPointer(start: p, count: size)
+        mapped = true
+    }
+
+    init(copying bytes: [UInt8]) {
+        let m = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, bytes.count), alignment: 16)
+        bytes.withUnsafeBytes { m.copyMemory(from: $0) }
+        buffer = UnsafeRawBufferPointer(start: m.baseAddress, count: bytes.count)
+        mapped = false
+    }
+
+    deinit {
+        guard let base = buffer.baseAddress else { return }
+        if mapped { munmap(UnsafeMutableRawPointer(mutating: base), buffer.count) } else { base.deallocate() }
     }
 }

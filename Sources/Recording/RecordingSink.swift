@@ -9,7 +9,7 @@ public final class RecordingSink: @unchecked Sendable {
     private let writer: RecordingWriter
     private var failure: String?
 
-    public init(path: String, keyframeInterval: Double = 60) throws {
+    public init(path: String, keyframeInterval: Double = 300) throws {
         writer = try RecordingWriter(path: path, keyframeInterval: keyframeInterval)
     }
 

@@ -22,7 +22,7 @@ public final class RecordingWriter {
     public private(set) var bytesWritten = 0
     private var closed = false
 
-    public init(path: String, keyframeInterval: Double = 60) throws {
+    public init(path: String, keyframeInterval: Double = 300) throws {
         self.path = path
         self.keyframeInterval = keyframeInterval
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
@@ -37,6 +37,9 @@ public final class RecordingWriter {
         guard !closed else { return }
         if let t = lastTime, snapshot.time <= t { return }   // the same tick twice
         if !headerWritten {
+            // What happened before the recording began is in the first keyframe's log, not on
+            // the timeline.
+            lastEvents = snapshot.events
             let header = RecordingHeader(started: Date().timeIntervalSince1970 - snapshot.time, source: snapshot.source,
                                          pools: snapshot.pools.map(\.id), nodes: snapshot.nodes.count,
                                          keyframeInterval: keyframeInterval)
@@ -55,27 +58,40 @@ public final class RecordingWriter {
         let (newShape, newValues) = try SnapshotShape.flatten(Array(try RecordingJSON.encoder(packed: false).encode(stripped))[...])
         let series = SnapshotSeries.list(snapshot)
         let names = series.map(\.name)
-        let keyframe = shape != newShape || names != seriesNames || snapshot.time - lastKeyframe >= keyframeInterval
-        if keyframe {
-            var full = snapshot
-            full.replay = nil
-            let body = String(decoding: try RecordingJSON.encoder(packed: true).encode(full), as: UTF8.self)
-            lines.append(#"{"type":"keyframe","t":\#(snapshot.time),"snapshot":\#(body)}"#)
+        // A full keyframe (history rings packed in) is a seek point; when only the snapshot's
+        // shape changed (an optional figure appeared, say) a light one without rings will do,
+        // as the rings carry on from the ticks' appends.
+        let full = names != seriesNames || snapshot.time - lastKeyframe >= keyframeInterval
+        if full {
+            var body = snapshot
+            body.replay = nil
+            let json = String(decoding: try RecordingJSON.encoder(packed: true).encode(body), as: UTF8.self)
+            lines.append(#"{"type":"keyframe","t":\#(snapshot.time),"full":true,"snapshot":\#(json)}"#)
             lastKeyframe = snapshot.time
         } else {
-            var d = ""
-            for i in 0..<newValues.count where newValues[i] != values[i] {
-                if !d.isEmpty { d += "," }
-                d += "\(i),\(newValues[i])"
-            }
+            // What was appended to each ring this tick: [series, values...].
             var a = ""
             for (i, s) in series.enumerated() {
                 let added = min(s.series.appendedTotal - seriesTotals[i], 10_000)
                 guard added > 0 else { continue }
                 if !a.isEmpty { a += "," }
-                a += "[\(i)," + s.series.newest(added).map { $0.isFinite ? "\($0)" : "null" }.joined(separator: ",") + "]"
+                // Tiered series hold Float32: their shortest Float text reads back to the same value.
+                let text: (Double) -> String = if case .tiered = s.series { { "\(Float($0))" } } else { { "\($0)" } }
+                a += "[\(i)," + s.series.newest(added).map { $0.isFinite ? text($0) : "null" }.joined(separator: ",") + "]"
             }
-            lines.append(#"{"type":"tick","t":\#(snapshot.time),"d":[\#(d)],"a":[\#(a)]}"#)
+            if shape != newShape {
+                var body = SnapshotSeries.stripped(snapshot)
+                body.events = snapshot.events
+                let json = String(decoding: try RecordingJSON.encoder(packed: false).encode(body), as: UTF8.self)
+                lines.append(#"{"type":"keyframe","t":\#(snapshot.time),"full":false,"snapshot":\#(json),"a":[\#(a)]}"#)
+            } else {
+                var d = ""
+                for i in 0..<newValues.count where newValues[i] != values[i] {
+                    if !d.isEmpty { d += "," }
+                    d += "\(i),\(newValues[i])"
+                }
+                lines.append(#"{"type":"tick","t":\#(snapshot.time),"d":[\#(d)],"a":[\#(a)]}"#)
+            }
         }
         shape = newShape
         values = newValues
@@ -103,6 +119,13 @@ public final class RecordingWriter {
             _ = g.compress([], finish: true)
         }
         Glibc.close(fd)
+    }
+
+    /// A tick line made elsewhere in the module (the synthetic benchmark recording).
+    func writeRawTick(_ line: String, time: Double) throws {
+        try writeLine(line)
+        lastTime = time
+        ticks += 1
     }
 
     private func writeLine(_ text: String, finish: Bool = false) throws {

@@ -75,7 +75,9 @@ public final class ReplayCursor {
             frame = i
             return
         }
-        series = SnapshotSeries.list(snap).map(\.series)
+        let names = SnapshotSeries.list(snap)
+        // A light keyframe keeps the rings the ticks have been building.
+        if f.isFullKeyframe || names.count != series.count { series = names.map(\.series) }
         events = snap.events
         let stripped = SnapshotSeries.stripped(snap)
         guard let encoded = try? RecordingJSON.encoder(packed: false).encode(stripped),
@@ -88,15 +90,33 @@ public final class ReplayCursor {
         let f = file.frames[i]
         if f.isKeyframe {
             load(frame: i)
-            // A keyframe already holds its tick's events.
+            // A keyframe already holds its tick's events; a light one carries its appends.
+            if !f.isFullKeyframe, let o = try? RawJSON.parse(file.line(f.line)) { applyAppends(o, f) }
             return
         }
         applyEvents(of: f)
+        if let tick = TickLineScanner.scan(file.line(f.line)) {
+            for (idx, raw) in tick.leaves {
+                if idx < values.count { values[idx] = raw } else { report(f.line, "leaf index out of range (skipped)") }
+            }
+            for (idx, raws) in tick.appends {
+                guard idx < series.count else { report(f.line, "series index out of range (skipped)"); continue }
+                append(raws, to: idx, at: f.time)
+            }
+            frame = i
+            return
+        }
         guard let o = try? RawJSON.parse(file.line(f.line)) else {
             report(f.line, "not JSON (corrupted; skipped)")
             frame = i
             return
         }
+        applyLeaves(o, f)
+        applyAppends(o, f)
+        frame = i
+    }
+
+    private func applyLeaves(_ o: RawJSON.Value, _ f: RecordingFile.Frame) {
         if let d = o["d"]?.items {
             var k = 0
             while k + 1 < d.count {
@@ -108,13 +128,24 @@ public final class ReplayCursor {
                 k += 2
             }
         }
+    }
+
+    private func applyAppends(_ o: RawJSON.Value, _ f: RecordingFile.Frame) {
         for entry in o["a"]?.items ?? [] {
             guard let items = entry.items, let idx = items.first?.raw.flatMap({ Int($0) }), idx >= 0, idx < series.count else {
                 report(f.line, "series index out of range (skipped)")
                 continue
             }
-            for v in items.dropFirst() { series[idx].append(v.raw.flatMap { Double($0) } ?? .nan, at: f.time) }
+            append(items.dropFirst().map { Substring($0.raw ?? "null") }, to: idx, at: f.time)
         }
-        frame = i
+    }
+
+    private func append(_ raws: [Substring], to idx: Int, at time: Double) {
+        let tiered: Bool = if case .tiered = series[idx] { true } else { false }
+        for raw in raws {
+            // Parsed as the type stored, so the text's shortest form maps back exactly.
+            let x = tiered ? Float(raw).map(Double.init) : Double(raw)
+            series[idx].append(x ?? .nan, at: time)
+        }
     }
 }

@@ -53,6 +53,8 @@ public final class ReplayDriver: ReplayControl, @unchecked Sendable {
     public func run() async {
         publish()
         var last = clock.now
+        var lastPublish = -Double.infinity
+        var unpublished = false
         var playhead = cursor.file.frames.isEmpty ? 0 : cursor.file.frames[max(0, cursor.frame)].time
         while !stopped.load(ordering: .relaxed) {
             let now = clock.now
@@ -72,7 +74,14 @@ public final class ReplayDriver: ReplayControl, @unchecked Sendable {
                 }
             }
             last = now
-            if changed { publish() }
+            // While playing, five pictures a second are plenty (the console redraws no faster);
+            // a key press shows its effect at once.
+            unpublished = unpublished || changed
+            if unpublished && (!pending.isEmpty || paused || now - lastPublish >= 0.2) {
+                publish()
+                lastPublish = now
+                unpublished = false
+            }
             try? await Task.sleep(nanoseconds: 50_000_000)
         }
     }

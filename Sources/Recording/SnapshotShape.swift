@@ -23,6 +23,26 @@ struct SnapshotShape: Equatable {
     var root: Node
     var leafCount: Int
 
+    enum PathKey { case key(String), index(Int) }
+
+    /// The leaf at a path of keys and indices, if there is one.
+    func leaf(_ path: [PathKey]) -> Int? {
+        var n = root
+        for p in path {
+            switch (p, n) {
+            case let (.key(k), .object(fields)):
+                guard let f = fields.first(where: { $0.key == k }) else { return nil }
+                n = f.node
+            case let (.index(i), .array(items)):
+                guard i < items.count else { return nil }
+                n = items[i]
+            default: return nil
+            }
+        }
+        if case .leaf(let i) = n { return i }
+        return nil
+    }
+
     /// Splits JSON text into its shape and its leaves, each kept as raw text.
     static func flatten(_ json: ArraySlice<UInt8>) throws -> (SnapshotShape, [String]) {
         var values: [String] = []

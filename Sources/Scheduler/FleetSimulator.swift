@@ -286,7 +286,8 @@ public final class FleetSimulator {
             let evacuated = node.evacuate()
             node.state = .down
             node.stateReason = reason
-            log(.critical, .node, "node \(nodeID) down: \(reason); \(evacuated.count) requests rerouted",
+            // A scripted failure is an incident: it marks the replay timeline like a load spike.
+            log(.critical, .incident, "incident: node \(nodeID) down: \(reason); \(evacuated.count) requests rerouted",
                 pool: pools[node.poolIndex].spec.id, node: nodeID)
             if case .gpu(let g) = pools[node.poolIndex].spec.kind {
                 for r in evacuated { route(r, pool: node.poolIndex, spec: g) }

@@ -17,23 +17,24 @@ enum SnapshotAssembler {
                 nodes: nodes.count, nodesUp: nodes.filter { $0.state == .up || $0.state == .degraded }.count,
                 running: nodes.reduce(0) { $0 + sampled($1.history.running) },
                 waiting: nodes.reduce(0) { $0 + sampled($1.history.waiting) },
-                arrivalRate: p.arrivalRate.value, completionRate: p.completionRate.value,
-                shedRate: p.shedRate.value, history: p.history))
+                arrivalRate: shown(p.arrivalRate.value, 0.001), completionRate: shown(p.completionRate.value, 0.001),
+                shedRate: shown(p.shedRate.value, 0.001), history: p.history))
             if p.spec.responseCache != nil {
                 caches.append(CacheSnapshot(id: "response:\(p.spec.id)", kind: .response, pool: p.spec.id,
-                                            hitRate: p.responseCache.ratio, history: p.responseCacheHistory))
+                                            hitRate: p.responseCache.ratio.map { shown($0, 0.0001) }, history: p.responseCacheHistory))
             }
             if !isAPI {
                 caches.append(CacheSnapshot(id: "prefix:\(p.spec.id)", kind: .prefix, pool: p.spec.id,
-                                            hitRate: PoolRuntime.prefixHitRate(nodes), history: p.prefixCacheHistory))
+                                            hitRate: PoolRuntime.prefixHitRate(nodes).map { shown($0, 0.0001) },
+                                            history: p.prefixCacheHistory))
             }
-            let ttft = p.ttft.window.quantiles
-            let e2e = p.e2e.window.quantiles
+            let ttft = shown(p.ttft.window.quantiles)
+            let e2e = shown(p.e2e.window.quantiles)
             latency.append(PoolLatency(pool: p.spec.id, ttft: ttft, e2e: e2e, samples: p.e2e.window.total,
                                        objectives: p.spec.objectives, breached: p.breached))
-            costs.append(PoolCost(pool: p.spec.id, dollarsPerHour: p.dollarsPerHour,
-                                  requestsPerHour: p.requestsPerHour.value,
-                                  apiBaselinePerHour: p.baselinePerHour.value))
+            costs.append(PoolCost(pool: p.spec.id, dollarsPerHour: shown(p.dollarsPerHour, 0.001),
+                                  requestsPerHour: shown(p.requestsPerHour.value, 0.1),
+                                  apiBaselinePerHour: shown(p.baselinePerHour.value, 0.001)))
         }
         return FleetSnapshot(
             time: time,
@@ -67,11 +68,31 @@ enum SnapshotAssembler {
         return NodeSnapshot(
             id: n.id, pool: n.poolID, state: n.state, stateReason: n.stateReason,
             engine: n.engineName, model: n.model.name, version: n.version, gpus: gpus,
-            gpuUtilization: util, kvCacheUsage: n.history.kvCacheUsage.last ?? 0,
+            gpuUtilization: shown(util, 0.0001), kvCacheUsage: shown(n.history.kvCacheUsage.last ?? 0, 0.0001),
             running: sampled(n.history.running), waiting: sampled(n.history.waiting),
-            tokensPerSecond: n.lastSample.tokensPerSecond, promptTokensPerSecond: n.lastSample.promptTokensPerSecond,
-            prefixCacheHitRate: n.prefixWindow.ratio, preemptionsPerSecond: n.lastSample.preemptionsPerSecond,
+            tokensPerSecond: shown(n.lastSample.tokensPerSecond, 0.1), promptTokensPerSecond: shown(n.lastSample.promptTokensPerSecond, 0.1),
+            prefixCacheHitRate: n.prefixWindow.ratio.map { shown($0, 0.0001) }, preemptionsPerSecond: shown(n.lastSample.preemptionsPerSecond, 0.01),
             history: n.history)
+    }
+
+    /// Snapshot figures at a resolution finer than any screen shows (0.1 ms, 0.01%, 0.1 tok/s)
+    /// but not at 17 significant digits: recordings of the simulated fleet stay small and
+    /// nothing visible changes. The simulator's own state keeps full precision.
+    static func shown(_ v: Double, _ step: Double) -> Double {
+        guard v.isFinite else { return v }
+        // Divide by a whole power of ten: the nearest double to the decimal, whose shortest
+        // text is the short decimal ("0.1851", not "0.18510000000000001").
+        let scale = (1 / step).rounded()
+        return (v * scale).rounded() / scale
+    }
+
+    static func shown(_ q: Quantiles) -> Quantiles {
+        var out = q
+        out.p50 = q.p50.map { shown($0, 0.0001) }
+        out.p90 = q.p90.map { shown($0, 0.0001) }
+        out.p95 = q.p95.map { shown($0, 0.0001) }
+        out.p99 = q.p99.map { shown($0, 0.0001) }
+        return out
     }
 
     /// A snapshot shows the fleet at its sample time, not at whatever moment it is assembled:

@@ -10,7 +10,7 @@ struct RecordOptions: ParsableArguments {
     var record: String?
 
     @Option(name: .long, help: "Seconds between keyframes in the recording (seek points).")
-    var keyframeInterval: Double = 60
+    var keyframeInterval: Double = 300
 
     func validate() throws {
         guard (5...3600).contains(keyframeInterval) else { throw ValidationError("--keyframe-interval must be 5 to 3600 seconds") }
@@ -61,7 +61,7 @@ struct RecordCommand: ParsableCommand {
     var warmup: Double = 0
 
     @Option(name: .long, help: "Seconds between keyframes.")
-    var keyframeInterval: Double = 60
+    var keyframeInterval: Double = 300
 
     func validate() throws {
         guard duration > 0, duration <= 7 * 86_400 else { throw ValidationError("--duration must be 1 second to 7 days") }

@@ -98,7 +98,7 @@ import Testing
         #expect(down.running == 0 && down.waiting == 0)
         #expect(down.gpus.allSatisfy { $0.utilization == 0 })
         #expect(snap.pools[0].nodesUp == 1)
-        #expect(snap.events.contains { $0.kind == .node && $0.message.contains("p-01 down: test crash") })
+        #expect(snap.events.contains { $0.kind == .incident && $0.message.contains("p-01 down: test crash") })
         sim.advance(to: 260)
         let back = sim.snapshot()
         #expect(back.nodes.first { $0.id == "p-01" }!.state == .up)
