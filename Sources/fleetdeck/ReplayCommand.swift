@@ -89,20 +89,8 @@ struct ReplayCommand: ParsableCommand {
         cursor.seek(toTime: t)
         let snapshot = try cursor.snapshot()
         switch format {
-        case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "+Inf", negativeInfinity: "-Inf", nan: "NaN")
-            FileHandle.standardOutput.write(try encoder.encode(snapshot))
-            print()
-        case .text:
-            var state = ConsoleState()
-            guard let id = ScreenID.allCases.first(where: { $0.title.lowercased() == screen.lowercased() }) else {
-                throw UserError("unknown screen '\(TerminalText.sanitized(screen))' (valid: overview, nodes, pools, events, sources)")
-            }
-            state.screen = id
-            let glyphs: Glyphs = display.ascii ? .ascii : .unicode
-            print(ScreenRenderer.render(snapshot: snapshot, state: state, width: width, height: height, glyphs: glyphs).canvas.text)
+        case .json: try SnapshotPrinter.printJSON(snapshot)
+        case .text: try SnapshotPrinter.printScreen(snapshot, screen: screen, width: width, height: height, ascii: display.ascii)
         }
     }
 

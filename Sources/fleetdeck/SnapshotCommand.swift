@@ -49,21 +49,8 @@ struct SnapshotCommand: ParsableCommand {
         simulator.advance(to: at)
         let snapshot = simulator.snapshot()
         switch format {
-        case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "+Inf", negativeInfinity: "-Inf", nan: "NaN")
-            FileHandle.standardOutput.write(try encoder.encode(snapshot))
-            print()
-        case .text:
-            var state = ConsoleState()
-            guard let id = ScreenID.allCases.first(where: { $0.title.lowercased() == screen.lowercased() }) else {
-                throw UserError("unknown screen '\(screen)' (valid: overview, nodes, pools, events)")
-            }
-            state.screen = id
-            let frame = ScreenRenderer.render(snapshot: snapshot, state: state, width: width, height: height,
-                                              glyphs: ascii ? .ascii : .unicode)
-            print(frame.canvas.text)
+        case .json: try SnapshotPrinter.printJSON(snapshot)
+        case .text: try SnapshotPrinter.printScreen(snapshot, screen: screen, width: width, height: height, ascii: ascii)
         }
     }
 }

@@ -36,9 +36,8 @@ enum ReplayBar {
     static func drawTransport(_ canvas: inout Canvas, _ ctx: ScreenContext, _ r: ReplayStatus, y: Int) {
         canvas.fill(Rect(x: 0, y: y, width: canvas.width, height: 1), role: .status)
         if ctx.state.editingGoto {
-            let x = canvas.put(" go to (HH:MM[:SS] of day, or +M[:SS] from the start): ", x: 0, y: y, role: .key)
-            let used = canvas.put(ctx.state.gotoText, x: x, y: y, role: .status)
-            canvas.put("_   (Enter go · Esc cancel)", x: x + used, y: y, role: .status)
+            StatusBars.drawPrompt(&canvas, y: y, label: " go to (HH:MM[:SS] of day, or +M[:SS] from the start): ",
+                                  text: ctx.state.gotoText, hint: "(Enter go · Esc cancel)", role: .status)
             return
         }
         let ascii = ctx.glyphs == .ascii

@@ -40,9 +40,7 @@ enum StatusBars {
         let y = canvas.height - 1
         canvas.fill(Rect(x: 0, y: y, width: canvas.width, height: 1), role: .statusDim)
         if ctx.state.editingFilter {
-            let x = canvas.put(" filter: ", x: 0, y: y, role: .key)
-            let used = canvas.put(ctx.state.filter, x: x, y: y, role: .statusDim)
-            canvas.put("_   (Enter keep · Esc clear)", x: x + used, y: y, role: .statusDim)
+            drawPrompt(&canvas, y: y, label: " filter: ", text: ctx.state.filter, hint: "(Enter keep · Esc clear)", role: .statusDim)
             return
         }
         let hints: [(String, String)] = ctx.state.detailNodeID != nil
@@ -59,5 +57,12 @@ enum StatusBars {
             canvas.putRight("filter: \(ctx.state.filter) ", right: canvas.width, y: y, role: .key,
                             maxWidth: max(0, canvas.width - x), ellipsis: ctx.glyphs.ellipsis)
         }
+    }
+
+    /// A one-line text prompt: label, what was typed, a cursor and how to finish.
+    static func drawPrompt(_ canvas: inout Canvas, y: Int, label: String, text: String, hint: String, role: StyleRole) {
+        let x = canvas.put(label, x: 0, y: y, role: .key)
+        let used = canvas.put(text, x: x, y: y, role: role)
+        canvas.put("_   " + hint, x: x + used, y: y, role: role)
     }
 }

@@ -1,0 +1,25 @@
+import Console
+import FleetCore
+import Foundation
+
+/// Prints a snapshot for scripts, as `snapshot` and `replay --at` do.
+enum SnapshotPrinter {
+    static func printJSON(_ snapshot: FleetSnapshot) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "+Inf", negativeInfinity: "-Inf", nan: "NaN")
+        FileHandle.standardOutput.write(try encoder.encode(snapshot))
+        print()
+    }
+
+    /// The rendered screen as plain text, no colour codes.
+    static func printScreen(_ snapshot: FleetSnapshot, screen: String, width: Int, height: Int, ascii: Bool) throws {
+        guard let id = ScreenID.allCases.first(where: { $0.title.lowercased() == screen.lowercased() }) else {
+            let valid = ScreenID.allCases.map { $0.title.lowercased() }.joined(separator: ", ")
+            throw UserError("unknown screen '\(screen)' (valid: \(valid))")
+        }
+        var state = ConsoleState()
+        state.screen = id
+        print(ScreenRenderer.render(snapshot: snapshot, state: state, width: width, height: height, glyphs: ascii ? .ascii : .unicode).canvas.text)
+    }
+}
