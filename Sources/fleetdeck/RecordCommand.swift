@@ -3,6 +3,7 @@ import FleetCore
 import Foundation
 import Recording
 import Scheduler
+import Telemetry
 
 /// `--record FILE` on `demo` and `watch`.
 struct RecordOptions: ParsableArguments {
@@ -42,17 +43,23 @@ struct RecordOptions: ParsableArguments {
 struct RecordCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "record",
-        abstract: "Record a simulated fleet headless (as fast as it simulates) into a recording file.",
+        abstract: "Record a fleet headless into a recording file: a simulated one (as fast as it simulates) or real servers.",
         discussion: """
-            The file is fleetdeck's recording format (Docs/recording-format.md): a header, a keyframe \
-            every --keyframe-interval seconds, and one line per tick. A name ending in .gz is \
-            compressed. To record real servers, run 'fleetdeck watch --record FILE'.
+            --scenario records the embedded simulator for --duration simulated seconds, as fast as it \
+            runs. --config records the servers a watch config names (scrapes, a Prometheus API, NDJSON \
+            streams) for --duration wall-clock seconds, with no terminal; SIGINT or SIGTERM ends it early \
+            with the file closed properly. The file is fleetdeck's recording format \
+            (Docs/recording-format.md): a header, a keyframe every --keyframe-interval seconds, one line \
+            per tick. A name ending in .gz is compressed.
             """)
 
     @Option(name: .long, help: "The recording to write (.gz to compress).")
     var out: String
 
     @OptionGroup var scenario: ScenarioOptions
+
+    @Option(name: .long, help: "Record the servers this watch config names, instead of a scenario.")
+    var config: String?
 
     @Option(name: .long, help: "Simulated seconds to record.")
     var duration: Double = 600
@@ -70,6 +77,7 @@ struct RecordCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let config { return try recordServers(config) }
         let sc = try scenario.loadScenario()
         let sim = FleetSimulator(scenario: sc, seed: scenario.seed)
         let writer: RecordingWriter
@@ -88,5 +96,35 @@ struct RecordCommand: ParsableCommand {
             throw UserError("\(error)")
         }
         print("recorded \(writer.ticks) ticks of '\(sc.name)' (\(Format.duration(duration))) to \(out): \(writer.bytesWritten) bytes")
+    }
+}
+
+extension RecordCommand {
+    /// Real servers, headless, for `duration` wall seconds (or until a signal).
+    func recordServers(_ path: String) throws {
+        let cfg = try UserConfig.load(explicit: path)
+        let w = cfg.watch
+        guard !w.targets.isEmpty || w.prometheus != nil || !w.streamFiles.isEmpty || w.streamPort != nil else {
+            throw UserError("nothing to record: \(path) names no targets, prometheus or streams")
+        }
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        let sink: RecordingSink
+        do { sink = try RecordingSink(path: out, keyframeInterval: keyframeInterval) } catch { throw UserError("\(error)") }
+        let client = try TelemetryHTTPClient.make(tls: w.tls)
+        defer { try? client.syncShutdown() }
+        let store = SnapshotStore(onPublish: { sink.record($0) })
+        let source = try WatchSource.make(w, client: client, store: store, stdin: false)
+        let task = Task.detached { await source.run() }
+        var timeout = timespec(tv_sec: Int(duration), tv_nsec: Int((duration - duration.rounded(.down)) * 1e9))
+        _ = sigtimedwait(&signals, nil, &timeout)
+        source.stop()
+        task.cancel()
+        sink.close()
+        if let e = sink.error { throw UserError("recording stopped early: \(e)") }
+        print("recorded \(sink.ticks) ticks from \(TerminalText.sanitized(path)) to \(out)")
     }
 }

@@ -60,9 +60,24 @@ struct WatchCommand: ParsableCommand {
         defer { try? client.syncShutdown() }
         let (store, sink) = try recording.makeStore()
         defer { RecordOptions.finish(sink) }
+        let source = try WatchSource.make(w, client: client, store: store, stdin: stdin)
+        let terminal = try NcursesTerminal(theme: theme)
+        defer { terminal.restore() }
+        let task = Task.detached { await source.run() }
+        ConsoleApp(store: store, glyphs: terminal.supportsUnicode ? glyphs : .ascii).run(on: terminal)
+        source.stop()
+        task.cancel()
+    }
+}
+
+/// The source a watch config describes (streams, a query API, or scrape targets with Redis),
+/// publishing into `store`: shared by `watch` and headless `record --config`.
+struct WatchSource: Sendable {
+    let run: @Sendable () async -> Void
+    let stop: @Sendable () -> Void
+
+    static func make(_ w: WatchConfig, client: HTTPClient, store: SnapshotStore, stdin: Bool) throws -> WatchSource {
         let clock = WallClock()
-        let run: @Sendable () async -> Void
-        let stop: @Sendable () -> Void
         if stdin && (!w.targets.isEmpty || w.prometheus != nil) {
             throw UserError("--stdin is a stream source; the config also names scrape targets or a Prometheus (one kind of source at a time)")
         }
@@ -76,28 +91,19 @@ struct WatchCommand: ParsableCommand {
                 loop = try StreamLoop(aggregator: aggregator, files: w.streamFiles, listenPort: w.streamPort, piped: piped, store: store,
                                       interval: w.interval, clock: clock)
             } catch { throw UserError("\(error)") }
-            run = { await loop.run() }
-            stop = { loop.stop() }
-        } else if let prom = cfg.watch.prometheus {
-            // A query API was given: it does the collecting, fleetdeck asks.
-            let source = PrometheusQuerySource(config: prom, client: client, timeout: cfg.watch.timeout)
-            let aggregator = QueryAggregator(name: "prometheus", address: prom.url, pools: cfg.watch.pools,
-                                             apiBaseline: cfg.watch.apiBaseline, startTime: clock.now)
-            let loop = QueryLoop(source: source, aggregator: aggregator, store: store, interval: cfg.watch.interval, clock: clock)
-            run = { await loop.run() }
-            stop = { loop.stop() }
-        } else {
-            let aggregator = FleetAggregator(config: cfg.watch, name: "watch", startTime: clock.now)
-            let scraper = MetricsScraper(client: client, timeout: cfg.watch.timeout)
-            let loop = ScrapeLoop(aggregator: aggregator, scraper: scraper, store: store, clock: clock)
-            run = { await loop.run() }
-            stop = { loop.stop() }
+            return WatchSource(run: { await loop.run() }, stop: { loop.stop() })
         }
-        let terminal = try NcursesTerminal(theme: theme)
-        defer { terminal.restore() }
-        let task = Task.detached { await run() }
-        ConsoleApp(store: store, glyphs: terminal.supportsUnicode ? glyphs : .ascii).run(on: terminal)
-        stop()
-        task.cancel()
+        if let prom = w.prometheus {
+            // A query API was given: it does the collecting, fleetdeck asks.
+            let source = PrometheusQuerySource(config: prom, client: client, timeout: w.timeout)
+            let aggregator = QueryAggregator(name: "prometheus", address: prom.url, pools: w.pools,
+                                             apiBaseline: w.apiBaseline, startTime: clock.now)
+            let loop = QueryLoop(source: source, aggregator: aggregator, store: store, interval: w.interval, clock: clock)
+            return WatchSource(run: { await loop.run() }, stop: { loop.stop() })
+        }
+        let aggregator = FleetAggregator(config: w, name: "watch", startTime: clock.now)
+        let scraper = MetricsScraper(client: client, timeout: w.timeout)
+        let loop = ScrapeLoop(aggregator: aggregator, scraper: scraper, store: store, clock: clock)
+        return WatchSource(run: { await loop.run() }, stop: { loop.stop() })
     }
 }

@@ -71,6 +71,23 @@ import Testing
         #expect(r.stdout.contains("simulation content"))
     }
 
+    /// Real sources headless: an NDJSON file a producer writes, recorded for a few seconds.
+    @Test func recordConfigRecordsAWatchedFleet() throws {
+        let feed = Self.dir + "/feed.ndjson"
+        try (#"{"node":"edge-7","pool":"edge","running":2,"waiting":9,"kv_cache":0.42}"# + "\n").write(toFile: feed, atomically: false, encoding: .utf8)
+        try "scrape: {interval_ms: 300}\nstreams: {files: [\"\(feed)\"]}\n".write(toFile: Self.dir + "/feed.yaml", atomically: true, encoding: .utf8)
+        let out = Self.dir + "/watched.rec.gz"
+        let r = try Harness.fleetdeck(["record", "--config", Self.dir + "/feed.yaml", "--duration", "3", "--out", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let summary = try Harness.fleetdeck(["replay", out, "--summary"])
+        #expect(summary.stdout.contains(": scrape "), "\(summary.stdout)")
+        #expect(summary.stderr.isEmpty, "a clean close has its end line: \(summary.stderr)")
+        let json = try Harness.fleetdeck(["replay", out, "--at", "0", "--format", "json"])   // before it goes stale
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let nodes = object?["nodes"] as? [[String: Any]]
+        #expect(nodes?.first?["id"] as? String == "edge-7" && nodes?.first?["waiting"] as? Int == 9)
+    }
+
     @Test func aNewerVersionIsRefusedClearly() throws {
         let path = Self.dir + "/future.rec"
         try (#"{"type":"header","format":"fleetdeck-recording","version":7,"started":0}"# + "\n").write(toFile: path, atomically: true, encoding: .utf8)
