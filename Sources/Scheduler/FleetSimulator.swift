@@ -16,6 +16,12 @@ public final class FleetSimulator {
         public var sojournSum = 0.0
         /// ∫ requests-in-system dt: with `time`, the mean number in system (Little's L).
         public var inSystemIntegral = 0.0
+        /// Output tokens of the completed requests.
+        public var tokensOut = 0
+        /// Per pool (by id): arrivals routed to it and requests it shed.
+        public var arrivedByPool: [String: Int] = [:]
+        public var shedByPool: [String: Int] = [:]
+        public var tokensOutByPool: [String: Int] = [:]
     }
 
     enum EventKind {
@@ -25,6 +31,8 @@ public final class FleetSimulator {
         case sample
         case incidentStart(Int)
         case incidentEnd(Int)
+        case action(Int)
+        case nodeReady(Int)
     }
 
     struct ScheduledEvent: Comparable {
@@ -53,6 +61,9 @@ public final class FleetSimulator {
 
     var nodes: [SimulatedNode] = []
     var pools: [PoolRuntime] = []
+    /// Each class's pools and weights, which a blue/green shift moves.
+    var classWeights: [[(pool: String, weight: Double)]] = []
+    let historyCapacity: Int
     private var classCumulativeShares: [Double] = []
     /// An upper bound of the offered rate over the whole run, for thinning.
     private let rateBound: Double
@@ -65,6 +76,8 @@ public final class FleetSimulator {
     public init(scenario: Scenario, seed: UInt64? = nil, sampleInterval: Double = 1, historyCapacity: Int = 300) {
         self.scenario = scenario
         self.sampleInterval = sampleInterval
+        self.historyCapacity = historyCapacity
+        classWeights = scenario.workload.classes.map(\.pools)
         var root = SeededRandom(seed: seed ?? scenario.seed)
         arrivalRandom = root.fork()
         lengthRandom = root.fork()
@@ -75,6 +88,7 @@ public final class FleetSimulator {
         for (pi, p) in scenario.pools.enumerated() {
             var runtime = PoolRuntime(spec: p, index: pi, historyCapacity: historyCapacity)
             if case .gpu(let g) = p.kind {
+                runtime.nodesCreated = g.nodes
                 for n in 0..<g.nodes {
                     runtime.nodeIndices.append(nodes.count)
                     nodes.append(SimulatedNode(id: NodeNaming.id(pool: p.id, index: n), poolIndex: pi,
@@ -98,6 +112,7 @@ public final class FleetSimulator {
             schedule(at: inc.at, .incidentStart(i))
             schedule(at: inc.at + inc.duration, .incidentEnd(i))
         }
+        for (i, a) in scenario.actions.enumerated() { schedule(at: a.at, .action(i)) }
         schedule(at: 0, .arrival)
         schedule(at: sampleInterval, .sample)
         log(.info, .note, "scenario \(scenario.name): \(scenario.title)")
@@ -117,7 +132,7 @@ public final class FleetSimulator {
         now = max(now, time)
     }
 
-    private func schedule(at time: Double, _ kind: EventKind) {
+    func schedule(at time: Double, _ kind: EventKind) {
         seq += 1
         queue.insert(ScheduledEvent(time: time, seq: seq, kind: kind))
     }
@@ -150,6 +165,14 @@ public final class FleetSimulator {
             startIncident(i)
         case .incidentEnd(let i):
             endIncident(i)
+        case .action(let i):
+            let a = scenario.actions[i]
+            perform(a.action, label: a.label)
+        case .nodeReady(let n):
+            guard nodes[n].state == .down, nodes[n].stateReason?.hasPrefix("starting") == true else { return }
+            nodes[n].state = .up
+            nodes[n].stateReason = nil
+            log(.info, .node, "\(nodes[n].id) ready: serving after its cold start", pool: nodes[n].poolID, node: nodes[n].id)
         }
     }
 
@@ -178,7 +201,15 @@ public final class FleetSimulator {
         let u = lengthRandom.unit()
         let ci = classCumulativeShares.firstIndex { u <= $0 } ?? classCumulativeShares.count - 1
         let cls = scenario.workload.classes[ci]
-        let pi = pickPool(cls)
+        var pi = pickPool(ci)
+        // Degrade modes act at the door: refuse, cap or send elsewhere.
+        let modes = pools[pi].degradeModes
+        var outputCap = Int.max
+        if modes.contains(.smallerModel), let target = smallerModelPool(than: pi) { pi = target }
+        else if modes.contains(.apiFallback), let target = apiPool() { pi = target }
+        if modes.contains(.capMaxTokens) { outputCap = Self.degradedMaxTokens }
+        let refuseLowPriority = modes.contains(.shedLowPriority) && cls.priority <= lowestPriority && lowestPriority < highestPriority
+        let cacheOnly = modes.contains(.cacheOnly)
         let pool = pools[pi]
         let prefixShare: Double = {
             if case .gpu(let g) = pool.spec.kind { return g.prefixCache?.share ?? 0 }
@@ -187,14 +218,19 @@ public final class FleetSimulator {
         nextRequestID += 1
         let r = SimulatedRequest(id: nextRequestID, classIndex: ci, poolIndex: pi, arrival: now,
                                  promptTokens: cls.promptTokens.sample(&lengthRandom),
-                                 outputTokens: cls.outputTokens.sample(&lengthRandom),
+                                 outputTokens: min(outputCap, cls.outputTokens.sample(&lengthRandom)),
                                  sharesPrefix: lengthRandom.chance(prefixShare))
         totals.arrived += 1
         totals.inSystem += 1
+        totals.arrivedByPool[pool.spec.id, default: 0] += 1
         pools[pi].counters.arrivals += 1
         pools[pi].counters.baselineCost += scenario.apiBaseline.cost(input: Double(r.promptTokens),
                                                                       output: Double(r.outputTokens))
 
+        if refuseLowPriority {
+            shed(r)
+            return
+        }
         if let cache = pool.spec.responseCache {
             pools[pi].counters.cacheLookups += 1
             if cacheRandom.chance(cache.hitRate) {
@@ -203,6 +239,10 @@ public final class FleetSimulator {
                 schedule(at: now + cache.latency, .externalDone(r, ttft: cache.latency, e2e: cache.latency))
                 return
             }
+        }
+        if cacheOnly {
+            shed(r)
+            return
         }
         switch pool.spec.kind {
         case .api(let api):
@@ -215,12 +255,16 @@ public final class FleetSimulator {
         }
     }
 
-    private func pickPool(_ cls: RequestClassSpec) -> Int {
-        var choice = cls.pools[0].pool
-        if cls.pools.count > 1 {
-            let total = cls.pools.reduce(0) { $0 + $1.weight }
+    private var lowestPriority: Int { scenario.workload.classes.map(\.priority).min() ?? 0 }
+    private var highestPriority: Int { scenario.workload.classes.map(\.priority).max() ?? 0 }
+
+    private func pickPool(_ ci: Int) -> Int {
+        let split = classWeights[ci]
+        var choice = split[0].pool
+        if split.count > 1 {
+            let total = split.reduce(0) { $0 + $1.weight }
             var u = lengthRandom.unit() * total
-            for t in cls.pools {
+            for t in split {
                 u -= t.weight
                 if u <= 0 { choice = t.pool; break }
             }
@@ -229,7 +273,7 @@ public final class FleetSimulator {
     }
 
     /// Join the shortest queue among the pool's live nodes; shed when even that one is full.
-    private func route(_ r: SimulatedRequest, pool pi: Int, spec: GPUPoolSpec) {
+    func route(_ r: SimulatedRequest, pool pi: Int, spec: GPUPoolSpec) {
         var best: Int?
         var bestLoad = Int.max
         let candidates = pools[pi].nodeIndices
@@ -259,6 +303,8 @@ public final class FleetSimulator {
     private func complete(_ r: SimulatedRequest, e2e: Double) {
         totals.completed += 1
         totals.inSystem -= 1
+        totals.tokensOut += r.outputTokens
+        totals.tokensOutByPool[pools[r.poolIndex].spec.id, default: 0] += r.outputTokens
         totals.sojournSum += e2e
         pools[r.poolIndex].e2e.record(e2e, at: now)
         pools[r.poolIndex].counters.completions += 1
@@ -268,6 +314,7 @@ public final class FleetSimulator {
     private func shed(_ r: SimulatedRequest) {
         totals.shed += 1
         totals.inSystem -= 1
+        totals.shedByPool[pools[r.poolIndex].spec.id, default: 0] += 1
         pools[r.poolIndex].counters.shed += 1
     }
 
@@ -317,6 +364,7 @@ public final class FleetSimulator {
     // MARK: sampling
 
     private func sample() {
+        removeDrainedNodes()
         let dt = max(1e-9, now - lastSampleTime)
         lastSampleTime = now
         let second = Int(now.rounded(.down))

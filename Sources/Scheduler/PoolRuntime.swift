@@ -32,6 +32,9 @@ struct PoolRuntime {
     let spec: PoolSpec
     let index: Int
     var nodeIndices: [Int] = []
+    /// Replicas ever created (names keep counting after a scale-in).
+    var nodesCreated = 0
+    var degradeModes: Set<DegradeMode> = []
     var roundRobin = 0
     var counters = Counters()
 
@@ -63,7 +66,8 @@ struct PoolRuntime {
 
     var dollarsPerHour: Double {
         switch spec.kind {
-        case .gpu(let g): return Double(g.nodes * g.gpusPerNode) * g.gpu.pricePerHour
+        // Every provisioned replica bills, starting or draining ones included.
+        case .gpu(let g): return Double(nodeIndices.count * g.gpusPerNode) * g.gpu.pricePerHour
         case .api: return apiDollarsPerHour.value
         }
     }

@@ -14,12 +14,26 @@ public struct Scenario: Sendable {
     public var pools: [PoolSpec]
     public var workload: WorkloadSpec
     public var incidents: [IncidentSpec]
+    /// Operator actions on the timeline (a scripted scale-up, degrade modes), as the seed
+    /// cases' operators took them.
+    public var actions: [ScriptedAction]
 
     public init(name: String, title: String, description: String, startTimeOfDay: Double, seed: UInt64,
-                apiBaseline: TokenPrice, pools: [PoolSpec], workload: WorkloadSpec, incidents: [IncidentSpec]) {
+                apiBaseline: TokenPrice, pools: [PoolSpec], workload: WorkloadSpec, incidents: [IncidentSpec],
+                actions: [ScriptedAction] = []) {
         self.name = name; self.title = title; self.description = description
         self.startTimeOfDay = startTimeOfDay; self.seed = seed; self.apiBaseline = apiBaseline
-        self.pools = pools; self.workload = workload; self.incidents = incidents
+        self.pools = pools; self.workload = workload; self.incidents = incidents; self.actions = actions
+    }
+}
+
+public struct ScriptedAction: Sendable, Equatable {
+    public var at: Double
+    public var label: String?
+    public var action: FleetAction
+
+    public init(at: Double, label: String?, action: FleetAction) {
+        self.at = at; self.label = label; self.action = action
     }
 }
 

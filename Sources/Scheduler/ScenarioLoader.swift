@@ -14,7 +14,7 @@ public enum ScenarioLoader {
 
     static func parse(_ doc: YAMLValue) throws -> Scenario {
         try doc.allowKeys(["name", "title", "description", "start_time", "seed", "api_baseline",
-                           "gpus", "pools", "workload", "incidents"])
+                           "gpus", "pools", "workload", "incidents", "actions"])
         let name = try doc.required("name").string()
         guard isValidName(name) else {
             throw try doc.required("name").error("use lowercase letters, digits and '-' only")
@@ -42,6 +42,11 @@ public enum ScenarioLoader {
             return []
         })
         let incidents = try (doc.optional("incidents")?.array() ?? []).map { try incident($0, nodeIDs: nodeIDs) }
+        let poolIDs = Set(pools.map(\.id))
+        var actions: [ScriptedAction] = []
+        for a in try doc.optional("actions")?.array() ?? [] {
+            actions.append(contentsOf: try scriptedActions(a, poolIDs: poolIDs, nodeIDs: nodeIDs))
+        }
         return Scenario(
             name: name,
             title: try doc.required("title").string(),
@@ -51,7 +56,8 @@ public enum ScenarioLoader {
             apiBaseline: try price(doc.required("api_baseline")),
             pools: pools,
             workload: workload,
-            incidents: incidents.sorted { $0.at < $1.at })
+            incidents: incidents.sorted { $0.at < $1.at },
+            actions: actions.sorted { $0.at < $1.at })
     }
 
     static func isValidName(_ s: String) -> Bool {
@@ -213,6 +219,43 @@ public enum ScenarioLoader {
         guard !classes.isEmpty else { throw try v.required("classes").error("a workload needs at least one class") }
         return WorkloadSpec(peakRate: try v.required("peak_rps").double(in: 0...10_000_000),
                             dailyCurve: curve, classes: classes)
+    }
+
+    /// `{at, kind: scale|degrade|drain|shift, ...}`; a degrade with `duration` also schedules
+    /// its own undo.
+    static func scriptedActions(_ v: YAMLValue, poolIDs: Set<String>, nodeIDs: Set<String>) throws -> [ScriptedAction] {
+        try v.allowKeys(["at", "kind", "label", "pool", "delta", "mode", "duration", "node", "from", "to", "percent"])
+        let at = try v.required("at").double(in: 0...10_000_000)
+        let label = try v.optional("label")?.string()
+        func pool(_ key: String) throws -> String {
+            let pv = try v.required(key)
+            let id = try pv.string()
+            guard poolIDs.contains(id) else { throw pv.error("no pool '\(id)' in this scenario") }
+            return id
+        }
+        switch try v.required("kind").oneOf(["scale", "degrade", "drain", "shift"]) {
+        case "scale":
+            let dv = try v.required("delta")
+            let delta = try dv.int(in: -1000...1000)
+            guard delta != 0 else { throw dv.error("delta must not be 0") }
+            return [ScriptedAction(at: at, label: label, action: .scale(pool: try pool("pool"), delta: delta))]
+        case "degrade":
+            let id = try pool("pool")
+            let mode = DegradeMode(rawValue: try v.required("mode").oneOf(DegradeMode.allCases.map(\.rawValue)))!
+            var out = [ScriptedAction(at: at, label: label, action: .degrade(pool: id, mode: mode, on: true))]
+            if let d = try v.optional("duration")?.double(in: 1...10_000_000) {
+                out.append(ScriptedAction(at: at + d, label: label.map { "\($0) ends" }, action: .degrade(pool: id, mode: mode, on: false)))
+            }
+            return out
+        case "drain":
+            let nv = try v.required("node")
+            let node = try nv.string()
+            guard nodeIDs.contains(node) else { throw nv.error("no node '\(node)' in this scenario") }
+            return [ScriptedAction(at: at, label: label, action: .drain(node: node))]
+        default:
+            return [ScriptedAction(at: at, label: label, action: .shift(from: try pool("from"), to: try pool("to"),
+                                                                          percent: try v.required("percent").double(in: 0...100)))]
+        }
     }
 
     static func incident(_ v: YAMLValue, nodeIDs: Set<String>) throws -> IncidentSpec {

@@ -56,6 +56,8 @@ final class SimulatedNode {
 
     var state = NodeState.up
     var stateReason: String?
+    /// Scaled in: leaves its pool once drained.
+    var retiring = false
     /// Bumped when the node loses its work, so a step already scheduled is ignored.
     var stepEpoch = 0
 

@@ -41,7 +41,7 @@ enum SnapshotAssembler {
             timeOfDay: sim.timeOfDay(at: time),
             source: sim.sourceInfo,
             pools: pools,
-            nodes: sim.nodes.map(node),
+            nodes: sim.pools.flatMap(\.nodeIndices).map { node(sim.nodes[$0]) },
             caches: caches,
             latency: latency,
             cost: CostSnapshot(pools: costs, history: costHistory),

@@ -30,7 +30,7 @@ import Testing
         #expect(object?["time"] as? Double == 150)
         let text = try Harness.fleetdeck(["replay", path, "--at", "200", "--width", "100", "--height", "30"])
         #expect(text.stdout.contains("09:53:20"))
-        #expect(text.stdout.contains("Nodes (16)"))
+        #expect(text.stdout.contains("Nodes (24)"))     // 16 and the 8 of the scale-up at 09:52:10
     }
 
     @Test func hostileTextInARecordingNeverReachesTheTerminalRaw() throws {
@@ -44,7 +44,7 @@ import Testing
         try lines.joined(separator: "\n").write(toFile: hostile, atomically: true, encoding: .utf8)
         let summary = try Harness.fleetdeck(["replay", hostile, "--summary"])
         #expect(summary.stdout.contains("boom"))
-        let screen = try Harness.fleetdeck(["replay", hostile, "--at", "150", "--screen", "events"])
+        let screen = try Harness.fleetdeck(["replay", hostile, "--at", "100", "--screen", "events"])
         #expect(screen.stdout.contains("boom"))
         for out in [summary.stdout, screen.stdout] {
             #expect(!out.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x202E })
@@ -112,6 +112,8 @@ import Testing
         try clock("09:51:01")
         try pane.type("}")              // the next event: an SLO breach at 09:51:36
         try clock("09:51:36")
+        try pane.type("}")              // the predictive scale-up at 09:52:10
+        try clock("09:52:10")
         try pane.type("}")              // then the market-open peak at 09:54:00
         try clock("09:54:00")
         try pane.press("Left")
