@@ -76,7 +76,7 @@ public final class RecordingWriter {
                 guard added > 0 else { continue }
                 if !a.isEmpty { a += "," }
                 // Tiered series hold Float32: their shortest Float text reads back to the same value.
-                let text: (Double) -> String = if case .tiered = s.series { { "\(Float($0))" } } else { { "\($0)" } }
+                let text: (Double) -> String = s.series.isTiered ? { "\(Float($0))" } : { "\($0)" }
                 a += "[\(i)," + s.series.newest(added).map { $0.isFinite ? text($0) : "null" }.joined(separator: ",") + "]"
             }
             if shape != newShape {

@@ -141,7 +141,7 @@ public final class ReplayCursor {
     }
 
     private func append(_ raws: [Substring], to idx: Int, at time: Double) {
-        let tiered: Bool = if case .tiered = series[idx] { true } else { false }
+        let tiered = series[idx].isTiered
         for raw in raws {
             // Parsed as the type stored, so the text's shortest form maps back exactly.
             let x = tiered ? Float(raw).map(Double.init) : Double(raw)

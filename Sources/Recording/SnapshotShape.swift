@@ -88,31 +88,28 @@ struct SnapshotShape: Equatable {
     }
 }
 
-/// One history ring of a snapshot, whichever kind.
-enum AnySeries {
-    case ring(SeriesRing)
-    case tiered(TieredSeries)
+/// One history ring of a snapshot, whichever kind. A struct of optionals rather than an enum
+/// with payloads: appending then mutates the ring in place, where taking a payload out of an
+/// enum copies its storage (a 900-sample copy per append made seeks ten times slower).
+struct AnySeries {
+    private(set) var ring: SeriesRing?
+    private(set) var tiered: TieredSeries?
 
-    var appendedTotal: Int {
-        switch self {
-        case .ring(let r): return r.appendedTotal
-        case .tiered(let t): return t.appendedTotal
-        }
-    }
+    static func ring(_ r: SeriesRing) -> AnySeries { AnySeries(ring: r, tiered: nil) }
+    static func tiered(_ t: TieredSeries) -> AnySeries { AnySeries(ring: nil, tiered: t) }
+
+    var isTiered: Bool { tiered != nil }
+
+    var appendedTotal: Int { tiered?.appendedTotal ?? ring?.appendedTotal ?? 0 }
 
     /// The newest `n` values as stored.
     func newest(_ n: Int) -> [Double] {
-        switch self {
-        case .ring(let r): return r.suffix(n)
-        case .tiered(let t): return Array(t.values.suffix(n))
-        }
+        if let t = tiered { return Array(t.values.suffix(n)) }
+        return ring?.suffix(n) ?? []
     }
 
     mutating func append(_ v: Double, at time: Double) {
-        switch self {
-        case .ring(var r): r.append(v); self = .ring(r)
-        case .tiered(var t): t.append(v, at: time); self = .tiered(t)
-        }
+        if tiered != nil { tiered!.append(v, at: time) } else { ring?.append(v) }
     }
 }
 
@@ -142,8 +139,8 @@ enum SnapshotSeries {
     static func assign(_ s: inout FleetSnapshot, _ series: [AnySeries]) {
         var k = 0
         func next() -> AnySeries { defer { k += 1 }; return series[k] }
-        func tiered() -> TieredSeries { if case .tiered(let t) = next() { return t }; return TieredSeries() }
-        func ring() -> SeriesRing { if case .ring(let r) = next() { return r }; return SeriesRing(capacity: 1) }
+        func tiered() -> TieredSeries { next().tiered ?? TieredSeries() }
+        func ring() -> SeriesRing { next().ring ?? SeriesRing(capacity: 1) }
         for i in s.nodes.indices {
             s.nodes[i].history.gpuUtilization = tiered()
             s.nodes[i].history.kvCacheUsage = tiered()
@@ -165,10 +162,7 @@ enum SnapshotSeries {
     static func stripped(_ s: FleetSnapshot) -> FleetSnapshot {
         var c = s
         let placeholders = list(s).map { item -> AnySeries in
-            switch item.series {
-            case .ring: return .ring(SeriesRing(capacity: 1))
-            case .tiered: return .tiered(TieredSeries(fineCapacity: 1, coarseCapacity: 1))
-            }
+            item.series.isTiered ? .tiered(TieredSeries(fineCapacity: 1, coarseCapacity: 1)) : .ring(SeriesRing(capacity: 1))
         }
         assign(&c, placeholders)
         c.events = []

@@ -197,6 +197,7 @@ struct ReplayBench: ParsableCommand {
     @Option(name: .long, help: "Seconds between full keyframes.") var keyframeInterval: Double = 300
     @Option(name: .long, help: "The recording to write (deleted afterwards unless --keep).") var file: String = NSTemporaryDirectory() + "fleetdeck-bench.rec"
     @Flag(name: .long, help: "Keep the file.") var keep = false
+    @Flag(name: .long, help: "Use --file as it is, if it exists, instead of writing it.") var reuse = false
     @Option(name: .long, help: "Wall seconds of playback at 64x for the CPU figure.") var playSeconds: Double = 20
 
     static func cpuSeconds() -> Double {
@@ -208,10 +209,12 @@ struct ReplayBench: ParsableCommand {
     func run() throws {
         let clock = WallClock()
         var t0 = clock.now
-        let (ticks, bytes) = try SyntheticRecording.write(path: file, nodes: nodes, gpusPerNode: gpus, hours: hours, keyframeInterval: keyframeInterval)
-        defer { if !keep { unlink(file) } }
-        print(String(format: "wrote %d ticks of %d nodes x %d GPUs (%.0f h) in %.1f s: %.0f MiB",
-                     ticks, nodes, gpus, hours, clock.now - t0, Double(bytes) / 1_048_576))
+        if !(reuse && FileManager.default.fileExists(atPath: file)) {
+            let (ticks, bytes) = try SyntheticRecording.write(path: file, nodes: nodes, gpusPerNode: gpus, hours: hours, keyframeInterval: keyframeInterval)
+            print(String(format: "wrote %d ticks of %d nodes x %d GPUs (%.0f h) in %.1f s: %.0f MiB",
+                         ticks, nodes, gpus, hours, clock.now - t0, Double(bytes) / 1_048_576))
+        }
+        defer { if !keep && !reuse { unlink(file) } }
         t0 = clock.now
         let recording = try RecordingFile(path: file)
         let open = clock.now - t0
