@@ -72,6 +72,8 @@ let package = Package(
             name: "Recording",
             dependencies: ["FleetCore", "CZlib"]
         ),
+        // Operator actions: guards, the audit log, the actuators.
+        .target(name: "Actions", dependencies: ["FleetCore", "Scheduler"]),
         // The TUI: canvas, widgets, screens, themes; Terminal/ is the only ncurses code.
         .target(
             name: "Console",
@@ -81,7 +83,7 @@ let package = Package(
         .executableTarget(
             name: "fleetdeck",
             dependencies: [
-                "FleetCore", "Scheduler", "Console", "Telemetry", "MetricsFormats", "SimulatorServer", "Recording",
+                "FleetCore", "Scheduler", "Console", "Telemetry", "MetricsFormats", "SimulatorServer", "Recording", "Actions",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -89,6 +91,7 @@ let package = Package(
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "FleetCore"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "FleetCore", "Scheduler"], exclude: ["Golden"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "MetricsFormats"]),
+        .testTarget(name: "ActionsTests", dependencies: ["Actions", "FleetCore", "Scheduler"]),
         .testTarget(name: "RecordingTests", dependencies: ["Recording", "FleetCore", "Scheduler"]),
         .testTarget(name: "EndToEndTests", dependencies: ["FleetCore", "Telemetry", "MetricsFormats"]),
     ],

@@ -137,6 +137,20 @@ extension FleetSimulator {
         nodes[n].retiring = true
     }
 
+    /// The pools a class splits with `pool` (its blue/green partners).
+    public func splitPartners(of pool: String) -> [String] {
+        var out: [String] = []
+        for split in classWeights where split.contains(where: { $0.pool == pool }) {
+            for s in split where s.pool != pool && !out.contains(s.pool) { out.append(s.pool) }
+        }
+        return out
+    }
+
+    /// Replicas provisioned in a pool (starting and draining ones included).
+    public func replicas(of pool: String) -> Int? {
+        pools.first { $0.spec.id == pool }?.nodeIndices.count
+    }
+
     /// The GPU pool with the smallest model, other than `pi`.
     func smallerModelPool(than pi: Int) -> Int? {
         let own = pools[pi].spec.model.parametersBillions

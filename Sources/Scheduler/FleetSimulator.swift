@@ -419,7 +419,10 @@ public final class FleetSimulator {
 
     // MARK: snapshots
 
-    public func snapshot() -> FleetSnapshot {
+    /// The snapshot of the last sample; `refresh` rebuilds it now (after an action, so the
+    /// screen shows the new state before the next sample).
+    public func snapshot(refresh: Bool = false) -> FleetSnapshot {
+        if refresh { lastSnapshot = nil }
         if let s = lastSnapshot { return s }
         let s = SnapshotAssembler.assemble(simulator: self, events: events.newest(200),
                                            costHistory: costHistory, time: lastSampleTime)

@@ -10,6 +10,8 @@ public final class SimulationDriver: @unchecked Sendable {
     private let clock: any FleetClock
     private let speed: Double
     private let stopped = Atomic<Bool>(false)
+    /// Actions for the simulator, taken by the driver's task (the only one touching it).
+    private let actions = Mutex<[(FleetAction, CheckedContinuation<Result<String, FleetActionError>, Never>)]>([])
     /// Called on the driver's task after every published sample, with every node's
     /// cumulative vLLM-style figures (for `simulate --serve`).
     private let onSample: (@Sendable ([NodeExposition]) -> Void)?
@@ -21,6 +23,8 @@ public final class SimulationDriver: @unchecked Sendable {
         self.speed = speed
         self.clock = clock
         self.onSample = onSample
+        let partners = Dictionary(uniqueKeysWithValues: simulator.scenario.pools.map { ($0.id, simulator.splitPartners(of: $0.id)) })
+        splitPartners = { partners[$0] ?? [] }
         simulator.speed = speed
     }
 
@@ -38,6 +42,7 @@ public final class SimulationDriver: @unchecked Sendable {
         let simStart = simulator.now
         var published = simulator.sampleCount
         while !stopped.load(ordering: .relaxed) {
+            takeActions()
             let target = simStart + (clock.now - wallStart) * speed
             // At most a second of simulated time per slice, so a stop request is seen promptly
             // even when the simulation falls behind a high --speed.
@@ -52,10 +57,49 @@ public final class SimulationDriver: @unchecked Sendable {
                 }
             }
             // Speed 0 holds the fleet still: nothing to wait for but a stop.
-            let wait = speed > 0 ? (simulator.nextSampleTime - target) / speed : 0.5
+            let wait = speed > 0 ? min(0.1, (simulator.nextSampleTime - target) / speed) : 0.1
             try? await Task.sleep(nanoseconds: UInt64(min(0.5, max(0.02, wait)) * 1e9))
         }
     }
 
-    public func stop() { stopped.store(true, ordering: .relaxed) }
+    public func stop() {
+        stopped.store(true, ordering: .relaxed)
+        let pending = actions.withLock { a -> [(FleetAction, CheckedContinuation<Result<String, FleetActionError>, Never>)] in
+            defer { a.removeAll() }
+            return a
+        }
+        for (_, c) in pending { c.resume(returning: .failure(FleetActionError("the simulation stopped"))) }
+    }
+
+    /// Runs an action on the simulated fleet at its current time, on the driver's task.
+    public func perform(_ action: FleetAction) async -> Result<String, FleetActionError> {
+        await withCheckedContinuation { c in
+            guard !stopped.load(ordering: .relaxed) else { c.resume(returning: .failure(FleetActionError("the simulation stopped"))); return }
+            actions.withLock { $0.append((action, c)) }
+        }
+    }
+
+    /// Facts an action plan needs, read on the caller's thread from the last snapshot's
+    /// figures, never from the simulator itself.
+    public let splitPartners: @Sendable (String) -> [String]
+
+    private let notes = Mutex<[(FleetEvent.Severity, String)]>([])
+
+    /// A line for the events log from outside (the action layer's outcome), logged on the
+    /// driver's task.
+    public func note(_ severity: FleetEvent.Severity, _ message: String) {
+        notes.withLock { $0.append((severity, message)) }
+    }
+
+    private func takeActions() {
+        let lines = notes.withLock { n -> [(FleetEvent.Severity, String)] in defer { n.removeAll() }; return n }
+        for (severity, message) in lines { simulator.log(severity, .action, message) }
+        let pending = actions.withLock { a -> [(FleetAction, CheckedContinuation<Result<String, FleetActionError>, Never>)] in
+            defer { a.removeAll() }
+            return a
+        }
+        guard !pending.isEmpty || !lines.isEmpty else { return }
+        for (action, c) in pending { c.resume(returning: simulator.perform(action)) }
+        store.publish(simulator.snapshot(refresh: true))
+    }
 }

@@ -1,3 +1,4 @@
+import Actions
 import ArgumentParser
 import Console
 import FleetCore
@@ -17,6 +18,7 @@ struct DemoCommand: ParsableCommand {
     @OptionGroup var scenario: ScenarioOptions
     @OptionGroup var display: DisplayOptions
     @OptionGroup var recording: RecordOptions
+    @OptionGroup var acting: ActionOptions
 
     @Option(name: .long, help: "Simulated seconds per wall-clock second (0.1 to 1000).")
     var speed: Double = 1
@@ -41,7 +43,8 @@ struct DemoCommand: ParsableCommand {
         defer { terminal.restore() }
         let drawWith = terminal.supportsUnicode ? glyphs : .ascii
         let task = Task.detached { await driver.run() }
-        ConsoleApp(store: store, glyphs: drawWith).run(on: terminal)
+        let executor = try acting.makeExecutor(actuator: SimulatorActuator(driver: driver, scenario: sc)) { driver.note($0, $1) }
+        ConsoleApp(store: store, glyphs: drawWith, actions: executor).run(on: terminal)
         driver.stop()
         task.cancel()
     }

@@ -6,13 +6,28 @@ public final class ConsoleApp {
     private let store: SnapshotStore
     private let glyphs: Glyphs
     private let replay: (any ReplayControl)?
+    private let actions: (any ActionControl)?
     /// How long to wait for a key before looking for a new snapshot.
     public var pollMilliseconds: Int32 = 200
 
-    public init(store: SnapshotStore, glyphs: Glyphs, replay: (any ReplayControl)? = nil) {
+    public init(store: SnapshotStore, glyphs: Glyphs, replay: (any ReplayControl)? = nil, actions: (any ActionControl)? = nil) {
         self.store = store
         self.glyphs = glyphs
         self.replay = replay
+        self.actions = actions
+    }
+
+    /// What the dialog says for an action: the action layer's plan, or why there is none.
+    static func plan(_ action: OperatorAction, snapshot: FleetSnapshot?, actions: (any ActionControl)?) -> ActionPlan {
+        let what = "\(action.name) \(action.target)"
+        if snapshot?.replay != nil {
+            return ActionPlan(description: what, actuator: "none", refusal: "actions are disabled during a replay")
+        }
+        guard let actions, let snapshot else {
+            return ActionPlan(description: what, actuator: "none",
+                              refusal: "no actuator: actions act on the embedded fleet (demo); actuators for watched fleets come from the config")
+        }
+        return actions.plan(action, snapshot: snapshot)
     }
 
     public func run(on terminal: TerminalBackend) {
@@ -41,6 +56,14 @@ public final class ConsoleApp {
             if let command = state.replayCommand {
                 replay?.send(command)
                 state.replayCommand = nil
+            }
+            if let action = state.requestedAction {
+                state.requestedAction = nil
+                state.confirming = (action, Self.plan(action, snapshot: snapshot, actions: actions))
+            }
+            if let action = state.confirmedAction {
+                state.confirmedAction = nil
+                actions?.run(action)
             }
             dirty = true
         }

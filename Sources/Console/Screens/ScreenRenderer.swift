@@ -46,6 +46,8 @@ public enum ScreenRenderer {
             }
         }
         if state.showHelp { HelpOverlay.draw(&canvas, ctx: ctx) }
+        if let pool = state.degradeMenuPool { ActionDialogs.drawDegradeMenu(&canvas, ctx: ctx, pool: pool) }
+        if let pending = state.confirming { ActionDialogs.drawConfirmation(&canvas, ctx: ctx, action: pending.action, plan: pending.plan) }
         return RenderedFrame(canvas: canvas, nodeScrollOffset: offset)
     }
 }

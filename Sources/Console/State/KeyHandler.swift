@@ -15,6 +15,10 @@ public enum KeyHandler {
         ("p", "pause the display; data keeps flowing"),
         ("[ ]", "scroll the events log back / forward"),
         ("z", "node graphs: last 15 min by the second / last 24 h by the minute"),
+        ("+ -  3+", "scale the selected node's pool by one (or by the count)"),
+        ("d", "degrade menu for the selected node's pool"),
+        ("D", "drain the selected node"),
+        ("b", "shift 10% of blue/green traffic to the pool"),
         ("?", "this help"),
         ("q", "quit"),
     ]
@@ -33,6 +37,25 @@ public enum KeyHandler {
         var s = state
         if s.editingFilter { return editFilter(key, s) }
         if s.editingGoto { return editGoto(key, s, snapshot: snapshot) }
+        if let pending = s.confirming {
+            // Only `y` confirms; anything else cancels. A refused plan just closes.
+            s.confirming = nil
+            if key == .char("y") && pending.plan.refusal == nil { s.confirmedAction = pending.action }
+            return s
+        }
+        if let pool = s.degradeMenuPool {
+            s.degradeMenuPool = nil
+            if case .char(let c) = key, let n = c.wholeNumberValue, (1...degradeModes.count).contains(n) {
+                let mode = degradeModes[n - 1].mode
+                let on = !(snapshot?.pool(pool)?.degradeModes ?? []).contains(mode)
+                s.requestedAction = .degrade(pool: pool, mode: mode, on: on)
+            }
+            return s
+        }
+        if let action = actionKey(key, &s, snapshot: snapshot) {
+            s.requestedAction = action
+            return s
+        }
         if snapshot?.replay != nil, !s.showHelp, let command = replayCommand(for: key) {
             if let command {
                 s.replayCommand = command
@@ -92,6 +115,52 @@ public enum KeyHandler {
         default: break
         }
         return s
+    }
+
+    /// The degrade modes as the menu lists them (names the simulator and config use).
+    public static let degradeModes: [(mode: String, title: String)] = [
+        ("shed_low_priority", "shed low-priority traffic"),
+        ("smaller_model", "route to the smaller model tier"),
+        ("cap_max_tokens", "cap max output tokens"),
+        ("cache_only", "serve from cache only"),
+        ("api_fallback", "fall back to the external API"),
+    ]
+
+    /// The action keys (`+` `-` with a count, `d`, `D`, `b`) on the overview, nodes and node
+    /// screens; digits build the count. Nil when the key is not one of them.
+    static func actionKey(_ key: Key, _ s: inout ConsoleState, snapshot: FleetSnapshot?) -> OperatorAction? {
+        guard let snap = snapshot, s.screen == .overview || s.screen == .nodes || s.detailNodeID != nil || s.countPrefix != nil else {
+            s.countPrefix = nil
+            return nil
+        }
+        let rows = NodeList.rows(s.frozen ?? snap, state: s)
+        let node = s.detailNodeID ?? s.selectedNodeID ?? rows.first?.id
+        let pool = node.flatMap { id in snap.nodes.first { $0.id == id }?.pool }
+        switch key {
+        case .char(let c) where c.wholeNumberValue != nil:
+            // Remembered as a count in case `+` or `-` follows; the digit still switches screens.
+            if s.screenBeforeCount == nil { s.screenBeforeCount = s.screen }
+            s.countPrefix = min(99, (s.countPrefix ?? 0) * 10 + c.wholeNumberValue!)
+            return nil
+        case .char("+"), .char("-"):
+            let count = max(1, s.countPrefix ?? 1)
+            if let back = s.screenBeforeCount { s.screen = back }
+            s.countPrefix = nil
+            s.screenBeforeCount = nil
+            guard let pool else { return nil }
+            return .scale(pool: pool, delta: key == .char("+") ? count : -count)
+        default:
+            s.countPrefix = nil
+            s.screenBeforeCount = nil
+        }
+        switch key {
+        case .char("d"):
+            if let pool { s.degradeMenuPool = pool }
+            return nil
+        case .char("D"): return node.map { .drain(node: $0) }
+        case .char("b"): return pool.map { .shiftToward(pool: $0, percent: 10) }
+        default: return nil
+        }
     }
 
     /// The replay transport's meaning of a key: `.some(nil)` opens the go-to prompt; nil when

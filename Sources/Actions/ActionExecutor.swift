@@ -1,0 +1,108 @@
+import FleetCore
+import Foundation
+import Synchronization
+
+/// Where an action goes. The simulator actuator acts on the embedded fleet; `exec` and `http`
+/// actuators (issue 5's remaining work) will implement the same protocol.
+public protocol Actuator: Sendable {
+    var name: String { get }
+    /// Exactly what will be done to what, for the confirmation dialog.
+    func describe(_ action: OperatorAction, snapshot: FleetSnapshot) -> String
+    /// What will be sent, as the dialog and the audit log show it.
+    func request(for action: OperatorAction) -> String
+    func execute(_ action: OperatorAction) async -> Result<String, AuditError>
+}
+
+/// Guards, one action in flight per target, the audit log, and the actuator: what stands
+/// between a confirmed key press and the fleet.
+public final class ActionExecutor: ActionControl, @unchecked Sendable {
+    public struct Guards: Sendable {
+        public var readOnly = false
+        public var dryRun = false
+        public var minReplicas = 1
+        public var maxReplicas = 64
+        /// Seconds between two actions on the same target.
+        public var cooldown: Double = 30
+        public init() {}
+    }
+
+    private let actuator: any Actuator
+    private let audit: AuditLog
+    private let guards: Guards
+    private let clock: any FleetClock
+    private let state = Mutex<(inFlight: Set<String>, last: [String: Double])>(([], [:]))
+    /// Called with each outcome line, for the console's events log.
+    private let report: @Sendable (FleetEvent.Severity, String) -> Void
+
+    public init(actuator: any Actuator, audit: AuditLog, guards: Guards, clock: any FleetClock = WallClock(),
+                report: @escaping @Sendable (FleetEvent.Severity, String) -> Void = { _, _ in }) {
+        self.actuator = actuator; self.audit = audit; self.guards = guards; self.clock = clock; self.report = report
+    }
+
+    public var disabledReason: String? { guards.readOnly ? "read-only (--read-only): actions are off" : nil }
+
+    public func plan(_ action: OperatorAction, snapshot: FleetSnapshot) -> ActionPlan {
+        let description = actuator.describe(action, snapshot: snapshot)
+        let request = actuator.request(for: action)
+        let actuatorText = guards.dryRun ? "\(actuator.name) actuator, DRY RUN (nothing will change): \(request)"
+                                         : "\(actuator.name) actuator: \(request)"
+        return ActionPlan(description: description, actuator: actuatorText, refusal: refusal(action, snapshot: snapshot))
+    }
+
+    func refusal(_ action: OperatorAction, snapshot: FleetSnapshot) -> String? {
+        if let r = disabledReason { return r }
+        let target = action.target
+        let (busy, last) = state.withLock { ($0.inFlight.contains(target), $0.last[target]) }
+        if busy { return "an action on \(target) is still in flight" }
+        if let t = last, clock.now - t < guards.cooldown {
+            return "cooldown: the last action on \(target) was \(Format.duration(clock.now - t)) ago (at least \(Format.duration(guards.cooldown)) apart)"
+        }
+        if case let .scale(pool, delta) = action, let p = snapshot.pool(pool) {
+            if p.kind == .api { return "\(pool) is an API tier; it has no replicas" }
+            let next = p.nodes + delta
+            if next < guards.minReplicas { return "\(pool) would have \(next) replicas, below its minimum of \(guards.minReplicas)" }
+            if next > guards.maxReplicas { return "\(pool) would have \(next) replicas, above its maximum of \(guards.maxReplicas)" }
+        }
+        return nil
+    }
+
+    /// Starts the action; the outcome goes to the audit log (synced) and then to `report`.
+    public func run(_ action: OperatorAction) {
+        let target = action.target
+        let started = clock.now
+        let claimed = state.withLock { s -> Bool in s.inFlight.insert(target).inserted }
+        guard claimed else { return }   // a key repeat while it runs
+        Task.detached { [self] in
+            let request = actuator.request(for: action)
+            let result: Result<String, AuditError> = guards.dryRun ? .success("dry run: nothing done") : await actuator.execute(action)
+            let duration = clock.now - started
+            var parameters: [String: String] = [:]
+            switch action {
+            case let .scale(_, delta): parameters["delta"] = "\(delta)"
+            case let .degrade(_, mode, on): parameters["mode"] = mode; parameters["on"] = "\(on)"
+            case let .shiftToward(_, percent): parameters["percent"] = Format.compact(percent)
+            case .drain: break
+            }
+            let (outcome, detail): (String, String) = switch result {
+            case .success(let text): (guards.dryRun ? "dry-run" : "ok", text)
+            case .failure(let e): ("failed", e.description)
+            }
+            let record = AuditRecord(time: Date().timeIntervalSince1970 - duration, user: Self.user, host: Self.host, action: action.name,
+                                     target: target, parameters: parameters, actuator: actuator.name, request: request,
+                                     result: outcome, detail: detail, duration: duration)
+            do {
+                try audit.append(record)
+                report(outcome == "failed" ? .warning : .info, "\(action.name) \(target): \(outcome) (\(Format.duration(duration))) – audited")
+            } catch {
+                report(.critical, "\(action.name) \(target): \(outcome), but the audit log failed: \(error)")
+            }
+            state.withLock { s in
+                s.inFlight.remove(target)
+                s.last[target] = clock.now
+            }
+        }
+    }
+
+    static var user: String { ProcessInfo.processInfo.environment["USER"] ?? String(getuid()) }
+    static var host: String { ProcessInfo.processInfo.hostName }
+}

@@ -1,0 +1,80 @@
+import FleetCore
+import Foundation
+
+/// One confirmed action as the audit log keeps it.
+public struct AuditRecord: Codable, Sendable, Equatable {
+    public var time: Double          // Unix time the action started
+    public var user: String
+    public var host: String
+    public var action: String        // scale, degrade, restore, drain, shift
+    public var target: String
+    public var parameters: [String: String]
+    public var actuator: String
+    /// The command or request as sent (argv joined, or "POST url"), or what the simulator did.
+    public var request: String
+    public var result: String        // ok, failed, dry-run, refused
+    public var detail: String
+    public var duration: Double
+
+    public init(time: Double, user: String, host: String, action: String, target: String, parameters: [String: String],
+                actuator: String, request: String, result: String, detail: String, duration: Double) {
+        self.time = time; self.user = user; self.host = host; self.action = action; self.target = target
+        self.parameters = parameters; self.actuator = actuator; self.request = request; self.result = result
+        self.detail = detail; self.duration = duration
+    }
+}
+
+/// Append-only JSON lines, each written with one `write(2)` to a file opened `O_APPEND` and
+/// `fsync`ed before the action is reported done: after `kill -9` the log holds every action
+/// the console showed as finished.
+public final class AuditLog: @unchecked Sendable {
+    public let path: String
+    private let fd: Int32
+    private let lock = NSLock()
+
+    /// `$XDG_STATE_HOME/fleetdeck/audit.jsonl`, else `~/.local/state/fleetdeck/audit.jsonl`.
+    public static var defaultPath: String {
+        let env = ProcessInfo.processInfo.environment
+        let base = env["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.local/state")
+        return base + "/fleetdeck/audit.jsonl"
+    }
+
+    public init(path: String) throws {
+        self.path = path
+        try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw AuditError("cannot open the audit log \(path): \(String(cString: strerror(errno)))") }
+    }
+
+    deinit { close(fd) }
+
+    public func append(_ record: AuditRecord) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var line = try encoder.encode(record)
+        line.append(0x0A)
+        try lock.withLock {
+            let n = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            guard n == line.count else { throw AuditError("cannot write the audit log \(path): \(String(cString: strerror(errno)))") }
+            guard fsync(fd) == 0 else { throw AuditError("cannot sync the audit log \(path): \(String(cString: strerror(errno)))") }
+        }
+    }
+
+    /// Every complete record of a log, and the numbers of lines that are not (a line cut by
+    /// `kill -9` mid-write, say).
+    public static func read(_ path: String) throws -> (records: [AuditRecord], bad: [Int]) {
+        guard let data = FileManager.default.contents(atPath: path) else { throw AuditError("cannot read \(path)") }
+        var records: [AuditRecord] = []
+        var bad: [Int] = []
+        let lines = data.split(separator: 0x0A, omittingEmptySubsequences: false)
+        for (i, line) in lines.enumerated() where !line.isEmpty {
+            if let r = try? JSONDecoder().decode(AuditRecord.self, from: Data(line)) { records.append(r) } else { bad.append(i + 1) }
+        }
+        return (records, bad)
+    }
+}
+
+public struct AuditError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ d: String) { description = TerminalText.sanitized(d) }
+}

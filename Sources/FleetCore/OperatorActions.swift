@@ -1,0 +1,50 @@
+/// What an operator asks for from the console. The executable's action layer turns it into a
+/// plan (what exactly, through which actuator, or why not) and runs it once confirmed.
+public enum OperatorAction: Sendable, Equatable {
+    case scale(pool: String, delta: Int)
+    /// `mode` is a degrade mode's name (`shed_low_priority`, `smaller_model`, ...).
+    case degrade(pool: String, mode: String, on: Bool)
+    case drain(node: String)
+    /// Moves `percent` of the split traffic toward `pool` from its blue/green partner.
+    case shiftToward(pool: String, percent: Double)
+
+    /// The pool (or node) the action is about, for guards and the audit log.
+    public var target: String {
+        switch self {
+        case let .scale(pool, _), let .degrade(pool, _, _), let .shiftToward(pool, _): return pool
+        case let .drain(node): return node
+        }
+    }
+
+    public var name: String {
+        switch self {
+        case .scale: return "scale"
+        case .degrade(_, _, let on): return on ? "degrade" : "restore"
+        case .drain: return "drain"
+        case .shiftToward: return "shift"
+        }
+    }
+}
+
+/// What the confirmation dialog shows.
+public struct ActionPlan: Sendable, Equatable {
+    /// Exactly what will be done to what, in words.
+    public var description: String
+    /// The actuator and, for `exec` or `http`, the command or request.
+    public var actuator: String
+    /// Set when a guard refuses the action (read-only, limits, cooldown, one in flight).
+    public var refusal: String?
+
+    public init(description: String, actuator: String, refusal: String? = nil) {
+        self.description = description; self.actuator = actuator; self.refusal = refusal
+    }
+}
+
+/// Implemented by the action layer; the console asks it for plans and hands it confirmed
+/// actions. `run` returns at once: progress and outcome arrive as events.
+public protocol ActionControl: Sendable {
+    func plan(_ action: OperatorAction, snapshot: FleetSnapshot) -> ActionPlan
+    func run(_ action: OperatorAction)
+    /// Why every action is off (`--read-only`), or nil.
+    var disabledReason: String? { get }
+}

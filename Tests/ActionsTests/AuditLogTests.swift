@@ -1,0 +1,113 @@
+import FleetCore
+import Foundation
+import Testing
+@testable import Actions
+@testable import Scheduler
+
+@Suite(.serialized) struct ActionExecutorTests {
+    func temp(_ name: String) -> String { NSTemporaryDirectory() + "fleetdeck-audit-\(getpid())-\(name)" }
+
+    /// A running simulated fleet and the executor in front of it, as `demo` wires them.
+    func fleet(_ guards: ActionExecutor.Guards, log: String) throws -> (ActionExecutor, SimulationDriver, SnapshotStore, Task<Void, Never>) {
+        let sc = try ScenarioLoader.load(file: RepositoryRoot.path + "/sample-data/scenarios/ecommerce.yaml")
+        let store = SnapshotStore()
+        let driver = SimulationDriver(simulator: FleetSimulator(scenario: sc, seed: 3), store: store, speed: 1)
+        driver.warmUp(seconds: 5)
+        let task = Task.detached { await driver.run() }
+        let executor = ActionExecutor(actuator: SimulatorActuator(driver: driver, scenario: sc), audit: try AuditLog(path: log), guards: guards)
+        return (executor, driver, store, task)
+    }
+
+    /// Waits without blocking a thread of the shared pool: the executor and the driver run
+    /// on it too, and other suites keep it busy.
+    func waitForRecords(_ path: String, count: Int) async throws -> [AuditRecord] {
+        for _ in 0..<600 {
+            if let r = try? AuditLog.read(path).records, r.count >= count { return r }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        return (try? AuditLog.read(path).records) ?? []
+    }
+
+    @Test func aConfirmedScaleActsAndIsAudited() async throws {
+        let path = temp("scale.jsonl")
+        defer { unlink(path) }
+        let (executor, driver, store, task) = try fleet(ActionExecutor.Guards(), log: path)
+        defer { driver.stop(); task.cancel() }
+        let snap = try #require(store.latest().snapshot)
+        let plan = executor.plan(.scale(pool: "cs-llama3-8b", delta: 2), snapshot: snap)
+        #expect(plan.refusal == nil)
+        #expect(plan.description.contains("from 5 to 7 replicas"))
+        executor.run(.scale(pool: "cs-llama3-8b", delta: 2))
+        executor.run(.scale(pool: "cs-llama3-8b", delta: 2))   // a key repeat while in flight: ignored
+        let records = try await waitForRecords(path, count: 1)
+        #expect(records.count == 1)
+        let r = try #require(records.first)
+        #expect(r.action == "scale" && r.target == "cs-llama3-8b" && r.result == "ok" && r.actuator == "simulator")
+        #expect(r.parameters["delta"] == "2" && r.request == "scale cs-llama3-8b by +2")
+        for _ in 0..<600 where store.latest().snapshot?.pool("cs-llama3-8b")?.nodes != 7 { try await Task.sleep(nanoseconds: 50_000_000) }
+        #expect(store.latest().snapshot?.pool("cs-llama3-8b")?.nodes == 7)
+        // Right after, the cooldown refuses another action on the same pool.
+        #expect(executor.plan(.scale(pool: "cs-llama3-8b", delta: 1), snapshot: snap).refusal?.hasPrefix("cooldown") == true)
+    }
+
+    @Test func guardsRefuseWithTheReason() throws {
+        let path = temp("guards.jsonl")
+        defer { unlink(path) }
+        var guards = ActionExecutor.Guards()
+        guards.maxReplicas = 6
+        let (executor, driver, store, task) = try fleet(guards, log: path)
+        defer { driver.stop(); task.cancel() }
+        let snap = try #require(store.latest().snapshot)
+        #expect(executor.plan(.scale(pool: "cs-llama3-8b", delta: 3), snapshot: snap).refusal?.contains("above its maximum of 6") == true)
+        #expect(executor.plan(.scale(pool: "cs-llama3-8b", delta: -5), snapshot: snap).refusal?.contains("below its minimum of 1") == true)
+        #expect(executor.plan(.scale(pool: "gpt4-api", delta: 1), snapshot: snap).refusal?.contains("API tier") == true)
+        var readOnly = ActionExecutor.Guards()
+        readOnly.readOnly = true
+        let locked = ActionExecutor(actuator: SimulatorActuator(driver: driver, scenario: try ScenarioLoader.load(file: RepositoryRoot.path + "/sample-data/scenarios/ecommerce.yaml")),
+                                    audit: try AuditLog(path: path), guards: readOnly)
+        #expect(locked.plan(.drain(node: "cs-llama3-8b-01"), snapshot: snap).refusal?.contains("read-only") == true)
+        #expect(locked.disabledReason != nil)
+    }
+
+    @Test func dryRunAuditsWithoutActing() async throws {
+        let path = temp("dry.jsonl")
+        defer { unlink(path) }
+        var guards = ActionExecutor.Guards()
+        guards.dryRun = true
+        let (executor, driver, store, task) = try fleet(guards, log: path)
+        defer { driver.stop(); task.cancel() }
+        let snap = try #require(store.latest().snapshot)
+        #expect(executor.plan(.degrade(pool: "cs-elastic", mode: "cache_only", on: true), snapshot: snap).actuator.contains("DRY RUN"))
+        executor.run(.degrade(pool: "cs-elastic", mode: "cache_only", on: true))
+        let r = try #require(try await waitForRecords(path, count: 1).first)
+        #expect(r.result == "dry-run")
+        try await Task.sleep(nanoseconds: 300_000_000)
+        #expect(store.latest().snapshot?.pool("cs-elastic")?.degradeModes == nil)
+    }
+
+    @Test func aLogCutMidLineKeepsEveryCompleteRecord() throws {
+        let path = temp("cut.jsonl")
+        defer { unlink(path) }
+        let log = try AuditLog(path: path)
+        let r = AuditRecord(time: 1, user: "op", host: "h", action: "scale", target: "p", parameters: ["delta": "1"], actuator: "simulator",
+                            request: "scale p by +1", result: "ok", detail: "done", duration: 0.1)
+        try log.append(r)
+        try log.append(r)
+        // What kill -9 in the middle of a write would leave.
+        let fh = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try fh.seekToEnd()
+        try fh.write(contentsOf: Data(#"{"action":"scale","tar"#.utf8))
+        try fh.close()
+        let (records, bad) = try AuditLog.read(path)
+        #expect(records == [r, r])
+        #expect(bad == [3])
+    }
+}
+
+enum RepositoryRoot {
+    static let path: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+}

@@ -1,0 +1,68 @@
+import FleetCore
+import Testing
+@testable import Console
+
+/// The action keys as state transitions: what they ask for, the count prefix, the dialogs.
+@Suite struct ActionKeyTests {
+    let snapshot = Fixtures.snapshot
+
+    func press(_ keys: [Key], _ start: ConsoleState = ConsoleState()) -> ConsoleState {
+        var s = start
+        if s.selectedNodeID == nil { s.selectedNodeID = "chat-01" }
+        for k in keys { s = KeyHandler.handle(k, s, snapshot: snapshot) }
+        return s
+    }
+
+    @Test func plusAndMinusScaleTheSelectedNodesPool() {
+        #expect(press([.char("+")]).requestedAction == .scale(pool: "chat", delta: 1))
+        #expect(press([.char("-")]).requestedAction == .scale(pool: "chat", delta: -1))
+    }
+
+    @Test func aCountPrefixMultipliesAndKeepsTheScreen() {
+        let s = press([.char("3"), .char("+")])
+        #expect(s.requestedAction == .scale(pool: "chat", delta: 3))
+        #expect(s.screen == .overview)           // the digit's screen switch is undone
+        #expect(press([.char("1"), .char("2"), .char("-")]).requestedAction == .scale(pool: "chat", delta: -12))
+        // A digit alone still switches screens.
+        #expect(press([.char("3")]).screen == .pools)
+    }
+
+    @Test func theDegradeMenuTogglesAMode() {
+        let open = press([.char("d")])
+        #expect(open.degradeMenuPool == "chat")
+        #expect(press([.char("d"), .char("3")]).requestedAction == .degrade(pool: "chat", mode: "cap_max_tokens", on: true))
+        let closed = press([.char("d"), .escape])
+        #expect(closed.degradeMenuPool == nil && closed.requestedAction == nil)
+    }
+
+    @Test func drainAndShift() {
+        #expect(press([.char("D")]).requestedAction == .drain(node: "chat-01"))
+        #expect(press([.char("b")]).requestedAction == .shiftToward(pool: "chat", percent: 10))
+    }
+
+    @Test func onlyYConfirms() {
+        var s = ConsoleState()
+        let plan = ActionPlan(description: "Scale pool chat from 2 to 3 replicas.", actuator: "simulator actuator: scale chat by +1")
+        s.confirming = (.scale(pool: "chat", delta: 1), plan)
+        #expect(press([.char("y")], s).confirmedAction == .scale(pool: "chat", delta: 1))
+        let cancelled = press([.char("n")], s)
+        #expect(cancelled.confirmedAction == nil && cancelled.confirming == nil)
+        // A refused plan cannot be confirmed.
+        s.confirming = (.scale(pool: "chat", delta: 1), ActionPlan(description: "x", actuator: "none", refusal: "read-only"))
+        #expect(press([.char("y")], s).confirmedAction == nil)
+    }
+
+    @Test func theDialogSaysWhatAndThroughWhat() {
+        var s = ConsoleState()
+        s.confirming = (.scale(pool: "chat", delta: 1),
+                        ActionPlan(description: "Scale pool chat from 2 to 3 replicas.", actuator: "simulator actuator: scale chat by +1"))
+        let text = ScreenRenderer.render(snapshot: snapshot, state: s, width: 120, height: 40, glyphs: .unicode).canvas.text
+        #expect(text.contains("Confirm: scale chat"))
+        #expect(text.contains("Scale pool chat from 2 to 3 replicas."))
+        #expect(text.contains("through the simulator actuator: scale chat by +1"))
+        #expect(text.contains("y  confirm"))
+        let replayed = ConsoleApp.plan(.scale(pool: "chat", delta: 1), snapshot: { var r = snapshot
+            r.replay = ReplayStatus(position: 0, start: 0, end: 1, paused: true, speed: 1, marks: [], notice: nil); return r }(), actions: nil)
+        #expect(replayed.refusal == "actions are disabled during a replay")
+    }
+}
