@@ -73,7 +73,11 @@ let package = Package(
             dependencies: ["FleetCore", "CZlib"]
         ),
         // Operator actions: guards, the audit log, the actuators.
-        .target(name: "Actions", dependencies: ["FleetCore", "Scheduler"]),
+        .target(name: "Actions", dependencies: [
+            "FleetCore", "Scheduler",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         // The TUI: canvas, widgets, screens, themes; Terminal/ is the only ncurses code.
         .target(
             name: "Console",
@@ -93,7 +97,7 @@ let package = Package(
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "MetricsFormats"]),
         .testTarget(name: "ActionsTests", dependencies: ["Actions", "FleetCore", "Scheduler"]),
         .testTarget(name: "RecordingTests", dependencies: ["Recording", "FleetCore", "Scheduler"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["FleetCore", "Telemetry", "MetricsFormats"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["FleetCore", "Telemetry", "MetricsFormats", "Actions"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -23,6 +23,8 @@ public final class ActionExecutor: ActionControl, @unchecked Sendable {
         public var maxReplicas = 64
         /// Seconds between two actions on the same target.
         public var cooldown: Double = 30
+        /// Per-pool replica limits from the config (the defaults above elsewhere).
+        public var poolLimits: [String: ClosedRange<Int>] = [:]
         public init() {}
     }
 
@@ -33,11 +35,23 @@ public final class ActionExecutor: ActionControl, @unchecked Sendable {
     private let state = Mutex<(inFlight: Set<String>, last: [String: Double])>(([], [:]))
     /// Called with each outcome line, for the console's events log.
     private let report: @Sendable (FleetEvent.Severity, String) -> Void
+    private let recent = Mutex<[AuditEntry]>([])
 
     public init(actuator: any Actuator, audit: AuditLog, guards: Guards, clock: any FleetClock = WallClock(),
                 report: @escaping @Sendable (FleetEvent.Severity, String) -> Void = { _, _ in }) {
         self.actuator = actuator; self.audit = audit; self.guards = guards; self.clock = clock; self.report = report
+        // The audit screen opens on what earlier sessions did too.
+        let tail = ((try? AuditLog.read(audit.path).records) ?? []).suffix(200).map(Self.entry)
+        recent.withLock { $0 = Array(tail) }
     }
+
+    static func entry(_ r: AuditRecord) -> AuditEntry {
+        AuditEntry(time: r.time, user: r.user, action: r.action, target: r.target,
+                   parameters: r.parameters.keys.sorted().map { "\($0)=\(r.parameters[$0]!)" }.joined(separator: " "),
+                   actuator: r.actuator, result: r.result, duration: r.duration, detail: r.detail)
+    }
+
+    public func recentAudit() -> [AuditEntry] { recent.withLock { $0 } }
 
     public var disabledReason: String? { guards.readOnly ? "read-only (--read-only): actions are off" : nil }
 
@@ -60,8 +74,9 @@ public final class ActionExecutor: ActionControl, @unchecked Sendable {
         if case let .scale(pool, delta) = action, let p = snapshot.pool(pool) {
             if p.kind == .api { return "\(pool) is an API tier; it has no replicas" }
             let next = p.nodes + delta
-            if next < guards.minReplicas { return "\(pool) would have \(next) replicas, below its minimum of \(guards.minReplicas)" }
-            if next > guards.maxReplicas { return "\(pool) would have \(next) replicas, above its maximum of \(guards.maxReplicas)" }
+            let limits = guards.poolLimits[pool] ?? guards.minReplicas...guards.maxReplicas
+            if next < limits.lowerBound { return "\(pool) would have \(next) replicas, below its minimum of \(limits.lowerBound)" }
+            if next > limits.upperBound { return "\(pool) would have \(next) replicas, above its maximum of \(limits.upperBound)" }
         }
         return nil
     }
@@ -92,6 +107,10 @@ public final class ActionExecutor: ActionControl, @unchecked Sendable {
                                      result: outcome, detail: detail, duration: duration)
             do {
                 try audit.append(record)
+                recent.withLock { r in
+                    r.append(Self.entry(record))
+                    if r.count > 200 { r.removeFirst(r.count - 200) }
+                }
                 report(outcome == "failed" ? .warning : .info, "\(action.name) \(target): \(outcome) (\(Format.duration(duration))) – audited")
             } catch {
                 report(.critical, "\(action.name) \(target): \(outcome), but the audit log failed: \(error)")

@@ -40,6 +40,25 @@ public struct ActionPlan: Sendable, Equatable {
     }
 }
 
+/// One audited action, as the audit screen lists it.
+public struct AuditEntry: Sendable, Equatable {
+    public var time: Double          // Unix time
+    public var user: String
+    public var action: String
+    public var target: String
+    public var parameters: String
+    public var actuator: String
+    public var result: String
+    public var duration: Double
+    public var detail: String
+
+    public init(time: Double, user: String, action: String, target: String, parameters: String, actuator: String,
+                result: String, duration: Double, detail: String) {
+        self.time = time; self.user = user; self.action = action; self.target = target; self.parameters = parameters
+        self.actuator = actuator; self.result = result; self.duration = duration; self.detail = detail
+    }
+}
+
 /// Implemented by the action layer; the console asks it for plans and hands it confirmed
 /// actions. `run` returns at once: progress and outcome arrive as events.
 public protocol ActionControl: Sendable {
@@ -47,4 +66,6 @@ public protocol ActionControl: Sendable {
     func run(_ action: OperatorAction)
     /// Why every action is off (`--read-only`), or nil.
     var disabledReason: String? { get }
+    /// The newest audit entries (the log's tail when the console opened, then each action).
+    func recentAudit() -> [AuditEntry]
 }

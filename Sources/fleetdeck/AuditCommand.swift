@@ -17,8 +17,10 @@ struct ActionOptions: ParsableArguments {
     @Option(name: .long, help: "Seconds between two actions on the same pool or node.")
     var cooldown: Double = 30
 
-    func makeExecutor(actuator: any Actuator, report: @escaping @Sendable (FleetEvent.Severity, String) -> Void) throws -> ActionExecutor {
+    func makeExecutor(actuator: any Actuator, limits: [String: ClosedRange<Int>] = [:],
+                      report: @escaping @Sendable (FleetEvent.Severity, String) -> Void) throws -> ActionExecutor {
         var guards = ActionExecutor.Guards()
+        guards.poolLimits = limits
         guards.readOnly = readOnly
         guards.dryRun = dryRun
         guards.cooldown = max(0, cooldown)

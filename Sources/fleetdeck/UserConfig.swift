@@ -1,3 +1,4 @@
+import Actions
 import FleetCore
 import Foundation
 import Telemetry
@@ -8,6 +9,8 @@ struct UserConfig {
     var theme: String?
     var ascii: Bool?
     var watch = WatchConfig()
+    /// `actions:`: which actuator acts on each watched pool.
+    var actions: ActionsConfig?
     var path: String?
 
     static var defaultPath: String {
@@ -25,8 +28,8 @@ struct UserConfig {
             return UserConfig()
         }
         let doc = try YAMLValue.load(contentsOf: path)
-        try doc.allowKeys(Set(["theme", "ascii"]).union(WatchConfig.keys))
+        try doc.allowKeys(Set(["theme", "ascii", "actions"]).union(WatchConfig.keys))
         return UserConfig(theme: try doc.optional("theme")?.string(), ascii: try doc.optional("ascii")?.bool(),
-                          watch: try WatchConfig.read(doc), path: path)
+                          watch: try WatchConfig.read(doc), actions: try doc.optional("actions").map(ActionsConfig.read), path: path)
     }
 }

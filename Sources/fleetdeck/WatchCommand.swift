@@ -1,4 +1,5 @@
 import MetricsFormats
+import Actions
 import ArgumentParser
 import AsyncHTTPClient
 import Console
@@ -45,6 +46,7 @@ struct WatchCommand: ParsableCommand {
 
     @OptionGroup var display: DisplayOptions
     @OptionGroup var recording: RecordOptions
+    @OptionGroup var acting: ActionOptions
 
     @Flag(name: .long, help: "Read fleetdeck NDJSON (Docs/ndjson-format.md) piped into standard input: producer | fleetdeck watch --stdin.")
     var stdin = false
@@ -63,10 +65,36 @@ struct WatchCommand: ParsableCommand {
         let source = try WatchSource.make(w, client: client, store: store, stdin: stdin)
         let terminal = try NcursesTerminal(theme: theme)
         defer { terminal.restore() }
+        let notes = EventNotes()
+        let executor = try makeExecutor(cfg, client: client, store: store, notes: notes)
         let task = Task.detached { await source.run() }
-        ConsoleApp(store: store, glyphs: terminal.supportsUnicode ? glyphs : .ascii).run(on: terminal)
+        ConsoleApp(store: store, glyphs: terminal.supportsUnicode ? glyphs : .ascii, actions: executor, notes: notes).run(on: terminal)
         source.stop()
         task.cancel()
+    }
+}
+
+extension WatchCommand {
+    /// The action layer for a watched fleet: each pool's actuator from `actions:` in the
+    /// config; nil (the keys say there is no actuator) when the config names none.
+    func makeExecutor(_ cfg: UserConfig, client: HTTPClient, store: SnapshotStore, notes: EventNotes) throws -> ActionExecutor? {
+        guard let actions = cfg.actions, !actions.pools.isEmpty else { return nil }
+        let nodes = Set(cfg.watch.targets.map(\.node))
+        var actuators: [String: any Actuator] = [:]
+        for (pool, p) in actions.pools {
+            switch p.actuator {
+            case let .exec(argv, vars):
+                actuators[pool] = ExecActuator(argv: argv, vars: vars, timeout: p.timeout, configuredNodes: nodes) { store.latest().snapshot?.pool($0)?.nodes }
+            case let .http(url, authorization):
+                actuators[pool] = HTTPActuator(url: url, authorization: authorization, timeout: p.timeout, client: client)
+            }
+        }
+        let routed = PoolRoutedActuator(actuators: actuators) { node in store.latest().snapshot?.nodes.first { $0.id == node }?.pool }
+        var options = acting
+        options.cooldown = actions.cooldown
+        return try options.makeExecutor(actuator: routed, limits: actions.pools.mapValues { $0.minReplicas...$0.maxReplicas }) { severity, message in
+            notes.add(FleetEvent(time: store.latest().snapshot?.time ?? 0, severity: severity, kind: .action, message: message))
+        }
     }
 }
 

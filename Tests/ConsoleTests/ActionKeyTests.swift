@@ -52,6 +52,21 @@ import Testing
         #expect(press([.char("y")], s).confirmedAction == nil)
     }
 
+    @Test func theAuditScreenListsNewestFirst() {
+        var s = ConsoleState()
+        s.screen = .audit
+        let entries = [AuditEntry(time: 0, user: "ana", action: "scale", target: "chat", parameters: "delta=1", actuator: "simulator",
+                                  result: "ok", duration: 0.1, detail: "chat +1 replica"),
+                       AuditEntry(time: 60, user: "bo", action: "drain", target: "chat-02", parameters: "", actuator: "exec",
+                                  result: "failed", duration: 2, detail: "kubectl exited with 1")]
+        let text = ScreenRenderer.render(snapshot: snapshot, state: s, width: 140, height: 30, glyphs: .unicode, audit: entries).canvas.text
+        #expect(text.contains("Audit (2)"))
+        let lines = text.split(separator: "\n")
+        let drain = lines.firstIndex { $0.contains("chat-02") }, scale = lines.firstIndex { $0.contains("delta=1") }
+        #expect(drain != nil && scale != nil && drain! < scale!)
+        #expect(text.contains("kubectl exited with 1"))
+    }
+
     @Test func theDialogSaysWhatAndThroughWhat() {
         var s = ConsoleState()
         s.confirming = (.scale(pool: "chat", delta: 1),

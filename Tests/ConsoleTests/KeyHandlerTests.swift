@@ -12,10 +12,12 @@ import Testing
     @Test func tabAndNumbersSwitchScreens() {
         #expect(press([.tab]).screen == .nodes)
         #expect(press([.tab, .tab, .tab, .tab]).screen == .sources)
-        #expect(press([.tab, .tab, .tab, .tab, .tab]).screen == .overview)
-        #expect(press([.backTab]).screen == .sources)
+        #expect(press([.tab, .tab, .tab, .tab, .tab]).screen == .audit)
+        #expect(press([.tab, .tab, .tab, .tab, .tab, .tab]).screen == .overview)
+        #expect(press([.backTab]).screen == .audit)
         #expect(press([.char("5")]).screen == .sources)
-        #expect(press([.char("6")]).screen == .overview)   // no sixth screen: ignored
+        #expect(press([.char("6")]).screen == .audit)
+        #expect(press([.char("7")]).screen == .overview)   // no seventh screen: ignored
         #expect(press([.char("3")]).screen == .pools)
     }
 

@@ -21,8 +21,11 @@ import Testing
         try pane.waitFor(text: "from 12 to 14 replicas")
         try pane.type("y")
         try pane.waitFor("the outcome in the events log") { $0.contains("audited") }
-        try pane.type("q")
-        try pane.waitFor("the shell prompt back", timeout: 15) { !$0.contains("edge-devices-01") }
+        try pane.type("6")
+        try pane.waitFor("the audit screen") { $0.contains("Audit (1)") && $0.contains("delta=2") }
+        // kill -9 right after the outcome is shown: the record is already synced.
+        let pid = try #require(try pane.childPID())
+        kill(pid, SIGKILL)
         let r = try Harness.fleetdeck(["audit", audit])
         #expect(r.status == 0)
         let rows = r.stdout.split(separator: "\n").filter { $0.contains("edge-devices") }

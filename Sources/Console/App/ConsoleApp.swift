@@ -7,14 +7,17 @@ public final class ConsoleApp {
     private let glyphs: Glyphs
     private let replay: (any ReplayControl)?
     private let actions: (any ActionControl)?
+    private let notes: EventNotes?
     /// How long to wait for a key before looking for a new snapshot.
     public var pollMilliseconds: Int32 = 200
 
-    public init(store: SnapshotStore, glyphs: Glyphs, replay: (any ReplayControl)? = nil, actions: (any ActionControl)? = nil) {
+    public init(store: SnapshotStore, glyphs: Glyphs, replay: (any ReplayControl)? = nil, actions: (any ActionControl)? = nil,
+                notes: EventNotes? = nil) {
         self.store = store
         self.glyphs = glyphs
         self.replay = replay
         self.actions = actions
+        self.notes = notes
     }
 
     /// What the dialog says for an action: the action layer's plan, or why there is none.
@@ -35,7 +38,8 @@ public final class ConsoleApp {
         var shownVersion = -1
         var dirty = true
         while !state.quit && !terminal.stopRequested {
-            let (version, snapshot) = store.latest()
+            let (version, raw) = store.latest()
+            let snapshot = raw.map { notes?.merged(into: $0) ?? $0 }
             if version != shownVersion {
                 shownVersion = version
                 dirty = true
@@ -46,7 +50,8 @@ public final class ConsoleApp {
                     state.selectedNodeID = first.id
                 }
                 let (w, h) = terminal.size
-                let frame = ScreenRenderer.render(snapshot: snapshot, state: state, width: w, height: h, glyphs: glyphs)
+                let frame = ScreenRenderer.render(snapshot: snapshot, state: state, width: w, height: h, glyphs: glyphs,
+                                                  audit: state.screen == .audit ? actions?.recentAudit() ?? [] : [])
                 state.nodeScrollOffset = frame.nodeScrollOffset
                 terminal.present(frame.canvas)
                 dirty = false

@@ -1,7 +1,7 @@
 import FleetCore
 
 public enum ScreenID: Int, CaseIterable, Sendable {
-    case overview = 1, nodes, pools, events, sources
+    case overview = 1, nodes, pools, events, sources, audit
 
     public var title: String {
         switch self {
@@ -10,6 +10,7 @@ public enum ScreenID: Int, CaseIterable, Sendable {
         case .pools: return "Pools"
         case .events: return "Events"
         case .sources: return "Sources"
+        case .audit: return "Audit"
         }
     }
 }
