@@ -6,11 +6,17 @@ import Synchronization
 /// actuators (issue 5's remaining work) will implement the same protocol.
 public protocol Actuator: Sendable {
     var name: String { get }
+    /// The actuator that will carry this action (a router names the one it picks).
+    func name(for action: OperatorAction) -> String
     /// Exactly what will be done to what, for the confirmation dialog.
     func describe(_ action: OperatorAction, snapshot: FleetSnapshot) -> String
     /// What will be sent, as the dialog and the audit log show it.
     func request(for action: OperatorAction) -> String
     func execute(_ action: OperatorAction) async -> Result<String, AuditError>
+}
+
+extension Actuator {
+    public func name(for action: OperatorAction) -> String { name }
 }
 
 /// Guards, one action in flight per target, the audit log, and the actuator: what stands
@@ -58,8 +64,9 @@ public final class ActionExecutor: ActionControl, @unchecked Sendable {
     public func plan(_ action: OperatorAction, snapshot: FleetSnapshot) -> ActionPlan {
         let description = actuator.describe(action, snapshot: snapshot)
         let request = actuator.request(for: action)
-        let actuatorText = guards.dryRun ? "\(actuator.name) actuator, DRY RUN (nothing will change): \(request)"
-                                         : "\(actuator.name) actuator: \(request)"
+        let used = actuator.name(for: action)
+        let actuatorText = guards.dryRun ? "\(used) actuator, DRY RUN (nothing will change): \(request)"
+                                         : "\(used) actuator: \(request)"
         return ActionPlan(description: description, actuator: actuatorText, refusal: refusal(action, snapshot: snapshot))
     }
 
@@ -68,15 +75,15 @@ public final class ActionExecutor: ActionControl, @unchecked Sendable {
         let target = action.target
         let (busy, last) = state.withLock { ($0.inFlight.contains(target), $0.last[target]) }
         if busy { return "an action on \(target) is still in flight" }
-        if let t = last, clock.now - t < guards.cooldown {
-            return "cooldown: the last action on \(target) was \(Format.duration(clock.now - t)) ago (at least \(Format.duration(guards.cooldown)) apart)"
-        }
         if case let .scale(pool, delta) = action, let p = snapshot.pool(pool) {
             if p.kind == .api { return "\(pool) is an API tier; it has no replicas" }
             let next = p.nodes + delta
             let limits = guards.poolLimits[pool] ?? guards.minReplicas...guards.maxReplicas
             if next < limits.lowerBound { return "\(pool) would have \(next) replicas, below its minimum of \(limits.lowerBound)" }
             if next > limits.upperBound { return "\(pool) would have \(next) replicas, above its maximum of \(limits.upperBound)" }
+        }
+        if let t = last, clock.now - t < guards.cooldown {
+            return "cooldown: the last action on \(target) was \(Format.duration(clock.now - t)) ago (at least \(Format.duration(guards.cooldown)) apart)"
         }
         return nil
     }
@@ -103,7 +110,7 @@ public final class ActionExecutor: ActionControl, @unchecked Sendable {
             case .failure(let e): ("failed", e.description)
             }
             let record = AuditRecord(time: Date().timeIntervalSince1970 - duration, user: Self.user, host: Self.host, action: action.name,
-                                     target: target, parameters: parameters, actuator: actuator.name, request: request,
+                                     target: target, parameters: parameters, actuator: actuator.name(for: action), request: request,
                                      result: outcome, detail: detail, duration: duration)
             do {
                 try audit.append(record)

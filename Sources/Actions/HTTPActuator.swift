@@ -76,9 +76,10 @@ public struct PoolRoutedActuator: Actuator {
         return actuators[action.target]
     }
 
+    public func name(for action: OperatorAction) -> String { actuator(action)?.name ?? "no" }
+
     public func request(for action: OperatorAction) -> String {
-        guard let a = actuator(action) else { return "none (no actuator configured for \(action.target))" }
-        return "\(a.name): \(a.request(for: action))"
+        actuator(action)?.request(for: action) ?? "none (no actuator configured for \(action.target))"
     }
 
     public func describe(_ action: OperatorAction, snapshot: FleetSnapshot) -> String {

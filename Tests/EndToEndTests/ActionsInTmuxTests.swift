@@ -46,4 +46,47 @@ import Testing
         try pane.type("q")
         try pane.waitFor("the shell prompt back", timeout: 15) { !$0.contains("edge-devices-01") }
     }
+
+    /// A watched fleet acting through the exec actuator: the script gets exactly the
+    /// configured argv, and the outcome lands in the events log and the audit.
+    @Test func watchActsThroughTheExecActuator() throws {
+        try Harness.requireBinary()
+        guard let python = Harness.which("python3") else { throw HarnessError("python3 is needed") }
+        let dir = NSTemporaryDirectory() + "fleetdeck-watch-act-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.copyItem(atPath: Harness.repositoryRoot + "/sample-data/telemetry/vllm-v1.prom", toPath: dir + "/metrics")
+        let port = try Harness.freePort()
+        let (server, _) = try Harness.spawn(python, ["-m", "http.server", "\(port)", "--bind", "127.0.0.1", "--directory", dir])
+        defer { Harness.stop(server) }
+        let script = dir + "/scale.sh"
+        try "#!/bin/sh\nprintf '%s\\n' \"$@\" > \(dir)/argv.txt\necho scaled to $3\n".write(toFile: script, atomically: true, encoding: .utf8)
+        chmod(script, 0o755)
+        try """
+            scrape: {interval_ms: 300, timeout_ms: 1000}
+            targets:
+              - {url: "http://127.0.0.1:\(port)/metrics", node: vllm-0, pool: chat}
+            actions:
+              cooldown_s: 5
+              pools:
+                chat: {actuator: exec, argv: ["\(script)", "scale", "{pool}", "--replicas={replicas}", "-n", "{namespace}"], vars: {namespace: llm}, max_replicas: 4}
+            """.write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
+        let pane = try TmuxPane(width: 150, height: 45)
+        try pane.type("FLEETDECK_HOME=\(Harness.repositoryRoot) \(Harness.binary) watch --config \(dir)/c.yaml --audit-log \(dir)/audit.jsonl")
+        try pane.press("Enter")
+        try pane.waitFor("vllm-0 up") { $0.contains("vllm-0") && $0.contains(" up ") }
+        try pane.type("+")
+        try pane.waitFor(text: "through the exec actuator")
+        try pane.type("y")
+        try pane.waitFor("the outcome") { $0.contains("scale chat: ok") }
+        try pane.type("9+")             // beyond max_replicas: refused, with the reason
+        try pane.waitFor(text: "above its maximum of 4")
+        try pane.type("n")
+        try pane.type("q")
+        try pane.waitFor("the shell prompt back", timeout: 15) { !$0.contains("vllm-0") }
+        let argv = try String(contentsOfFile: dir + "/argv.txt", encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(argv == ["scale", "chat", "--replicas=2", "-n", "llm"])
+        let audit = try Harness.fleetdeck(["audit", dir + "/audit.jsonl"])
+        #expect(audit.stdout.contains("exec") && audit.stdout.contains("scaled to --replicas=2"), "\(audit.stdout)")
+    }
 }
