@@ -94,6 +94,7 @@ public final class ActionExecutor: ActionControl, @unchecked Sendable {
         let started = clock.now
         let claimed = state.withLock { s -> Bool in s.inFlight.insert(target).inserted }
         guard claimed else { return }   // a key repeat while it runs
+        report(.info, "\(action.name) \(target): started through the \(actuator.name(for: action)) actuator\(guards.dryRun ? " (dry run)" : "")")
         Task.detached { [self] in
             let request = actuator.request(for: action)
             let result: Result<String, AuditError> = guards.dryRun ? .success("dry run: nothing done") : await actuator.execute(action)

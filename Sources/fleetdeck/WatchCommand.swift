@@ -40,6 +40,12 @@ struct WatchCommand: ParsableCommand {
               pools:
                 - {id: chat, slo: [{metric: e2e, percentile: 95, target_ms: 2000}]}
 
+            Actions (+ - d D b, confirmed with y, audited) act on a pool through the actuator its config names:
+
+              actions:
+                pools:
+                  chat: {actuator: exec, argv: [kubectl, scale, "deployment/{deployment}", "--replicas={replicas}"], vars: {deployment: vllm-chat}}
+
             The stack (vLLM, SGLang, TGI, llama.cpp, Triton, LiteLLM, dcgm-exporter) is detected from the
             metric names. A target that misses scrapes turns stale, then down, with the reason on screen.
             """)

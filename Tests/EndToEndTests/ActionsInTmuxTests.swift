@@ -10,7 +10,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let audit = dir + "/audit.jsonl"
         let pane = try TmuxPane(width: 150, height: 45)
-        try pane.type("FLEETDECK_HOME=\(Harness.repositoryRoot) \(Harness.binary) demo --scenario edge --warmup 10 --audit-log \(audit)")
+        try pane.type("FLEETDECK_HOME=\(Harness.repositoryRoot) \(Harness.binary) demo --scenario edge --warmup 10 --speed 10 --audit-log \(audit)")
         try pane.press("Enter")
         try pane.waitFor(text: "edge-devices-01")
         try pane.type("+")
@@ -21,6 +21,11 @@ import Testing
         try pane.waitFor(text: "from 12 to 14 replicas")
         try pane.type("y")
         try pane.waitFor("the outcome in the events log") { $0.contains("audited") }
+        // The cold start (~32 s of simulated time at 10x), then the new replicas serve.
+        try pane.type("2")
+        try pane.waitFor("edge-devices-14 up", timeout: 30) { s in
+            s.split(separator: "\n").contains { $0.contains("edge-devices-14") && $0.contains(" up ") }
+        }
         try pane.type("6")
         try pane.waitFor("the audit screen") { $0.contains("Audit (1)") && $0.contains("delta=2") }
         // kill -9 right after the outcome is shown: the record is already synced.

@@ -103,6 +103,36 @@ import Testing
         #expect(d.arrivedByPool["gpt4-api", default: 0] > b.arrivedByPool["gpt4-api", default: 0])
     }
 
+    /// Switching a mode off undoes it: the pool gets its own traffic back, answers grow again,
+    /// cache misses are served again.
+    @Test(arguments: DegradeMode.allCases)
+    func everyModeIsUndoneByTogglingItOff(_ mode: DegradeMode) throws {
+        let sc = try Fixtures.scenario("ecommerce")
+        let pool = mode == .apiFallback || mode == .shedLowPriority || mode == .capMaxTokens ? "content-mistral-7b" : "cs-llama3-8b"
+        let sim = FleetSimulator(scenario: sc, seed: 9)
+        sim.advance(to: 20)
+        #expect((try? sim.perform(.degrade(pool: pool, mode: mode, on: true)).get()) != nil)
+        let during = delta(sim, from: 20, to: 60)
+        #expect(sim.snapshot().pool(pool)?.degradeModes == [mode.rawValue])
+        #expect((try? sim.perform(.degrade(pool: pool, mode: mode, on: false)).get()) != nil)
+        _ = delta(sim, from: 60, to: 90)           // queues settle
+        let after = delta(sim, from: 90, to: 150)
+        #expect(sim.snapshot().pool(pool)?.degradeModes == nil)
+        let perSecond = { (t: FleetSimulator.Totals, key: KeyPath<FleetSimulator.Totals, [String: Int]>, seconds: Double) in
+            Double(t[keyPath: key][pool, default: 0]) / seconds
+        }
+        switch mode {
+        case .smallerModel, .apiFallback:
+            #expect(perSecond(during, \.arrivedByPool, 40) == 0)
+            #expect(perSecond(after, \.arrivedByPool, 60) > 10)
+        case .cacheOnly, .shedLowPriority:
+            #expect(perSecond(after, \.shedByPool, 60) < perSecond(during, \.shedByPool, 40) / 4)
+        case .capMaxTokens:
+            let tokensDuring = perSecond(during, \.tokensOutByPool, 40), tokensAfter = perSecond(after, \.tokensOutByPool, 60)
+            #expect(tokensAfter > tokensDuring * 1.05, "\(tokensAfter) vs \(tokensDuring)")
+        }
+    }
+
     @Test func aBlueGreenShiftMovesTraffic() throws {
         let sc = try Fixtures.scenario("bank")
         let (acted, twin) = twins(sc, until: 30)
