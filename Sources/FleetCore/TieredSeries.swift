@@ -21,6 +21,17 @@ public struct TieredSeries: Sendable {
         coarse = Ring(capacity: coarseCapacity)
     }
 
+    /// A series from its stored parts (a recording's keyframe): the fine samples, the finished
+    /// minutes' means, and the minute in progress.
+    public init(fine values: [Float], minuteMeans: [Float], minute: Int?, minuteSum: Double, minuteCount: Int) {
+        self.init()
+        for v in values { fine.append(v) }
+        for v in minuteMeans { coarse.append(v) }
+        self.minute = minute
+        self.minuteSum = minuteSum
+        self.minuteCount = minuteCount
+    }
+
     /// Samples come in time order; `time` in seconds on the source's clock decides the minute.
     public mutating func append(_ value: Double, at time: Double) {
         let stored = Float(value)

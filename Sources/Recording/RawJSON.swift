@@ -109,3 +109,14 @@ extension RawJSON.Value {
         return nil
     }
 }
+
+extension RawJSON.Value {
+    /// The value as JSON text again (scalars exactly as they were written).
+    var text: String {
+        switch self {
+        case .scalar(let raw): return raw
+        case .array(let items): return "[" + items.map(\.text).joined(separator: ",") + "]"
+        case .object(let fields): return "{" + fields.map { "\"\($0.key)\":" + $0.value.text }.joined(separator: ",") + "}"
+        }
+    }
+}

@@ -20,6 +20,10 @@ public final class RecordingWriter {
     private var lastTime: Double?
     public private(set) var ticks = 0
     public private(set) var bytesWritten = 0
+    /// A full keyframe also comes once this much has been written since the last one, so a
+    /// seek never has more than this to read and apply, however large the fleet.
+    public var maxBytesBetweenKeyframes = 4 << 20
+    private var bytesAtKeyframe = 0
     private var closed = false
 
     public init(path: String, keyframeInterval: Double = 300) throws {
@@ -55,18 +59,21 @@ public final class RecordingWriter {
         lastEvents = snapshot.events
 
         let stripped = SnapshotSeries.stripped(snapshot)
-        let (newShape, newValues) = try SnapshotShape.flatten(Array(try RecordingJSON.encoder(packed: false).encode(stripped))[...])
+        let strippedJSON = try RecordingJSON.encoder(packed: false).encode(stripped)
+        let (newShape, newValues) = try SnapshotShape.flatten(Array(strippedJSON)[...])
         let series = SnapshotSeries.list(snapshot)
         let names = series.map(\.name)
         // A full keyframe (history rings packed in) is a seek point; when only the snapshot's
         // shape changed (an optional figure appeared, say) a light one without rings will do,
         // as the rings carry on from the ticks' appends.
-        let full = names != seriesNames || snapshot.time - lastKeyframe >= keyframeInterval
+        let full = names != seriesNames || wantsFullKeyframe(at: snapshot.time)
+        // Keyframes carry the stripped snapshot exactly as the leaves see it (a reader flattens
+        // it without decoding), its events, and (full ones) every ring packed.
+        let body = String(decoding: strippedJSON, as: UTF8.self)
+        let eventsJSON = String(decoding: try RecordingJSON.encoder(packed: false).encode(snapshot.events), as: UTF8.self)
         if full {
-            var body = snapshot
-            body.replay = nil
-            let json = String(decoding: try RecordingJSON.encoder(packed: true).encode(body), as: UTF8.self)
-            lines.append(#"{"type":"keyframe","t":\#(snapshot.time),"full":true,"snapshot":\#(json)}"#)
+            let packed = String(decoding: try RecordingJSON.encoder(packed: true).encode(series.map { PackedSeries($0.series) }), as: UTF8.self)
+            lines.append(#"{"type":"keyframe","t":\#(snapshot.time),"full":true,"snapshot":\#(body),"events":\#(eventsJSON),"series":\#(packed)}"#)
             lastKeyframe = snapshot.time
         } else {
             // What was appended to each ring this tick: [series, values...].
@@ -80,10 +87,7 @@ public final class RecordingWriter {
                 a += "[\(i)," + s.series.newest(added).map { $0.isFinite ? text($0) : "null" }.joined(separator: ",") + "]"
             }
             if shape != newShape {
-                var body = SnapshotSeries.stripped(snapshot)
-                body.events = snapshot.events
-                let json = String(decoding: try RecordingJSON.encoder(packed: false).encode(body), as: UTF8.self)
-                lines.append(#"{"type":"keyframe","t":\#(snapshot.time),"full":false,"snapshot":\#(json),"a":[\#(a)]}"#)
+                lines.append(#"{"type":"keyframe","t":\#(snapshot.time),"full":false,"snapshot":\#(body),"events":\#(eventsJSON),"a":[\#(a)]}"#)
             } else {
                 var d = ""
                 for i in 0..<newValues.count where newValues[i] != values[i] {
@@ -100,6 +104,14 @@ public final class RecordingWriter {
         lastTime = snapshot.time
         ticks += 1
         try writeLine(lines.joined(separator: "\n"))
+        // The budget counts what follows a full keyframe, not the keyframe itself.
+        if full { bytesAtKeyframe = bytesWritten }
+    }
+
+    /// Whether the tick at `time` should be a full keyframe: the interval has passed, or the
+    /// ticks since the last one have reached `maxBytesBetweenKeyframes`.
+    public func wantsFullKeyframe(at time: Double) -> Bool {
+        time - lastKeyframe >= keyframeInterval || bytesWritten - bytesAtKeyframe >= maxBytesBetweenKeyframes
     }
 
     /// Events in `current` that were not in the previous snapshot's list (both are the newest

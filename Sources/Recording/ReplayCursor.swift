@@ -48,7 +48,6 @@ public final class ReplayCursor {
     }
 
     struct EventLine: Decodable { var event: FleetEvent }
-    struct KeyframeLine: Decodable { var snapshot: FleetSnapshot }
 
     private func decode<T: Decodable>(_ type: T.Type, line: Int, what: String) -> T? {
         do {
@@ -71,27 +70,29 @@ public final class ReplayCursor {
 
     private func load(frame i: Int) {
         let f = file.frames[i]
-        guard let snap = decode(KeyframeLine.self, line: f.line, what: "keyframe")?.snapshot else {
-            frame = i
+        frame = i
+        guard let o = try? RawJSON.parse(file.line(f.line)), let body = o["snapshot"], let eventsValue = o["events"],
+              let loaded = try? RecordingJSON.decoder().decode([FleetEvent].self, from: Data(eventsValue.text.utf8)) else {
+            report(f.line, "not a readable keyframe (corrupted; skipped)")
             return
         }
-        let names = SnapshotSeries.list(snap)
-        // A light keyframe keeps the rings the ticks have been building.
-        if f.isFullKeyframe || names.count != series.count { series = names.map(\.series) }
-        events = snap.events
-        let stripped = SnapshotSeries.stripped(snap)
-        guard let encoded = try? RecordingJSON.encoder(packed: false).encode(stripped),
-              let flat = try? SnapshotShape.flatten(Array(encoded)[...]) else { return }
-        (shape, values) = flat
-        frame = i
+        if f.isFullKeyframe {
+            guard let packed = o["series"]?.items, let rings = Self.unpack(packed) else {
+                report(f.line, "keyframe without readable history rings (skipped)")
+                return
+            }
+            series = rings
+        }
+        events = loaded
+        (shape, values) = SnapshotShape.flatten(body)
+        // A light keyframe carries this tick's ring appends.
+        if !f.isFullKeyframe { applyAppends(o, f) }
     }
 
     private func apply(frame i: Int) {
         let f = file.frames[i]
         if f.isKeyframe {
-            load(frame: i)
-            // A keyframe already holds its tick's events; a light one carries its appends.
-            if !f.isFullKeyframe, let o = try? RawJSON.parse(file.line(f.line)) { applyAppends(o, f) }
+            load(frame: i)   // a keyframe already holds its tick's events
             return
         }
         applyEvents(of: f)
@@ -114,6 +115,32 @@ public final class ReplayCursor {
         applyLeaves(o, f)
         applyAppends(o, f)
         frame = i
+    }
+
+    /// The packed rings straight from the parsed line (no second JSON pass over megabytes of
+    /// base64): a ring writes `capacity` and `values`; a tiered series `values`,
+    /// `minuteMeans` and its minute in progress.
+    static func unpack(_ items: [RawJSON.Value]) -> [AnySeries]? {
+        func string(_ v: RawJSON.Value?) -> String? {
+            // Byte-wise: counting Characters of megabytes of base64 would cost more than decoding it.
+            guard let raw = v?.raw, raw.utf8.count >= 2, raw.utf8.first == 0x22, raw.utf8.last == 0x22 else { return nil }
+            return String(raw.utf8.dropFirst().dropLast())   // base64 has no escapes
+        }
+        var out: [AnySeries] = []
+        out.reserveCapacity(items.count)
+        for item in items {
+            if let capacity = item["capacity"]?.raw.flatMap({ Int($0) }) {
+                guard capacity > 0, let text = string(item["values"]), let values = SeriesPacking.unpackDoubles(text) else { return nil }
+                out.append(.ring(SeriesRing(capacity: capacity, values: values)))
+            } else {
+                guard let v = string(item["values"]).flatMap(SeriesPacking.unpackFloats),
+                      let m = string(item["minuteMeans"]).flatMap(SeriesPacking.unpackFloats) else { return nil }
+                out.append(.tiered(TieredSeries(fine: v, minuteMeans: m, minute: item["currentMinute"]?.raw.flatMap { Int($0) },
+                                                minuteSum: item["currentMinuteSum"]?.raw.flatMap { Double($0) } ?? 0,
+                                                minuteCount: item["currentMinuteCount"]?.raw.flatMap { Int($0) } ?? 0)))
+            }
+        }
+        return out
     }
 
     private func applyLeaves(_ o: RawJSON.Value, _ f: RecordingFile.Frame) {

@@ -45,6 +45,10 @@ struct SnapshotShape: Equatable {
 
     /// Splits JSON text into its shape and its leaves, each kept as raw text.
     static func flatten(_ json: ArraySlice<UInt8>) throws -> (SnapshotShape, [String]) {
+        flatten(try RawJSON.parse(json))
+    }
+
+    static func flatten(_ value: RawJSON.Value) -> (SnapshotShape, [String]) {
         var values: [String] = []
         func walk(_ v: RawJSON.Value) -> Node {
             switch v {
@@ -55,7 +59,7 @@ struct SnapshotShape: Equatable {
             case .object(let fields): return .object(fields.map { ($0.key, walk($0.value)) })
             }
         }
-        let root = walk(try RawJSON.parse(json))
+        let root = walk(value)
         return (SnapshotShape(root: root, leafCount: values.count), values)
     }
 
@@ -110,6 +114,25 @@ struct AnySeries {
 
     mutating func append(_ v: Double, at time: Double) {
         if tiered != nil { tiered!.append(v, at: time) } else { ring?.append(v) }
+    }
+}
+
+/// A history ring in a full keyframe, packed, whichever kind (a `SeriesRing` writes its
+/// `capacity`, a `TieredSeries` does not).
+struct PackedSeries: Codable {
+    var series: AnySeries
+
+    init(_ series: AnySeries) { self.series = series }
+
+    private enum Keys: String, CodingKey { case capacity }
+
+    init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: Keys.self)
+        series = c.contains(.capacity) ? .ring(try SeriesRing(from: decoder)) : .tiered(try TieredSeries(from: decoder))
+    }
+
+    func encode(to encoder: Encoder) throws {
+        if let t = series.tiered { try t.encode(to: encoder) } else if let r = series.ring { try r.encode(to: encoder) }
     }
 }
 

@@ -39,7 +39,6 @@ public enum SyntheticRecording {
         let gpuLeaves = (0..<nodes).map { n in (0..<gpusPerNode).map { leaf([.key("nodes"), .index(n), .key("gpus"), .index($0), .key("utilization")]) } }
         let seriesCount = SnapshotSeries.list(snapshot).count
         let ticks = Int(hours * 3600)
-        var lastKeyframe = -Double.infinity
         for t in 0..<ticks {
             let time = Double(t)
             snapshot.time = time
@@ -69,9 +68,8 @@ public enum SyntheticRecording {
                 for k in 0..<5 { a += (a.isEmpty ? "" : ",") + "[\(base + k),\(values[k])]" }
             }
             _ = seriesCount
-            if time - lastKeyframe >= keyframeInterval {
+            if writer.ticks == 0 || writer.wantsFullKeyframe(at: time) {
                 try writer.record(snapshot)
-                lastKeyframe = time
             } else {
                 try writer.writeRawTick(#"{"type":"tick","t":\#(time),"d":[\#(d)],"a":[\#(a)]}"#, time: time)
             }

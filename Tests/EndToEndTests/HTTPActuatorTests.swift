@@ -19,7 +19,7 @@ import Testing
                     body = self.rfile.read(int(self.headers['Content-Length']))
                     open('\(dir)/body.json', 'wb').write(body)
                     open('\(dir)/auth.txt', 'w').write(self.headers.get('Authorization', ''))
-                    if self.path == '/slow': time.sleep(3)
+                    if self.path == '/slow': time.sleep(30)
                     code = 500 if self.path == '/fail' else 200
                     self.send_response(code); self.end_headers(); self.wfile.write(b'done' if code == 200 else b'boom')
                 def log_message(self, *a): pass
