@@ -22,11 +22,12 @@ struct RecordOptions: ParsableArguments {
         do { return try RecordingSink(path: path, keyframeInterval: keyframeInterval) } catch { throw UserError("\(error)") }
     }
 
-    /// A store that also records, when asked to.
-    func makeStore() throws -> (SnapshotStore, RecordingSink?) {
+    /// A store that also records, when asked to; `notes` (action outcomes of a watched fleet)
+    /// go into the recording with the source's own events.
+    func makeStore(notes: EventNotes? = nil) throws -> (SnapshotStore, RecordingSink?) {
         let sink = try makeSink()
         guard let sink else { return (SnapshotStore(), nil) }
-        return (SnapshotStore(onPublish: { sink.record($0) }), sink)
+        return (SnapshotStore(onPublish: { sink.record(notes?.merged(into: $0) ?? $0) }), sink)
     }
 
     static func finish(_ sink: RecordingSink?) {
@@ -107,11 +108,7 @@ extension RecordCommand {
         guard !w.targets.isEmpty || w.prometheus != nil || !w.streamFiles.isEmpty || w.streamPort != nil else {
             throw UserError("nothing to record: \(path) names no targets, prometheus or streams")
         }
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGINT)
-        sigaddset(&signals, SIGTERM)
-        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        var signals = TerminationSignals.block()
         let sink: RecordingSink
         do { sink = try RecordingSink(path: out, keyframeInterval: keyframeInterval) } catch { throw UserError("\(error)") }
         let client = try TelemetryHTTPClient.make(tls: w.tls)
@@ -119,8 +116,7 @@ extension RecordCommand {
         let store = SnapshotStore(onPublish: { sink.record($0) })
         let source = try WatchSource.make(w, client: client, store: store, stdin: false)
         let task = Task.detached { await source.run() }
-        var timeout = timespec(tv_sec: Int(duration), tv_nsec: Int((duration - duration.rounded(.down)) * 1e9))
-        _ = sigtimedwait(&signals, nil, &timeout)
+        signals.wait(atMost: duration)
         source.stop()
         task.cancel()
         sink.close()

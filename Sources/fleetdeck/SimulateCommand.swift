@@ -58,13 +58,7 @@ struct SimulateCommand: ParsableCommand {
         if let n = nodes { sc = sc.resized(toNodes: n) }
         let (host, port) = try Self.hostAndPort(serve)
 
-        // Signals are taken synchronously on this thread; every thread started from here on
-        // (NIO's, the task pool's) inherits the blocked mask.
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGINT)
-        sigaddset(&signals, SIGTERM)
-        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        var signals = TerminationSignals.block()
 
         let store = SnapshotStore()
         let simulator = FleetSimulator(scenario: sc, seed: scenario.seed)
@@ -83,13 +77,7 @@ struct SimulateCommand: ParsableCommand {
         print("serving \(count) simulated vLLM nodes of '\(sc.name)' on http://\(fleet.advertisedAddress)/ (service discovery: /targets)")
         fflush(nil)
 
-        if let d = duration {
-            var timeout = timespec(tv_sec: Int(d), tv_nsec: Int((d - d.rounded(.down)) * 1e9))
-            _ = sigtimedwait(&signals, nil, &timeout)
-        } else {
-            var received: Int32 = 0
-            sigwait(&signals, &received)
-        }
+        signals.wait(atMost: duration)
         driver.stop()
         task.cancel()
         server.stop()

@@ -66,12 +66,12 @@ struct WatchCommand: ParsableCommand {
         let (theme, glyphs) = try display.resolve(cfg)
         let client = try TelemetryHTTPClient.make(tls: w.tls)
         defer { try? client.syncShutdown() }
-        let (store, sink) = try recording.makeStore()
+        let notes = EventNotes()
+        let (store, sink) = try recording.makeStore(notes: notes)
         defer { RecordOptions.finish(sink) }
         let source = try WatchSource.make(w, client: client, store: store, stdin: stdin)
         let terminal = try NcursesTerminal(theme: theme)
         defer { terminal.restore() }
-        let notes = EventNotes()
         let executor = try makeExecutor(cfg, client: client, store: store, notes: notes)
         let task = Task.detached { await source.run() }
         ConsoleApp(store: store, glyphs: terminal.supportsUnicode ? glyphs : .ascii, actions: executor, notes: notes).run(on: terminal)
