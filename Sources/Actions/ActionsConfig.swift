@@ -51,7 +51,7 @@ public struct ActionsConfig: Sendable, Equatable {
         try doc.allowKeys(["cooldown_s", "pools"])
         c.cooldown = try doc.optional("cooldown_s")?.double(in: 0...86_400) ?? 30
         for (name, p) in try doc.optional("pools")?.entries() ?? [] {
-            try p.allowKeys(["actuator", "argv", "vars", "url", "bearer_token_file", "timeout_s", "min_replicas", "max_replicas"])
+            try p.allowKeys(["actuator", "argv", "vars", "url", "bearer_token_file", "bearer_token_env", "timeout_s", "min_replicas", "max_replicas"])
             let kind = try p.required("actuator").oneOf(["exec", "http", "simulator"])
             let actuator: Actuator
             switch kind {
@@ -80,13 +80,8 @@ public struct ActionsConfig: Sendable, Equatable {
                 guard let u = URL(string: url), ["http", "https"].contains(u.scheme ?? ""), u.host != nil else {
                     throw uv.error("expected an http:// or https:// URL")
                 }
-                var authorization: String?
-                if let f = try p.optional("bearer_token_file") {
-                    let path = try f.string()
-                    guard let data = FileManager.default.contents(atPath: path) else { throw f.error("cannot read \(path)") }
-                    authorization = "Bearer " + String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-                }
-                actuator = .http(url: url, authorization: authorization)
+                let token = try YAMLValue.secret(file: p.optional("bearer_token_file"), env: p.optional("bearer_token_env"))
+                actuator = .http(url: url, authorization: token.map { "Bearer \($0)" })
             default:
                 throw try p.required("actuator").error("the simulator actuator is the demo's; a watched pool needs exec or http")
             }

@@ -30,7 +30,7 @@ public enum OperatorAction: Sendable, Equatable {
 public struct ActionPlan: Sendable, Equatable {
     /// Exactly what will be done to what, in words.
     public var description: String
-    /// The actuator and, for `exec` or `http`, the command or request.
+    /// The actuator and, for `exec` or `http`, the command or request; empty when there is none.
     public var actuator: String
     /// Set when a guard refuses the action (read-only, limits, cooldown, one in flight).
     public var refusal: String?

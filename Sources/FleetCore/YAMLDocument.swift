@@ -170,3 +170,21 @@ public struct YAMLValue {
 private extension String {
     var dottedIfKey: String { hasPrefix("[") ? self : "." + self }
 }
+
+extension YAMLValue {
+    /// A credential named by the config, never written in it: the trimmed contents of the file
+    /// at `file`, or the environment variable `env`; nil when neither key is there.
+    public static func secret(file: YAMLValue?, env: YAMLValue?) throws -> String? {
+        if let f = file {
+            let path = try f.string()
+            guard let data = FileManager.default.contents(atPath: path) else { throw f.error("cannot read \(path)") }
+            return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        if let e = env {
+            let name = try e.string()
+            guard let v = ProcessInfo.processInfo.environment[name], !v.isEmpty else { throw e.error("$\(name) is not set") }
+            return v
+        }
+        return nil
+    }
+}

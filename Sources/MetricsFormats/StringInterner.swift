@@ -44,11 +44,6 @@ struct StringInterner {
         return h
     }
 
-    /// The string for bytes `start..<end`, or nil if they are not UTF-8.
-    mutating func string(_ b: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> String? {
-        entry(b, start, end)?.string
-    }
-
     /// The entry for a string already seen, without adding it.
     func find(_ string: String) -> Entry? {
         var copy = string

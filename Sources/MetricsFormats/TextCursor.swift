@@ -51,11 +51,6 @@ struct TextCursor {
         return strings.entry(buffer, start, position)
     }
 
-    mutating func metricName() -> String? {
-        var strings = StringInterner()
-        return metricName(&strings)
-    }
-
     /// A label name: like a metric name without colons.
     mutating func labelName(_ strings: inout StringInterner) -> StringInterner.Entry? {
         guard let c = peek, Self.isNameStart(c), c != 0x3A else { return nil }

@@ -20,8 +20,13 @@ public final class RecordingSink: @unchecked Sendable {
         }
     }
 
-    public func close() {
-        lock.withLock { try? writer.close() }
+    /// Closes the file; `finalEvents` (the console's last events list) adds what came after
+    /// the last tick.
+    public func close(finalEvents: [FleetEvent]? = nil) {
+        lock.withLock {
+            if failure == nil, let events = finalEvents { try? writer.recordEvents(events) }
+            try? writer.close()
+        }
     }
 
     /// Why recording stopped early, if it did.

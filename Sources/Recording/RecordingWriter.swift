@@ -50,12 +50,7 @@ public final class RecordingWriter {
             try writeLine(String(decoding: try RecordingJSON.encoder(packed: false).encode(header), as: UTF8.self))
             headerWritten = true
         }
-        var lines: [String] = []
-        for e in newEvents(snapshot.events) {
-            let kind = RecordingJSON.string(e.kind.rawValue)
-            let body = String(decoding: try RecordingJSON.encoder(packed: false).encode(e), as: UTF8.self)
-            lines.append(#"{"type":"event","t":\#(e.time),"kind":\#(kind),"event":\#(body)}"#)
-        }
+        var lines = try newEvents(snapshot.events).map(Self.eventLine)
         lastEvents = snapshot.events
 
         let stripped = SnapshotSeries.stripped(snapshot)
@@ -112,6 +107,20 @@ public final class RecordingWriter {
     /// ticks since the last one have reached `maxBytesBetweenKeyframes`.
     public func wantsFullKeyframe(at time: Double) -> Bool {
         time - lastKeyframe >= keyframeInterval || bytesWritten - bytesAtKeyframe >= maxBytesBetweenKeyframes
+    }
+
+    /// Event lines for what `events` has that the last tick did not (action outcomes noted
+    /// after the last tick, at close): kept in the log and the summary, not in a tick.
+    public func recordEvents(_ events: [FleetEvent]) throws {
+        guard !closed, headerWritten else { return }
+        let lines = try newEvents(events).map(Self.eventLine)
+        lastEvents = events
+        if !lines.isEmpty { try writeLine(lines.joined(separator: "\n")) }
+    }
+
+    static func eventLine(_ e: FleetEvent) throws -> String {
+        let body = String(decoding: try RecordingJSON.encoder(packed: false).encode(e), as: UTF8.self)
+        return #"{"type":"event","t":\#(e.time),"kind":\#(RecordingJSON.string(e.kind.rawValue)),"event":\#(body)}"#
     }
 
     /// Events in `current` that were not in the previous snapshot's list (both are the newest

@@ -21,7 +21,6 @@ struct SnapshotShape: Equatable {
     }
 
     var root: Node
-    var leafCount: Int
 
     enum PathKey { case key(String), index(Int) }
 
@@ -60,7 +59,7 @@ struct SnapshotShape: Equatable {
             }
         }
         let root = walk(value)
-        return (SnapshotShape(root: root, leafCount: values.count), values)
+        return (SnapshotShape(root: root), values)
     }
 
     /// The JSON text again, with `values` at the leaves.
@@ -117,19 +116,12 @@ struct AnySeries {
     }
 }
 
-/// A history ring in a full keyframe, packed, whichever kind (a `SeriesRing` writes its
-/// `capacity`, a `TieredSeries` does not).
-struct PackedSeries: Codable {
+/// A history ring as a full keyframe packs it, whichever kind (a `SeriesRing` writes its
+/// `capacity`, a `TieredSeries` does not; `ReplayCursor.unpack` reads them back).
+struct PackedSeries: Encodable {
     var series: AnySeries
 
     init(_ series: AnySeries) { self.series = series }
-
-    private enum Keys: String, CodingKey { case capacity }
-
-    init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: Keys.self)
-        series = c.contains(.capacity) ? .ring(try SeriesRing(from: decoder)) : .tiered(try TieredSeries(from: decoder))
-    }
 
     func encode(to encoder: Encoder) throws {
         if let t = series.tiered { try t.encode(to: encoder) } else if let r = series.ring { try r.encode(to: encoder) }

@@ -37,7 +37,6 @@ public enum SyntheticRecording {
             ["running", "waiting", "kvCacheUsage", "tokensPerSecond", "gpuUtilization"].map { leaf([.key("nodes"), .index(n), .key($0)]) }
         }
         let gpuLeaves = (0..<nodes).map { n in (0..<gpusPerNode).map { leaf([.key("nodes"), .index(n), .key("gpus"), .index($0), .key("utilization")]) } }
-        let seriesCount = SnapshotSeries.list(snapshot).count
         let ticks = Int(hours * 3600)
         for t in 0..<ticks {
             let time = Double(t)
@@ -67,7 +66,6 @@ public enum SyntheticRecording {
                 let values = [util, kv, tps, Double(running), Double(waiting)].map { "\(Float($0))" }
                 for k in 0..<5 { a += (a.isEmpty ? "" : ",") + "[\(base + k),\(values[k])]" }
             }
-            _ = seriesCount
             if writer.ticks == 0 || writer.wantsFullKeyframe(at: time) {
                 try writer.record(snapshot)
             } else {

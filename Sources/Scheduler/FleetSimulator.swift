@@ -18,10 +18,18 @@ public final class FleetSimulator {
         public var inSystemIntegral = 0.0
         /// Output tokens of the completed requests.
         public var tokensOut = 0
-        /// Per pool (by id): arrivals routed to it and requests it shed.
-        public var arrivedByPool: [String: Int] = [:]
-        public var shedByPool: [String: Int] = [:]
-        public var tokensOutByPool: [String: Int] = [:]
+    }
+
+    /// One pool's arrivals, sheds and output tokens since the start.
+    public struct PoolTotals: Sendable, Equatable {
+        public var arrived = 0
+        public var shed = 0
+        public var tokensOut = 0
+    }
+
+    /// Per pool, by id: kept by index in each pool's runtime, so the hot path never hashes.
+    public var poolTotals: [String: PoolTotals] {
+        Dictionary(uniqueKeysWithValues: pools.map { ($0.spec.id, $0.cumulative) })
     }
 
     enum EventKind {
@@ -65,6 +73,9 @@ public final class FleetSimulator {
     var classWeights: [[(pool: String, weight: Double)]] = []
     let historyCapacity: Int
     private var classCumulativeShares: [Double] = []
+    /// The least and most important class priorities, for `shed_low_priority`.
+    private let lowestPriority: Int
+    private let highestPriority: Int
     /// An upper bound of the offered rate over the whole run, for thinning.
     private let rateBound: Double
     private var activeSpikes: [Int: Double] = [:]
@@ -78,6 +89,8 @@ public final class FleetSimulator {
         self.sampleInterval = sampleInterval
         self.historyCapacity = historyCapacity
         classWeights = scenario.workload.classes.map(\.pools)
+        lowestPriority = scenario.workload.classes.map(\.priority).min() ?? 0
+        highestPriority = scenario.workload.classes.map(\.priority).max() ?? 0
         var root = SeededRandom(seed: seed ?? scenario.seed)
         arrivalRandom = root.fork()
         lengthRandom = root.fork()
@@ -222,7 +235,7 @@ public final class FleetSimulator {
                                  sharesPrefix: lengthRandom.chance(prefixShare))
         totals.arrived += 1
         totals.inSystem += 1
-        totals.arrivedByPool[pool.spec.id, default: 0] += 1
+        pools[pi].cumulative.arrived += 1
         pools[pi].counters.arrivals += 1
         pools[pi].counters.baselineCost += scenario.apiBaseline.cost(input: Double(r.promptTokens),
                                                                       output: Double(r.outputTokens))
@@ -255,8 +268,6 @@ public final class FleetSimulator {
         }
     }
 
-    private var lowestPriority: Int { scenario.workload.classes.map(\.priority).min() ?? 0 }
-    private var highestPriority: Int { scenario.workload.classes.map(\.priority).max() ?? 0 }
 
     private func pickPool(_ ci: Int) -> Int {
         let split = classWeights[ci]
@@ -304,7 +315,7 @@ public final class FleetSimulator {
         totals.completed += 1
         totals.inSystem -= 1
         totals.tokensOut += r.outputTokens
-        totals.tokensOutByPool[pools[r.poolIndex].spec.id, default: 0] += r.outputTokens
+        pools[r.poolIndex].cumulative.tokensOut += r.outputTokens
         totals.sojournSum += e2e
         pools[r.poolIndex].e2e.record(e2e, at: now)
         pools[r.poolIndex].counters.completions += 1
@@ -314,7 +325,7 @@ public final class FleetSimulator {
     private func shed(_ r: SimulatedRequest) {
         totals.shed += 1
         totals.inSystem -= 1
-        totals.shedByPool[pools[r.poolIndex].spec.id, default: 0] += 1
+        pools[r.poolIndex].cumulative.shed += 1
         pools[r.poolIndex].counters.shed += 1
     }
 

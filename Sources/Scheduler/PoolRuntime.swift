@@ -37,6 +37,8 @@ struct PoolRuntime {
     var degradeModes: Set<DegradeMode> = []
     var roundRobin = 0
     var counters = Counters()
+    /// Since the start (the counters above reset at each sample).
+    var cumulative = FleetSimulator.PoolTotals()
 
     var ttft = SlidingLatencyWindow(seconds: 60)
     var e2e = SlidingLatencyWindow(seconds: 60)

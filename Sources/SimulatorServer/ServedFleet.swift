@@ -13,8 +13,8 @@ public final class ServedFleet: Sendable {
         public var body: String
     }
 
-    private let nodes = Mutex<[String: NodeExposition]>([:])
-    private let order = Mutex<[String]>([])
+    /// The nodes in scenario order and by id, replaced together.
+    private let fleet = Mutex<(order: [String], byID: [String: NodeExposition])>(([], [:]))
     private let address: Mutex<String>
 
     /// host:port as Prometheus should reach the server (what the SD document lists); set once
@@ -27,10 +27,8 @@ public final class ServedFleet: Sendable {
     public init(advertisedAddress: String) { address = Mutex(advertisedAddress) }
 
     public func update(_ expositions: [NodeExposition]) {
-        nodes.withLock { map in
-            for e in expositions { map[e.node] = e }
-        }
-        order.withLock { $0 = expositions.map(\.node) }
+        let byID = Dictionary(expositions.map { ($0.node, $0) }, uniquingKeysWith: { _, b in b })
+        fleet.withLock { $0 = (expositions.map(\.node), byID) }
     }
 
     public static func metricsPath(ofNode id: String) -> String {
@@ -47,7 +45,7 @@ public final class ServedFleet: Sendable {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
         if parts.count == 4, parts[1] == "nodes", parts[3] == "metrics" {
             let id = String(parts[2]).removingPercentEncoding ?? String(parts[2])
-            guard let e = nodes.withLock({ $0[id] }) else {
+            guard let e = fleet.withLock({ $0.byID[id] }) else {
                 return Response(status: 404, contentType: "text/plain; charset=utf-8", body: "no node \(TerminalText.sanitized(id))\n")
             }
             // A crashed node's server does not answer; 503 is what a load balancer in front says.
@@ -64,7 +62,7 @@ public final class ServedFleet: Sendable {
     /// same host:port with its own `__metrics_path__`; `instance` and `job` are set to the
     /// node and its pool so series from different nodes never collide.
     func serviceDiscovery() -> Response {
-        let (ids, map) = (order.withLock { $0 }, nodes.withLock { $0 })
+        let (ids, map) = fleet.withLock { ($0.order, $0.byID) }
         let groups: [[String: Any]] = ids.compactMap { id in
             guard let e = map[id] else { return nil }
             return ["targets": [advertisedAddress],
@@ -76,7 +74,7 @@ public final class ServedFleet: Sendable {
     }
 
     func index() -> Response {
-        let ids = order.withLock { $0 }
+        let ids = fleet.withLock { $0.order }
         var body = "fleetdeck simulate --serve: \(ids.count) simulated vLLM nodes\n"
         body += "service discovery (Prometheus http_sd_configs): http://\(advertisedAddress)/targets\n\n"
         for id in ids { body += "http://\(advertisedAddress)\(Self.metricsPath(ofNode: id))\n" }

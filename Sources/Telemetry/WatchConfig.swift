@@ -78,17 +78,7 @@ public struct WatchConfig: Sendable, Equatable {
     /// Credentials come from a file or an environment variable named in the config, so they
     /// never sit in the config itself, in shell history or in `ps`.
     static func secret(file: YAMLValue?, env: YAMLValue?) throws -> String? {
-            if let f = file {
-                let path = try f.string()
-                guard let data = FileManager.default.contents(atPath: path) else { throw f.error("cannot read \(path)") }
-                return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            }
-        if let e = env {
-            let name = try e.string()
-            guard let v = ProcessInfo.processInfo.environment[name], !v.isEmpty else { throw e.error("$\(name) is not set") }
-            return v
-        }
-        return nil
+        try YAMLValue.secret(file: file, env: env)
     }
 
     static func authorization(_ t: YAMLValue) throws -> String? {

@@ -28,6 +28,13 @@ func measure(_ count: Int, _ body: () -> Void) -> [Double] {
     return out.sorted()
 }
 
+/// A /metrics payload for the parse and aggregate benches: `file`, or the vLLM V1 sample.
+func samplePayload(_ file: String?) throws -> (path: String, bytes: [UInt8]) {
+    let path = try file ?? DataLocator.requireHome() + "/sample-data/telemetry/vllm-v1.prom"
+    guard let data = FileManager.default.contents(atPath: path) else { throw UserError("cannot read \(path)") }
+    return (path, Array(data))
+}
+
 func percentile(_ sorted: [Double], _ p: Double) -> Double {
     guard !sorted.isEmpty else { return 0 }
     return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p))]
@@ -93,9 +100,7 @@ struct ParseBench: ParsableCommand {
     @Option(name: .long, help: "Rounds; the best is reported.") var rounds: Int = 5
 
     func run() throws {
-        let path = try file ?? DataLocator.requireHome() + "/sample-data/telemetry/vllm-v1.prom"
-        guard let data = FileManager.default.contents(atPath: path) else { throw UserError("cannot read \(path)") }
-        let bytes = Array(data)
+        let (path, bytes) = try samplePayload(file)
         var samples = 0
         let times = measure(rounds) {
             samples = 0
@@ -120,8 +125,7 @@ struct AggregateBench: ParsableCommand {
     @Option(name: .long, help: "Ticks (seconds of scraping) to time.") var ticks: Int = 30
 
     func run() throws {
-        let path = try file ?? DataLocator.requireHome() + "/sample-data/telemetry/vllm-v1.prom"
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw UserError("cannot read \(path)") }
+        let text = String(decoding: try samplePayload(file).bytes, as: UTF8.self)
         var config = WatchConfig()
         config.targets = (0..<targets).map { .init(url: "http://10.0.\($0 / 250).\($0 % 250):8000/metrics", node: "vllm-\($0)", pool: "pool-\($0 % 8)") }
         let aggregator = FleetAggregator(config: config, name: "bench", startTime: 0)

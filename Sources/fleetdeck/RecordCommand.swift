@@ -30,9 +30,9 @@ struct RecordOptions: ParsableArguments {
         return (SnapshotStore(onPublish: { sink.record(notes?.merged(into: $0) ?? $0) }), sink)
     }
 
-    static func finish(_ sink: RecordingSink?) {
+    static func finish(_ sink: RecordingSink?, finalEvents: [FleetEvent]? = nil) {
         guard let sink else { return }
-        sink.close()
+        sink.close(finalEvents: finalEvents)
         if let e = sink.error {
             FileHandle.standardError.write(Data("fleetdeck: recording stopped early: \(e)\n".utf8))
         } else {

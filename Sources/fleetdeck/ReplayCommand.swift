@@ -5,8 +5,6 @@ import Foundation
 import Recording
 
 struct ReplayCommand: ParsableCommand {
-    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
-
     static let configuration = CommandConfiguration(
         commandName: "replay",
         abstract: "Replay a recording in the console like a video, or print from it for scripts.",
@@ -27,7 +25,7 @@ struct ReplayCommand: ParsableCommand {
     var at: String?
 
     @Option(name: .long, help: "With --at: text (the rendered screen) or json (the snapshot).")
-    var format: OutputFormat = .text
+    var format: SnapshotPrinter.Format = .text
 
     @Flag(name: .long, help: "List the incidents, actions and SLO breaches with their times, and exit.")
     var summary = false

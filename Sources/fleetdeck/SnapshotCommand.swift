@@ -5,8 +5,6 @@ import Foundation
 import Scheduler
 
 struct SnapshotCommand: ParsableCommand {
-    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
-
     static let configuration = CommandConfiguration(
         commandName: "snapshot",
         abstract: "Simulate headless up to a time and print the console or the snapshot.",
@@ -22,7 +20,7 @@ struct SnapshotCommand: ParsableCommand {
     var at: Double
 
     @Option(name: .long, help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    var format: SnapshotPrinter.Format = .text
 
     @Option(name: .long, help: "Screen width in columns for --format text.")
     var width: Int = 120

@@ -1,9 +1,12 @@
+import ArgumentParser
 import Console
 import FleetCore
 import Foundation
 
 /// Prints a snapshot for scripts, as `snapshot` and `replay --at` do.
 enum SnapshotPrinter {
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
     static func printJSON(_ snapshot: FleetSnapshot) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

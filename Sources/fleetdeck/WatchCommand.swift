@@ -68,7 +68,8 @@ struct WatchCommand: ParsableCommand {
         defer { try? client.syncShutdown() }
         let notes = EventNotes()
         let (store, sink) = try recording.makeStore(notes: notes)
-        defer { RecordOptions.finish(sink) }
+        // Action outcomes noted after the source's last tick still go into the recording.
+        defer { RecordOptions.finish(sink, finalEvents: store.latest().snapshot.map { notes.merged(into: $0).events }) }
         let source = try WatchSource.make(w, client: client, store: store, stdin: stdin)
         let terminal = try NcursesTerminal(theme: theme)
         defer { terminal.restore() }

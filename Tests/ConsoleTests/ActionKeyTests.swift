@@ -43,12 +43,12 @@ import Testing
     @Test func onlyYConfirms() {
         var s = ConsoleState()
         let plan = ActionPlan(description: "Scale pool chat from 2 to 3 replicas.", actuator: "simulator actuator: scale chat by +1")
-        s.confirming = (.scale(pool: "chat", delta: 1), plan)
+        s.confirming = PendingAction(.scale(pool: "chat", delta: 1), plan)
         #expect(press([.char("y")], s).confirmedAction == .scale(pool: "chat", delta: 1))
         let cancelled = press([.char("n")], s)
         #expect(cancelled.confirmedAction == nil && cancelled.confirming == nil)
         // A refused plan cannot be confirmed.
-        s.confirming = (.scale(pool: "chat", delta: 1), ActionPlan(description: "x", actuator: "none", refusal: "read-only"))
+        s.confirming = PendingAction(.scale(pool: "chat", delta: 1), ActionPlan(description: "x", actuator: "none", refusal: "read-only"))
         #expect(press([.char("y")], s).confirmedAction == nil)
     }
 
@@ -69,8 +69,8 @@ import Testing
 
     @Test func theDialogSaysWhatAndThroughWhat() {
         var s = ConsoleState()
-        s.confirming = (.scale(pool: "chat", delta: 1),
-                        ActionPlan(description: "Scale pool chat from 2 to 3 replicas.", actuator: "simulator actuator: scale chat by +1"))
+        s.confirming = PendingAction(.scale(pool: "chat", delta: 1),
+                                     ActionPlan(description: "Scale pool chat from 2 to 3 replicas.", actuator: "simulator actuator: scale chat by +1"))
         let text = ScreenRenderer.render(snapshot: snapshot, state: s, width: 120, height: 40, glyphs: .unicode).canvas.text
         #expect(text.contains("Confirm: scale chat"))
         #expect(text.contains("Scale pool chat from 2 to 3 replicas."))

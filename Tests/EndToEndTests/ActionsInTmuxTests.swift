@@ -77,7 +77,7 @@ import Testing
                 chat: {actuator: exec, argv: ["\(script)", "scale", "{pool}", "--replicas={replicas}", "-n", "{namespace}"], vars: {namespace: llm}, max_replicas: 4}
             """.write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
         let pane = try TmuxPane(width: 150, height: 45)
-        try pane.type("FLEETDECK_HOME=\(Harness.repositoryRoot) \(Harness.binary) watch --config \(dir)/c.yaml --audit-log \(dir)/audit.jsonl --record \(dir)/watch.rec")
+        try pane.type("FLEETDECK_HOME=\(Harness.repositoryRoot) \(Harness.binary) watch --config \(dir)/c.yaml --audit-log \(dir)/audit.jsonl --record \(dir)/watch.rec 2>\(dir)/err.txt")
         try pane.press("Enter")
         try pane.waitFor("vllm-0 up") { $0.contains("vllm-0") && $0.contains(" up ") }
         try pane.type("+")
@@ -95,6 +95,7 @@ import Testing
         #expect(audit.stdout.contains("exec") && audit.stdout.contains("scaled to --replicas=2"), "\(audit.stdout)")
         // The recording of the session holds the action and its outcome at their time.
         let summary = try Harness.fleetdeck(["replay", dir + "/watch.rec", "--summary"])
-        #expect(summary.stdout.contains("scale chat: ok"), "\(summary.stdout)")
+        let err = (try? String(contentsOfFile: dir + "/err.txt", encoding: .utf8)) ?? ""
+        #expect(summary.stdout.contains("scale chat: ok"), "\(summary.stdout) \(summary.stderr) \(err)")
     }
 }

@@ -24,10 +24,10 @@ public final class ConsoleApp {
     static func plan(_ action: OperatorAction, snapshot: FleetSnapshot?, actions: (any ActionControl)?) -> ActionPlan {
         let what = "\(action.name) \(action.target)"
         if snapshot?.replay != nil {
-            return ActionPlan(description: what, actuator: "none", refusal: "actions are disabled during a replay")
+            return ActionPlan(description: what, actuator: "", refusal: "actions are disabled during a replay")
         }
         guard let actions, let snapshot else {
-            return ActionPlan(description: what, actuator: "none",
+            return ActionPlan(description: what, actuator: "",
                               refusal: "no actuator: actions act on the embedded fleet (demo); actuators for watched fleets come from the config")
         }
         return actions.plan(action, snapshot: snapshot)
@@ -64,7 +64,7 @@ public final class ConsoleApp {
             }
             if let action = state.requestedAction {
                 state.requestedAction = nil
-                state.confirming = (action, Self.plan(action, snapshot: snapshot, actions: actions))
+                state.confirming = PendingAction(action, Self.plan(action, snapshot: snapshot, actions: actions))
             }
             if let action = state.confirmedAction {
                 state.confirmedAction = nil

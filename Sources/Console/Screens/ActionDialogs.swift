@@ -4,7 +4,9 @@ import FleetCore
 /// and the degrade menu, drawn over the current screen.
 enum ActionDialogs {
     static func drawConfirmation(_ canvas: inout Canvas, ctx: ScreenContext, action: OperatorAction, plan: ActionPlan) {
-        var lines: [(String, StyleRole)] = [(plan.description, .normal), ("through the \(plan.actuator)", .dim), ("", .normal)]
+        var lines: [(String, StyleRole)] = [(plan.description, .normal)]
+        if !plan.actuator.isEmpty { lines.append(("through the \(plan.actuator)", .dim)) }
+        lines.append(("", .normal))
         if let refusal = plan.refusal {
             lines.append(("not possible: \(refusal)", .crit))
             lines.append(("any key closes", .dim))

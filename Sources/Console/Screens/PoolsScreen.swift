@@ -27,7 +27,8 @@ enum PoolsScreen {
             .init("WAIT", width: 5, alignment: .right), .init("RESP%", width: 5, alignment: .right),
             .init("PFX%", width: 5, alignment: .right), .init("E2E p95", width: 7, alignment: .right),
             .init("$/H", width: 8, alignment: .right), .init("$/1M", width: 8, alignment: .right),
-            .init("DEGRADED", width: nil, minWidth: 8),
+            // Kept ahead of the cost columns when a mode is on: the operator must see it.
+            .init("DEGRADED", width: nil, minWidth: 8, priority: s.pools.contains { $0.degradeModes != nil } ? 3 : 0),
         ]
         let rows = s.pools.map { p -> [Table.TableCell] in
             let lat = s.latency(ofPool: p.id)

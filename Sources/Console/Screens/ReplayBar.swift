@@ -47,8 +47,9 @@ enum ReplayBar {
         let offset = "+\(Format.duration(r.position - r.start)) of \(Format.duration(r.end - r.start))"
         var x = canvas.put(" \(state) \(Format.compact(r.speed))x  ", x: 0, y: y, role: r.paused ? .paused : .status)
         x += canvas.put("\(clock)  \(offset)  ", x: x, y: y, role: .status)
-        let keys: [(String, String)] = [("space", r.paused ? "play" : "pause"), (ascii ? "<- ->" : "← →", "tick"),
-                                        ("[ ]", "1 min"), ("{ }", "event"), ("< >", "speed"), ("g", "go to"), ("?", "help"), ("q", "quit")]
+        // Most needed first: a narrow terminal keeps play, help and quit.
+        let keys: [(String, String)] = [("space", r.paused ? "play" : "pause"), ("?", "help"), ("q", "quit"), (ascii ? "<- ->" : "← →", "tick"),
+                                        ("[ ]", "1 min"), ("{ }", "event"), ("< >", "speed"), ("g", "go to")]
         for (k, label) in keys {
             let piece = "\(k) \(label)  "
             guard x + TerminalText.width(piece) < canvas.width else { break }

@@ -37,17 +37,15 @@ public enum NodeSortColumn: Int, CaseIterable, Sendable {
 
 /// Everything the operator has chosen on screen. Pure data: key presses turn one state into
 /// the next (`KeyHandler`), screens draw from it and a snapshot.
+/// An action waiting for `y`, with what the dialog says about it.
+public struct PendingAction: Equatable, Sendable {
+    public var action: OperatorAction
+    public var plan: ActionPlan
+
+    public init(_ action: OperatorAction, _ plan: ActionPlan) { self.action = action; self.plan = plan }
+}
+
 public struct ConsoleState: Equatable, Sendable {
-    public static func == (a: ConsoleState, b: ConsoleState) -> Bool {
-        a.screen == b.screen && a.detailNodeID == b.detailNodeID && a.selectedNodeID == b.selectedNodeID
-            && a.nodeScrollOffset == b.nodeScrollOffset && a.filter == b.filter && a.editingFilter == b.editingFilter
-            && a.sort == b.sort && a.sortDescending == b.sortDescending && a.frozen == b.frozen && a.showHelp == b.showHelp
-            && a.eventScrollBack == b.eventScrollBack && a.dayHistory == b.dayHistory && a.replayCommand == b.replayCommand
-            && a.editingGoto == b.editingGoto && a.gotoText == b.gotoText && a.countPrefix == b.countPrefix
-            && a.screenBeforeCount == b.screenBeforeCount && a.degradeMenuPool == b.degradeMenuPool
-            && a.requestedAction == b.requestedAction && a.confirming?.action == b.confirming?.action
-            && a.confirming?.plan == b.confirming?.plan && a.confirmedAction == b.confirmedAction && a.quit == b.quit
-    }
 
     public var screen: ScreenID = .overview
     /// The node whose detail is open (Enter), nil for none.
@@ -78,7 +76,7 @@ public struct ConsoleState: Equatable, Sendable {
     /// An action a key asked for; the render loop turns it into a plan for the dialog.
     public var requestedAction: OperatorAction?
     /// The confirmation dialog on screen.
-    public var confirming: (action: OperatorAction, plan: ActionPlan)?
+    public var confirming: PendingAction?
     /// Confirmed with `y`; the render loop hands it to the action layer.
     public var confirmedAction: OperatorAction?
     public var quit = false
