@@ -78,6 +78,18 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
+        // Local inference: a pure-Swift GGUF/llama runtime, the fleet's local node. Its kernels
+        // are SIMD8<Float> code that needs AVX2, FMA and F16C to be fast (x86-64-v3; loading a
+        // model checks the CPU and says what it lacks).
+        .target(
+            name: "LocalInference",
+            swiftSettings: [
+                .unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma", "-Xcc", "-mf16c", "-Xcc", "-mbmi2"]),
+                // Optimised in debug builds too: unoptimised SIMD code runs a 135M-parameter
+                // model ~100x slower, and the test suite runs it.
+                .unsafeFlags(["-O"], .when(configuration: .debug)),
+            ]
+        ),
         // The TUI: canvas, widgets, screens, themes; Terminal/ is the only ncurses code.
         .target(
             name: "Console",
@@ -87,7 +99,7 @@ let package = Package(
         .executableTarget(
             name: "fleetdeck",
             dependencies: [
-                "FleetCore", "Scheduler", "Console", "Telemetry", "MetricsFormats", "SimulatorServer", "Recording", "Actions",
+                "FleetCore", "Scheduler", "Console", "Telemetry", "MetricsFormats", "SimulatorServer", "Recording", "Actions", "LocalInference",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -97,6 +109,7 @@ let package = Package(
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "MetricsFormats"]),
         .testTarget(name: "ActionsTests", dependencies: ["Actions", "FleetCore", "Scheduler"]),
         .testTarget(name: "RecordingTests", dependencies: ["Recording", "FleetCore", "Scheduler"]),
+        .testTarget(name: "LocalInferenceTests", dependencies: ["LocalInference"]),
         .testTarget(name: "EndToEndTests", dependencies: ["FleetCore", "Telemetry", "MetricsFormats", "Actions"]),
     ],
     swiftLanguageModes: [.v6]

@@ -25,6 +25,17 @@ public enum TerminalText {
         return String(out)
     }
 
+    /// For text printed as a stream (a model's continuation): newlines and tabs stay, every
+    /// other unsafe scalar is replaced.
+    public static func sanitizedKeepingNewlines(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isUnsafe) else { return text }
+        var out = String.UnicodeScalarView()
+        for s in text.unicodeScalars {
+            out.append(s == "\n" || s == "\t" || !isUnsafe(s) ? s : replacement)
+        }
+        return String(out)
+    }
+
     /// Terminal columns a scalar occupies: 0 for combining marks, 2 for East Asian wide and
     /// emoji, 1 otherwise.
     public static func width(_ s: Unicode.Scalar) -> Int {

@@ -10,9 +10,9 @@ import Recording
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Print performance figures (no pass/fail): frames, simulation, parsing, aggregation, store memory.",
+        abstract: "Print performance figures (no pass/fail): frames, simulation, parsing, aggregation, store memory, replay, local inference.",
         discussion: "Build with -c release for meaningful figures. Docs/performance.md records them.",
-        subcommands: [FrameBench.self, SimulationBench.self, ParseBench.self, AggregateBench.self, StoreBench.self, ReplayBench.self])
+        subcommands: [FrameBench.self, SimulationBench.self, ParseBench.self, AggregateBench.self, StoreBench.self, ReplayBench.self, InferBench.self])
 }
 
 /// Nanosecond timing of a closure, `count` times; returns sorted durations in seconds.
