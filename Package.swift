@@ -50,7 +50,7 @@ let package = Package(
         .target(
             name: "Telemetry",
             dependencies: [
-                "FleetCore", "MetricsFormats",
+                "FleetCore", "MetricsFormats", "LocalInference",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -109,8 +109,8 @@ let package = Package(
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "MetricsFormats"]),
         .testTarget(name: "ActionsTests", dependencies: ["Actions", "FleetCore", "Scheduler"]),
         .testTarget(name: "RecordingTests", dependencies: ["Recording", "FleetCore", "Scheduler"]),
-        .testTarget(name: "LocalInferenceTests", dependencies: ["LocalInference"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["FleetCore", "Telemetry", "MetricsFormats", "Actions"]),
+        .testTarget(name: "LocalInferenceTests", dependencies: ["LocalInference", "Telemetry", "FleetCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["FleetCore", "Telemetry", "MetricsFormats", "Actions", "LocalInference"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -19,6 +19,7 @@ struct DemoCommand: ParsableCommand {
     @OptionGroup var display: DisplayOptions
     @OptionGroup var recording: RecordOptions
     @OptionGroup var acting: ActionOptions
+    @OptionGroup var local: LocalNodeOptions
 
     @Option(name: .long, help: "Simulated seconds per wall-clock second (0.1 to 1000).")
     var speed: Double = 1
@@ -33,8 +34,11 @@ struct DemoCommand: ParsableCommand {
 
     func run() throws {
         let sc = try scenario.loadScenario()
-        let (theme, glyphs) = try display.resolve()
-        let (store, sink) = try recording.makeStore()
+        let cfg = try UserConfig.load(explicit: display.config)
+        let (theme, glyphs) = try display.resolve(cfg)
+        let localNode = try local.start(cfg, scenario: sc.name)
+        defer { localNode?.stop() }
+        let (store, sink) = try recording.makeStore(local: localNode)
         defer { RecordOptions.finish(sink) }
         let simulator = FleetSimulator(scenario: sc, seed: scenario.seed)
         let driver = SimulationDriver(simulator: simulator, store: store, speed: speed)

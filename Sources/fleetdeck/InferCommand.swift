@@ -70,8 +70,8 @@ struct InferCommand: ParsableCommand {
         let json = json
         let result: GenerationResult
         do {
-            result = try generator.generate(prompt: prompt, maxTokens: maxTokens, sampling: sampling) { piece in
-                if !json {
+            result = try generator.generate(prompt: prompt, maxTokens: maxTokens, sampling: sampling) { _, piece in
+                if !json, !piece.isEmpty {
                     // Model output is untrusted text: no escape sequences reach the terminal.
                     FileHandle.standardOutput.write(Data(TerminalText.sanitizedKeepingNewlines(piece).utf8))
                 }

@@ -24,10 +24,11 @@ struct RecordOptions: ParsableArguments {
 
     /// A store that also records, when asked to; `notes` (action outcomes of a watched fleet)
     /// go into the recording with the source's own events.
-    func makeStore(notes: EventNotes? = nil) throws -> (SnapshotStore, RecordingSink?) {
+    func makeStore(notes: EventNotes? = nil, local: LocalNodeRuntime? = nil) throws -> (SnapshotStore, RecordingSink?) {
         let sink = try makeSink()
-        guard let sink else { return (SnapshotStore(), nil) }
-        return (SnapshotStore(onPublish: { sink.record(notes?.merged(into: $0) ?? $0) }), sink)
+        let transform = local.map { l in { @Sendable (s: FleetSnapshot) in l.overlay.apply(to: s) } }
+        guard let sink else { return (SnapshotStore(transform: transform), nil) }
+        return (SnapshotStore(transform: transform, onPublish: { sink.record(notes?.merged(into: $0) ?? $0) }), sink)
     }
 
     static func finish(_ sink: RecordingSink?, finalEvents: [FleetEvent]? = nil) {

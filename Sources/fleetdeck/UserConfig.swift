@@ -11,6 +11,8 @@ struct UserConfig {
     var watch = WatchConfig()
     /// `actions:`: which actuator acts on each watched pool.
     var actions: ActionsConfig?
+    /// `local:`: a local inference node beside the fleet.
+    var local: LocalNodeConfig?
     var path: String?
 
     static var defaultPath: String {
@@ -28,8 +30,9 @@ struct UserConfig {
             return UserConfig()
         }
         let doc = try YAMLValue.load(contentsOf: path)
-        try doc.allowKeys(Set(["theme", "ascii", "actions"]).union(WatchConfig.keys))
+        try doc.allowKeys(Set(["theme", "ascii", "actions", "local"]).union(WatchConfig.keys))
         return UserConfig(theme: try doc.optional("theme")?.string(), ascii: try doc.optional("ascii")?.bool(),
-                          watch: try WatchConfig.read(doc), actions: try doc.optional("actions").map(ActionsConfig.read), path: path)
+                          watch: try WatchConfig.read(doc), actions: try doc.optional("actions").map(ActionsConfig.read),
+                          local: try doc.optional("local").map(LocalNodeConfig.read), path: path)
     }
 }

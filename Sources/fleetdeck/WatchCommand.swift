@@ -53,6 +53,7 @@ struct WatchCommand: ParsableCommand {
     @OptionGroup var display: DisplayOptions
     @OptionGroup var recording: RecordOptions
     @OptionGroup var acting: ActionOptions
+    @OptionGroup var local: LocalNodeOptions
 
     @Flag(name: .long, help: "Read fleetdeck NDJSON (Docs/ndjson-format.md) piped into standard input: producer | fleetdeck watch --stdin.")
     var stdin = false
@@ -67,7 +68,9 @@ struct WatchCommand: ParsableCommand {
         let client = try TelemetryHTTPClient.make(tls: w.tls)
         defer { try? client.syncShutdown() }
         let notes = EventNotes()
-        let (store, sink) = try recording.makeStore(notes: notes)
+        let localNode = try local.start(cfg, scenario: nil)
+        defer { localNode?.stop() }
+        let (store, sink) = try recording.makeStore(notes: notes, local: localNode)
         // Action outcomes noted after the source's last tick still go into the recording.
         defer { RecordOptions.finish(sink, finalEvents: store.latest().snapshot.map { notes.merged(into: $0).events }) }
         let source = try WatchSource.make(w, client: client, store: store, stdin: stdin)

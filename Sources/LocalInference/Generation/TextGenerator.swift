@@ -45,15 +45,16 @@ public final class TextGenerator: @unchecked Sendable {
     }
 
     /// Generates up to `maxTokens` after `prompt` (text, with control tokens parsed). The
-    /// context starts empty each call. `onText` receives text as it completes (never half a
-    /// UTF-8 sequence); returning false from it stops the generation.
+    /// context starts empty each call. `onToken` is called for every generated token with the
+    /// text it completes (never half a UTF-8 sequence, so sometimes ""); returning false from
+    /// it stops the generation.
     public func generate(prompt: String, maxTokens: Int, sampling: SamplingParameters = .greedy,
-                         onText: (String) -> Bool = { _ in true }) throws -> GenerationResult {
-        try generate(promptTokens: tokenizer.encode(prompt), maxTokens: maxTokens, sampling: sampling, onText: onText)
+                         onToken: (_ token: Int32, _ text: String) -> Bool = { _, _ in true }) throws -> GenerationResult {
+        try generate(promptTokens: tokenizer.encode(prompt), maxTokens: maxTokens, sampling: sampling, onToken: onToken)
     }
 
     public func generate(promptTokens: [Int32], maxTokens: Int, sampling: SamplingParameters = .greedy,
-                         onText: (String) -> Bool = { _ in true }) throws -> GenerationResult {
+                         onToken: (_ token: Int32, _ text: String) -> Bool = { _, _ in true }) throws -> GenerationResult {
         context.reset()
         guard !promptTokens.isEmpty else {
             throw LocalInferenceError.tokenizer(path: model.file.path, reason: "the prompt is empty")
@@ -82,12 +83,12 @@ public final class TextGenerator: @unchecked Sendable {
             generated.append(token)
             let piece = decoder.append(tokenizer.bytes(of: token))
             text += piece
-            if !piece.isEmpty, !onText(piece) { break }
+            if !onToken(token, piece) { break }
             if generated.count == limit { break }
             logits = try model.evaluate([token], in: context)
         }
-        let tail = decoder.finish()
-        if !tail.isEmpty { text += tail; _ = onText(tail) }
+        // An incomplete sequence at the very end is returned, not streamed.
+        text += decoder.finish()
         let timings = GenerationTimings(promptTokens: promptTokens.count, generatedTokens: generated.count,
                                         promptSeconds: promptSeconds, timeToFirstTokenSeconds: ttft,
                                         generationSeconds: generated.isEmpty ? 0 : since(decodeStart))

@@ -86,7 +86,7 @@ public final class LocalInferenceNode: @unchecked Sendable {
     public init(generator: TextGenerator, workload: LocalWorkload = LocalWorkload()) {
         self.generator = generator
         let file = generator.model.file
-        let name = file.metadata["general.name"]?.string ?? (file.path as NSString).lastPathComponent
+        let name = Self.displayName(file)
         let quant = generator.model.layers.first.map { "\($0.gate.type)" } ?? "?"
         shared = Mutex(Shared(status: LocalNodeStatus(state: .idle, modelName: name, quantization: quant,
                                                       queued: 0, running: 0, arrived: 0, completed: 0, rejected: 0,
@@ -94,6 +94,14 @@ public final class LocalInferenceNode: @unchecked Sendable {
                                                       kvCapacity: generator.context.capacity, busySeconds: 0,
                                                       requestsPerSecond: workload.requestsPerSecond),
                               workload: workload))
+    }
+
+    /// "smollm2-135M" from general.basename and general.size_label; else general.name; else the file name.
+    static func displayName(_ file: GGUFFile) -> String {
+        if let base = file.metadata["general.basename"]?.string, !base.isEmpty {
+            return file.metadata["general.size_label"]?.string.map { "\(base)-\($0)" } ?? base
+        }
+        return file.metadata["general.name"]?.string ?? (file.path as NSString).lastPathComponent
     }
 
     public func start() {
@@ -176,24 +184,32 @@ public final class LocalInferenceNode: @unchecked Sendable {
         var sampling = workload.sampling
         sampling.seed = rng.next()
         let started = Self.now()
+        var lastUpdate = started
         var firstTokenAt: Double?
-        var tokens = 0
+        let promptTokens = generator.tokenizer.encode(workload.prompts[request.prompt])
         do {
-            let result = try generator.generate(prompt: workload.prompts[request.prompt], maxTokens: maxTokens, sampling: sampling) { _ in
-                if firstTokenAt == nil { firstTokenAt = Self.now() }
-                tokens += 1
+            // Counters move with every token, so the console's rates are live, not lumpy.
+            let result = try generator.generate(promptTokens: promptTokens, maxTokens: maxTokens, sampling: sampling) { _, _ in
+                let now = Self.now()
                 let held = generator.context.count
-                shared.withLock { $0.status.kvTokens = held }
+                let first = firstTokenAt == nil
+                if first { firstTokenAt = now }
+                shared.withLock { s in
+                    if first { s.status.promptTokens += promptTokens.count }
+                    s.status.generatedTokens += 1
+                    s.status.busySeconds += now - lastUpdate
+                    s.status.kvTokens = held
+                }
+                lastUpdate = now
                 return !stopping.load(ordering: .relaxed)
             }
             let end = Self.now()
-            let ttft = (firstTokenAt ?? (started + result.timings.timeToFirstTokenSeconds)) - request.arrival
+            let ttft = (firstTokenAt ?? end) - request.arrival
             shared.withLock { s in
                 s.status.running = 0
                 s.status.completed += 1
-                s.status.promptTokens += result.promptTokens.count
-                s.status.generatedTokens += result.generatedTokens.count
-                s.status.busySeconds += end - started
+                if firstTokenAt == nil { s.status.promptTokens += promptTokens.count }
+                s.status.busySeconds += end - lastUpdate
                 s.status.kvTokens = generator.context.count
                 s.latencies.append(LocalRequestLatency(timeToFirstToken: ttft, endToEnd: end - request.arrival,
                                                        generatedTokens: result.generatedTokens.count))

@@ -1,0 +1,68 @@
+import ArgumentParser
+import FleetCore
+import Foundation
+import LocalInference
+import Telemetry
+
+/// Where a console's local inference node comes from: `--local-model`, the config's `local:`,
+/// or, for the `edge` scenario, the fetched SmolLM2 when it is there (the edge case study's
+/// device, running for real beside the simulated fleet).
+struct LocalNodeOptions: ParsableArguments {
+    @Option(name: .long, help: "Run a local inference node with this GGUF model beside the fleet (as `local: {model: FILE}` in the config).")
+    var localModel: String?
+
+    @Flag(name: .long, help: "Start no local inference node, even where the config or the edge scenario would.")
+    var noLocal = false
+
+    /// The edge scenario's device: a share of its edge pool's requests goes to the real model.
+    static let edgeDefaults: (pool: String, routeFrom: String, share: Double) = ("edge-local", "edge-devices", 0.25)
+
+    func start(_ cfg: UserConfig, scenario: String?) throws -> LocalNodeRuntime? {
+        guard !noLocal else { return nil }
+        var config: LocalNodeConfig
+        if let model = localModel {
+            config = cfg.local ?? LocalNodeConfig(model: model)
+            config.model = model
+        } else if let configured = cfg.local {
+            config = configured
+        } else if scenario == "edge", FileManager.default.fileExists(atPath: ModelLocator.defaultModelPath) {
+            config = LocalNodeConfig(model: ModelLocator.defaultModelPath)
+            (config.pool, config.node) = (Self.edgeDefaults.pool, "edge-local-0")
+            config.routeFrom = Self.edgeDefaults.routeFrom
+            config.share = Self.edgeDefaults.share
+        } else {
+            return nil
+        }
+        return try LocalNodeRuntime.start(config)
+    }
+}
+
+/// A running local node and the overlay that shows it.
+final class LocalNodeRuntime: Sendable {
+    let node: LocalInferenceNode
+    let overlay: LocalNodeOverlay
+
+    private init(node: LocalInferenceNode, overlay: LocalNodeOverlay) {
+        self.node = node
+        self.overlay = overlay
+    }
+
+    static func start(_ config: LocalNodeConfig) throws -> LocalNodeRuntime {
+        let t0 = Date()
+        let generator: TextGenerator
+        do {
+            // One thread unless the config asks for more: the console's render loop and the
+            // sources share the cores, and the runtime's workers spin between products.
+            generator = try TextGenerator(modelPath: config.model, contextCapacity: config.context,
+                                          runner: ParallelRunner(threads: config.threads ?? 1))
+        } catch let e as LocalInferenceError {
+            throw UserError("local node: \(e.description)")
+        }
+        let node = LocalInferenceNode(generator: generator, workload: LocalWorkload(requestsPerSecond: config.requestsPerSecond))
+        let overlay = LocalNodeOverlay(node: node, config: config, loadSeconds: Date().timeIntervalSince(t0))
+        node.start()
+        return LocalNodeRuntime(node: node, overlay: overlay)
+    }
+
+    func stop() { node.stop() }
+}
