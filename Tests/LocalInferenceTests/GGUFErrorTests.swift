@@ -190,3 +190,48 @@ import Testing
         #expect(description.contains("llama.attention.head_count"), "\(description)")
     }
 }
+
+/// Every prefix of a valid file, and a sweep of single-byte corruptions of its header, must
+/// load or be refused with an error: never crash, whatever byte the damage lands on.
+@Suite struct GGUFDamageSweepTests {
+    @Test func everyPrefixOfTheHeaderIsRefused() throws {
+        let layout = GGUFErrorTests.validModel().encode()
+        let directory = try TemporaryDirectory()
+        // The whole header and tensor table, byte by byte; then the data every 97 bytes.
+        let cuts = Array(0..<layout.dataSectionStart) + Array(stride(from: layout.dataSectionStart, to: layout.bytes.count, by: 97))
+        var refused = 0
+        for cut in cuts {
+            let path = try directory.write(Array(layout.bytes[..<cut]), named: "cut.gguf")
+            do {
+                _ = try LlamaModel(file: GGUFFile(path: path))
+            } catch {
+                refused += 1
+            }
+        }
+        #expect(refused == cuts.count)
+    }
+
+    @Test func corruptHeaderBytesAreRefusedOrHarmless() throws {
+        let layout = GGUFErrorTests.validModel().encode()
+        let directory = try TemporaryDirectory()
+        var rng = SplitMix64(seed: 77)
+        var loaded = 0, refused = 0
+        for offset in 0..<layout.dataSectionStart {
+            var bytes = layout.bytes
+            bytes[offset] ^= UInt8(truncatingIfNeeded: rng.next() | 1)
+            let path = try directory.write(bytes, named: "corrupt.gguf")
+            do {
+                let file = try GGUFFile(path: path)
+                let model = try LlamaModel(file: file)
+                // Loaded despite the damage (a byte of a name or a value): it must still run.
+                let context = LlamaContext(model: model, capacity: 8, runner: ParallelRunner(threads: 1))
+                _ = try model.evaluate([0, 1], in: context)
+                loaded += 1
+            } catch {
+                refused += 1
+            }
+        }
+        #expect(loaded + refused == layout.dataSectionStart)
+        #expect(refused > layout.dataSectionStart / 4)
+    }
+}
