@@ -25,7 +25,7 @@ public enum LocalInferenceError: Error, Equatable, CustomStringConvertible {
         case let .cannotOpen(path, reason):
             return "\(path): cannot open: \(reason)"
         case let .notGGUF(path, magic):
-            return "\(path): not a GGUF file (magic bytes \(magic), expected \"GGUF\")"
+            return "\(path): not a GGUF file (magic bytes \"\(magic)\", expected \"GGUF\")"
         case let .unsupportedVersion(path, version):
             return "\(path): GGUF version \(version) is not supported (versions 2 and 3 are)"
         case let .truncated(path, offset, reading):

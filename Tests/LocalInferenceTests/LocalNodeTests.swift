@@ -53,7 +53,7 @@ import Testing
         #expect(row.pool == "device")
         #expect(row.model == "smollm2-135M")
         #expect(row.version == "Q4_1")
-        #expect(row.engine == "fleetdeck-local")
+        #expect(row.engine == "local")
         #expect(row.state == .up)
         #expect(row.tokensPerSecond > 0)
         #expect(row.gpuUtilization > 0.5)     // the CPU is busy: it never runs out of requests

@@ -97,11 +97,11 @@ public final class LocalNodeOverlay: Sendable {
             var out = snapshot
             out.nodes.append(NodeSnapshot(
                 id: config.node, pool: config.pool, state: failure == nil ? .up : .down, stateReason: failure,
-                engine: "fleetdeck-local", model: model, version: status.quantization, gpus: [],
+                engine: "local", model: model, version: status.quantization, gpus: [],
                 gpuUtilization: rates.busy, kvCacheUsage: kv, running: status.running, waiting: status.queued,
                 tokensPerSecond: rates.generated, promptTokensPerSecond: rates.prompt, prefixCacheHitRate: nil,
                 preemptionsPerSecond: 0, history: s.history))
-            out.pools.append(PoolSnapshot(id: config.pool, kind: .gpu, engine: "fleetdeck-local", model: model, nodes: 1,
+            out.pools.append(PoolSnapshot(id: config.pool, kind: .gpu, engine: "local", model: model, nodes: 1,
                                           nodesUp: failure == nil ? 1 : 0, running: status.running, waiting: status.queued,
                                           arrivalRate: rates.arrivals, completionRate: rates.completions, shedRate: rates.rejections,
                                           history: s.poolHistory))
