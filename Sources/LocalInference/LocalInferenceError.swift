@@ -40,7 +40,7 @@ public enum LocalInferenceError: Error, Equatable, CustomStringConvertible {
             return "\(path): architecture \"\(architecture)\" is not supported (only llama is)"
         case let .unsupportedTensorType(path, tensor, type):
             let name = GGMLType(rawValue: type).map { "\($0)" } ?? "type \(type)"
-            return "\(path): tensor \(tensor) has tensor type \(name), which is not supported (F32, F16, Q8_0, Q4_0, Q4_1 are)"
+            return "\(path): tensor \(tensor) has tensor type \(name), which is not supported (F32, F16, Q8_0, Q4_0, Q4_1, Q4_K, Q6_K are)"
         case let .missingTensor(path, tensor):
             return "\(path): tensor \(tensor) is missing"
         case let .badTensorShape(path, tensor, expected, found):

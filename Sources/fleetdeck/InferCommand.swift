@@ -12,7 +12,7 @@ struct InferCommand: ParsableCommand {
             time: greedy at --temperature 0 (the default), otherwise top-k, top-p and temperature from \
             --seed. Prints the continuation as it is generated, then the timings: prompt tokens/s, \
             generation tokens/s and time to first token. Control tokens in the prompt, such as \
-            <|im_start|>, are read as such. Supported tensor types: F32, F16, Q8_0, Q4_0, Q4_1.
+            <|im_start|>, are read as such. Supported tensor types: F32, F16, Q8_0, Q4_0, Q4_1, Q4_K, Q6_K.
 
             Example (SmolLM2-135M-Instruct, as Scripts/fetch-model fetches it):
               fleetdeck infer --model ~/.cache/fleetdeck/models/SmolLM2-135M-Instruct.Q4_1.gguf \\

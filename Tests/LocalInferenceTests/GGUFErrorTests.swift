@@ -141,7 +141,7 @@ import Testing
         static let all = [
             // Correctly sized data, so only the type itself is wrong.
             UnsupportedType(testDescription: "Q5_0", code: 6, blockLength: 32, bytesPerBlock: 22),
-            UnsupportedType(testDescription: "Q4_K", code: 12, blockLength: 256, bytesPerBlock: 144),
+            UnsupportedType(testDescription: "Q5_K", code: 13, blockLength: 256, bytesPerBlock: 176),
             // Not a ggml type at all; the reader cannot even size it.
             UnsupportedType(testDescription: "type 99", code: 99, blockLength: 32, bytesPerBlock: 34),
         ]

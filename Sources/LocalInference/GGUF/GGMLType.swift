@@ -46,7 +46,7 @@ public enum GGMLType: UInt32, Sendable, CustomStringConvertible {
 
     public var isSupported: Bool {
         switch self {
-        case .f32, .f16, .q8_0, .q4_0, .q4_1: true
+        case .f32, .f16, .q8_0, .q4_0, .q4_1, .q4_K, .q6_K: true
         default: false
         }
     }
@@ -59,6 +59,8 @@ public enum GGMLType: UInt32, Sendable, CustomStringConvertible {
         case .q8_0: (32, 34)      // f16 scale, 32 x int8
         case .q4_0: (32, 18)      // f16 scale, 16 bytes of nibbles
         case .q4_1: (32, 20)      // f16 scale, f16 minimum, 16 bytes of nibbles
+        case .q4_K: (256, 144)    // f16 d, f16 dmin, 12 bytes of 6-bit scales/mins, 128 of nibbles
+        case .q6_K: (256, 210)    // 128 low nibbles, 64 of 2-bit highs, 16 int8 scales, f16 d
         default: nil
         }
     }

@@ -39,9 +39,10 @@ public final class LlamaModel: @unchecked Sendable {
             guard t.dimensions == [columns, rows] else {
                 throw LocalInferenceError.badTensorShape(path: file.path, tensor: name, expected: [columns, rows], found: t.dimensions)
             }
-            // The kernels work in whole 32-value blocks.
-            guard columns % 32 == 0 else {
-                throw LocalInferenceError.badTensorShape(path: file.path, tensor: name, expected: [(columns + 31) / 32 * 32, rows], found: t.dimensions)
+            // The kernels work in whole blocks (32 values; 256 for the k-quants).
+            let block = max(32, type.blockLayout!.elements)
+            guard columns % block == 0 else {
+                throw LocalInferenceError.badTensorShape(path: file.path, tensor: name, expected: [(columns + block - 1) / block * block, rows], found: t.dimensions)
             }
             try Self.checkBounds(t, in: file)
             return WeightMatrix(name: name, type: type, rows: rows, columns: columns, data: file.data(of: t))

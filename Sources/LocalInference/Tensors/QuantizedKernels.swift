@@ -28,6 +28,7 @@ enum QuantizedKernels {
         case .q8_0: return dotQ8_0(row, x, blocks: count / 32)
         case .f16: return dotF16(row, x, count: count)
         case .f32: return dotF32(row.assumingMemoryBound(to: Float.self), x, count: count)
+        case .q4_K, .q6_K: return KQuantKernels.dot(type, row, x, count: count)
         default: preconditionFailure("unsupported type \(type) reached a kernel")
         }
     }
@@ -171,6 +172,8 @@ enum QuantizedKernels {
             for i in 0..<count { out[i] = Float(row.loadUnaligned(fromByteOffset: i * 2, as: Float16.self)) }
         case .f32:
             out.update(from: row.assumingMemoryBound(to: Float.self), count: count)
+        case .q4_K, .q6_K:
+            KQuantKernels.dequantize(type, row, count: count, into: out)
         default:
             preconditionFailure("unsupported type \(type) reached a kernel")
         }
