@@ -34,6 +34,20 @@ import Testing
         try expectGolden("node-detail-100x30", render(state, width: 100, height: 30).text)
     }
 
+    @Test func aNodeWithoutGPUsSaysItIsACPUNode() {
+        var snapshot = Fixtures.snapshot
+        var cpu = snapshot.nodes[0]
+        cpu.id = "local-0"
+        cpu.gpus = []
+        snapshot.nodes.append(cpu)
+        var state = ConsoleState()
+        state.detailNodeID = "local-0"
+        let text = ScreenRenderer.render(snapshot: snapshot, state: state, width: 100, height: 30, glyphs: .unicode).canvas.text
+        #expect(text.contains("no GPUs: a CPU node"))
+        #expect(text.contains("CPU busy"))
+        #expect(!text.contains("UTILISATION"))
+    }
+
     @Test func zShowsTheDayOfMinuteMeans() {
         var state = ConsoleState()
         state.detailNodeID = "chat-01"

@@ -46,9 +46,17 @@ enum NodeDetailScreen {
             .init("%", width: 4, alignment: .right), .init("MEMORY", width: 14, alignment: .right),
             .init("POWER", width: 7, alignment: .right), .init("TEMP", width: 6, alignment: .right),
         ]
-        let gpuHeight = min(n.gpus.count + 1, max(2, (inner.maxY - y) / 2))
-        Table(columns: gpuColumns, rows: gpuRows).draw(&canvas, Rect(x: x, y: y, width: inner.width - 2, height: gpuHeight), glyphs: ctx.glyphs)
-        y += gpuHeight + 1
+        // A node without GPUs (a CPU node, such as the local inference node) says so; its
+        // utilisation graph is the share of time its CPU spent computing.
+        let cpuOnly = n.gpus.isEmpty
+        if cpuOnly {
+            canvas.put("no GPUs: a CPU node; utilisation is the share of time spent computing", x: x, y: y, role: .dim, maxWidth: inner.width - 2)
+            y += 2
+        } else {
+            let gpuHeight = min(n.gpus.count + 1, max(2, (inner.maxY - y) / 2))
+            Table(columns: gpuColumns, rows: gpuRows).draw(&canvas, Rect(x: x, y: y, width: inner.width - 2, height: gpuHeight), glyphs: ctx.glyphs)
+            y += gpuHeight + 1
+        }
 
         // History graphs, two by two.
         let area = Rect(x: x, y: y, width: inner.width - 2, height: inner.maxY - y)
@@ -57,7 +65,7 @@ enum NodeDetailScreen {
         let tl = topRow.columns([50, 50]), bl = bottomRow.columns([50, 50])
         let day = ctx.state.dayHistory
         func series(_ s: TieredSeries) -> [Double] { day ? s.minuteValues : s.values }
-        graph(&canvas, tl[0], "GPU util \(Format.percent(n.gpuUtilization))", series(n.history.gpuUtilization), ceiling: 1, ctx: ctx)
+        graph(&canvas, tl[0], "\(cpuOnly ? "CPU busy" : "GPU util") \(Format.percent(n.gpuUtilization))", series(n.history.gpuUtilization), ceiling: 1, ctx: ctx)
         graph(&canvas, tl[1], "KV cache \(Format.percent(n.kvCacheUsage))", series(n.history.kvCacheUsage), ceiling: 1, ctx: ctx)
         graph(&canvas, bl[0], "tokens/s \(Format.compact(n.tokensPerSecond))", series(n.history.tokensPerSecond), ceiling: nil, ctx: ctx)
         let queue = zip(series(n.history.running), series(n.history.waiting)).map { $0 + $1 }
