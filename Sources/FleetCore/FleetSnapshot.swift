@@ -218,6 +218,22 @@ public struct SLOObjective: Codable, Sendable, Equatable {
     }
 }
 
+extension SLOObjective {
+    /// `slo: [{metric: e2e, percentile: 95, target_ms: 2000}, ...]`, as scenarios, watched pools
+    /// and the local node write their objectives.
+    public static func list(from v: YAMLValue) throws -> [SLOObjective] {
+        try v.array().map { o in
+            try o.allowKeys(["metric", "percentile", "target_ms"])
+            let metric = try o.required("metric").oneOf(["ttft", "e2e"])
+            let pv = try o.required("percentile")
+            let percentile = try pv.int()
+            guard [50, 90, 95, 99].contains(percentile) else { throw pv.error("percentile must be 50, 90, 95 or 99") }
+            return SLOObjective(metric: Metric(rawValue: metric)!, percentile: percentile,
+                                target: try o.required("target_ms").double(in: 1...3_600_000) / 1000)
+        }
+    }
+}
+
 public struct PoolLatency: Codable, Sendable, Equatable {
     public var pool: String
     public var ttft: Quantiles

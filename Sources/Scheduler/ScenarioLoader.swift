@@ -93,18 +93,6 @@ public enum ScenarioLoader {
                          headDim: try v.required("head_dim").int(in: 8...1024))
     }
 
-    static func objectives(_ v: YAMLValue) throws -> [SLOObjective] {
-        try v.array().map { o in
-            try o.allowKeys(["metric", "percentile", "target_ms"])
-            let metric = try o.required("metric").oneOf(["ttft", "e2e"])
-            let pv = try o.required("percentile")
-            let percentile = try pv.int()
-            guard [50, 90, 95, 99].contains(percentile) else { throw pv.error("percentile must be 50, 90, 95 or 99") }
-            return SLOObjective(metric: SLOObjective.Metric(rawValue: metric)!, percentile: percentile,
-                                target: try o.required("target_ms").double(in: 1...3_600_000) / 1000)
-        }
-    }
-
     static func pool(_ v: YAMLValue, catalog: [String: GPUSpec]) throws -> PoolSpec {
         let id = try v.required("id").string()
         guard isValidName(id) else { throw try v.required("id").error("use lowercase letters, digits and '-' only") }
@@ -157,7 +145,7 @@ public enum ScenarioLoader {
             model: try model(v.required("model")),
             version: try v.optional("version")?.string() ?? "v1",
             kind: kind,
-            objectives: try v.optional("slo").map(objectives) ?? [],
+            objectives: try v.optional("slo").map(SLOObjective.list) ?? [],
             responseCache: cache)
         if case .gpu(let g) = spec.kind {
             // As vLLM insists: every running sequence must be able to decode in one step.

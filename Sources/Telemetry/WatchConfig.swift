@@ -168,7 +168,7 @@ public struct WatchConfig: Sendable, Equatable {
         }
         for p in try doc.optional("pools")?.array() ?? [] {
             try p.allowKeys(["id", "slo", "node_hour_price"])
-            let objectives = try p.optional("slo").map(objectives) ?? []
+            let objectives = try p.optional("slo").map(SLOObjective.list) ?? []
             c.pools.append(Pool(id: try p.required("id").string(), objectives: objectives,
                                 nodeHourPrice: try p.optional("node_hour_price")?.double(in: 0...10_000)))
         }
@@ -178,18 +178,5 @@ public struct WatchConfig: Sendable, Equatable {
                                      outputPerMillion: try b.required("output_per_million").double(in: 0...10_000))
         }
         return c
-    }
-
-    /// `slo: [{metric: e2e, percentile: 95, target_ms: 2000}, ...]`
-    static func objectives(_ list: YAMLValue) throws -> [SLOObjective] {
-        try list.array().map { o in
-            try o.allowKeys(["metric", "percentile", "target_ms"])
-            let metric = try o.required("metric").oneOf(["ttft", "e2e"])
-            let pv = try o.required("percentile")
-            let percentile = try pv.int()
-            guard [50, 90, 95, 99].contains(percentile) else { throw pv.error("percentile must be 50, 90, 95 or 99") }
-            return SLOObjective(metric: SLOObjective.Metric(rawValue: metric)!, percentile: percentile,
-                                target: try o.required("target_ms").double(in: 1...3_600_000) / 1000)
-        }
     }
 }

@@ -90,7 +90,9 @@ public struct TokenSampler: Sendable {
     }
 }
 
-/// A small, fast, seedable generator (Steele, Lea and Flood's SplitMix64).
+/// A small, fast, seedable generator (Steele, Lea and Flood's SplitMix64). The Scheduler has
+/// the same one (`SeededRandom`); LocalInference imports no other fleetdeck module, so that
+/// the runtime stays pure Swift (FleetCore brings Yams, whose parser is C).
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
     public init(seed: UInt64) { state = seed }
