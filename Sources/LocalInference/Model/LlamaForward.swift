@@ -10,13 +10,29 @@ extension LlamaModel {
         let n = tokens.count, e = c.embeddingLength, kvd = c.kvDimension, f = c.feedForwardLength
         let p0 = ctx.count
         for (t, token) in tokens.enumerated() { tokenEmbedding.dequantizeRow(Int(token), into: ctx.x + t * e) }
+        // The rotary angles depend on the position only: computed once per token here rather
+        // than for Q and K of every layer (60 sets of sinf/cosf per token).
+        let half = c.headDimension / 2
+        var rope = [Float](repeating: 0, count: n * half * 2)
+        ropeInverseFrequencies.withUnsafeBufferPointer { inv in
+            for t in 0..<n {
+                for i in 0..<half {
+                    let angle = Float(p0 + t) * inv[i]
+                    rope[(t * half + i) * 2] = cosf(angle)
+                    rope[(t * half + i) * 2 + 1] = sinf(angle)
+                }
+            }
+        }
 
         for (li, layer) in layers.enumerated() {
             for t in 0..<n { Self.rmsNorm(ctx.x + t * e, layer.attentionNorm, eps: c.rmsEpsilon, count: e, into: ctx.h + t * e) }
             multiply([(layer.query, ctx.q), (layer.key, ctx.k), (layer.value, ctx.v)], ctx.h, tokens: n, in: ctx)
             for t in 0..<n {
-                rotate(ctx.q + t * e, heads: c.headCount, position: p0 + t)
-                rotate(ctx.k + t * kvd, heads: c.headCountKV, position: p0 + t)
+                rope.withUnsafeBufferPointer { r in
+                    let angles = r.baseAddress! + t * half * 2
+                    rotate(ctx.q + t * e, heads: c.headCount, angles: angles)
+                    rotate(ctx.k + t * kvd, heads: c.headCountKV, angles: angles)
+                }
                 let kr = ctx.keyRow(layer: li, position: p0 + t), vr = ctx.valueRow(layer: li, position: p0 + t)
                 for i in 0..<kvd {
                     kr[i] = Float16(ctx.k[t * kvd + i])
@@ -73,19 +89,17 @@ extension LlamaModel {
         }
     }
 
-    /// Rotates each head's adjacent pairs (x[2i], x[2i+1]) by position x base^(-2i/d).
-    private func rotate(_ v: UnsafeMutablePointer<Float>, heads: Int, position: Int) {
+    /// Rotates each head's adjacent pairs (x[2i], x[2i+1]) by position x base^(-2i/d), given
+    /// as (cos, sin) pairs in `angles`.
+    private func rotate(_ v: UnsafeMutablePointer<Float>, heads: Int, angles: UnsafePointer<Float>) {
         let d = config.headDimension
-        ropeInverseFrequencies.withUnsafeBufferPointer { inv in
-            for i in 0..<d / 2 {
-                let angle = Float(position) * inv[i]
-                let cs = cosf(angle), sn = sinf(angle)
-                for hd in 0..<heads {
-                    let p = v + hd * d + 2 * i
-                    let a = p[0], b = p[1]
-                    p[0] = a * cs - b * sn
-                    p[1] = a * sn + b * cs
-                }
+        for i in 0..<d / 2 {
+            let cs = angles[2 * i], sn = angles[2 * i + 1]
+            for hd in 0..<heads {
+                let p = v + hd * d + 2 * i
+                let a = p[0], b = p[1]
+                p[0] = a * cs - b * sn
+                p[1] = a * sn + b * cs
             }
         }
     }

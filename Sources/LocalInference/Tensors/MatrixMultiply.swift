@@ -4,11 +4,37 @@ enum MatrixMultiply {
     /// y[r] = W[r] · x for r in `rows`. `sums` are x's 32-block sums.
     static func vector(_ w: WeightMatrix, _ x: UnsafePointer<Float>, sums: UnsafePointer<Float>,
                        into y: UnsafeMutablePointer<Float>, rows: Range<Int>) {
-        let type = w.type, k = w.columns
-        var p = w.row(rows.lowerBound)
-        for r in rows {
-            y[r] = QuantizedKernels.dot(type, p, x, sums, count: k)
-            p += w.rowBytes
+        let type = w.type, k = w.columns, rowBytes = w.rowBytes, blocks = w.columns / 32
+        var r = rows.lowerBound
+        // Q4_1 takes two row pairs at a time, one from each half of what is left
+        // (dot2x2Q4_1: two memory streams).
+        if type == .q4_1 {
+            let half = (rows.upperBound - r) / 4 * 2
+            var i = 0
+            while i < half {
+                let v = QuantizedKernels.dot2x2Q4_1(w.row(r + i), w.row(r + half + i), rowBytes: rowBytes, x, sums, blocks: blocks)
+                y[r + i] = v[0]
+                y[r + i + 1] = v[1]
+                y[r + half + i] = v[2]
+                y[r + half + i + 1] = v[3]
+                i += 2
+            }
+            r += 2 * half
+        }
+        // Then rows in pairs where a two-row kernel exists: half the activation loads per weight.
+        if type == .q4_1 || type == .q8_0 {
+            while r + 2 <= rows.upperBound {
+                let (a, b) = type == .q4_1
+                    ? QuantizedKernels.dot2Q4_1(w.row(r), rowBytes: rowBytes, x, sums, blocks: blocks)
+                    : QuantizedKernels.dot2Q8_0(w.row(r), rowBytes: rowBytes, x, blocks: blocks)
+                y[r] = a
+                y[r + 1] = b
+                r += 2
+            }
+        }
+        while r < rows.upperBound {
+            y[r] = QuantizedKernels.dot(type, w.row(r), x, sums, count: k)
+            r += 1
         }
     }
 

@@ -29,52 +29,79 @@ public final class ParallelRunner: @unchecked Sendable {
     /// returns when all have finished. Not reentrant: one caller at a time.
     public func run(_ body: (Int) -> Void) {
         if threadCount == 1 { body(0); return }
-        withoutActuallyEscaping(body) { escapable in shared.run(escapable, workers: threadCount - 1) }
+        withoutActuallyEscaping(body) { escapable in shared.run(escapable, workers: threadCount - 1, everyPart: true) }
     }
 
-    /// Splits 0..<count into one contiguous range per thread, each a multiple of `granule`
-    /// long (but the last), and runs `body(part, range)` on each in parallel; `part` tells
-    /// which thread's scratch space the body may use.
+    /// Splits 0..<count into ranges that are multiples of `granule` long (but the last) and
+    /// runs `body(part, range)` on each, on all threads in parallel; `part` tells which
+    /// thread's scratch space the body may use.
+    ///
+    /// The ranges are claimed from a shared counter rather than dealt out one per thread: on
+    /// a machine with other load (or a VM), a thread that is descheduled or wakes late would
+    /// otherwise hold up the whole product while the others wait. For the same reason the
+    /// caller does not wait for a worker that has not joined by the time the work runs out.
     public func parallelFor(_ count: Int, granule: Int = 1, _ body: (_ part: Int, _ range: Range<Int>) -> Void) {
         let chunks = (count + granule - 1) / granule
         if threadCount == 1 || chunks < 2 { body(0, 0..<count); return }
-        let parts = threadCount
-        run { part in
-            let lo = min(count, chunks * part / parts * granule)
-            let hi = min(count, chunks * (part + 1) / parts * granule)
-            if lo < hi { body(part, lo..<hi) }
+        // A few pieces per thread for balance, more for big products (the output matrix) so
+        // that a late thread leaves little behind; each claim is one contended atomic add.
+        let pieces = min(chunks, max(4 * threadCount, chunks / 32))
+        let shared = shared
+        shared.nextPiece.store(0, ordering: .relaxed)
+        withoutActuallyEscaping(body) { body in
+            shared.run({ part in
+                while true {
+                    let i = shared.nextPiece.wrappingAdd(1, ordering: .relaxed).oldValue
+                    if i >= pieces { return }
+                    let lo = chunks * i / pieces * granule
+                    let hi = min(count, chunks * (i + 1) / pieces * granule)
+                    body(part, lo..<hi)
+                }
+            }, workers: threadCount - 1, everyPart: false)
         }
     }
 
     /// What the caller and the workers share; the workers keep it alive after the runner goes.
     private final class SharedState: @unchecked Sendable {
-        let generation = Atomic<Int>(0)
-        let remaining = Atomic<Int>(0)
+        /// The open job's generation while it takes workers, its negation once closed.
+        let current = Atomic<Int>(0)
+        /// Workers inside the current job; the caller waits for them before `job` goes away.
+        let inside = Atomic<Int>(0)
+        /// Workers that have run the current job (for `run`, which needs every part).
+        let finished = Atomic<Int>(0)
+        let nextPiece = Atomic<Int>(0)
         let stopping = Atomic<Bool>(false)
         let condition = NSCondition()
         let spinLimit: Int
-        // Written before the generation is bumped (release), read by the workers after they
-        // see the bump (acquire).
+        // Caller-only: the last generation handed out.
+        var generation = 0
+        // Written before the job opens (release), read by the workers after they see it open.
         var job: ((Int) -> Void)?
 
         init(spinLimit: Int) { self.spinLimit = spinLimit }
 
-        func run(_ body: @escaping (Int) -> Void, workers: Int) {
+        func run(_ body: @escaping (Int) -> Void, workers: Int, everyPart: Bool) {
             job = body
-            remaining.store(workers, ordering: .relaxed)
-            wake()
+            finished.store(0, ordering: .relaxed)
+            generation += 1
+            publish(generation)
             body(0)
-            while remaining.load(ordering: .acquiring) > 0 {}
+            if everyPart { while finished.load(ordering: .acquiring) < workers {} }
+            // Close the job, then wait for the workers already in it. A worker enters by
+            // counting itself in and then checking the job is still open; with both sides
+            // sequentially consistent, either the caller sees it counted or it sees the close.
+            current.store(-generation, ordering: .sequentiallyConsistent)
+            while inside.load(ordering: .sequentiallyConsistent) > 0 {}
             job = nil
         }
 
         func stop() {
             stopping.store(true, ordering: .releasing)
-            wake()
+            publish(Int.max)
         }
 
-        private func wake() {
-            generation.add(1, ordering: .releasing)
+        private func publish(_ value: Int) {
+            current.store(value, ordering: .releasing)
             condition.lock()
             condition.broadcast()
             condition.unlock()
@@ -84,18 +111,23 @@ public final class ParallelRunner: @unchecked Sendable {
             var seen = 0
             while true {
                 var spins = 0
-                while generation.load(ordering: .acquiring) == seen {
+                while current.load(ordering: .acquiring) <= seen {
                     spins += 1
                     if spins > spinLimit {
                         condition.lock()
-                        while generation.load(ordering: .acquiring) == seen { condition.wait() }
+                        while current.load(ordering: .acquiring) <= seen { condition.wait() }
                         condition.unlock()
                     }
                 }
-                seen = generation.load(ordering: .acquiring)
                 if stopping.load(ordering: .acquiring) { return }
-                job?(part)
-                remaining.subtract(1, ordering: .releasing)
+                inside.add(1, ordering: .sequentiallyConsistent)
+                let g = current.load(ordering: .sequentiallyConsistent)
+                if g > seen {
+                    job?(part)
+                    seen = g
+                    finished.add(1, ordering: .releasing)
+                }
+                inside.subtract(1, ordering: .releasing)
             }
         }
     }
