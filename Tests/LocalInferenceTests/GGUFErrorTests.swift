@@ -191,14 +191,17 @@ import Testing
     }
 }
 
-/// Every prefix of a valid file, and a sweep of single-byte corruptions of its header, must
+/// Prefixes of a valid file, and a sweep of single-byte corruptions of its header, must
 /// load or be refused with an error: never crash, whatever byte the damage lands on.
 @Suite struct GGUFDamageSweepTests {
-    @Test func everyPrefixOfTheHeaderIsRefused() throws {
+    @Test func prefixesOfTheHeaderAreRefused() throws {
         let layout = GGUFErrorTests.validModel().encode()
         let directory = try TemporaryDirectory()
-        // The whole header and tensor table, byte by byte; then the data every 97 bytes.
-        let cuts = Array(0..<layout.dataSectionStart) + Array(stride(from: layout.dataSectionStart, to: layout.bytes.count, by: 97))
+        // The header and tensor table byte by byte for the first 512 bytes (magic, counts, the
+        // metadata), every 5th byte after; then the data every 997 bytes. Kept to a few seconds:
+        // a long synchronous test holds one of the two threads Swift's concurrency has here.
+        let header = Array(0..<min(512, layout.dataSectionStart)) + Array(stride(from: 512, to: layout.dataSectionStart, by: 5))
+        let cuts = header + Array(stride(from: layout.dataSectionStart, to: layout.bytes.count, by: 997))
         var refused = 0
         for cut in cuts {
             let path = try directory.write(Array(layout.bytes[..<cut]), named: "cut.gguf")
@@ -216,7 +219,8 @@ import Testing
         let directory = try TemporaryDirectory()
         var rng = SplitMix64(seed: 77)
         var loaded = 0, refused = 0
-        for offset in 0..<layout.dataSectionStart {
+        let offsets = Array(stride(from: 0, to: layout.dataSectionStart, by: 3))
+        for offset in offsets {
             var bytes = layout.bytes
             bytes[offset] ^= UInt8(truncatingIfNeeded: rng.next() | 1)
             let path = try directory.write(bytes, named: "corrupt.gguf")
@@ -231,7 +235,7 @@ import Testing
                 refused += 1
             }
         }
-        #expect(loaded + refused == layout.dataSectionStart)
-        #expect(refused > layout.dataSectionStart / 4)
+        #expect(loaded + refused == offsets.count)
+        #expect(refused > offsets.count / 4)
     }
 }

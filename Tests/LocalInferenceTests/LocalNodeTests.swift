@@ -18,17 +18,18 @@ import Testing
                      arrivalRate: arrivals, completionRate: arrivals, shedRate: 0, history: PoolHistory(capacity: 10))
     }
 
-    /// Polls until `condition` holds or `seconds` pass.
-    static func wait(_ seconds: Double, until condition: () -> Bool) -> Bool {
+    /// Polls until `condition` holds or `seconds` pass, sleeping as a task: the node works on
+    /// its own thread, and a blocked test would hold one of the concurrency pool's two threads.
+    static func wait(_ seconds: Double, until condition: () -> Bool) async throws -> Bool {
         let end = Date().addingTimeInterval(seconds)
         while Date() < end {
             if condition() { return true }
-            Thread.sleep(forTimeInterval: 0.05)
+            try await Task.sleep(nanoseconds: 50_000_000)
         }
         return condition()
     }
 
-    @Test func theNodeServesItsQueueAndTheOverlayShowsIt() throws {
+    @Test func theNodeServesItsQueueAndTheOverlayShowsIt() async throws {
         let (_, model, tokenizer) = try SmolLM2.require()
         let generator = TextGenerator(model: model, tokenizer: tokenizer, contextCapacity: 128, runner: ParallelRunner(threads: 1))
         // Far more arrivals than one slot can serve, and a short queue: some are refused.
@@ -40,8 +41,8 @@ import Testing
         node.start()
         defer { node.stop() }
         _ = overlay.apply(to: Self.emptySnapshot(time: 1))
-        #expect(Self.wait(60) { node.status().completed >= 4 })
-        Thread.sleep(forTimeInterval: 1.1)    // a rate window of at least a second
+        #expect(try await Self.wait(60) { node.status().completed >= 4 })
+        try await Task.sleep(nanoseconds: 1_100_000_000)    // a rate window of at least a second
         let status = node.status()
         #expect(status.rejected > 0)
         #expect(status.arrived == status.completed + status.rejected + status.queued + status.running)

@@ -38,7 +38,6 @@ enum MatrixMultiply {
         }
     }
 
-
     /// Rows dequantised at once into the caller's scratch, then reused for every token.
     static let tileRows = 4
 

@@ -4,7 +4,8 @@
 ///
 /// Block layouts (ggml): Q8_0 = f16 d, 32 x int8, value q*d. Q4_0 = f16 d, 16 bytes of
 /// nibbles, value (q-8)*d. Q4_1 = f16 d, f16 m, 16 bytes of nibbles, value q*d+m. In both Q4
-/// types byte j holds element j in its low nibble and element j+16 in its high nibble.
+/// types byte j holds element j in its low nibble and element j+16 in its high nibble. The
+/// k-quants (Q4_K, Q6_K) live in KQuantKernels.
 enum QuantizedKernels {
     /// Per-32-block sums of x: the Q4 kernels fold the block's offset (m, or -8d) into one
     /// multiply by this sum instead of adding it to every element.
