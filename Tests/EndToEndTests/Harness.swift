@@ -170,6 +170,21 @@ final class TmuxPane {
         try waitFor("'\(text)'", timeout: timeout) { $0.contains(text) }
     }
 
+    /// `waitFor` for async tests: sleeps as a task between looks, so a long wait holds none of
+    /// the concurrency pool's threads (two on a 2-core machine), which other suites' async
+    /// work (scrape loops) needs.
+    @discardableResult
+    func awaitScreen(_ what: String, timeout: Double = 30, _ condition: (String) -> Bool) async throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        var last = ""
+        while Date() < deadline {
+            last = try screen()
+            if condition(last) { return last }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        throw HarnessError("timed out waiting for \(what); the screen was:\n\(last)")
+    }
+
     /// The pid of the program running in the shell, if any.
     func childPID() throws -> Int32? {
         let shell = try format("#{pane_pid}")

@@ -49,28 +49,28 @@ import Testing
         #expect(missing.status == 2 && missing.stderr.contains("none.gguf: cannot open"))
     }
 
-    @Test func theEdgeDemoRunsTheLocalNodeBesideTheSimulatedFleet() throws {
+    @Test func theEdgeDemoRunsTheLocalNodeBesideTheSimulatedFleet() async throws {
         let model = try Self.requireModel()
         try Harness.requireBinary()
         let pane = try TmuxPane(width: 160, height: 45)
         // The pane's HOME is a temporary folder: the model is named by FLEETDECK_MODEL.
         try pane.type("FLEETDECK_MODEL=\(model) FLEETDECK_HOME=\(Harness.repositoryRoot) \(Harness.binary) demo --scenario edge --warmup 30")
         try pane.press("Enter")
-        let screen = try pane.waitFor(text: "edge-local-0")
+        let screen = try await pane.awaitScreen("edge-local-0") { $0.contains("edge-local-0") }
         #expect(screen.contains("smollm2-135M Q4_1"))
-        try pane.waitFor(text: "edge-local-0 loaded smollm2-135M (Q4_1)")
+        try await pane.awaitScreen("the load event") { $0.contains("edge-local-0 loaded smollm2-135M (Q4_1)") }
         try pane.type("3")
-        let pools = try pane.waitFor(text: "Pools (3)")
+        let pools = try await pane.awaitScreen("the pools screen") { $0.contains("Pools (3)") }
         #expect(pools.split(separator: "\n").contains { $0.contains("edge-local") && $0.contains("1/1") })
         // Requests routed from the edge pool are served for real: the local pool's TTFT row
         // fills in once some have finished.
         try pane.type("1")
-        let overview = try pane.waitFor("a TTFT for the local pool", timeout: 90) { s in
+        let overview = try await pane.awaitScreen("a TTFT for the local pool", timeout: 90) { s in
             s.split(separator: "\n").contains { $0.contains("edge-local") && $0.contains("ttft") && $0.contains("ms") }
         }
         #expect(overview.contains("p95<2.00s"))
         try pane.type("q")
-        try pane.waitFor("the shell prompt back", timeout: 15) { !$0.contains("edge-local-0") && $0.contains("$ ") }
+        try await pane.awaitScreen("the shell prompt back", timeout: 15) { !$0.contains("edge-local-0") && $0.contains("$ ") }
         #expect(try pane.childPID() == nil)
     }
 }

@@ -23,6 +23,15 @@ enum SmolLM2 {
     }
 }
 
+/// Runs CPU-heavy work on a thread of its own and awaits it: a test computing for seconds
+/// would otherwise hold one of the concurrency pool's two threads, which other suites' async
+/// work needs. Expectations stay in the test, on what this returns.
+func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { c in
+        Thread { c.resume(with: Result { try body() }) }.start()
+    }
+}
+
 @Suite(.serialized) struct SmolLM2Tests {
     @Test func theFileReadsAsTheModelItIs() throws {
         let (file, model, tokenizer) = try SmolLM2.require()
@@ -89,41 +98,49 @@ enum SmolLM2 {
         #expect(streamed + decoder.finish() == text)
     }
 
-    @Test func greedyContinuationOfTheCapitalOfFranceBeginsWithParis() throws {
+    @Test func greedyContinuationOfTheCapitalOfFranceBeginsWithParis() async throws {
         let (_, model, tokenizer) = try SmolLM2.require()
-        let generator = TextGenerator(model: model, tokenizer: tokenizer, contextCapacity: 128)
-        let first = try generator.generate(prompt: "The capital of France is", maxTokens: 12)
+        let (first, second) = try await offPool {
+            let generator = TextGenerator(model: model, tokenizer: tokenizer, contextCapacity: 128)
+            return (try generator.generate(prompt: "The capital of France is", maxTokens: 12),
+                    try generator.generate(prompt: "The capital of France is", maxTokens: 12))
+        }
         #expect(first.text.hasPrefix(" Paris"))
         #expect(first.generatedTokens.first == 7042)          // ĠParis
-        let second = try generator.generate(prompt: "The capital of France is", maxTokens: 12)
         #expect(second.generatedTokens == first.generatedTokens)
         #expect(first.timings.generatedTokens == first.generatedTokens.count)
         #expect(first.timings.promptTokens == 5)
     }
 
-    @Test func batchedAndStepwisePromptsAgree() throws {
+    @Test func batchedAndStepwisePromptsAgree() async throws {
         let (_, model, tokenizer) = try SmolLM2.require()
         let ids = tokenizer.encode("A short prompt, fed two ways.")
-        let batched = LlamaContext(model: model, capacity: 64)
-        let a = try model.evaluate(ids, in: batched)
-        let stepwise = LlamaContext(model: model, capacity: 64)
-        var b: [Float] = []
-        for id in ids { b = try model.evaluate([id], in: stepwise) }
+        let (a, b) = try await offPool {
+            let batched = LlamaContext(model: model, capacity: 64)
+            let a = try model.evaluate(ids, in: batched)
+            let stepwise = LlamaContext(model: model, capacity: 64)
+            var b: [Float] = []
+            for id in ids { b = try model.evaluate([id], in: stepwise) }
+            return (a, b)
+        }
+        // The Float16 KV cache rounds the two paths' cached values apart now and then.
         let worst = zip(a, b).map { abs($0 - $1) }.max() ?? 0
         #expect(worst < 2e-2)
         #expect(a.firstIndex(of: a.max()!) == b.firstIndex(of: b.max()!))
     }
 
-    @Test func seededSamplingRepeatsAndDiffersBySeed() throws {
+    @Test func seededSamplingRepeatsAndDiffersBySeed() async throws {
         let (_, model, tokenizer) = try SmolLM2.require()
-        let generator = TextGenerator(model: model, tokenizer: tokenizer, contextCapacity: 128)
-        func run(_ seed: UInt64) throws -> [Int32] {
-            try generator.generate(prompt: "Once upon a time", maxTokens: 16,
-                                   sampling: SamplingParameters(temperature: 1.2, topK: 50, topP: 0.95, seed: seed)).generatedTokens
+        let (a, again, other) = try await offPool {
+            let generator = TextGenerator(model: model, tokenizer: tokenizer, contextCapacity: 128)
+            func run(_ seed: UInt64) throws -> [Int32] {
+                try generator.generate(prompt: "Once upon a time", maxTokens: 16,
+                                       sampling: SamplingParameters(temperature: 1.2, topK: 50, topP: 0.95, seed: seed)).generatedTokens
+            }
+            return (try run(1), try run(1), try run(2))
         }
-        let a = try run(1)
-        #expect(try run(1) == a)
-        #expect(try run(2) != a)
+        #expect(again == a)
+        #expect(other != a)
     }
 
     @Test func aFullContextIsAnErrorNotACrash() throws {
