@@ -17,6 +17,7 @@ public enum LocalInferenceError: Error, Equatable, CustomStringConvertible {
     case badTensorShape(path: String, tensor: String, expected: [Int], found: [Int])
     case tensorOutOfBounds(path: String, tensor: String, offset: Int, bytes: Int, fileSize: Int)
     case tokenizer(path: String, reason: String)
+    case unsupportedCPU(missing: [String])
     case contextFull(capacity: Int)
     case tokenOutOfRange(token: Int32, vocabularySize: Int)
 
@@ -49,6 +50,8 @@ public enum LocalInferenceError: Error, Equatable, CustomStringConvertible {
             return "\(path): tensor \(tensor) at byte offset \(offset) needs \(bytes) bytes, past the end of the \(fileSize)-byte file (truncated?)"
         case let .tokenizer(path, reason):
             return "\(path): tokenizer: \(reason)"
+        case let .unsupportedCPU(missing):
+            return "this CPU lacks \(missing.joined(separator: ", ")), which the inference kernels are built for"
         case let .contextFull(capacity):
             return "the context is full (\(capacity) tokens)"
         case let .tokenOutOfRange(token, vocabularySize):

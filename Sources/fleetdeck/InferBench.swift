@@ -47,7 +47,7 @@ struct InferBench: ParsableCommand {
             tg.append(Double(generateTokens) / (try seconds {
                 for _ in 0..<generateTokens {
                     let logits = try llama.evaluate([token], in: context)
-                    token = TokenSampler(.greedy).sampleGreedy(logits)
+                    token = TokenSampler.argmax(logits)
                 }
             }))
         }

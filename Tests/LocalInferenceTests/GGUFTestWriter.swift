@@ -1,4 +1,5 @@
 import Foundation
+import LocalInference
 
 /// Builds GGUF v3 files for tests, written from the format description rather than from the
 /// loader's code, so a misreading of the format on either side shows up as a failure instead of
@@ -369,21 +370,9 @@ struct TestByteReader {
     }
 }
 
-/// SplitMix64: tiny, seedable and identical on every platform, so a failing model can be rebuilt
-/// bit for bit from its seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// LocalInference's SplitMix64 (seedable and identical on every platform, so a failing model
+/// can be rebuilt bit for bit from its seed), with the draws the tests' weights need.
+extension SplitMix64 {
     /// Uniform in [-scale, scale), from the top 24 bits so every value is exact in Float.
     mutating func uniform(_ scale: Float) -> Float {
         (Float(next() >> 40) / Float(1 << 24) * 2 - 1) * scale

@@ -1,4 +1,5 @@
 import Foundation
+import LocalInference
 import Testing
 
 /// The writer is the yardstick for the loader, so its own reading of the format is pinned here

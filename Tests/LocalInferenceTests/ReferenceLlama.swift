@@ -1,4 +1,5 @@
 import Foundation
+import LocalInference
 
 /// Hyperparameters of the test models. Small enough that the plain reference below runs in
 /// milliseconds, yet with every feature that needs checking: grouped-query attention (4 query

@@ -136,7 +136,7 @@ enum CPUFeatures {
 
     static func requireKernelSupport() throws {
         guard missing.isEmpty else {
-            throw LocalInferenceError.cannotOpen(path: "(cpu)", reason: "this CPU lacks \(missing.joined(separator: ", ")), which the inference kernels need")
+            throw LocalInferenceError.unsupportedCPU(missing: missing)
         }
     }
 }

@@ -61,10 +61,8 @@ public struct TokenSampler: Sendable {
         return candidates[keep - 1].token
     }
 
-    /// The most likely token, whatever the parameters.
-    public func sampleGreedy(_ logits: [Float]) -> Int32 { Self.argmax(logits) }
-
-    static func argmax(_ logits: [Float]) -> Int32 {
+    /// The most likely token (the lowest id on a tie).
+    public static func argmax(_ logits: [Float]) -> Int32 {
         var best = 0
         for i in 1..<logits.count where logits[i] > logits[best] { best = i }
         return Int32(best)

@@ -13,6 +13,9 @@ public final class LocalNodeOverlay: Sendable {
     private let node: LocalInferenceNode
     private let config: LocalNodeConfig
     private let state: Mutex<State>
+    private let loadSeconds: Double
+    /// Wall time starts here: rates and latency windows are over real seconds.
+    private let started = Date()
 
     /// Latencies are kept over wall time: the node serves in real time whatever the demo speed.
     static let latencyWindowSeconds = 120
@@ -37,9 +40,6 @@ public final class LocalNodeOverlay: Sendable {
         self.loadSeconds = loadSeconds
         state = Mutex(State(poolHistory: PoolHistory(capacity: historyCapacity)))
     }
-
-    private let loadSeconds: Double
-    private let started = Date()
 
     public func apply(to snapshot: FleetSnapshot) -> FleetSnapshot {
         let wall = Date().timeIntervalSince(started)
