@@ -122,7 +122,7 @@ extension FleetSimulator {
         let index = pools[pi].nodesCreated
         pools[pi].nodesCreated += 1
         let node = SimulatedNode(id: NodeNaming.id(pool: pools[pi].spec.id, index: index), poolIndex: pi, pool: pools[pi].spec,
-                                 spec: g, historyCapacity: historyCapacity)
+                                 spec: g)
         // A starting replica bills but takes no traffic: routing passes over `down` nodes.
         node.state = .down
         node.stateReason = "starting: loading weights (cold start)"

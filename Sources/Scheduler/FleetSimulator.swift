@@ -33,7 +33,6 @@ public final class FleetSimulator {
     }
 
     enum EventKind {
-        case arrival
         case stepDone(node: Int, epoch: Int)
         case externalDone(SimulatedRequest, ttft: Double, e2e: Double)
         case sample
@@ -57,9 +56,11 @@ public final class FleetSimulator {
     public private(set) var totals = Totals()
     /// Samples taken so far: a new one means a new snapshot is worth publishing.
     public private(set) var sampleCount = 0
+    public let seedUsed: UInt64
     public var speed: Double = 1
 
     private var queue = Heap<ScheduledEvent>()
+    private var nextArrival = Double.infinity
     private var seq = 0
     private var nextRequestID = 0
     private var arrivalRandom: SeededRandom
@@ -70,7 +71,11 @@ public final class FleetSimulator {
     var nodes: [SimulatedNode] = []
     var pools: [PoolRuntime] = []
     /// Each class's pools and weights, which a blue/green shift moves.
-    var classWeights: [[(pool: String, weight: Double)]] = []
+    var classWeights: [[(pool: String, weight: Double)]] = [] {
+        didSet { indexSplits() }
+    }
+    /// `classWeights` by pool index, for the arrival path.
+    private var classSplits: [[(pool: Int, weight: Double)]] = []
     let historyCapacity: Int
     private var classCumulativeShares: [Double] = []
     /// The least and most important class priorities, for `shed_low_priority`.
@@ -78,11 +83,18 @@ public final class FleetSimulator {
     private let highestPriority: Int
     /// An upper bound of the offered rate over the whole run, for thinning.
     private let rateBound: Double
-    private var activeSpikes: [Int: Double] = [:]
+    private var activeSpikes: [Int: Double] = [:] {
+        didSet { spikeFactor = activeSpikes.values.reduce(1, *) }
+    }
+    private var spikeFactor = 1.0
+    /// The daily curve's current straight piece, from `WorkloadSpec.segment`, in simulated time.
+    private var curveSegment = (from: 0.0, until: -1.0, value: 1.0, slope: 0.0)
     private var events = EventBuffer()
     private var costHistory: SeriesRing
     private var lastSampleTime: Double = 0
     private var lastSnapshot: FleetSnapshot?
+    /// Per-request latencies and per-pool totals for a headless report; nil in the console.
+    private var report: SimulationReportCollector?
 
     public init(scenario: Scenario, seed: UInt64? = nil, sampleInterval: Double = 1, historyCapacity: Int = 300) {
         self.scenario = scenario
@@ -91,7 +103,8 @@ public final class FleetSimulator {
         classWeights = scenario.workload.classes.map(\.pools)
         lowestPriority = scenario.workload.classes.map(\.priority).min() ?? 0
         highestPriority = scenario.workload.classes.map(\.priority).max() ?? 0
-        var root = SeededRandom(seed: seed ?? scenario.seed)
+        seedUsed = seed ?? scenario.seed
+        var root = SeededRandom(seed: seedUsed)
         arrivalRandom = root.fork()
         lengthRandom = root.fork()
         cacheRandom = root.fork()
@@ -105,7 +118,7 @@ public final class FleetSimulator {
                 for n in 0..<g.nodes {
                     runtime.nodeIndices.append(nodes.count)
                     nodes.append(SimulatedNode(id: NodeNaming.id(pool: p.id, index: n), poolIndex: pi,
-                                               pool: p, spec: g, historyCapacity: historyCapacity))
+                                               pool: p, spec: g))
                 }
             }
             pools.append(runtime)
@@ -125,8 +138,9 @@ public final class FleetSimulator {
             schedule(at: inc.at, .incidentStart(i))
             schedule(at: inc.at + inc.duration, .incidentEnd(i))
         }
+        indexSplits()
         for (i, a) in scenario.actions.enumerated() { schedule(at: a.at, .action(i)) }
-        schedule(at: 0, .arrival)
+        nextArrival = rateBound > 0 ? 0 : .infinity
         schedule(at: sampleInterval, .sample)
         log(.info, .note, "scenario \(scenario.name): \(scenario.title)")
     }
@@ -135,11 +149,21 @@ public final class FleetSimulator {
 
     /// Processes every event up to `time` (virtual seconds since the start).
     public func advance(to time: Double) {
-        while let next = queue.min, next.time <= time {
-            queue.removeMin()
-            totals.inSystemIntegral += Double(totals.inSystem) * (next.time - now)
-            now = next.time
-            handle(next.kind)
+        while true {
+            // The next candidate arrival is kept out of the heap: it is the most frequent event,
+            // and always exactly one is pending.
+            let eventTime = queue.min?.time ?? .infinity
+            if nextArrival <= eventTime {
+                guard nextArrival <= time else { break }
+                totals.inSystemIntegral += Double(totals.inSystem) * (nextArrival - now)
+                now = nextArrival
+                arrive()
+            } else {
+                guard eventTime <= time, let next = queue.popMin() else { break }
+                totals.inSystemIntegral += Double(totals.inSystem) * (next.time - now)
+                now = next.time
+                handle(next.kind)
+            }
         }
         totals.inSystemIntegral += Double(totals.inSystem) * max(0, time - now)
         now = max(now, time)
@@ -152,8 +176,6 @@ public final class FleetSimulator {
 
     private func handle(_ kind: EventKind) {
         switch kind {
-        case .arrival:
-            arrive()
         case let .stepDone(n, epoch):
             let node = nodes[n]
             guard epoch == node.stepEpoch else { return }
@@ -163,14 +185,14 @@ public final class FleetSimulator {
                 node.exposition.timeToFirstToken.observe(now - r.arrival)
             }
             for r in done {
-                complete(r, e2e: now - r.arrival)
+                complete(r, ttft: (r.firstTokenTime ?? now) - r.arrival, e2e: now - r.arrival)
                 node.exposition.endToEnd.observe(now - r.arrival)
                 node.exposition.requestsFinished += 1
             }
             startStep(n)
         case let .externalDone(r, ttft, e2e):
             pools[r.poolIndex].ttft.record(ttft, at: now)
-            complete(r, e2e: e2e)
+            complete(r, ttft: ttft, e2e: e2e)
         case .sample:
             sample()
             schedule(at: now + sampleInterval, .sample)
@@ -199,65 +221,72 @@ public final class FleetSimulator {
 
     /// Requests per second offered to the fleet right now.
     public var offeredRate: Double {
-        scenario.workload.peakRate * scenario.workload.multiplier(atTimeOfDay: timeOfDay)
-            * activeSpikes.values.reduce(1, *)
+        if now >= curveSegment.until || now < curveSegment.from {
+            let s = scenario.workload.segment(atTimeOfDay: timeOfDay)
+            curveSegment = (now, now + s.remaining, s.value, s.slope)
+        }
+        let multiplier = curveSegment.value + curveSegment.slope * (now - curveSegment.from)
+        return scenario.workload.peakRate * multiplier * spikeFactor
     }
 
     /// Arrivals of a Poisson process whose rate changes with the time of day and incidents,
     /// by thinning: candidates come at the bound rate and each is kept with probability
     /// rate(now) / bound, so a spike takes effect at once even when traffic was light.
     private func arrive() {
-        guard rateBound > 0 else { return }
-        schedule(at: now + arrivalRandom.exponential(rate: rateBound), .arrival)
+        nextArrival = now + arrivalRandom.exponential(rate: rateBound)
         guard arrivalRandom.unit() * rateBound <= offeredRate else { return }
 
         let u = lengthRandom.unit()
         let ci = classCumulativeShares.firstIndex { u <= $0 } ?? classCumulativeShares.count - 1
-        let cls = scenario.workload.classes[ci]
         var pi = pickPool(ci)
         // Degrade modes act at the door: refuse, cap or send elsewhere.
-        let modes = pools[pi].degradeModes
         var outputCap = Int.max
-        if modes.contains(.smallerModel), let target = smallerModelPool(than: pi) { pi = target }
-        else if modes.contains(.apiFallback), let target = apiPool() { pi = target }
-        if modes.contains(.capMaxTokens) { outputCap = Self.degradedMaxTokens }
-        let refuseLowPriority = modes.contains(.shedLowPriority) && cls.priority <= lowestPriority && lowestPriority < highestPriority
-        let cacheOnly = modes.contains(.cacheOnly)
-        let pool = pools[pi]
-        let prefixShare: Double = {
-            if case .gpu(let g) = pool.spec.kind { return g.prefixCache?.share ?? 0 }
-            return 0
-        }()
-        nextRequestID += 1
-        let r = SimulatedRequest(id: nextRequestID, classIndex: ci, poolIndex: pi, arrival: now,
-                                 promptTokens: cls.promptTokens.sample(&lengthRandom),
-                                 outputTokens: min(outputCap, cls.outputTokens.sample(&lengthRandom)),
-                                 sharesPrefix: lengthRandom.chance(prefixShare))
+        var refuseLowPriority = false, cacheOnly = false
+        if !pools[pi].degradeModes.isEmpty {
+            let modes = pools[pi].degradeModes
+            if modes.contains(.smallerModel), let target = smallerModelPool(than: pi) { pi = target }
+            else if modes.contains(.apiFallback), let target = apiPool() { pi = target }
+            if modes.contains(.capMaxTokens) { outputCap = Self.degradedMaxTokens }
+            let priority = scenario.workload.classes[ci].priority
+            refuseLowPriority = modes.contains(.shedLowPriority) && priority <= lowestPriority && lowestPriority < highestPriority
+            cacheOnly = modes.contains(.cacheOnly)
+        }
+        let promptTokens = scenario.workload.classes[ci].promptTokens.sample(&lengthRandom)
+        let outputTokens = min(outputCap, scenario.workload.classes[ci].outputTokens.sample(&lengthRandom))
+        let sharesPrefix = lengthRandom.chance(pools[pi].prefixShare)
         totals.arrived += 1
-        totals.inSystem += 1
         pools[pi].cumulative.arrived += 1
         pools[pi].counters.arrivals += 1
-        pools[pi].counters.baselineCost += scenario.apiBaseline.cost(input: Double(r.promptTokens),
-                                                                      output: Double(r.outputTokens))
+        pools[pi].counters.baselineCost += scenario.apiBaseline.cost(input: Double(promptTokens), output: Double(outputTokens))
 
         if refuseLowPriority {
-            shed(r)
+            shed(pool: pi)
             return
         }
-        if let cache = pool.spec.responseCache {
+        if let cache = pools[pi].cacheSpec {
             pools[pi].counters.cacheLookups += 1
             if cacheRandom.chance(cache.hitRate) {
                 pools[pi].counters.cacheHits += 1
                 totals.responseCacheHits += 1
-                schedule(at: now + cache.latency, .externalDone(r, ttft: cache.latency, e2e: cache.latency))
+                // A hit's whole life is known now: it is accounted at once (its time in the
+                // system added to Little's integral) rather than as an event and an object,
+                // which is most of the content platform's 9,000 requests/s.
+                pools[pi].ttft.record(cache.latency, at: now)
+                totals.inSystemIntegral += cache.latency
+                complete(pool: pi, outputTokens: outputTokens, ttft: cache.latency, e2e: cache.latency)
                 return
             }
         }
+        totals.inSystem += 1
+        nextRequestID += 1
+        let r = SimulatedRequest(id: nextRequestID, classIndex: ci, poolIndex: pi, arrival: now,
+                                 promptTokens: promptTokens, outputTokens: outputTokens,
+                                 prefixKey: ci + 1, prefixTokens: sharesPrefix ? pools[pi].sharedPrefixTokens : 0)
         if cacheOnly {
             shed(r)
             return
         }
-        switch pool.spec.kind {
+        switch pools[pi].spec.kind {
         case .api(let api):
             let ttft = api.ttftMedian * exp(api.ttftSigma * apiRandom.standardNormal())
             let e2e = ttft + Double(r.outputTokens) / api.tokensPerSecond
@@ -269,8 +298,12 @@ public final class FleetSimulator {
     }
 
 
+    private func indexSplits() {
+        classSplits = classWeights.map { split in split.map { t in (pools.firstIndex { $0.spec.id == t.pool }!, t.weight) } }
+    }
+
     private func pickPool(_ ci: Int) -> Int {
-        let split = classWeights[ci]
+        let split = classSplits[ci]
         var choice = split[0].pool
         if split.count > 1 {
             let total = split.reduce(0) { $0 + $1.weight }
@@ -280,7 +313,7 @@ public final class FleetSimulator {
                 if u <= 0 { choice = t.pool; break }
             }
         }
-        return pools.firstIndex { $0.spec.id == choice }!
+        return choice
     }
 
     /// Join the shortest queue among the pool's live nodes; shed when even that one is full.
@@ -302,31 +335,45 @@ public final class FleetSimulator {
             return
         }
         nodes[n].enqueue(r)
-        if !nodes[n].isBusy { startStep(n) }
+        if !nodes[n].isBusy {
+            startStep(n)
+        } else if let end = nodes[n].cutRun(at: now) {
+            schedule(at: end, .stepDone(node: n, epoch: nodes[n].stepEpoch))
+        }
     }
 
     private func startStep(_ n: Int) {
-        if let plan = nodes[n].planStep() {
+        if let plan = nodes[n].planStep(at: now) {
             schedule(at: now + plan.duration, .stepDone(node: n, epoch: nodes[n].stepEpoch))
         }
     }
 
-    private func complete(_ r: SimulatedRequest, e2e: Double) {
-        totals.completed += 1
+    private func complete(_ r: SimulatedRequest, ttft: Double, e2e: Double) {
         totals.inSystem -= 1
-        totals.tokensOut += r.outputTokens
-        pools[r.poolIndex].cumulative.tokensOut += r.outputTokens
+        complete(pool: r.poolIndex, outputTokens: r.outputTokens, ttft: ttft, e2e: e2e)
+    }
+
+    private func complete(pool pi: Int, outputTokens: Int, ttft: Double, e2e: Double) {
+        report?.complete(pool: pi, ttft: ttft, e2e: e2e, outputTokens: outputTokens, objectives: pools[pi].spec.objectives)
+        totals.completed += 1
+        totals.tokensOut += outputTokens
+        pools[pi].cumulative.tokensOut += outputTokens
         totals.sojournSum += e2e
-        pools[r.poolIndex].e2e.record(e2e, at: now)
-        pools[r.poolIndex].counters.completions += 1
-        pools[r.poolIndex].counters.tokensOut += r.outputTokens
+        pools[pi].e2e.record(e2e, at: now)
+        pools[pi].counters.completions += 1
+        pools[pi].counters.tokensOut += outputTokens
     }
 
     private func shed(_ r: SimulatedRequest) {
-        totals.shed += 1
         totals.inSystem -= 1
-        pools[r.poolIndex].cumulative.shed += 1
-        pools[r.poolIndex].counters.shed += 1
+        shed(pool: r.poolIndex)
+    }
+
+    /// Refused before it became a request in the system.
+    private func shed(pool pi: Int) {
+        totals.shed += 1
+        pools[pi].cumulative.shed += 1
+        pools[pi].counters.shed += 1
     }
 
     // MARK: incidents
@@ -379,6 +426,7 @@ public final class FleetSimulator {
         let dt = max(1e-9, now - lastSampleTime)
         lastSampleTime = now
         let second = Int(now.rounded(.down))
+        if let report { collect(into: report, dt: dt) }
         for n in nodes.indices { sampleNode(nodes[n], dt: dt) }
         for pi in pools.indices {
             pools[pi].ttft.expire(upTo: second)
@@ -397,7 +445,7 @@ public final class FleetSimulator {
         let c = node.counters
         let busy = min(1, c.busyTime / dt)
         let meanRunning = c.busyTime > 0 ? c.runningTimeIntegral / c.busyTime : 0
-        let fill = min(1, meanRunning / Double(node.spec.maxNumSeqs))
+        let fill = min(1, meanRunning / Double(node.engine.maxNumSeqs))
         // SM activity: an idle engine reads ~0; a busy one with a thin batch is memory-bound
         // and keeps fewer SMs busy than a full one.
         node.lastSample = NodeSample(utilization: busy * (0.45 + 0.55 * fill.squareRoot()),
@@ -426,6 +474,61 @@ public final class FleetSimulator {
         node.exposition.prefixQueries += UInt64(c.prefixQueryTokens)
         node.exposition.prefixHits += UInt64(c.prefixHitTokens)
         node.counters = SimulatedNode.Counters()
+    }
+
+    // MARK: headless reports
+
+    /// Starts collecting what `report(duration:)` returns (per-request latencies in
+    /// HdrHistograms); costs a little per request, so the console does not.
+    public func collectReport() {
+        report = SimulationReportCollector(objectiveCounts: pools.map(\.spec.objectives.count))
+    }
+
+    private func collect(into report: SimulationReportCollector, dt: Double) {
+        for (pi, p) in pools.enumerated() {
+            var waiting = 0, prefixQueries = 0, prefixHits = 0, preemptions = 0
+            for n in p.nodeIndices {
+                let node = nodes[n]
+                waiting += node.waiting.count
+                prefixQueries += node.counters.prefixQueryTokens
+                prefixHits += node.counters.prefixHitTokens
+                preemptions += node.counters.preemptions
+            }
+            var cost = p.counters.apiCost
+            if case .gpu = p.spec.kind { cost += p.dollarsPerHour * dt / 3600 }
+            report.sample(pool: pi, waiting: waiting, costUSD: cost, cacheLookups: p.counters.cacheLookups,
+                          cacheHits: p.counters.cacheHits, prefixQueries: prefixQueries, prefixHits: prefixHits,
+                          preemptions: preemptions)
+        }
+    }
+
+    /// The run so far, per pool. Nil unless `collectReport()` was called before the run.
+    public func report(duration: Double) -> SimulationReport? {
+        guard let report else { return nil }
+        var out: [SimulationReport.Pool] = []
+        for (pi, p) in pools.enumerated() {
+            let acc = report.pools[pi]
+            let c = p.cumulative
+            let slo = p.spec.objectives.enumerated().map { i, o -> SimulationReport.SLOResult in
+                let attainment = c.arrived > 0 ? Double(acc.withinTarget[i]) / Double(c.arrived) : 1
+                return SimulationReport.SLOResult(metric: o.metric.rawValue, percentile: o.percentile, targetSeconds: o.target,
+                                                  attainment: attainment, met: attainment >= Double(o.percentile) / 100)
+            }
+            let kind: String
+            switch p.spec.kind { case .gpu: kind = "gpu"; case .api: kind = "api" }
+            out.append(SimulationReport.Pool(
+                pool: p.spec.id, kind: kind, nodes: p.nodeIndices.count, requests: c.arrived, completed: acc.completed,
+                shed: c.shed, throughputRPS: Double(acc.completed) / max(duration, 1e-9),
+                outputTokensPerSecond: Double(c.tokensOut) / max(duration, 1e-9),
+                ttft: SimulationReportCollector.quantiles(acc.ttft), tpot: SimulationReportCollector.quantiles(acc.tpot),
+                e2e: SimulationReportCollector.quantiles(acc.e2e), queuePeak: acc.queuePeak,
+                responseCacheHitRate: acc.cacheLookups > 0 ? Double(acc.cacheHits) / Double(acc.cacheLookups) : nil,
+                prefixCacheHitRate: acc.prefixQueries > 0 ? Double(acc.prefixHits) / Double(acc.prefixQueries) : nil,
+                preemptions: acc.preemptions, costUSD: acc.costUSD, slo: slo))
+        }
+        return SimulationReport(scenario: scenario.name, seed: seedUsed, durationSeconds: duration,
+                                requests: totals.arrived, completed: totals.completed, shed: totals.shed,
+                                costUSD: out.reduce(0) { $0 + $1.costUSD }, pools: out)
     }
 
     // MARK: snapshots

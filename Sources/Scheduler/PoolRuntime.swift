@@ -31,6 +31,10 @@ struct PoolRuntime {
 
     let spec: PoolSpec
     let index: Int
+    // The arrival path's reads, out of `spec` so that a request does not copy the pool's spec.
+    let cacheSpec: ResponseCacheSpec?
+    let prefixShare: Double
+    let sharedPrefixTokens: Int
     var nodeIndices: [Int] = []
     /// Replicas ever created (names keep counting after a scale-in).
     var nodesCreated = 0
@@ -61,6 +65,14 @@ struct PoolRuntime {
     init(spec: PoolSpec, index: Int, historyCapacity: Int) {
         self.spec = spec
         self.index = index
+        cacheSpec = spec.responseCache
+        if case .gpu(let g) = spec.kind, let pc = g.prefixCache {
+            prefixShare = pc.share
+            sharedPrefixTokens = pc.sharedPrefixTokens
+        } else {
+            prefixShare = 0
+            sharedPrefixTokens = 0
+        }
         history = PoolHistory(capacity: historyCapacity)
         responseCacheHistory = SeriesRing(capacity: historyCapacity)
         prefixCacheHistory = SeriesRing(capacity: historyCapacity)

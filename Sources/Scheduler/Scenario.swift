@@ -172,21 +172,28 @@ public struct WorkloadSpec: Sendable {
     }
 
     public func multiplier(atTimeOfDay seconds: Double) -> Double {
-        guard let first = dailyCurve.first else { return 1 }
-        if dailyCurve.count == 1 { return first.multiplier }
+        segment(atTimeOfDay: seconds).value
+    }
+
+    /// The straight piece of the daily curve at a time of day: the multiplier there, its
+    /// change per second, and how many seconds it lasts (infinite for a flat curve). The
+    /// simulator keeps one and reads it until it ends, instead of searching at each arrival.
+    public func segment(atTimeOfDay seconds: Double) -> (value: Double, slope: Double, remaining: Double) {
+        guard let first = dailyCurve.first else { return (1, 0, .infinity) }
+        if dailyCurve.count == 1 { return (first.multiplier, 0, .infinity) }
         let h = (seconds / 3600).truncatingRemainder(dividingBy: 24)
         let points = dailyCurve
+        var hh = h
+        if hh < points[0].hour { hh += 24 }
         for i in 0..<points.count {
             let a = points[i]
             let b = i + 1 < points.count ? points[i + 1] : (hour: points[0].hour + 24, multiplier: points[0].multiplier)
-            var hh = h
-            if hh < points[0].hour { hh += 24 }
             if hh >= a.hour && hh < b.hour {
-                let f = (hh - a.hour) / (b.hour - a.hour)
-                return a.multiplier + (b.multiplier - a.multiplier) * f
+                let slope = (b.multiplier - a.multiplier) / ((b.hour - a.hour) * 3600)
+                return (a.multiplier + slope * (hh - a.hour) * 3600, slope, (b.hour - hh) * 3600)
             }
         }
-        return points.last!.multiplier
+        return (points.last!.multiplier, 0, 1)
     }
 }
 

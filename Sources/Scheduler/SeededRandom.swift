@@ -4,6 +4,8 @@ import Foundation
 /// "the same seed gives the same run" needs (the system generator is not seedable).
 public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
+    /// Box-Muller yields normals in pairs: the second waits here.
+    private var spareNormal: Double?
 
     public init(seed: UInt64) { state = seed }
 
@@ -25,7 +27,13 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     }
 
     public mutating func standardNormal() -> Double {
-        sqrt(-2 * log(unit())) * cos(2 * .pi * unit())
+        if let z = spareNormal {
+            spareNormal = nil
+            return z
+        }
+        let r = sqrt(-2 * log(unit())), theta = 2 * .pi * unit()
+        spareNormal = r * sin(theta)
+        return r * cos(theta)
     }
 
     public mutating func chance(_ p: Double) -> Bool { unit() <= p }

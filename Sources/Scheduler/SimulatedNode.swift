@@ -2,15 +2,19 @@ import DequeModule
 import FleetCore
 import HeapModule
 
-/// One inference engine replica (a node, possibly tensor-parallel over several GPUs), run step
-/// by step like vLLM's continuous-batching scheduler: running sequences decode first, waiting
-/// ones are admitted while the sequence cap and the KV cache allow, prompts are prefilled in
-/// chunks within the step's token budget, and the newest sequence is preempted (and later
-/// recomputed) when the KV cache overflows.
+/// One inference engine replica (a node, possibly tensor-parallel over several GPUs), scheduled
+/// as vLLM V1 schedules: each step has a token budget (`max_num_batched_tokens`) and a sequence
+/// cap (`max_num_seqs`); running sequences go first (decodes, then prompts being prefilled, in
+/// admission order), then waiting ones are admitted in FCFS order while the budget, the cap and
+/// the KV cache allow; long prompts are split across steps (chunked prefill); the KV cache is
+/// paged (`KVCacheBlockManager`) with prefix caching; when a step cannot get the blocks it
+/// needs, the newest running request is preempted and later recomputed.
 ///
-/// Decoding costs O(1) per step whatever the batch size: a sequence's finishing step is known
-/// when it starts decoding, so a heap yields the ones that finish and a counter stands for the
-/// rest.
+/// Event-driven: decoding costs O(1) per step whatever the batch size (a sequence's finishing
+/// step is known when it starts decoding, so a heap yields the ones that finish; the blocks
+/// the batch opens at each step come from a count per step phase), and a run of pure decode
+/// steps in which nothing can change is taken as one event (`StepPlan.steps`) that an
+/// arrival cuts short at the step in progress.
 final class SimulatedNode {
     struct DecodeEntry: Comparable {
         let finishStep: Int
@@ -29,7 +33,12 @@ final class SimulatedNode {
     struct StepPlan {
         var chunks: [(request: SimulatedRequest, tokens: Int)]
         var decodeSequences: Int
-        var duration: Double
+        /// Engine steps this event stands for: more than one only for a run of pure decode steps.
+        var steps: Int
+        /// Duration of each step, seconds.
+        var stepDuration: Double
+        var start: Double
+        var duration: Double { stepDuration * Double(steps) }
     }
 
     /// What happened on the node since the last sample.
@@ -43,22 +52,29 @@ final class SimulatedNode {
         var runningTimeIntegral = 0.0
     }
 
+    /// Longest run of decode steps taken as one event: the step time is read at the run's
+    /// middle context, so runs are kept short enough for contexts to change little. 1 steps
+    /// the engine one step per event (the tests compare the two).
+    var maxStepsPerEvent = 32
+
     let id: String
     let poolIndex: Int
     let poolID: String
     let engineName: String
     let version: String
-    let spec: GPUPoolSpec
+    let engine: EngineSettings
+    let gpu: GPUSpec
+    let gpusPerNode: Int
     let model: ModelSpec
     let stepModel: StepTimeModel
     let kvCapacityTokens: Int
-    let prefixSpec: PrefixCacheSpec?
 
     var state = NodeState.up
     var stateReason: String?
     /// Scaled in: leaves its pool once drained.
     var retiring = false
-    /// Bumped when the node loses its work, so a step already scheduled is ignored.
+    /// Bumped when the node's scheduled step no longer stands (it lost its work, or an
+    /// arrival cut a run of steps short), so the stale event is ignored.
     var stepEpoch = 0
 
     private(set) var waiting = Deque<SimulatedRequest>()
@@ -66,10 +82,13 @@ final class SimulatedNode {
     private var decodeHeap = Heap<DecodeEntry>()
     private var decodingOrder: [SimulatedRequest] = []
     private(set) var decodingCount = 0
+    /// Decoding sequences by the step phase at which they open a new block.
+    private var phaseCounts: [Int]
+    private(set) var kv: KVCacheBlockManager
+    /// KV positions filled, over every running sequence (the step time reads it).
     private(set) var kvUsedTokens = 0
     private(set) var stepIndex = 0
     private(set) var currentStep: StepPlan?
-    private var cachedPrefixes = Set<Int>()
     var counters = Counters()
     /// Cumulative, for `simulate --serve`: what this node's vLLM /metrics would say.
     var exposition: NodeExposition
@@ -77,115 +96,207 @@ final class SimulatedNode {
     var lastSample = NodeSample()
     var prefixWindow = RatioWindow(capacity: 60)
 
-    static let blockSize = 16
-
-    init(id: String, poolIndex: Int, pool: PoolSpec, spec: GPUPoolSpec, historyCapacity: Int) {
-        let model = pool.model
+    init(id: String, poolIndex: Int, poolID: String, engineName: String, version: String, model: ModelSpec,
+         gpu: GPUSpec, engine: EngineSettings, stepModel: StepTimeModel, kvBlocks: Int) {
         self.id = id
         self.poolIndex = poolIndex
-        poolID = pool.id
-        engineName = pool.engine
-        version = pool.version
-        self.spec = spec
+        self.poolID = poolID
+        self.engineName = engineName
+        self.version = version
+        self.engine = engine
+        self.gpu = gpu
+        gpusPerNode = engine.tensorParallelSize
         self.model = model
-        stepModel = StepTimeModel(model: model, gpu: spec.gpu, gpus: spec.gpusPerNode, overhead: spec.stepOverhead)
-        let memory = spec.gpu.memoryGiB * 1_073_741_824 * Double(spec.gpusPerNode) * spec.gpuMemoryUtilization
-        let activations = 0.5 * 1_073_741_824 * Double(spec.gpusPerNode)
-        let kvBytes = max(0, memory - model.weightBytes - activations)
-        kvCapacityTokens = Int(kvBytes / model.kvBytesPerToken) / Self.blockSize * Self.blockSize
-        prefixSpec = spec.prefixCache
+        self.stepModel = stepModel
+        kv = KVCacheBlockManager(totalBlocks: kvBlocks, blockSize: engine.blockSize, prefixCaching: engine.enablePrefixCaching)
+        kvCapacityTokens = kvBlocks * engine.blockSize
+        phaseCounts = Array(repeating: 0, count: engine.blockSize)
         history = NodeHistory()
-        exposition = NodeExposition(node: id, pool: pool.id, model: model.name, version: pool.version, state: .up)
-        exposition.gpuBlocks = kvCapacityTokens / Self.blockSize
-        exposition.blockSize = Self.blockSize
+        exposition = NodeExposition(node: id, pool: poolID, model: model.name, version: version, state: .up)
+        exposition.gpuBlocks = kvBlocks
+        exposition.blockSize = engine.blockSize
+    }
+
+    /// A node of a scenario's GPU pool: vLLM's defaults with the pool's knobs, a roofline of its GPU.
+    convenience init(id: String, poolIndex: Int, pool: PoolSpec, spec: GPUPoolSpec) {
+        let engine = EngineSettings(kind: EngineSettings.Kind(rawValue: pool.engine) ?? .vllm,
+                                    gpuMemoryUtilization: spec.gpuMemoryUtilization,
+                                    maxNumBatchedTokens: spec.maxBatchedTokens, maxNumSeqs: spec.maxNumSeqs,
+                                    enablePrefixCaching: true, stepOverhead: spec.stepOverhead,
+                                    tensorParallelSize: spec.gpusPerNode)
+        let blocks = engine.kvBlocks(memoryGiBPerGPU: spec.gpu.memoryGiB, weightBytes: pool.model.weightBytes,
+                                     kvBytesPerToken: pool.model.kvBytesPerToken) ?? 1
+        self.init(id: id, poolIndex: poolIndex, poolID: pool.id, engineName: pool.engine, version: pool.version,
+                  model: pool.model, gpu: spec.gpu, engine: engine,
+                  stepModel: StepTimeModel(model: pool.model, gpu: spec.gpu, gpus: spec.gpusPerNode, overhead: spec.stepOverhead),
+                  kvBlocks: blocks)
     }
 
     var running: Int { prefilling.count + decodingCount }
     var load: Int { running + waiting.count }
     var isBusy: Bool { currentStep != nil }
-    var kvUsage: Double { kvCapacityTokens > 0 ? min(1, Double(kvUsedTokens) / Double(kvCapacityTokens)) : 0 }
+    var kvUsage: Double { kv.totalBlocks > 0 ? min(1, Double(kv.usedBlocks) / Double(kv.totalBlocks)) : 0 }
 
     func enqueue(_ r: SimulatedRequest) {
         r.phase = .waiting
         waiting.append(r)
     }
 
-    /// Picks the work of the next step and its duration; nil when there is nothing to do.
-    func planStep() -> StepPlan? {
+    /// A request arrived during a run of decode steps: the run ends with the step in progress,
+    /// so the next step can admit it. Returns the run's new end, or nil if nothing changed.
+    func cutRun(at now: Double) -> Double? {
+        guard var plan = currentStep, plan.steps > 1 else { return nil }
+        let inProgress = Int(((now - plan.start) / plan.stepDuration).rounded(.down)) + 1
+        guard inProgress < plan.steps else { return nil }
+        // Blocks taken for the steps that will not run go back.
+        var unused = 0
+        for s in (stepIndex + inProgress)..<(stepIndex + plan.steps) { unused += phaseCounts[s % engine.blockSize] }
+        kv.free(unused)
+        plan.steps = max(1, inProgress)
+        currentStep = plan
+        stepEpoch += 1
+        return plan.start + plan.duration
+    }
+
+    /// Picks the work of the next step(s) and their duration; nil when there is nothing to do.
+    func planStep(at now: Double) -> StepPlan? {
         guard state != .down else { return nil }
-        admitWaiting()
-        var budget = spec.maxBatchedTokens - decodingCount
+        var preempted = false
+        // Decodes first: each takes one token of the budget and, at its block boundary, a block.
+        var need = phaseCounts[stepIndex % engine.blockSize]
+        while need > kv.allocatable, decodingCount > 0 {
+            preemptNewest()
+            preempted = true
+            need = phaseCounts[stepIndex % engine.blockSize]
+        }
+        guard kv.allocate(need) else { preconditionFailure("KV blocks for the decode batch") }
+        var budget = engine.maxNumBatchedTokens - decodingCount
+
+        // A run of pure decode steps: nothing can change until a sequence finishes or the cache
+        // fills, unless a request arrives (which cuts the run, `cutRun`).
+        if prefilling.isEmpty, decodingCount > 0, waiting.isEmpty || running >= engine.maxNumSeqs,
+           let next = decodeHeap.min {
+            var steps = 1
+            let limit = min(maxStepsPerEvent, max(1, next.finishStep - stepIndex))
+            var taken = 0
+            while steps < limit {
+                let more = phaseCounts[(stepIndex + steps) % engine.blockSize]
+                guard taken + more <= kv.allocatable else { break }
+                taken += more
+                steps += 1
+            }
+            _ = kv.allocate(taken)
+            let midContext = kvUsedTokens + decodingCount * (steps - 1) / 2
+            let d = stepModel.stepTime(prefillTokens: 0, decodeSequences: decodingCount, contextTokens: midContext)
+            let plan = StepPlan(chunks: [], decodeSequences: decodingCount, steps: steps, stepDuration: d, start: now)
+            currentStep = plan
+            return plan
+        }
+
+        // Prompts being prefilled, oldest first: the next chunk of each.
         var chunks: [(request: SimulatedRequest, tokens: Int)] = []
         var prefillTokens = 0
-        for r in prefilling where budget > 0 {
+        var i = 0
+        while i < prefilling.count, budget > 0 {
+            let r = prefilling[i]
             let c = min(r.promptRemaining, budget)
+            let blocks = kv.blocks(forTokens: r.computedTokens + c) - kv.blocks(forTokens: r.computedTokens)
+            if !kv.allocate(blocks) {
+                // Preempt from the newest until this one fits, or it is the newest itself.
+                preempted = true
+                var fits = false
+                while let last = prefilling.last, last !== r {
+                    preemptNewest()
+                    if kv.allocate(blocks) { fits = true; break }
+                }
+                if !fits { preemptNewest(); break }
+            }
+            chunks.append((r, c))
+            budget -= c
+            prefillTokens += c
+            i += 1
+        }
+
+        // Waiting requests, FCFS, unless this step had to preempt.
+        while !preempted, budget > 0, running < engine.maxNumSeqs, let r = waiting.first {
+            guard let c = admit(r, budget: budget) else { break }
+            waiting.removeFirst()
             chunks.append((r, c))
             budget -= c
             prefillTokens += c
         }
-        guard decodingCount > 0 || !chunks.isEmpty else { return nil }
-        let duration = stepModel.stepTime(prefillTokens: prefillTokens, decodeSequences: decodingCount,
-                                          contextTokens: kvUsedTokens)
-        let plan = StepPlan(chunks: chunks, decodeSequences: decodingCount, duration: duration)
+        guard decodingCount > 0 || !chunks.isEmpty else {
+            kv.free(need)
+            return nil
+        }
+        let d = stepModel.stepTime(prefillTokens: prefillTokens, decodeSequences: decodingCount, contextTokens: kvUsedTokens)
+        let plan = StepPlan(chunks: chunks, decodeSequences: decodingCount, steps: 1, stepDuration: d, start: now)
         currentStep = plan
         return plan
     }
 
-    private func admitWaiting() {
-        while let r = waiting.first, running < spec.maxNumSeqs {
-            let need = r.promptTokens + r.generated
-            // An empty engine takes the request even if it overfills, as vLLM would try it.
-            guard kvUsedTokens + need <= kvCapacityTokens || running == 0 else { break }
-            waiting.removeFirst()
-            var hit = 0
-            if r.sharesPrefix, let p = prefixSpec, p.sharedPrefixTokens > 0 {
-                if cachedPrefixes.contains(r.classIndex) {
-                    hit = min(p.sharedPrefixTokens, r.promptTokens - 1) / Self.blockSize * Self.blockSize
-                    hit = max(0, hit)
-                } else {
-                    cachedPrefixes.insert(r.classIndex)
-                }
-            }
-            counters.prefixQueryTokens += r.promptTokens
-            counters.prefixHitTokens += hit
-            r.phase = .prefilling
-            r.admittedTokens = need
-            r.promptRemaining = need - hit
-            kvUsedTokens += need
-            prefilling.append(r)
+    /// Starts `r`'s prefill with what fits in `budget`: cached prefix blocks are reused, the
+    /// first chunk's blocks allocated. Nil when the cache cannot take it now.
+    private func admit(_ r: SimulatedRequest, budget: Int) -> Int? {
+        let target = r.promptTokens + r.generated
+        // At least one token is computed, so the step yields logits to sample from.
+        let maxHitBlocks = min(r.prefixTokens, target - 1) / engine.blockSize
+        let hitBlocks = min(kv.cachedBlocks(of: r.prefixKey), max(0, maxHitBlocks))
+        let hit = hitBlocks * engine.blockSize
+        let c = min(target - hit, budget)
+        if !engine.enableChunkedPrefill && c < target - hit { return nil }
+        let blocks = kv.blocks(forTokens: hit + c) - hitBlocks
+        // The chain is referenced first, so the allocation cannot evict the blocks it reuses.
+        kv.reference(r.prefixKey)
+        guard kv.allocate(blocks) else {
+            kv.release(r.prefixKey)
+            return nil
         }
+        counters.prefixQueryTokens += target
+        counters.prefixHitTokens += hit
+        r.phase = .prefilling
+        r.targetTokens = target
+        r.computedTokens = hit
+        r.sharedBlocks = hitBlocks
+        kvUsedTokens += hit
+        prefilling.append(r)
+        return c
     }
 
-    /// Applies the finished step; returns the requests that got their first token and those
+    /// Applies the finished step(s); returns the requests that got their first token and those
     /// that completed.
     func completeStep(at now: Double) -> (firstTokens: [SimulatedRequest], completed: [SimulatedRequest]) {
         guard let plan = currentStep else { return ([], []) }
         currentStep = nil
-        stepIndex += 1
+        stepIndex += plan.steps
         counters.busyTime += plan.duration
         counters.runningTimeIntegral += Double(running) * plan.duration
         var firstTokens: [SimulatedRequest] = []
         var completed: [SimulatedRequest] = []
 
-        // Every decoding sequence produced one token.
-        kvUsedTokens += plan.decodeSequences
-        counters.generatedTokens += plan.decodeSequences
+        // Every decoding sequence produced one token per step.
+        kvUsedTokens += plan.decodeSequences * plan.steps
+        counters.generatedTokens += plan.decodeSequences * plan.steps
         while let top = decodeHeap.min, top.finishStep <= stepIndex {
             decodeHeap.removeMin()
             let r = top.request
             guard top.epoch == r.epoch, r.phase == .decoding else { continue }
-            finish(r)
+            finishDecoding(r)
             completed.append(r)
         }
 
         var prefillDone = false
         for (r, tokens) in plan.chunks where r.phase == .prefilling {
-            r.promptRemaining -= tokens
+            r.computedTokens += tokens
+            kvUsedTokens += tokens
             counters.promptTokensComputed += tokens
             guard r.promptRemaining <= 0 else { continue }
             prefillDone = true
+            // The prefix's full blocks are now computed: the cache keeps them for the next request.
+            let prefixBlocks = min(r.prefixTokens, r.targetTokens) / engine.blockSize
+            r.sharedBlocks += kv.promote(r.prefixKey, blocks: prefixBlocks,
+                                         fromOwned: kv.blocks(forTokens: r.targetTokens) - r.sharedBlocks)
             r.generated += 1
-            kvUsedTokens += 1
             counters.generatedTokens += 1
             if r.firstTokenTime == nil {
                 r.firstTokenTime = now
@@ -193,12 +304,15 @@ final class SimulatedNode {
             }
             if r.generated >= r.outputTokens {
                 r.phase = .done
-                kvUsedTokens -= r.admittedTokens + 1
+                release(r, heldTokens: r.targetTokens)
                 completed.append(r)
             } else {
                 r.phase = .decoding
                 r.decodeEnterStep = stepIndex
                 r.generatedAtEnter = r.generated
+                let bs = engine.blockSize
+                r.blockPhase = ((stepIndex - r.targetTokens) % bs + bs) % bs
+                phaseCounts[r.blockPhase] += 1
                 decodeHeap.insert(DecodeEntry(finishStep: stepIndex + r.outputTokens - r.generated,
                                               requestID: r.id, epoch: r.epoch, request: r))
                 decodingOrder.append(r)
@@ -206,47 +320,51 @@ final class SimulatedNode {
             }
         }
         if prefillDone { prefilling.removeAll { $0.phase != .prefilling } }
-        preemptWhileOverfull()
         if decodingOrder.count > 2 * decodingCount + 64 {
             decodingOrder.removeAll { $0.phase != .decoding }
         }
         return (firstTokens, completed)
     }
 
-    /// KV tokens a decoding request holds at `step`: its admission, the first token, and one
-    /// per decode step since.
-    private func heldTokens(_ r: SimulatedRequest, atStep step: Int) -> Int {
-        r.admittedTokens + (r.generated(atStep: step) - r.generatedAtEnter) + 1
+    private func release(_ r: SimulatedRequest, heldTokens: Int) {
+        kv.free(kv.blocks(forTokens: heldTokens) - r.sharedBlocks)
+        kv.release(r.prefixKey)
+        kvUsedTokens -= heldTokens
     }
 
-    private func finish(_ r: SimulatedRequest) {
-        kvUsedTokens -= heldTokens(r, atStep: stepIndex)
+    private func finishDecoding(_ r: SimulatedRequest) {
+        release(r, heldTokens: r.heldTokens(atStep: stepIndex))
+        phaseCounts[r.blockPhase] -= 1
         r.generated = r.outputTokens
         r.phase = .done
         decodingCount -= 1
     }
 
     /// Newest first, as vLLM does: requests still prefilling were admitted after every
-    /// decoding one, then decoding ones in reverse admission order.
-    private func preemptWhileOverfull() {
-        while kvUsedTokens > kvCapacityTokens {
-            if let victim = prefilling.popLast() {
-                kvUsedTokens -= victim.admittedTokens
-                victim.resetForRequeue()
-                waiting.prepend(victim)
-                counters.preemptions += 1
-            } else if let victim = decodingOrder.popLast() {
-                guard victim.phase == .decoding else { continue }
-                kvUsedTokens -= heldTokens(victim, atStep: stepIndex)
-                victim.generated = victim.generated(atStep: stepIndex)
-                decodingCount -= 1
-                victim.resetForRequeue()
-                waiting.prepend(victim)
-                counters.preemptions += 1
-            } else {
-                break
-            }
+    /// decoding one, then decoding ones in reverse admission order. The victim's blocks are
+    /// freed and it waits at the head of the queue to be recomputed.
+    private func preemptNewest() {
+        if let victim = prefilling.popLast() {
+            release(victim, heldTokens: victim.computedTokens)
+            requeue(victim)
+            return
         }
+        while let victim = decodingOrder.popLast() {
+            guard victim.phase == .decoding else { continue }
+            release(victim, heldTokens: victim.heldTokens(atStep: stepIndex))
+            phaseCounts[victim.blockPhase] -= 1
+            victim.generated = victim.generated(atStep: stepIndex)
+            decodingCount -= 1
+            requeue(victim)
+            return
+        }
+    }
+
+    private func requeue(_ r: SimulatedRequest) {
+        r.resetForRequeue()
+        r.preemptions += 1
+        waiting.prepend(r)
+        counters.preemptions += 1
     }
 
     /// Takes every request off the node (it crashed): they go back to the router.
@@ -267,9 +385,10 @@ final class SimulatedNode {
         decodingOrder.removeAll()
         decodeHeap = Heap()
         decodingCount = 0
+        phaseCounts = Array(repeating: 0, count: engine.blockSize)
         kvUsedTokens = 0
+        kv.reset()
         currentStep = nil
-        cachedPrefixes.removeAll()
         stepEpoch += 1
         return out
     }

@@ -9,37 +9,55 @@ final class SimulatedRequest {
     let arrival: Double
     let promptTokens: Int
     let outputTokens: Int
-    let sharesPrefix: Bool
+    /// The content key of the prompt's shared beginning (a system prompt, a conversation so
+    /// far) for prefix caching; 0 for none.
+    let prefixKey: Int
+    /// How many of the prompt's first tokens that shared beginning covers.
+    let prefixTokens: Int
 
     var phase = Phase.waiting
     /// Tokens generated so far; kept across a preemption, which recomputes them as prompt.
     var generated = 0
-    var promptRemaining = 0
-    /// KV tokens reserved at admission (prompt plus anything generated before a preemption).
-    var admittedTokens = 0
+    /// Tokens the current admission must compute: the prompt plus anything generated before a
+    /// preemption.
+    var targetTokens = 0
+    /// Of those, computed so far (cache hits count as computed).
+    var computedTokens = 0
+    /// Blocks of the prefix chain this admission uses rather than owns.
+    var sharedBlocks = 0
     var firstTokenTime: Double?
     var decodeEnterStep = 0
     var generatedAtEnter = 0
+    /// The step-phase (step index mod block size) at which this sequence opens a new block.
+    var blockPhase = 0
     /// Bumped on preemption so stale decode-heap entries are skipped.
     var epoch = 0
+    var preemptions = 0
 
     init(id: Int, classIndex: Int, poolIndex: Int, arrival: Double, promptTokens: Int,
-         outputTokens: Int, sharesPrefix: Bool) {
+         outputTokens: Int, prefixKey: Int = 0, prefixTokens: Int = 0) {
         self.id = id; self.classIndex = classIndex; self.poolIndex = poolIndex
         self.arrival = arrival; self.promptTokens = promptTokens
-        self.outputTokens = outputTokens; self.sharesPrefix = sharesPrefix
+        self.outputTokens = outputTokens
+        self.prefixKey = prefixTokens > 0 ? prefixKey : 0
+        self.prefixTokens = min(prefixTokens, promptTokens)
     }
 
     var totalTokens: Int { promptTokens + outputTokens }
+    var promptRemaining: Int { targetTokens - computedTokens }
 
     /// Generated tokens at engine step `step`, while decoding.
     func generated(atStep step: Int) -> Int { generatedAtEnter + (step - decodeEnterStep) }
+
+    /// KV positions filled before step `step`, while decoding.
+    func heldTokens(atStep step: Int) -> Int { targetTokens + (step - decodeEnterStep) }
 
     /// Back to the waiting state, as after a preemption or a node loss.
     func resetForRequeue() {
         phase = .waiting
         epoch += 1
-        promptRemaining = 0
-        admittedTokens = 0
+        targetTokens = 0
+        computedTokens = 0
+        sharedBlocks = 0
     }
 }

@@ -50,14 +50,14 @@ enum SnapshotAssembler {
     }
 
     static func node(_ n: SimulatedNode) -> NodeSnapshot {
-        let gpus = (0..<n.spec.gpusPerNode).map { g -> GPUSnapshot in
+        let gpus = (0..<n.gpusPerNode).map { g -> GPUSnapshot in
             // Shards of one tensor-parallel replica run in lockstep; small fixed offsets per
             // GPU stand for the spread real boards show.
             let spread = Double((stableHash(n.id) &+ UInt64(g) &* 2_654_435_761) % 100) / 100 - 0.5
             let util = n.state == .down ? 0 : max(0, min(1, n.lastSample.utilization * (1 + 0.06 * spread)))
-            let spec = n.spec.gpu
+            let spec = n.gpu
             let power = spec.idleWatts + (spec.maxWatts - spec.idleWatts) * util
-            let memory = n.state == .down ? 0 : spec.memoryGiB * n.spec.gpuMemoryUtilization
+            let memory = n.state == .down ? 0 : spec.memoryGiB * n.engine.gpuMemoryUtilization
             // At dcgm-exporter's resolution (whole percent, 0.1 W, whole degrees): what a real
             // board reports, and what keeps recordings of the simulated fleet small.
             let temperature = 31 + 45 * power / spec.maxWatts + 2 * spread

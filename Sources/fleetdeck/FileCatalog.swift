@@ -1,19 +1,26 @@
 import Foundation
 
-/// The YAML files of one folder, by name: the seed scenarios, the themes. A name with a `/` or
-/// a `.yaml` ending is taken as a path instead.
+/// The files of one folder with one extension, by name: the seed scenarios and themes (YAML),
+/// the node profiles and engines (JSON). A name with a `/` or the extension is taken as a path.
 struct FileCatalog {
     let directory: String
+    var fileExtension = "yaml"
+
+    init(directory: String, extension ext: String = "yaml") {
+        self.directory = directory
+        fileExtension = ext
+    }
 
     var names: [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
-            .filter { $0.hasSuffix(".yaml") }
-            .map { String($0.dropLast(5)) }
+            .filter { $0.hasSuffix("." + fileExtension) }
+            .map { String($0.dropLast(fileExtension.count + 1)) }
             .sorted()
     }
 
     func path(for nameOrPath: String) -> String? {
-        let p = nameOrPath.contains("/") || nameOrPath.hasSuffix(".yaml") ? nameOrPath : directory + "/" + nameOrPath + ".yaml"
+        let p = nameOrPath.contains("/") || nameOrPath.hasSuffix("." + fileExtension)
+            ? nameOrPath : directory + "/" + nameOrPath + "." + fileExtension
         return FileManager.default.fileExists(atPath: p) ? p : nil
     }
 }

@@ -7,12 +7,30 @@ import SimulatorServer
 struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
-        abstract: "Run the embedded simulator headless and serve its nodes as vLLM /metrics endpoints.",
+        abstract: "Run the embedded simulator headless: a scenario's report, a trace's replay, or served vLLM /metrics.",
         discussion: """
-            --serve HOST:PORT exposes every simulated node at http://HOST:PORT/nodes/NODE/metrics in vLLM's
-            format, and a Prometheus HTTP service-discovery document at http://HOST:PORT/targets, so a real
-            Prometheus (http_sd_configs) or `fleetdeck watch` can scrape a simulated fleet of any size. A node
-            the scenario takes down answers 503. Runs until SIGINT or SIGTERM, or for --duration seconds.
+            Three ways to run it:
+
+            A scenario, headless, for a summary per pool (Docs/scheduler-model.md):
+              fleetdeck simulate --scenario content --duration 1h [--seed N] [--json]
+            prints requests, throughput, TTFT/TPOT/end-to-end p50/p95/p99, queue peak, cache hit rates,
+            cost and SLO attainment for every pool. --duration is simulated time (90s, 30m, 1h, or seconds).
+
+            One node's trace, replayed on an engine model:
+              fleetdeck simulate --trace FILE --profile FILE [--engine FILE] [--model NAME] [--json]
+            replays the arrivals of a JSONL trace (arrival_s, prompt_tokens, output_tokens per line) on
+            the node a profile describes, with the engine's scheduler settings, and prints TTFT, TPOT and
+            end-to-end p50/p95/p99 (JSON keys ttft_s, tpot_s, e2e_s); when the trace was measured
+            (first_token_s, finish_s) the measured percentiles and the error come too. --profile and
+            --engine take a path, or a name from sample-data/profiles and sample-data/engines.
+
+            A scenario's nodes as vLLM /metrics endpoints:
+              fleetdeck simulate --scenario bank --serve 127.0.0.1:9400 [--duration SECONDS]
+            exposes every simulated node at http://HOST:PORT/nodes/NODE/metrics in vLLM's format, and a
+            Prometheus HTTP service-discovery document at http://HOST:PORT/targets, so a real Prometheus
+            (http_sd_configs) or `fleetdeck watch` can scrape a simulated fleet of any size. A node the
+            scenario takes down answers 503. Runs until SIGINT or SIGTERM, or for --duration wall-clock
+            seconds.
 
             Example Prometheus job:
               - job_name: fleetdeck-sim
@@ -21,27 +39,60 @@ struct SimulateCommand: ParsableCommand {
 
     @OptionGroup var scenario: ScenarioOptions
 
-    @Option(name: .long, help: "Address to serve on, HOST:PORT (loopback unless you mean otherwise; port 0 picks one).")
-    var serve: String
+    @Option(name: .long, help: "Serve the scenario's nodes on HOST:PORT (loopback unless you mean otherwise; port 0 picks one).")
+    var serve: String?
+
+    @Option(name: .long, help: "A JSONL serving trace to replay on one node (with --profile).")
+    var trace: String?
+
+    @Option(name: .long, help: "Node profile for --trace: a path, or a name from sample-data/profiles.")
+    var profile: String?
+
+    @Option(name: .long, help: "Engine settings for --trace: a path, or a name from sample-data/engines (default: vLLM's).")
+    var engine: String?
+
+    @Option(name: .long, help: "The profile's model for --trace (default: its first).")
+    var model: String?
+
+    @Flag(name: .long, help: "Print the report as JSON.")
+    var json = false
 
     @Option(name: .long, help: "Resize the fleet to this many GPU nodes, with the load scaled to match (1 to 10000).")
     var nodes: Int?
 
-    @Option(name: .long, help: "Simulated seconds per wall-clock second (0 to 1000); 0 holds the fleet still after the warm-up.")
+    @Option(name: .long, help: "With --serve: simulated seconds per wall-clock second (0 to 1000); 0 holds the fleet still after the warm-up.")
     var speed: Double = 1
 
-    @Option(name: .long, help: "Simulated seconds run at once before serving starts.")
+    @Option(name: .long, help: "With --serve: simulated seconds run at once before serving starts.")
     var warmup: Double = 120
 
-    @Option(name: .long, help: "Stop after this many wall-clock seconds (default: run until a signal).")
-    var duration: Double?
+    @Option(name: .long, help: "Headless: simulated time to run (1h, 30m, 90s, or seconds; default 1h). With --serve: wall-clock time before stopping (default: until a signal).")
+    var duration: String?
 
     func validate() throws {
         guard (0...1000).contains(speed) else { throw ValidationError("--speed must be between 0 and 1000") }
         guard (0...86_400).contains(warmup) else { throw ValidationError("--warmup must be between 0 and 86400 seconds") }
         if let n = nodes, !(1...10_000).contains(n) { throw ValidationError("--nodes must be between 1 and 10000") }
-        if let d = duration, d <= 0 { throw ValidationError("--duration must be positive") }
-        _ = try Self.hostAndPort(serve)
+        if let d = duration { _ = try Self.durationSeconds(d) }
+        if let serve { _ = try Self.hostAndPort(serve) }
+        if trace != nil {
+            guard profile != nil else { throw ValidationError("--trace needs --profile (a node profile: sample-data/profiles)") }
+            guard serve == nil else { throw ValidationError("--trace and --serve are separate modes") }
+        } else if profile != nil || engine != nil || model != nil {
+            throw ValidationError("--profile, --engine and --model go with --trace")
+        }
+    }
+
+    /// "1h", "30m", "90s" or plain seconds.
+    static func durationSeconds(_ text: String) throws -> Double {
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
+        var number = Substring(text)
+        var scale = 1.0
+        if let last = text.last, let u = units[last] { number = text.dropLast(); scale = u }
+        guard let v = Double(number), v.isFinite, v > 0, v * scale <= 30 * 86_400 else {
+            throw ValidationError("--duration wants a positive time up to 30 days: 1h, 30m, 90s or seconds (got '\(TerminalText.sanitized(text))')")
+        }
+        return v * scale
     }
 
     static func hostAndPort(_ s: String) throws -> (host: String, port: Int) {
@@ -54,9 +105,37 @@ struct SimulateCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let trace, let profile {
+            try TraceReplayCommand(trace: trace, profile: profile, engine: engine, model: model, json: json).run()
+        } else if let serve {
+            try runServer(serve)
+        } else {
+            try runHeadless()
+        }
+    }
+
+    private func runHeadless() throws {
+        var sc = try scenario.loadScenario()
+        if let n = nodes { sc = sc.resized(toNodes: n) }
+        let seconds = try duration.map(Self.durationSeconds) ?? 3600
+        let simulator = FleetSimulator(scenario: sc, seed: scenario.seed)
+        simulator.collectReport()
+        let clock = ContinuousClock.now
+        simulator.advance(to: seconds)
+        let wall = ContinuousClock.now - clock
+        guard let report = simulator.report(duration: seconds) else { return }
+        if json {
+            print(try JSONText.encode(report))
+        } else {
+            print(SimulationReportText.render(report, wallSeconds: Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18))
+        }
+    }
+
+    private func runServer(_ serve: String) throws {
         var sc = try scenario.loadScenario()
         if let n = nodes { sc = sc.resized(toNodes: n) }
         let (host, port) = try Self.hostAndPort(serve)
+        let wallLimit = try duration.map(Self.durationSeconds)
 
         var signals = TerminationSignals.block()
 
@@ -77,9 +156,18 @@ struct SimulateCommand: ParsableCommand {
         print("serving \(count) simulated vLLM nodes of '\(sc.name)' on http://\(fleet.advertisedAddress)/ (service discovery: /targets)")
         fflush(nil)
 
-        signals.wait(atMost: duration)
+        signals.wait(atMost: wallLimit)
         driver.stop()
         task.cancel()
         server.stop()
+    }
+}
+
+/// JSON as the reports print it: sorted keys, so a diff of two runs reads line by line.
+enum JSONText {
+    static func encode<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }

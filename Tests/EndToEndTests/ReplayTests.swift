@@ -110,14 +110,14 @@ import Testing
         try clock("09:50:01")
         try pane.type("]")
         try clock("09:51:01")
-        try pane.type("}")              // the next event: an SLO breach at 09:51:36
-        try clock("09:51:36")
-        try pane.type("}")              // the predictive scale-up at 09:52:10
+        try pane.type("}")              // the next event: the predictive scale-up at 09:52:10
         try clock("09:52:10")
         try pane.type("}")              // then the market-open peak at 09:54:00
         try clock("09:54:00")
+        try pane.type("}")              // and the SLO breach it brings, at 09:54:19
+        try clock("09:54:19")
         try pane.press("Left")
-        try clock("09:53:59")
+        try clock("09:54:18")
         try pane.type("g")
         try pane.waitFor(text: "go to (HH:MM[:SS]")
         try pane.type("09:52:30")

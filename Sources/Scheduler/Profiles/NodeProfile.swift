@@ -1,0 +1,70 @@
+/// What one node (one engine replica on its GPUs) can do, as a step-time model reads it: the
+/// hardware's achieved ceilings for the roofline, and, where someone measured them, tables of
+/// step times per model. The file format is Docs/scheduler-model.md's "Node profiles"; it is a
+/// superset of the calibration files in shared/calibration, which load as they are.
+public struct NodeProfile: Sendable {
+    public var name: String
+    public var description: String
+    public var hardware: ProfiledHardware
+    /// In file order: the first is the default model.
+    public var models: [ProfiledModel]
+
+    public init(name: String, description: String, hardware: ProfiledHardware, models: [ProfiledModel]) {
+        self.name = name; self.description = description; self.hardware = hardware; self.models = models
+    }
+
+    public func model(named name: String?) -> ProfiledModel? {
+        guard let name else { return models.first }
+        return models.first { $0.name == name }
+    }
+
+    /// True when at least one model carries measured tables.
+    public var isMeasured: Bool { models.contains { $0.table != nil } }
+}
+
+/// Achieved, not datasheet, figures: what a copy kernel and a large matrix product reach.
+public struct ProfiledHardware: Sendable, Equatable {
+    public var gpu: String
+    /// Per GPU; nil when the profile does not say (then the engine must give its KV blocks).
+    public var memoryGiB: Double?
+    /// Achieved memory bandwidth per GPU, bytes/s.
+    public var bandwidth: Double
+    /// Achieved dense 16-bit matrix throughput per GPU, FLOP/s.
+    public var flops: Double
+    /// The least time any step takes (kernel launches, the host loop), seconds.
+    public var stepFloor: Double
+    public var pricePerHour: Double?
+
+    public init(gpu: String, memoryGiB: Double?, bandwidth: Double, flops: Double, stepFloor: Double, pricePerHour: Double?) {
+        self.gpu = gpu; self.memoryGiB = memoryGiB; self.bandwidth = bandwidth; self.flops = flops
+        self.stepFloor = stepFloor; self.pricePerHour = pricePerHour
+    }
+}
+
+/// A model's shape, and optionally its measured step times on the profile's hardware.
+public struct ProfiledModel: Sendable {
+    public var name: String
+    public var parameters: Double
+    public var layers: Int
+    public var hiddenSize: Int
+    public var attentionHeads: Int
+    public var kvHeads: Int
+    public var headDim: Int
+    public var quantization: Quantization
+    public var kvBytesPerToken: Double
+    public var table: MeasuredStepTable?
+
+    public init(name: String, parameters: Double, layers: Int, hiddenSize: Int, attentionHeads: Int, kvHeads: Int,
+                headDim: Int, quantization: Quantization, kvBytesPerToken: Double, table: MeasuredStepTable?) {
+        self.name = name; self.parameters = parameters; self.layers = layers; self.hiddenSize = hiddenSize
+        self.attentionHeads = attentionHeads; self.kvHeads = kvHeads; self.headDim = headDim
+        self.quantization = quantization; self.kvBytesPerToken = kvBytesPerToken; self.table = table
+    }
+
+    public var weightBytes: Double { parameters * quantization.bytesPerWeight }
+
+    public var modelSpec: ModelSpec {
+        ModelSpec(name: name, parametersBillions: parameters / 1e9, quantization: quantization,
+                  layers: layers, kvHeads: kvHeads, headDim: headDim)
+    }
+}

@@ -1,0 +1,36 @@
+import FleetCore
+import Foundation
+import Scheduler
+
+/// `simulate --trace`: loads the trace, the profile and the engine (by path or by name from
+/// sample-data), replays, prints.
+struct TraceReplayCommand {
+    var trace: String
+    var profile: String
+    var engine: String?
+    var model: String?
+    var json: Bool
+
+    func run() throws {
+        let profilePath = try Self.resolve(profile, folder: "profiles")
+        let nodeProfile = try NodeProfileLoader.load(file: profilePath)
+        var settings = EngineSettings()
+        if let engine { settings = try EngineSettingsLoader.load(file: try Self.resolve(engine, folder: "engines")) }
+        let requests = try ServingTraceReader.load(file: trace)
+        let replay = try TraceReplay(profile: nodeProfile, profileFile: profilePath, modelName: model, engine: settings)
+        let result = try replay.run(requests, file: trace)
+        let report = TraceReplayReport(trace: trace, profile: nodeProfile.name, replay: replay, engine: settings, result: result)
+        print(json ? try JSONText.encode(report) : SimulationReportText.render(report))
+    }
+
+    /// A path as given, else `sample-data/FOLDER/NAME.json`.
+    static func resolve(_ nameOrPath: String, folder: String) throws -> String {
+        if nameOrPath.contains("/") || FileManager.default.fileExists(atPath: nameOrPath) { return nameOrPath }
+        let home = try DataLocator.requireHome()
+        let catalog = FileCatalog(directory: home + "/sample-data/" + folder, extension: "json")
+        guard let path = catalog.path(for: nameOrPath) else {
+            throw UserError("no \(folder.dropLast()) '\(TerminalText.sanitized(nameOrPath))' (valid: \(catalog.names.joined(separator: ", ")))")
+        }
+        return path
+    }
+}

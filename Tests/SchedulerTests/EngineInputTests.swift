@@ -1,0 +1,128 @@
+import FleetCore
+import Foundation
+import Testing
+@testable import Scheduler
+
+/// Profiles, engines and traces that are malformed or physically impossible: each error names
+/// the file, the line and the field.
+@Suite struct EngineInputTests {
+    static let goodModel = """
+          "m": {"config": {"hidden_size": 4096, "num_hidden_layers": 32, "num_attention_heads": 32,
+                           "num_key_value_heads": 8, "intermediate_size": 14336, "vocab_size": 128256},
+                "head_dim": 128, "params": 8030261248}
+        """
+
+    static func profileError(_ text: String) -> ConfigFileError? {
+        do {
+            _ = try NodeProfileLoader.parse(text: text, file: "p.json")
+            return nil
+        } catch let e as ConfigFileError { return e } catch { return nil }
+    }
+
+    @Test func negativeMemoryIsRefusedAtItsLine() throws {
+        let e = try #require(Self.profileError("""
+            {"hardware": {"gpu": "X",
+                          "memory_gib": -80, "bandwidth_TBps": 3, "bf16_TFLOPs": 500},
+             "models": {\(Self.goodModel)}}
+            """))
+        #expect(e.file == "p.json")
+        #expect(e.line == 2)
+        #expect(e.field == "hardware.memory_gib")
+    }
+
+    @Test func profileMistakesNameTheirField() throws {
+        let cases: [(String, String, Int)] = [
+            (#"{"hardware": {"bandwidth_TBps": 3}}"#, "hardware", 1),
+            (#"{"hardware": {"bandwidth_TBps": 3, "bf16_TFLOPs": 500, "memroy_gib": 4}}"#, "hardware.memroy_gib", 1),
+            ("{\"hardware\": {\"bandwidth_TBps\": 3, \"bf16_TFLOPs\": 500},\n \"models\": {\"m\": {\"config\": {\"hidden_size\": 64, \"num_hidden_layers\": 2,\n \"num_attention_heads\": 6, \"num_key_value_heads\": 4}, \"params\": 1e8}}}",
+             "models.m.config.num_key_value_heads", 3),
+            ("{\"hardware\": {\"bandwidth_TBps\": 3, \"bf16_TFLOPs\": 500},\n \"models\": {\(Self.goodModel.replacingOccurrences(of: "\"params\": 8030261248", with: "\"params\": 8030261248, \"prefill\": [{\"tokens\": 64, \"median_ms\": -2}], \"decode\": [{\"batch\": 1, \"context\": 1, \"median_ms\": 3}]"))}}",
+             "models.m.prefill[0].median_ms", 4),
+        ]
+        for (text, field, line) in cases {
+            let e = try #require(Self.profileError(text), "accepted: \(text)")
+            #expect(e.field == field, "\(e)")
+            #expect(e.line == line, "\(e)")
+        }
+    }
+
+    @Test func aModelLargerThanItsGPUsIsRefused() throws {
+        let p = try NodeProfileLoader.parse(text: """
+            {"hardware": {"gpu": "small", "memory_gib": 8, "bandwidth_TBps": 0.3, "bf16_TFLOPs": 50},
+             "models": {\(Self.goodModel)}}
+            """, file: "small.json")
+        #expect(throws: TraceReplay.Failure.self) {
+            try TraceReplay(profile: p, profileFile: "small.json", modelName: nil, engine: EngineSettings())
+        }
+        do {
+            _ = try TraceReplay(profile: p, profileFile: "small.json", modelName: nil, engine: EngineSettings())
+        } catch {
+            #expect("\(error)".contains("small.json"))
+            #expect("\(error)".contains("do not fit"))
+        }
+        // Split over two GPUs of 8 GiB it still does not fit (15 GiB at 0.9 of 16).
+        let two = EngineSettings(tensorParallelSize: 2)
+        #expect(throws: TraceReplay.Failure.self) { try TraceReplay(profile: p, profileFile: "small.json", modelName: nil, engine: two) }
+        // Over four it does.
+        _ = try TraceReplay(profile: p, profileFile: "small.json", modelName: nil, engine: EngineSettings(tensorParallelSize: 4))
+    }
+
+    @Test func engineMistakesNameTheirField() throws {
+        let cases: [(String, String)] = [
+            (#"{"num_blocks": 0}"#, "num_blocks"),
+            (#"{"gpu_memory_utilization": 1.5}"#, "gpu_memory_utilization"),
+            (#"{"max_num_seqs": 4096, "max_num_batched_tokens": 512}"#, "max_num_seqs"),
+            (#"{"engine": "vllm", "block_sise": 16}"#, "block_sise"),
+            (#"{"engine": "triton-fast"}"#, "engine"),
+        ]
+        for (text, field) in cases {
+            do {
+                _ = try EngineSettingsLoader.parse(text: text, file: "e.json")
+                Issue.record("accepted \(text)")
+            } catch let e as ConfigFileError {
+                #expect(e.field == field, "\(e)")
+                #expect(e.line == 1)
+                #expect(e.file == "e.json")
+            }
+        }
+    }
+
+    @Test func traceMistakesNameTheirLineAndField() throws {
+        let ok = #"{"arrival_s": 0.5, "prompt_tokens": 10, "output_tokens": 5}"#
+        let cases: [(String, Int, String?)] = [
+            (ok + "\n" + #"{"arrival_s": 1, "prompt_tokens": -3, "output_tokens": 5}"#, 2, "prompt_tokens"),
+            (ok + "\n\n" + #"{"arrival_s": 1, "prompt_tokens": 3}"#, 3, "output_tokens"),
+            (ok + "\n" + #"{"arrival_s": -1, "prompt_tokens": 3, "output_tokens": 5}"#, 2, "arrival_s"),
+            (ok + "\n" + #"{"arrival_s": "soon", "prompt_tokens": 3, "output_tokens": 5}"#, 2, "arrival_s"),
+            (ok + "\n" + #"{"arrival_s": 1, "prompt_tokens": true, "output_tokens": 5}"#, 2, "prompt_tokens"),
+            (ok + "\n" + #"{"arrival_s": 1, "prompt_tokens": 3, "output_tok"#, 2, nil),
+            (ok + "\n" + #"{"arrival_s": 2, "prompt_tokens": 3, "output_tokens": 5, "first_token_s": 1}"#, 2, "first_token_s"),
+        ]
+        for (text, line, field) in cases {
+            do {
+                _ = try ServingTraceReader.parse(Data(text.utf8), file: "t.jsonl")
+                Issue.record("accepted \(text)")
+            } catch let e as ConfigFileError {
+                #expect(e.line == line, "\(e)")
+                #expect(e.field == field, "\(e)")
+                #expect(e.description.hasPrefix("t.jsonl:\(line)"))
+            }
+        }
+    }
+
+    @Test func aRequestLongerThanTheCacheIsNamedByItsLine() throws {
+        let profile = try NodeProfileLoader.load(file: EngineModelTests.profilePath)
+        let replay = try TraceReplay(profile: profile, profileFile: "p", modelName: nil,
+                                     engine: EngineSettings(numBlocks: 10, maxNumSeqs: 8))
+        let trace = try ServingTraceReader.parse(Data("""
+            {"arrival_s": 0, "prompt_tokens": 10, "output_tokens": 5}
+            {"arrival_s": 1, "prompt_tokens": 150, "output_tokens": 50}
+            """.utf8), file: "t.jsonl")
+        do {
+            _ = try replay.run(trace, file: "t.jsonl")
+            Issue.record("a 200-token request ran in a 160-token cache")
+        } catch {
+            #expect("\(error)".hasPrefix("t.jsonl:2:"))
+        }
+    }
+}
