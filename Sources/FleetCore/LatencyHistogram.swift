@@ -18,21 +18,9 @@ public struct LatencyHistogram: Sendable, Equatable {
     static func bucket(for seconds: Double) -> Int {
         guard seconds.isFinite else { return bucketCount - 1 }
         guard seconds > minimum else { return 0 }
-        // Bucket i holds [minimum·g^(i-1), minimum·g^i). A cheap logarithm (exponent bits plus
-        // a short atanh series, error ~1e-4) lands on the bucket or next to it, and the table
-        // of bounds settles it: the simulator records two latencies per request.
-        let x = seconds / minimum
-        let m = x.significand, z = (m - 1) / (m + 1), z2 = z * z
-        let ln = Double(x.exponent) * 0.693_147_180_559_945_3 + 2 * z * (1 + z2 * (1.0 / 3 + z2 * 0.2))
-        var i = min(max(Int(ln / logGrowth) + 1, 1), bucketCount - 1)
-        let bounds = Self.lowerBounds
-        while i > 1 && seconds < bounds[i] { i -= 1 }
-        while i < bucketCount - 1 && seconds >= bounds[i + 1] { i += 1 }
-        return i
+        let i = Int(log(seconds / minimum) / logGrowth) + 1
+        return min(i, bucketCount - 1)
     }
-
-    /// Lower bound of each bucket (index 0 unused).
-    static let lowerBounds: [Double] = (0..<bucketCount).map { minimum * pow(growth, Double($0 - 1)) }
 
     /// Upper bound of bucket `i`, in seconds.
     static func upperBound(_ i: Int) -> Double { minimum * pow(growth, Double(i)) }

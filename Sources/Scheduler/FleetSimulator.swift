@@ -40,6 +40,7 @@ public final class FleetSimulator {
         case incidentEnd(Int)
         case action(Int)
         case nodeReady(Int)
+        case followUp(FollowUp)
     }
 
     struct ScheduledEvent: Comparable {
@@ -67,6 +68,8 @@ public final class FleetSimulator {
     private var lengthRandom: SeededRandom
     private var cacheRandom: SeededRandom
     private var apiRandom: SeededRandom
+    private var sessionRandom: SeededRandom
+    private var nextSessionID = 0
 
     var nodes: [SimulatedNode] = []
     var pools: [PoolRuntime] = []
@@ -109,6 +112,7 @@ public final class FleetSimulator {
         lengthRandom = root.fork()
         cacheRandom = root.fork()
         apiRandom = root.fork()
+        sessionRandom = root.fork()
         costHistory = SeriesRing(capacity: historyCapacity)
 
         for (pi, p) in scenario.pools.enumerated() {
@@ -203,6 +207,8 @@ public final class FleetSimulator {
         case .action(let i):
             let a = scenario.actions[i]
             perform(a.action, label: a.label)
+        case .followUp(let turn):
+            admit(classIndex: turn.classIndex, pool: turn.pool, turn: turn)
         case .nodeReady(let n):
             guard nodes[n].state == .down, nodes[n].stateReason?.hasPrefix("starting") == true else { return }
             nodes[n].state = .up
@@ -238,34 +244,76 @@ public final class FleetSimulator {
 
         let u = lengthRandom.unit()
         let ci = classCumulativeShares.firstIndex { u <= $0 } ?? classCumulativeShares.count - 1
-        var pi = pickPool(ci)
+        admit(classIndex: ci, pool: pickPool(ci), turn: nil)
+    }
+
+    /// A conversation's next turn: the context so far, and the turns after this one.
+    struct FollowUp {
+        var classIndex: Int
+        var pool: Int
+        var sessionKey: Int
+        var contextTokens: Int
+        var turnsLeft: Int
+    }
+
+    /// Session keys live above class keys (small) and below nothing else.
+    static let sessionKeyBase = 1 << 40
+
+    /// A request of class `ci` for pool `pi` enters the fleet: a new one, or a conversation's
+    /// next turn.
+    private func admit(classIndex ci: Int, pool: Int, turn: FollowUp?) {
+        var pi = pool
         // Degrade modes act at the door: refuse, cap or send elsewhere.
         var outputCap = Int.max
         var refuseLowPriority = false, cacheOnly = false
+        // API fallback takes what the pool's response cache cannot answer.
+        var overflow: Int?
         if !pools[pi].degradeModes.isEmpty {
             let modes = pools[pi].degradeModes
             if modes.contains(.smallerModel), let target = smallerModelPool(than: pi) { pi = target }
-            else if modes.contains(.apiFallback), let target = apiPool() { pi = target }
+            else if modes.contains(.apiFallback), let target = apiPool() { overflow = target }
             if modes.contains(.capMaxTokens) { outputCap = Self.degradedMaxTokens }
             let priority = scenario.workload.classes[ci].priority
             refuseLowPriority = modes.contains(.shedLowPriority) && priority <= lowestPriority && lowestPriority < highestPriority
             cacheOnly = modes.contains(.cacheOnly)
         }
-        let promptTokens = scenario.workload.classes[ci].promptTokens.sample(&lengthRandom)
+        var promptTokens = scenario.workload.classes[ci].promptTokens.sample(&lengthRandom)
         let outputTokens = min(outputCap, scenario.workload.classes[ci].outputTokens.sample(&lengthRandom))
-        let sharesPrefix = lengthRandom.chance(pools[pi].prefixShare)
+        var prefixKey = 0, prefixTokens = 0, turnsLeft = 0
+        if let turn {
+            promptTokens += turn.contextTokens
+            prefixKey = turn.sessionKey
+            prefixTokens = turn.contextTokens
+            turnsLeft = turn.turnsLeft
+        } else if let session = scenario.workload.classes[ci].session {
+            nextSessionID += 1
+            prefixKey = Self.sessionKeyBase + nextSessionID
+            turnsLeft = lengthRandom.geometric(mean: session.meanTurns) - 1
+        } else if lengthRandom.chance(pools[pi].prefixShare) {
+            prefixKey = ci + 1
+            prefixTokens = pools[pi].sharedPrefixTokens
+        }
         totals.arrived += 1
-        pools[pi].cumulative.arrived += 1
-        pools[pi].counters.arrivals += 1
-        pools[pi].counters.baselineCost += scenario.apiBaseline.cost(input: Double(promptTokens), output: Double(outputTokens))
+        let baselineCost = scenario.apiBaseline.cost(input: Double(promptTokens), output: Double(outputTokens))
 
         if refuseLowPriority {
+            countArrival(pool: pi, baselineCost: baselineCost)
             shed(pool: pi)
             return
         }
-        if let cache = pools[pi].cacheSpec {
+        var cacheKey = 0
+        // A later turn carries its own conversation: no stored answer fits it.
+        if turn == nil, let cache = pools[pi].cacheSpec {
             pools[pi].counters.cacheLookups += 1
-            if cacheRandom.chance(cache.hitRate) {
+            let hit: Bool
+            if let model = pools[pi].cacheModel {
+                cacheKey = model.key(&cacheRandom)
+                hit = model.lookup(cacheKey, now: now)
+            } else {
+                hit = cacheRandom.chance(cache.hitRate)
+            }
+            if hit {
+                countArrival(pool: pi, baselineCost: baselineCost)
                 pools[pi].counters.cacheHits += 1
                 totals.responseCacheHits += 1
                 // A hit's whole life is known now: it is accounted at once (its time in the
@@ -277,17 +325,29 @@ public final class FleetSimulator {
                 return
             }
         }
+        if let overflow {
+            pi = overflow
+            cacheKey = 0
+        }
+        countArrival(pool: pi, baselineCost: baselineCost)
         totals.inSystem += 1
         nextRequestID += 1
         let r = SimulatedRequest(id: nextRequestID, classIndex: ci, poolIndex: pi, arrival: now,
                                  promptTokens: promptTokens, outputTokens: outputTokens,
-                                 prefixKey: ci + 1, prefixTokens: sharesPrefix ? pools[pi].sharedPrefixTokens : 0)
+                                 prefixKey: prefixKey, prefixTokens: prefixTokens)
+        r.cacheKey = cacheKey
+        r.turnsLeft = turnsLeft
         if cacheOnly {
             shed(r)
             return
         }
         switch pools[pi].spec.kind {
         case .api(let api):
+            if pools[pi].apiQuota != nil, !pools[pi].apiQuota!.take(at: now) {
+                // The provider answered 429: over its quota.
+                shed(r)
+                return
+            }
             let ttft = api.ttftMedian * exp(api.ttftSigma * apiRandom.standardNormal())
             let e2e = ttft + Double(r.outputTokens) / api.tokensPerSecond
             pools[pi].counters.apiCost += api.price.cost(input: Double(r.promptTokens), output: Double(r.outputTokens))
@@ -297,6 +357,13 @@ public final class FleetSimulator {
         }
     }
 
+
+    /// Counted where it is answered: the pool's cache, or the tier it overflows to.
+    private func countArrival(pool pi: Int, baselineCost: Double) {
+        pools[pi].cumulative.arrived += 1
+        pools[pi].counters.arrivals += 1
+        pools[pi].counters.baselineCost += baselineCost
+    }
 
     private func indexSplits() {
         classSplits = classWeights.map { split in split.map { t in (pools.firstIndex { $0.spec.id == t.pool }!, t.weight) } }
@@ -316,19 +383,36 @@ public final class FleetSimulator {
         return choice
     }
 
-    /// Join the shortest queue among the pool's live nodes; shed when even that one is full.
+    /// Picks a live node by the pool's router policy; sheds when that node's queue is full or
+    /// the request could never fit its KV cache.
     func route(_ r: SimulatedRequest, pool pi: Int, spec: GPUPoolSpec) {
-        var best: Int?
-        var bestLoad = Int.max
         let candidates = pools[pi].nodeIndices
         let start = pools[pi].roundRobin
+        pools[pi].roundRobin = (start + 1) % max(1, candidates.count)
+        // Least loaded (the others fall back to it), ties to the next in turn.
+        var best: Int?
+        var bestLoad = Int.max
+        var firstLive: Int?
         for k in 0..<candidates.count {
             let n = candidates[(start + k) % candidates.count]
             let node = nodes[n]
             guard node.state != .down, node.state != .draining else { continue }
+            if firstLive == nil { firstLive = n }
             if node.load < bestLoad { best = n; bestLoad = node.load }
         }
-        pools[pi].roundRobin = (start + 1) % max(1, candidates.count)
+        switch spec.router {
+        case .leastLoaded:
+            break
+        case .roundRobin:
+            best = firstLive
+        case .prefixAffinity:
+            // Conversations only: a class's system prompt is hot on every node within seconds,
+            // so pinning it to one node would buy no cache and cost the balance.
+            if r.prefixKey >= Self.sessionKeyBase, let home = affinityNode(key: r.prefixKey, candidates: candidates),
+               nodes[home].load <= 2 * bestLoad + Self.affinitySlack {
+                best = home
+            }
+        }
         guard let n = best, nodes[n].waiting.count < spec.maxQueuePerNode,
               r.totalTokens <= nodes[n].kvCapacityTokens else {
             shed(r)
@@ -342,6 +426,24 @@ public final class FleetSimulator {
         }
     }
 
+    /// How many requests more than twice the least loaded node's a prefix's home node may
+    /// carry before affinity gives way to balance.
+    static let affinitySlack = 8
+
+    /// Rendezvous hashing: the live node with the highest hash of (key, node id) is the key's
+    /// home, so a node joining or leaving moves only its own keys.
+    private func affinityNode(key: Int, candidates: [Int]) -> Int? {
+        var best: Int?
+        var bestHash: UInt64 = 0
+        for n in candidates where nodes[n].state != .down && nodes[n].state != .draining {
+            var h = UInt64(bitPattern: Int64(key)) &* 0x9E37_79B9_7F4A_7C15 ^ nodes[n].idHash
+            h = (h ^ (h >> 31)) &* 0xBF58_476D_1CE4_E5B9
+            h ^= h >> 29
+            if best == nil || h > bestHash { best = n; bestHash = h }
+        }
+        return best
+    }
+
     private func startStep(_ n: Int) {
         if let plan = nodes[n].planStep(at: now) {
             schedule(at: now + plan.duration, .stepDone(node: n, epoch: nodes[n].stepEpoch))
@@ -350,6 +452,13 @@ public final class FleetSimulator {
 
     private func complete(_ r: SimulatedRequest, ttft: Double, e2e: Double) {
         totals.inSystem -= 1
+        if r.turnsLeft > 0, let session = scenario.workload.classes[r.classIndex].session {
+            let think = session.meanThinkTime > 0 ? sessionRandom.exponential(rate: 1 / session.meanThinkTime) : 0
+            schedule(at: now + think, .followUp(FollowUp(classIndex: r.classIndex, pool: r.poolIndex, sessionKey: r.prefixKey,
+                                                         contextTokens: r.promptTokens + r.outputTokens,
+                                                         turnsLeft: r.turnsLeft - 1)))
+        }
+        if r.cacheKey != 0 { pools[r.poolIndex].cacheModel?.store(r.cacheKey, now: now) }
         complete(pool: r.poolIndex, outputTokens: r.outputTokens, ttft: ttft, e2e: e2e)
     }
 
@@ -381,6 +490,15 @@ public final class FleetSimulator {
     private func startIncident(_ i: Int) {
         let inc = scenario.incidents[i]
         switch inc.kind {
+        case .cacheFlush(let id):
+            guard let pi = pools.firstIndex(where: { $0.spec.id == id }) else { return }
+            let lost = pools[pi].cacheModel?.count ?? 0
+            pools[pi].cacheModel?.flush()
+            log(.warning, .incident, "incident: \(inc.label) (\(lost) answers lost)", pool: id)
+        case let .apiQuota(id, rps):
+            guard let pi = pools.firstIndex(where: { $0.spec.id == id }) else { return }
+            pools[pi].apiQuota = TokenBucket(rate: rps)
+            log(.warning, .incident, "incident: \(inc.label) for \(Format.duration(inc.duration))", pool: id)
         case .loadSpike(let m):
             activeSpikes[i] = m
             log(.warning, .incident, String(format: "incident: %@ (load x%.1f for %@)", inc.label, m,
@@ -403,6 +521,12 @@ public final class FleetSimulator {
     private func endIncident(_ i: Int) {
         let inc = scenario.incidents[i]
         switch inc.kind {
+        case .cacheFlush:
+            break
+        case .apiQuota(let id, _):
+            guard let pi = pools.firstIndex(where: { $0.spec.id == id }) else { return }
+            if case .api(let a) = pools[pi].spec.kind { pools[pi].apiQuota = a.rateLimit.map { TokenBucket(rate: $0) } }
+            log(.info, .incident, "incident over: \(inc.label)", pool: id)
         case .loadSpike:
             activeSpikes[i] = nil
             log(.info, .incident, "incident over: \(inc.label)")
@@ -427,6 +551,7 @@ public final class FleetSimulator {
         lastSampleTime = now
         let second = Int(now.rounded(.down))
         if let report { collect(into: report, dt: dt) }
+        autoscale(dt: dt)
         for n in nodes.indices { sampleNode(nodes[n], dt: dt) }
         for pi in pools.indices {
             pools[pi].ttft.expire(upTo: second)
@@ -474,6 +599,22 @@ public final class FleetSimulator {
         node.exposition.prefixQueries += UInt64(c.prefixQueryTokens)
         node.exposition.prefixHits += UInt64(c.prefixHitTokens)
         node.counters = SimulatedNode.Counters()
+    }
+
+    /// Each autoscaled pool's decision for this sample, acted on as an operator's scale would be.
+    private func autoscale(dt: Double) {
+        for pi in pools.indices where pools[pi].autoscaler != nil {
+            var load = 0
+            for n in pools[pi].nodeIndices where nodes[n].state != .down || nodes[n].stateReason?.hasPrefix("starting") == true {
+                load += nodes[n].load
+            }
+            let provisioned = pools[pi].nodeIndices.filter { !nodes[$0].retiring }.count
+            let delta = pools[pi].autoscaler!.decide(load: load, provisioned: provisioned, dt: dt)
+            if delta != 0 {
+                perform(.scale(pool: pools[pi].spec.id, delta: delta),
+                        label: "autoscaler (\(load) requests, target \(Int(pools[pi].autoscaler!.spec.targetPerReplica)) per replica)")
+            }
+        }
     }
 
     // MARK: headless reports

@@ -35,6 +35,10 @@ struct PoolRuntime {
     let cacheSpec: ResponseCacheSpec?
     let prefixShare: Double
     let sharedPrefixTokens: Int
+    /// A keyed response cache's contents (a reference: the pool's one cache).
+    let cacheModel: ResponseCacheModel?
+    var apiQuota: TokenBucket?
+    var autoscaler: Autoscaler?
     var nodeIndices: [Int] = []
     /// Replicas ever created (names keep counting after a scale-in).
     var nodesCreated = 0
@@ -66,6 +70,9 @@ struct PoolRuntime {
         self.spec = spec
         self.index = index
         cacheSpec = spec.responseCache
+        cacheModel = spec.responseCache?.keyed.map(ResponseCacheModel.init)
+        if case .api(let a) = spec.kind, let limit = a.rateLimit { apiQuota = TokenBucket(rate: limit) }
+        if case .gpu(let g) = spec.kind, let auto = g.autoscale { autoscaler = Autoscaler(spec: auto) }
         if case .gpu(let g) = spec.kind, let pc = g.prefixCache {
             prefixShare = pc.share
             sharedPrefixTokens = pc.sharedPrefixTokens

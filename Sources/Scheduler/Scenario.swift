@@ -85,14 +85,49 @@ public struct GPUPoolSpec: Sendable, Equatable {
     /// Fixed cost of every engine step (scheduling, kernel launches, all-reduce), seconds.
     public var stepOverhead: Double
     public var prefixCache: PrefixCacheSpec?
+    public var router: RouterPolicy
+    public var autoscale: AutoscaleSpec?
 
     public init(gpu: GPUSpec, gpusPerNode: Int, nodes: Int, maxNumSeqs: Int, maxBatchedTokens: Int,
                 gpuMemoryUtilization: Double, maxQueuePerNode: Int, stepOverhead: Double,
-                prefixCache: PrefixCacheSpec?) {
+                prefixCache: PrefixCacheSpec?, router: RouterPolicy = .leastLoaded, autoscale: AutoscaleSpec? = nil) {
         self.gpu = gpu; self.gpusPerNode = gpusPerNode; self.nodes = nodes
         self.maxNumSeqs = maxNumSeqs; self.maxBatchedTokens = maxBatchedTokens
         self.gpuMemoryUtilization = gpuMemoryUtilization; self.maxQueuePerNode = maxQueuePerNode
         self.stepOverhead = stepOverhead; self.prefixCache = prefixCache
+        self.router = router; self.autoscale = autoscale
+    }
+}
+
+/// How a pool's router picks a node for a request.
+public enum RouterPolicy: String, Sendable, CaseIterable {
+    /// Each live node in turn.
+    case roundRobin = "round_robin"
+    /// The node with the fewest requests (running and waiting): join the shortest queue.
+    case leastLoaded = "least_loaded"
+    /// A conversation's later turns to the node that answered its earlier ones (rendezvous
+    /// hashing of the session), where its context is still in the prefix cache, unless that
+    /// node is much busier than the least loaded: the cache-aware routing of SGLang and llm-d.
+    /// Other requests go to the least loaded.
+    case prefixAffinity = "prefix_affinity"
+}
+
+/// Replicas from the pool's load: see `Autoscaler`.
+public struct AutoscaleSpec: Sendable, Equatable {
+    public var minReplicas: Int
+    public var maxReplicas: Int
+    /// Requests (running plus waiting) one replica should carry.
+    public var targetPerReplica: Double
+    /// Seconds the wish must hold before acting.
+    public var scaleUpAfter: Double
+    public var scaleDownAfter: Double
+    /// Replicas added at most per decision.
+    public var step: Int
+
+    public init(minReplicas: Int, maxReplicas: Int, targetPerReplica: Double, scaleUpAfter: Double,
+                scaleDownAfter: Double, step: Int) {
+        self.minReplicas = minReplicas; self.maxReplicas = maxReplicas; self.targetPerReplica = targetPerReplica
+        self.scaleUpAfter = scaleUpAfter; self.scaleDownAfter = scaleDownAfter; self.step = step
     }
 }
 
@@ -101,10 +136,12 @@ public struct APIPoolSpec: Sendable, Equatable {
     public var ttftSigma: Double           // lognormal shape
     public var tokensPerSecond: Double     // per request, streaming
     public var price: TokenPrice
+    /// The provider's quota, requests per second (one second of burst); nil for none.
+    public var rateLimit: Double?
 
-    public init(ttftMedian: Double, ttftSigma: Double, tokensPerSecond: Double, price: TokenPrice) {
+    public init(ttftMedian: Double, ttftSigma: Double, tokensPerSecond: Double, price: TokenPrice, rateLimit: Double? = nil) {
         self.ttftMedian = ttftMedian; self.ttftSigma = ttftSigma
-        self.tokensPerSecond = tokensPerSecond; self.price = price
+        self.tokensPerSecond = tokensPerSecond; self.price = price; self.rateLimit = rateLimit
     }
 }
 
@@ -118,12 +155,29 @@ public struct PrefixCacheSpec: Sendable, Equatable {
     }
 }
 
-/// A response cache (Redis) in front of a pool: whole answers served at `latency`.
+/// A response cache (Redis) in front of a pool: whole answers served at `latency`. Either a
+/// fixed hit rate, or `keyed`: answers stored by key, whose hit rate emerges.
 public struct ResponseCacheSpec: Sendable, Equatable {
     public var hitRate: Double
     public var latency: Double
+    public var keyed: KeyedCacheSpec?
 
-    public init(hitRate: Double, latency: Double) { self.hitRate = hitRate; self.latency = latency }
+    public init(hitRate: Double, latency: Double, keyed: KeyedCacheSpec? = nil) {
+        self.hitRate = hitRate; self.latency = latency; self.keyed = keyed
+    }
+}
+
+/// `ResponseCacheModel`'s shape: Zipf popularity over `keys` distinct questions, `capacity`
+/// stored answers, each kept `ttl` seconds.
+public struct KeyedCacheSpec: Sendable, Equatable {
+    public var keys: Int
+    public var exponent: Double
+    public var capacity: Int
+    public var ttl: Double
+
+    public init(keys: Int, exponent: Double, capacity: Int, ttl: Double) {
+        self.keys = keys; self.exponent = exponent; self.capacity = capacity; self.ttl = ttl
+    }
 }
 
 public struct LengthDistribution: Sendable, Equatable {
@@ -152,11 +206,26 @@ public struct RequestClassSpec: Sendable {
     public var pools: [(pool: String, weight: Double)]
     public var promptTokens: LengthDistribution
     public var outputTokens: LengthDistribution
+    /// Conversations: a request of this class opens a session whose later turns follow.
+    public var session: SessionSpec?
 
     public init(name: String, share: Double, priority: Int, pools: [(pool: String, weight: Double)],
-                promptTokens: LengthDistribution, outputTokens: LengthDistribution) {
+                promptTokens: LengthDistribution, outputTokens: LengthDistribution, session: SessionSpec? = nil) {
         self.name = name; self.share = share; self.priority = priority; self.pools = pools
-        self.promptTokens = promptTokens; self.outputTokens = outputTokens
+        self.promptTokens = promptTokens; self.outputTokens = outputTokens; self.session = session
+    }
+}
+
+/// A multi-turn conversation: turns in all (geometric, at least 1, this mean), and the user's
+/// think time between an answer and the next question (exponential, this mean). Each later
+/// turn's prompt is the conversation so far plus a new message from `promptTokens`, and it
+/// starts with content a node may still hold in its prefix cache.
+public struct SessionSpec: Sendable, Equatable {
+    public var meanTurns: Double
+    public var meanThinkTime: Double
+
+    public init(meanTurns: Double, meanThinkTime: Double) {
+        self.meanTurns = meanTurns; self.meanThinkTime = meanThinkTime
     }
 }
 
@@ -201,6 +270,10 @@ public struct IncidentSpec: Sendable {
     public enum Kind: Sendable, Equatable {
         case loadSpike(multiplier: Double)
         case nodeDown(node: String, reason: String)
+        /// The pool's response cache loses every entry (a restart, a flush): it starts cold.
+        case cacheFlush(pool: String)
+        /// An API tier's provider quota drops to `rps` for the incident's duration.
+        case apiQuota(pool: String, rps: Double)
     }
     public var at: Double
     public var duration: Double

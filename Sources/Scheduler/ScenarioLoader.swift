@@ -41,7 +41,7 @@ public enum ScenarioLoader {
             if case .gpu(let g) = p.kind { return (0..<g.nodes).map { NodeNaming.id(pool: p.id, index: $0) } }
             return []
         })
-        let incidents = try (doc.optional("incidents")?.array() ?? []).map { try incident($0, nodeIDs: nodeIDs) }
+        let incidents = try (doc.optional("incidents")?.array() ?? []).map { try incident($0, nodeIDs: nodeIDs, pools: pools) }
         let poolIDs = Set(pools.map(\.id))
         var actions: [ScriptedAction] = []
         for a in try doc.optional("actions")?.array() ?? [] {
@@ -100,17 +100,18 @@ public enum ScenarioLoader {
         let common: Set<String> = ["id", "kind", "engine", "model", "version", "slo", "response_cache"]
         let kind: PoolSpec.Kind
         if kindName == "api" {
-            try v.allowKeys(common.union(["latency", "price"]))
+            try v.allowKeys(common.union(["latency", "price", "rate_limit_rps"]))
             let lat = try v.required("latency")
             try lat.allowKeys(["ttft_ms", "ttft_sigma", "tokens_per_second"])
             kind = .api(APIPoolSpec(ttftMedian: try lat.required("ttft_ms").double(in: 1...600_000) / 1000,
                                     ttftSigma: try lat.optional("ttft_sigma")?.double(in: 0...3) ?? 0.4,
                                     tokensPerSecond: try lat.required("tokens_per_second").double(in: 0.1...100_000),
-                                    price: try price(v.required("price"))))
+                                    price: try price(v.required("price")),
+                                    rateLimit: try v.optional("rate_limit_rps")?.double(in: 0.01...10_000_000)))
         } else {
             try v.allowKeys(common.union(["gpu", "gpus_per_node", "nodes", "max_num_seqs", "max_batched_tokens",
                                           "gpu_memory_utilization", "max_queue_per_node", "step_overhead_ms",
-                                          "prefix_cache"]))
+                                          "prefix_cache", "router", "autoscale"]))
             let gv = try v.required("gpu")
             let gpuName = try gv.string()
             guard let gpu = catalog[gpuName] else {
@@ -131,13 +132,27 @@ public enum ScenarioLoader {
                 gpuMemoryUtilization: try v.optional("gpu_memory_utilization")?.double(in: 0.05...1) ?? 0.9,
                 maxQueuePerNode: try v.optional("max_queue_per_node")?.int(in: 1...1_000_000) ?? 256,
                 stepOverhead: (try v.optional("step_overhead_ms")?.double(in: 0...10_000) ?? 4) / 1000,
-                prefixCache: prefix))
+                prefixCache: prefix,
+                router: RouterPolicy(rawValue: try v.optional("router")?.oneOf(RouterPolicy.allCases.map(\.rawValue)) ?? "least_loaded")!,
+                autoscale: try v.optional("autoscale").map(autoscale)))
         }
         var cache: ResponseCacheSpec?
         if let rc = try v.optional("response_cache") {
-            try rc.allowKeys(["hit_rate", "latency_ms"])
-            cache = ResponseCacheSpec(hitRate: try rc.required("hit_rate").double(in: 0...1),
-                                      latency: (try rc.optional("latency_ms")?.double(in: 0...60_000) ?? 3) / 1000)
+            try rc.allowKeys(["hit_rate", "latency_ms", "keys", "zipf_exponent", "capacity", "ttl_s"])
+            let latency = (try rc.optional("latency_ms")?.double(in: 0...60_000) ?? 3) / 1000
+            if let hr = try rc.optional("hit_rate") {
+                for k in ["keys", "zipf_exponent", "capacity", "ttl_s"] where try rc.optional(k) != nil {
+                    throw try rc.required(k).error("a cache has a fixed hit_rate or keys/capacity/ttl_s, not both")
+                }
+                cache = ResponseCacheSpec(hitRate: try hr.double(in: 0...1), latency: latency)
+            } else {
+                guard try rc.optional("keys") != nil else { throw rc.error("give hit_rate, or keys with capacity and ttl_s") }
+                cache = ResponseCacheSpec(hitRate: 0, latency: latency, keyed: KeyedCacheSpec(
+                    keys: try rc.required("keys").int(in: 1...1_000_000_000),
+                    exponent: try rc.optional("zipf_exponent")?.double(in: 0.01...5) ?? 1,
+                    capacity: try rc.required("capacity").int(in: 1...100_000_000),
+                    ttl: try rc.required("ttl_s").double(in: 0.001...31_536_000)))
+            }
         }
         let spec = PoolSpec(
             id: id,
@@ -160,6 +175,18 @@ public enum ScenarioLoader {
                     weightsPerGPU, g.gpu.memoryGiB, g.gpuMemoryUtilization))
             }
         }
+        return spec
+    }
+
+    static func autoscale(_ v: YAMLValue) throws -> AutoscaleSpec {
+        try v.allowKeys(["min", "max", "target_per_replica", "scale_up_after_s", "scale_down_after_s", "step"])
+        let spec = AutoscaleSpec(minReplicas: try v.required("min").int(in: 1...4096),
+                                 maxReplicas: try v.required("max").int(in: 1...4096),
+                                 targetPerReplica: try v.required("target_per_replica").double(in: 0.1...100_000),
+                                 scaleUpAfter: try v.optional("scale_up_after_s")?.double(in: 0...86_400) ?? 30,
+                                 scaleDownAfter: try v.optional("scale_down_after_s")?.double(in: 0...86_400) ?? 300,
+                                 step: try v.optional("step")?.int(in: 1...4096) ?? 1)
+        guard spec.minReplicas <= spec.maxReplicas else { throw try v.required("max").error("max is below min") }
         return spec
     }
 
@@ -186,7 +213,7 @@ public enum ScenarioLoader {
             }
         }
         let classes = try v.required("classes").array().map { c -> RequestClassSpec in
-            try c.allowKeys(["name", "share", "priority", "pool", "split", "prompt_tokens", "output_tokens"])
+            try c.allowKeys(["name", "share", "priority", "pool", "split", "prompt_tokens", "output_tokens", "session"])
             var targets: [(pool: String, weight: Double)] = []
             if let p = try c.optional("pool") { targets = [(try p.string(), 1)] }
             if let s = try c.optional("split") {
@@ -202,7 +229,12 @@ public enum ScenarioLoader {
                 priority: try c.optional("priority")?.int(in: 0...9) ?? 1,
                 pools: targets,
                 promptTokens: try lengths(c.required("prompt_tokens")),
-                outputTokens: try lengths(c.required("output_tokens")))
+                outputTokens: try lengths(c.required("output_tokens")),
+                session: try c.optional("session").map { sv in
+                    try sv.allowKeys(["turns", "think_s"])
+                    return SessionSpec(meanTurns: try sv.required("turns").double(in: 1...1000),
+                                       meanThinkTime: try sv.optional("think_s")?.double(in: 0...86_400) ?? 30)
+                })
         }
         guard !classes.isEmpty else { throw try v.required("classes").error("a workload needs at least one class") }
         return WorkloadSpec(peakRate: try v.required("peak_rps").double(in: 0...10_000_000),
@@ -246,14 +278,28 @@ public enum ScenarioLoader {
         }
     }
 
-    static func incident(_ v: YAMLValue, nodeIDs: Set<String>) throws -> IncidentSpec {
-        try v.allowKeys(["at", "duration", "label", "kind", "multiplier", "node", "reason"])
-        let kindName = try v.required("kind").oneOf(["load_spike", "node_down"])
+    static func incident(_ v: YAMLValue, nodeIDs: Set<String>, pools: [PoolSpec]) throws -> IncidentSpec {
+        try v.allowKeys(["at", "duration", "label", "kind", "multiplier", "node", "reason", "pool", "rps"])
+        let kindName = try v.required("kind").oneOf(["load_spike", "node_down", "cache_flush", "api_quota"])
         let kind: IncidentSpec.Kind
         var label = try v.optional("label")?.string()
         if kindName == "load_spike" {
             if label == nil { label = try v.required("label").string() }
             kind = .loadSpike(multiplier: try v.required("multiplier").double(in: 0...1000))
+        } else if kindName == "cache_flush" || kindName == "api_quota" {
+            let pv = try v.required("pool")
+            let id = try pv.string()
+            guard let pool = pools.first(where: { $0.id == id }) else { throw pv.error("no pool '\(id)' in this scenario") }
+            if kindName == "cache_flush" {
+                guard pool.responseCache != nil else { throw pv.error("pool '\(id)' has no response_cache to flush") }
+                kind = .cacheFlush(pool: id)
+                if label == nil { label = "\(id) response cache flushed: cold start" }
+            } else {
+                guard case .api = pool.kind else { throw pv.error("pool '\(id)' is not an API tier") }
+                let rps = try v.required("rps").double(in: 0.01...10_000_000)
+                kind = .apiQuota(pool: id, rps: rps)
+                if label == nil { label = String(format: "%@ quota cut to %.0f requests/s", id, rps) }
+            }
         } else {
             let nv = try v.required("node")
             let node = try nv.string()

@@ -38,6 +38,13 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
 
     public mutating func chance(_ p: Double) -> Bool { unit() <= p }
 
+    /// 1, 2, 3, ... with the given mean (>= 1): each one more with probability 1 - 1/mean.
+    public mutating func geometric(mean: Double) -> Int {
+        let more = 1 - 1 / max(1, mean)
+        guard more > 0 else { return 1 }
+        return 1 + Int(min(1e9, (log(unit()) / log(more)).rounded(.down)))
+    }
+
     /// An independent stream derived from this one, so adding draws in one part of the model
     /// does not reshuffle every other part.
     public mutating func fork() -> SeededRandom { SeededRandom(seed: next()) }

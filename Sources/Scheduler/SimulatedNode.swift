@@ -68,6 +68,8 @@ final class SimulatedNode {
     let model: ModelSpec
     let stepModel: StepTimeModel
     let kvCapacityTokens: Int
+    /// A stable hash of the id, for rendezvous hashing in the router.
+    let idHash: UInt64
 
     var state = NodeState.up
     var stateReason: String?
@@ -100,6 +102,7 @@ final class SimulatedNode {
          gpu: GPUSpec, engine: EngineSettings, stepModel: StepTimeModel, kvBlocks: Int) {
         self.id = id
         self.poolIndex = poolIndex
+        idHash = id.utf8.reduce(0xCBF2_9CE4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01B3 }
         self.poolID = poolID
         self.engineName = engineName
         self.version = version
@@ -327,16 +330,21 @@ final class SimulatedNode {
     }
 
     private func release(_ r: SimulatedRequest, heldTokens: Int) {
+        if r.turnsLeft > 0, r.phase == .done {
+            // The conversation goes on: its full blocks stay cached for the next turn.
+            r.sharedBlocks += kv.promote(r.prefixKey, blocks: heldTokens / engine.blockSize,
+                                         fromOwned: kv.blocks(forTokens: heldTokens) - r.sharedBlocks)
+        }
         kv.free(kv.blocks(forTokens: heldTokens) - r.sharedBlocks)
         kv.release(r.prefixKey)
         kvUsedTokens -= heldTokens
     }
 
     private func finishDecoding(_ r: SimulatedRequest) {
+        r.phase = .done
         release(r, heldTokens: r.heldTokens(atStep: stepIndex))
         phaseCounts[r.blockPhase] -= 1
         r.generated = r.outputTokens
-        r.phase = .done
         decodingCount -= 1
     }
 

@@ -16,6 +16,11 @@ final class SimulatedRequest {
     let prefixTokens: Int
 
     var phase = Phase.waiting
+    /// The response-cache key its answer is stored under when it completes; 0 for none.
+    var cacheKey = 0
+    /// Later turns of its conversation still to come: the node keeps its whole context in the
+    /// prefix cache (under `prefixKey`, the session's) when it finishes.
+    var turnsLeft = 0
     /// Tokens generated so far; kept across a preemption, which recomputes them as prompt.
     var generated = 0
     /// Tokens the current admission must compute: the prompt plus anything generated before a
@@ -39,7 +44,7 @@ final class SimulatedRequest {
         self.id = id; self.classIndex = classIndex; self.poolIndex = poolIndex
         self.arrival = arrival; self.promptTokens = promptTokens
         self.outputTokens = outputTokens
-        self.prefixKey = prefixTokens > 0 ? prefixKey : 0
+        self.prefixKey = prefixKey
         self.prefixTokens = min(prefixTokens, promptTokens)
     }
 

@@ -17,8 +17,14 @@ struct TraceReplayCommand {
         var settings = EngineSettings()
         if let engine { settings = try EngineSettingsLoader.load(file: try Self.resolve(engine, folder: "engines")) }
         let requests = try ServingTraceReader.load(file: trace)
-        let replay = try TraceReplay(profile: nodeProfile, profileFile: profilePath, modelName: model, engine: settings)
-        let result = try replay.run(requests, file: trace)
+        let replay: TraceReplay
+        let result: TraceReplay.Result
+        do {
+            replay = try TraceReplay(profile: nodeProfile, profileFile: profilePath, modelName: model, engine: settings)
+            result = try replay.run(requests, file: trace)
+        } catch let failure as TraceReplay.Failure {
+            throw UserError(failure.description)
+        }
         let report = TraceReplayReport(trace: trace, profile: nodeProfile.name, replay: replay, engine: settings, result: result)
         print(json ? try JSONText.encode(report) : SimulationReportText.render(report))
     }

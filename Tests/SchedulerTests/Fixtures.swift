@@ -14,8 +14,10 @@ enum Fixtures {
     }
 
     /// One GPU pool at a constant arrival rate: the shape queueing checks want.
+    /// `poolExtra` adds keys to the pool (indented four spaces), `classExtra` to the class (six).
     static func steadyPool(rate: Double, nodes: Int = 2, maxNumSeqs: Int = 32, gpuMemoryUtilization: Double = 0.9,
                            promptMedian: Int = 400, outputMedian: Int = 80, responseCache: String = "",
+                           poolExtra: String = "", classExtra: String = "",
                            extraPool: String = "", incidents: String = "") throws -> Scenario {
         let text = """
             name: steady
@@ -31,6 +33,7 @@ enum Fixtures {
                 gpu_memory_utilization: \(gpuMemoryUtilization)
                 prefix_cache: {shared_prefix_tokens: 128, share: 0.5}
                 slo: [{metric: e2e, percentile: 95, target_ms: 4000}]
+            \(poolExtra)
             \(responseCache)
             \(extraPool)
             workload:
@@ -41,6 +44,7 @@ enum Fixtures {
                   pool: p
                   prompt_tokens: {median: \(promptMedian), sigma: 0.5, min: 16, max: 4000}
                   output_tokens: {median: \(outputMedian), sigma: 0.5, min: 4, max: 1000}
+            \(classExtra)
             \(incidents)
             """
         return try ScenarioLoader.parse(text: text, file: "steady.yaml")

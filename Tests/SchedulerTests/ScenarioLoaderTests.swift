@@ -39,7 +39,13 @@ import Testing
         let gpuTypes = Set(s.pools.compactMap { p -> String? in if case .gpu(let g) = p.kind { return g.gpu.name }; return nil })
         #expect(gpuTypes.contains("CPU-32C"))
         #expect(s.pools.filter { $0.id.contains("-") && $0.engine == "vllm" }.count == 6)
-        #expect(s.pools.allSatisfy { $0.objectives.contains { $0.percentile == 99 && $0.target == 0.5 } })
+        let selfHosted = s.pools.filter { if case .gpu = $0.kind { return true }; return false }
+        #expect(selfHosted.allSatisfy { $0.objectives.contains { $0.percentile == 99 && $0.target == 0.5 } })
+        // The overflow API tier has a provider quota, which an incident cuts.
+        let overflow = try #require(s.pools.first { $0.id == "api-overflow" })
+        guard case .api(let api) = overflow.kind else { Issue.record("api-overflow is not an API tier"); return }
+        #expect(api.rateLimit == 400)
+        #expect(s.incidents.contains { $0.kind == .apiQuota(pool: "api-overflow", rps: 150) })
     }
 
     @Test func malformedScenarioNamesFileLineAndField() {

@@ -47,9 +47,10 @@ public enum ServingTraceReader {
         func fail(_ field: String?, _ message: String) -> ConfigFileError {
             ConfigFileError(file: file, line: line, field: field, message: message)
         }
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw fail(nil, "not a JSON object")
+        guard let value = try? JSONSerialization.jsonObject(with: data) else {
+            throw fail(nil, "not valid JSON (a cut or damaged line?)")
         }
+        guard let object = value as? [String: Any] else { throw fail(nil, "expected a JSON object") }
         func number(_ key: String, required: Bool) throws -> Double? {
             guard let v = object[key], !(v is NSNull) else {
                 if required { throw fail(key, "missing") }
