@@ -87,16 +87,29 @@ public struct GPUPoolSpec: Sendable, Equatable {
     public var prefixCache: PrefixCacheSpec?
     public var router: RouterPolicy
     public var autoscale: AutoscaleSpec?
+    /// A node profile for step times (its measured table for `profile.model` when it has
+    /// one, else its roofline) instead of the catalogue GPU's roofline.
+    public var profile: PoolProfile?
 
     public init(gpu: GPUSpec, gpusPerNode: Int, nodes: Int, maxNumSeqs: Int, maxBatchedTokens: Int,
                 gpuMemoryUtilization: Double, maxQueuePerNode: Int, stepOverhead: Double,
-                prefixCache: PrefixCacheSpec?, router: RouterPolicy = .leastLoaded, autoscale: AutoscaleSpec? = nil) {
+                prefixCache: PrefixCacheSpec?, router: RouterPolicy = .leastLoaded, autoscale: AutoscaleSpec? = nil,
+                profile: PoolProfile? = nil) {
         self.gpu = gpu; self.gpusPerNode = gpusPerNode; self.nodes = nodes
         self.maxNumSeqs = maxNumSeqs; self.maxBatchedTokens = maxBatchedTokens
         self.gpuMemoryUtilization = gpuMemoryUtilization; self.maxQueuePerNode = maxQueuePerNode
         self.stepOverhead = stepOverhead; self.prefixCache = prefixCache
-        self.router = router; self.autoscale = autoscale
+        self.router = router; self.autoscale = autoscale; self.profile = profile
     }
+}
+
+/// A pool's node profile and the profiled model its nodes run (the pool's own shape when the
+/// profile did not measure it).
+public struct PoolProfile: Sendable, Equatable {
+    public var profile: NodeProfile
+    public var model: ProfiledModel
+
+    public init(profile: NodeProfile, model: ProfiledModel) { self.profile = profile; self.model = model }
 }
 
 /// How a pool's router picks a node for a request.

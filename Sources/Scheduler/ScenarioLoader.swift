@@ -30,7 +30,9 @@ public enum ScenarioLoader {
                 catalog[key] = spec
             }
         }
-        let pools = try doc.required("pools").array().map { try pool($0, catalog: catalog) }
+        let profiles = URL(fileURLWithPath: doc.file).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("profiles").path
+        let pools = try doc.required("pools").array().map { try pool($0, catalog: catalog, profiles: profiles) }
         guard !pools.isEmpty else { throw try doc.required("pools").error("a scenario needs at least one pool") }
         var seen = Set<String>()
         for (p, v) in zip(pools, try doc.required("pools").array()) where !seen.insert(p.id).inserted {
@@ -93,7 +95,35 @@ public enum ScenarioLoader {
                          headDim: try v.required("head_dim").int(in: 8...1024))
     }
 
-    static func pool(_ v: YAMLValue, catalog: [String: GPUSpec]) throws -> PoolSpec {
+    /// `profile: NAME` is `NAME.json` in the profiles folder beside the scenarios folder (as in
+    /// sample-data/); a value with a `/` is a path.
+    static func poolProfile(_ v: YAMLValue, model: ModelSpec, folder: String) throws -> PoolProfile {
+        let pv = try v.required("profile")
+        let name = try pv.string()
+        let path = name.contains("/") ? name : folder + "/" + name + ".json"
+        guard FileManager.default.fileExists(atPath: path) else { throw pv.error("no node profile at \(path)") }
+        let profile = try NodeProfileLoader.load(file: path)
+        let wanted = try v.optional("profile_model")?.string() ?? model.name
+        if let measured = profile.model(named: wanted) {
+            // The table times this model: the pool's shape must be the one measured.
+            let ratio = measured.parameters / (model.parametersBillions * 1e9)
+            guard ratio > 0.9, ratio < 1.1, measured.layers == model.layers else {
+                throw try (v.optional("profile_model") ?? v.required("model")).error(String(format:
+                    "the profile's %@ (%.1fB parameters, %d layers) is not this pool's model (%.1fB, %d layers)",
+                    measured.name, measured.parameters / 1e9, measured.layers, model.parametersBillions, model.layers))
+            }
+            var m = measured
+            m.quantization = model.quantization
+            if model.quantization != measured.quantization { m.table = nil }   // measured in another precision
+            return PoolProfile(profile: profile, model: m)
+        }
+        if let mv = try v.optional("profile_model") {
+            throw mv.error("the profile has no model '\(wanted)' (models: \(profile.models.map(\.name).joined(separator: ", ")))")
+        }
+        return PoolProfile(profile: profile, model: ProfiledModel(model))
+    }
+
+    static func pool(_ v: YAMLValue, catalog: [String: GPUSpec], profiles: String) throws -> PoolSpec {
         let id = try v.required("id").string()
         guard isValidName(id) else { throw try v.required("id").error("use lowercase letters, digits and '-' only") }
         let kindName = try v.optional("kind")?.oneOf(["gpu", "api"]) ?? "gpu"
@@ -111,11 +141,22 @@ public enum ScenarioLoader {
         } else {
             try v.allowKeys(common.union(["gpu", "gpus_per_node", "nodes", "max_num_seqs", "max_batched_tokens",
                                           "gpu_memory_utilization", "max_queue_per_node", "step_overhead_ms",
-                                          "prefix_cache", "router", "autoscale"]))
-            let gv = try v.required("gpu")
-            let gpuName = try gv.string()
-            guard let gpu = catalog[gpuName] else {
-                throw gv.error("unknown GPU type '\(gpuName)' (known: \(catalog.keys.sorted().joined(separator: ", ")))")
+                                          "prefix_cache", "router", "autoscale", "profile", "profile_model"]))
+            let gpu: GPUSpec
+            var profiled: PoolProfile?
+            if try v.optional("profile") != nil {
+                if let gv = try v.optional("gpu") { throw gv.error("give gpu (a catalogue roofline) or profile, not both") }
+                let p = try Self.poolProfile(v, model: try model(v.required("model")), folder: profiles)
+                gpu = p.profile.gpuSpec
+                guard gpu.memoryGiB > 0 else { throw try v.required("profile").error("the profile gives no memory_gib") }
+                profiled = p
+            } else {
+                let gv = try v.required("gpu")
+                let gpuName = try gv.string()
+                guard let known = catalog[gpuName] else {
+                    throw gv.error("unknown GPU type '\(gpuName)' (known: \(catalog.keys.sorted().joined(separator: ", ")))")
+                }
+                gpu = known
             }
             var prefix: PrefixCacheSpec?
             if let pc = try v.optional("prefix_cache") {
@@ -134,7 +175,8 @@ public enum ScenarioLoader {
                 stepOverhead: (try v.optional("step_overhead_ms")?.double(in: 0...10_000) ?? 4) / 1000,
                 prefixCache: prefix,
                 router: RouterPolicy(rawValue: try v.optional("router")?.oneOf(RouterPolicy.allCases.map(\.rawValue)) ?? "least_loaded")!,
-                autoscale: try v.optional("autoscale").map(autoscale)))
+                autoscale: try v.optional("autoscale").map(autoscale),
+                profile: profiled))
         }
         var cache: ResponseCacheSpec?
         if let rc = try v.optional("response_cache") {

@@ -129,10 +129,11 @@ final class SimulatedNode {
                                     tensorParallelSize: spec.gpusPerNode)
         let blocks = engine.kvBlocks(memoryGiBPerGPU: spec.gpu.memoryGiB, weightBytes: pool.model.weightBytes,
                                      kvBytesPerToken: pool.model.kvBytesPerToken) ?? 1
+        let stepModel = spec.profile.map {
+            StepTimeModel(profile: $0.profile, model: $0.model, gpus: spec.gpusPerNode, overhead: spec.stepOverhead)
+        } ?? StepTimeModel(model: pool.model, gpu: spec.gpu, gpus: spec.gpusPerNode, overhead: spec.stepOverhead)
         self.init(id: id, poolIndex: poolIndex, poolID: pool.id, engineName: pool.engine, version: pool.version,
-                  model: pool.model, gpu: spec.gpu, engine: engine,
-                  stepModel: StepTimeModel(model: pool.model, gpu: spec.gpu, gpus: spec.gpusPerNode, overhead: spec.stepOverhead),
-                  kvBlocks: blocks)
+                  model: pool.model, gpu: spec.gpu, engine: engine, stepModel: stepModel, kvBlocks: blocks)
     }
 
     var running: Int { prefilling.count + decodingCount }

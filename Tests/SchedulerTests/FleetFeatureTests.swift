@@ -152,4 +152,47 @@ import Testing
             #expect(e.message.contains("not an API tier"))
         }
     }
+
+    /// A pool on a node profile: the measured H100 table with transformers' 90 ms host loop
+    /// decodes at the light trace's cadence, in the fleet as in the trace replay.
+    @Test func aPoolOnAMeasuredProfileStepsAtItsTableTime() throws {
+        func scenario(_ pool: String) throws -> Scenario {
+            try ScenarioLoader.parse(text: """
+                name: profiled
+                title: profiled
+                api_baseline: {input_per_mtok: 1, output_per_mtok: 2}
+                pools:
+                  - id: h
+                    model: {name: llama3-8b, params_b: 8.03, quantization: bf16, layers: 32, kv_heads: 8, head_dim: 128}
+                \(pool)
+                    nodes: 1
+                    step_overhead_ms: 90
+                workload:
+                  peak_rps: 0.2
+                  classes:
+                    - {name: c, share: 1, pool: h, prompt_tokens: {median: 400, sigma: 0.3}, output_tokens: {median: 150, sigma: 0.3}}
+                """, file: Fixtures.repositoryRoot + "/sample-data/scenarios/profiled.yaml")
+        }
+        let sim = FleetSimulator(scenario: try scenario("    profile: h100-sxm-hf-eager"))
+        sim.collectReport()
+        sim.advance(to: 1200)
+        let tpot = try #require(sim.report(duration: 1200)?.pools.first?.tpot)
+        #expect(tpot.p50 > 0.105 && tpot.p50 < 0.112, "\(tpot)")
+        guard case .gpu(let g) = sim.scenario.pools[0].kind else { return }
+        #expect(g.gpu.name == "H100-SXM" && g.gpu.memoryGiB == 79.6)
+
+        let cases: [(String, String)] = [
+            ("    profile: h100-sxm-hf-eager\n    gpu: H100-SXM", "pools[0].gpu"),
+            ("    profile: h200", "pools[0].profile"),
+            ("    profile: h100-sxm-hf-eager\n    profile_model: llama3-1b", "pools[0].profile_model"),
+        ]
+        for (pool, field) in cases {
+            do {
+                _ = try scenario(pool)
+                Issue.record("accepted \(pool)")
+            } catch let e as ConfigFileError {
+                #expect(e.field == field, "\(e)")
+            }
+        }
+    }
 }

@@ -2,7 +2,7 @@
 /// decode time by batch size and context length. Between points the tables are linear; past
 /// the last point they continue along the last segment (never downwards), which is what a
 /// bandwidth- or compute-bound step does.
-public struct MeasuredStepTable: Sendable {
+public struct MeasuredStepTable: Sendable, Equatable {
     /// Prefill: tokens in the step (batch x tokens) -> seconds.
     public var prefill: PiecewiseLinear
     /// Decode: one curve over batch size per measured context length, contexts ascending.

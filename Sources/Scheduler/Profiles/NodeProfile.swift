@@ -2,7 +2,7 @@
 /// hardware's achieved ceilings for the roofline, and, where someone measured them, tables of
 /// step times per model. The file format is Docs/scheduler-model.md's "Node profiles"; it is a
 /// superset of the calibration files in shared/calibration, which load as they are.
-public struct NodeProfile: Sendable {
+public struct NodeProfile: Sendable, Equatable {
     public var name: String
     public var description: String
     public var hardware: ProfiledHardware
@@ -16,6 +16,16 @@ public struct NodeProfile: Sendable {
     public func model(named name: String?) -> ProfiledModel? {
         guard let name else { return models.first }
         return models.first { $0.name == name }
+    }
+
+    /// The hardware as the scenario catalogue describes a GPU; power from the catalogue entry
+    /// of the same name when there is one.
+    public var gpuSpec: GPUSpec {
+        let known = GPUSpec.catalog[hardware.gpu]
+        return GPUSpec(name: hardware.gpu, memoryGiB: hardware.memoryGiB ?? known?.memoryGiB ?? 0,
+                       bandwidthGBs: hardware.bandwidth / 1e9, teraflops: hardware.flops / 1e12,
+                       pricePerHour: hardware.pricePerHour ?? known?.pricePerHour ?? 0,
+                       idleWatts: known?.idleWatts ?? 0, maxWatts: known?.maxWatts ?? 0)
     }
 
     /// True when at least one model carries measured tables.
@@ -42,7 +52,7 @@ public struct ProfiledHardware: Sendable, Equatable {
 }
 
 /// A model's shape, and optionally its measured step times on the profile's hardware.
-public struct ProfiledModel: Sendable {
+public struct ProfiledModel: Sendable, Equatable {
     public var name: String
     public var parameters: Double
     public var layers: Int
@@ -62,6 +72,13 @@ public struct ProfiledModel: Sendable {
     }
 
     public var weightBytes: Double { parameters * quantization.bytesPerWeight }
+
+    /// A model known only by a scenario's shape: attention heads taken as 4 per KV head.
+    public init(_ m: ModelSpec) {
+        self.init(name: m.name, parameters: m.parametersBillions * 1e9, layers: m.layers,
+                  hiddenSize: m.kvHeads * 4 * m.headDim, attentionHeads: m.kvHeads * 4, kvHeads: m.kvHeads,
+                  headDim: m.headDim, quantization: m.quantization, kvBytesPerToken: m.kvBytesPerToken, table: nil)
+    }
 
     public var modelSpec: ModelSpec {
         ModelSpec(name: name, parametersBillions: parameters / 1e9, quantization: quantization,
