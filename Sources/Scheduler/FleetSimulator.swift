@@ -41,6 +41,8 @@ public final class FleetSimulator {
         case action(Int)
         case nodeReady(Int)
         case followUp(FollowUp)
+        /// The `index`-th request of class `classIndex`'s trace arrives.
+        case traceArrival(classIndex: Int, index: Int)
     }
 
     struct ScheduledEvent: Comparable {
@@ -81,6 +83,8 @@ public final class FleetSimulator {
     private var classSplits: [[(pool: Int, weight: Double)]] = []
     let historyCapacity: Int
     private var classCumulativeShares: [Double] = []
+    /// For a draw past the last cumulative share (rounding): the last class not driven by a trace.
+    private var lastPoissonClass = 0
     /// The least and most important class priorities, for `shed_low_priority`.
     private let lowestPriority: Int
     private let highestPriority: Int
@@ -144,6 +148,10 @@ public final class FleetSimulator {
         }
         indexSplits()
         for (i, a) in scenario.actions.enumerated() { schedule(at: a.at, .action(i)) }
+        for (ci, c) in scenario.workload.classes.enumerated() {
+            if let first = c.trace?.first { schedule(at: first.arrival, .traceArrival(classIndex: ci, index: 0)) }
+            if c.trace == nil { lastPoissonClass = ci }
+        }
         nextArrival = rateBound > 0 ? 0 : .infinity
         schedule(at: sampleInterval, .sample)
         log(.info, .note, "scenario \(scenario.name): \(scenario.title)")
@@ -209,6 +217,10 @@ public final class FleetSimulator {
             perform(a.action, label: a.label)
         case .followUp(let turn):
             admit(classIndex: turn.classIndex, pool: turn.pool, turn: turn)
+        case let .traceArrival(ci, i):
+            let trace = scenario.workload.classes[ci].trace!
+            if i + 1 < trace.count { schedule(at: trace[i + 1].arrival, .traceArrival(classIndex: ci, index: i + 1)) }
+            admit(classIndex: ci, pool: pickPool(ci), turn: nil, lengths: (trace[i].promptTokens, trace[i].outputTokens))
         case .nodeReady(let n):
             guard nodes[n].state == .down, nodes[n].stateReason?.hasPrefix("starting") == true else { return }
             nodes[n].state = .up
@@ -243,7 +255,7 @@ public final class FleetSimulator {
         guard arrivalRandom.unit() * rateBound <= offeredRate else { return }
 
         let u = lengthRandom.unit()
-        let ci = classCumulativeShares.firstIndex { u <= $0 } ?? classCumulativeShares.count - 1
+        let ci = classCumulativeShares.firstIndex { u <= $0 } ?? lastPoissonClass
         admit(classIndex: ci, pool: pickPool(ci), turn: nil)
     }
 
@@ -261,7 +273,7 @@ public final class FleetSimulator {
 
     /// A request of class `ci` for pool `pi` enters the fleet: a new one, or a conversation's
     /// next turn.
-    private func admit(classIndex ci: Int, pool: Int, turn: FollowUp?) {
+    private func admit(classIndex ci: Int, pool: Int, turn: FollowUp?, lengths: (prompt: Int, output: Int)? = nil) {
         var pi = pool
         // Degrade modes act at the door: refuse, cap or send elsewhere.
         var outputCap = Int.max
@@ -277,8 +289,8 @@ public final class FleetSimulator {
             refuseLowPriority = modes.contains(.shedLowPriority) && priority <= lowestPriority && lowestPriority < highestPriority
             cacheOnly = modes.contains(.cacheOnly)
         }
-        var promptTokens = scenario.workload.classes[ci].promptTokens.sample(&lengthRandom)
-        let outputTokens = min(outputCap, scenario.workload.classes[ci].outputTokens.sample(&lengthRandom))
+        var promptTokens = lengths?.prompt ?? scenario.workload.classes[ci].promptTokens.sample(&lengthRandom)
+        let outputTokens = min(outputCap, lengths?.output ?? scenario.workload.classes[ci].outputTokens.sample(&lengthRandom))
         var prefixKey = 0, prefixTokens = 0, turnsLeft = 0
         if let turn {
             promptTokens += turn.contextTokens

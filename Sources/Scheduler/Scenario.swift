@@ -221,11 +221,15 @@ public struct RequestClassSpec: Sendable {
     public var outputTokens: LengthDistribution
     /// Conversations: a request of this class opens a session whose later turns follow.
     public var session: SessionSpec?
+    /// A recorded trace's requests, by arrival (seconds from the scenario's start): the class's
+    /// arrivals and lengths, instead of Poisson arrivals at `share`.
+    public var trace: [TraceRequest]?
 
     public init(name: String, share: Double, priority: Int, pools: [(pool: String, weight: Double)],
-                promptTokens: LengthDistribution, outputTokens: LengthDistribution, session: SessionSpec? = nil) {
+                promptTokens: LengthDistribution, outputTokens: LengthDistribution, trace: [TraceRequest]? = nil,
+                session: SessionSpec? = nil) {
         self.name = name; self.share = share; self.priority = priority; self.pools = pools
-        self.promptTokens = promptTokens; self.outputTokens = outputTokens; self.session = session
+        self.promptTokens = promptTokens; self.outputTokens = outputTokens; self.trace = trace; self.session = session
     }
 }
 

@@ -38,7 +38,7 @@ public enum ScenarioLoader {
         for (p, v) in zip(pools, try doc.required("pools").array()) where !seen.insert(p.id).inserted {
             throw try v.required("id").error("duplicate pool id '\(p.id)'")
         }
-        let workload = try workloadSpec(doc.required("workload"), poolIDs: seen)
+        let workload = try workloadSpec(doc.required("workload"), poolIDs: seen, traces: traceFolder(doc.file))
         let nodeIDs = Set(pools.flatMap { p -> [String] in
             if case .gpu(let g) = p.kind { return (0..<g.nodes).map { NodeNaming.id(pool: p.id, index: $0) } }
             return []
@@ -242,7 +242,13 @@ public enum ScenarioLoader {
         return d
     }
 
-    static func workloadSpec(_ v: YAMLValue, poolIDs: Set<String>) throws -> WorkloadSpec {
+    /// sample-data/traces beside sample-data/scenarios.
+    static func traceFolder(_ scenarioFile: String) -> String {
+        URL(fileURLWithPath: scenarioFile).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("traces").path
+    }
+
+    static func workloadSpec(_ v: YAMLValue, poolIDs: Set<String>, traces: String) throws -> WorkloadSpec {
         try v.allowKeys(["peak_rps", "daily_curve", "classes"])
         var curve: [(hour: Double, multiplier: Double)] = []
         if let c = try v.optional("daily_curve") {
@@ -255,7 +261,7 @@ public enum ScenarioLoader {
             }
         }
         let classes = try v.required("classes").array().map { c -> RequestClassSpec in
-            try c.allowKeys(["name", "share", "priority", "pool", "split", "prompt_tokens", "output_tokens", "session"])
+            try c.allowKeys(["name", "share", "priority", "pool", "split", "prompt_tokens", "output_tokens", "session", "trace"])
             var targets: [(pool: String, weight: Double)] = []
             if let p = try c.optional("pool") { targets = [(try p.string(), 1)] }
             if let s = try c.optional("split") {
@@ -265,13 +271,27 @@ public enum ScenarioLoader {
             for t in targets where !poolIDs.contains(t.pool) {
                 throw c.error("unknown pool '\(t.pool)' (pools: \(poolIDs.sorted().joined(separator: ", ")))")
             }
+            // A recorded trace gives the class its arrivals and lengths: no share, no distributions
+            // (a later turn of a session draws its new message from prompt_tokens, if given).
+            var trace: [TraceRequest]?
+            if let tv = try c.optional("trace") {
+                let name = try tv.string()
+                let path = name.contains("/") ? name : traces + "/" + name + ".jsonl"
+                guard FileManager.default.fileExists(atPath: path) else { throw tv.error("no trace at \(path)") }
+                trace = try ServingTraceReader.load(file: path).sorted { $0.arrival < $1.arrival }
+                for k in ["share", "session"] where try c.optional(k) != nil {
+                    throw try c.required(k).error("a class with a trace takes its arrivals from it: no \(k)")
+                }
+            }
+            let flat = LengthDistribution(median: 1, sigma: 0, min: 1, max: 1)
             return RequestClassSpec(
                 name: try c.required("name").string(),
-                share: try c.required("share").double(in: 0...1),
+                share: trace == nil ? try c.required("share").double(in: 0...1) : 0,
                 priority: try c.optional("priority")?.int(in: 0...9) ?? 1,
                 pools: targets,
-                promptTokens: try lengths(c.required("prompt_tokens")),
-                outputTokens: try lengths(c.required("output_tokens")),
+                promptTokens: trace == nil ? try lengths(c.required("prompt_tokens")) : try c.optional("prompt_tokens").map(lengths) ?? flat,
+                outputTokens: trace == nil ? try lengths(c.required("output_tokens")) : try c.optional("output_tokens").map(lengths) ?? flat,
+                trace: trace,
                 session: try c.optional("session").map { sv in
                     try sv.allowKeys(["turns", "think_s"])
                     return SessionSpec(meanTurns: try sv.required("turns").double(in: 1...1000),
@@ -279,6 +299,9 @@ public enum ScenarioLoader {
                 })
         }
         guard !classes.isEmpty else { throw try v.required("classes").error("a workload needs at least one class") }
+        if classes.contains(where: { $0.trace == nil }), !classes.contains(where: { $0.trace == nil && $0.share > 0 }) {
+            throw try v.required("classes").error("the classes without a trace have no share")
+        }
         return WorkloadSpec(peakRate: try v.required("peak_rps").double(in: 0...10_000_000),
                             dailyCurve: curve, classes: classes)
     }

@@ -195,4 +195,54 @@ import Testing
             }
         }
     }
+
+    /// A class driven by a recorded trace: its requests arrive when the trace says, with the
+    /// trace's lengths, beside the Poisson classes.
+    @Test func aTraceClassReplaysItsArrivals() throws {
+        func scenario(_ classExtra: String) throws -> Scenario {
+            try ScenarioLoader.parse(text: """
+                name: traced
+                title: traced
+                api_baseline: {input_per_mtok: 1, output_per_mtok: 2}
+                pools:
+                  - {id: h, gpu: H100-SXM, nodes: 1, model: {name: llama3-8b, params_b: 8, quantization: bf16, layers: 32, kv_heads: 8, head_dim: 128}}
+                workload:
+                  peak_rps: 0.5
+                  classes:
+                    - {name: poisson, share: 1, pool: h, prompt_tokens: {median: 100}, output_tokens: {median: 20}}
+                    - name: recorded
+                      pool: h
+                \(classExtra)
+                """, file: Fixtures.repositoryRoot + "/sample-data/scenarios/traced.yaml")
+        }
+        let sc = try scenario("      trace: h100-transformers-cb-light")
+        let trace = try #require(sc.workload.classes[1].trace)
+        #expect(trace.count == 20)
+        let sim = FleetSimulator(scenario: sc)
+        sim.collectReport()
+        sim.advance(to: trace[9].arrival + 0.001)
+        let arrivedByTheTenth = sim.totals.arrived
+        sim.advance(to: 400)
+        // 20 recorded requests plus about 0.5/s of Poisson ones, all served.
+        #expect(sim.totals.completed == sim.totals.arrived)
+        let poisson = sim.totals.arrived - 20
+        #expect(abs(Double(poisson) / 400 - 0.5) < 0.15, "\(poisson)")
+        #expect(arrivedByTheTenth >= 10)
+        let outputTokens = trace.reduce(0) { $0 + $1.outputTokens }
+        #expect(sim.totals.tokensOut > outputTokens)
+
+        do {
+            _ = try scenario("      trace: h100-transformers-cb-light\n      share: 0.5")
+            Issue.record("a trace class with a share")
+        } catch let e as ConfigFileError {
+            #expect(e.field == "workload.classes[1].share")
+        }
+        do {
+            _ = try scenario("      trace: nosuch")
+            Issue.record("a missing trace")
+        } catch let e as ConfigFileError {
+            #expect(e.field == "workload.classes[1].trace")
+            #expect(e.message.contains("no trace at"))
+        }
+    }
 }
