@@ -314,8 +314,8 @@ public final class FleetSimulator {
             return
         }
         var cacheKey = 0
-        // A later turn carries its own conversation: no stored answer fits it.
-        if turn == nil, let cache = pools[pi].cacheSpec {
+        // A conversation's answers are its own: no stored answer fits any of its turns.
+        if turn == nil, scenario.workload.classes[ci].session == nil, let cache = pools[pi].cacheSpec {
             pools[pi].counters.cacheLookups += 1
             let hit: Bool
             if let model = pools[pi].cacheModel {
@@ -412,6 +412,7 @@ public final class FleetSimulator {
             if firstLive == nil { firstLive = n }
             if node.load < bestLoad { best = n; bestLoad = node.load }
         }
+        let leastLoaded = best
         switch spec.router {
         case .leastLoaded:
             break
@@ -424,6 +425,9 @@ public final class FleetSimulator {
                nodes[home].load <= 2 * bestLoad + Self.affinitySlack {
                 best = home
             }
+        }
+        if let chosen = best, nodes[chosen].waiting.count >= spec.maxQueuePerNode, let least = leastLoaded {
+            best = least
         }
         guard let n = best, nodes[n].waiting.count < spec.maxQueuePerNode,
               r.totalTokens <= nodes[n].kvCapacityTokens else {
@@ -590,7 +594,9 @@ public final class FleetSimulator {
                                      promptTokensPerSecond: Double(c.promptTokensComputed) / dt,
                                      preemptionsPerSecond: Double(c.preemptions) / dt)
         node.prefixWindow.add(hits: c.prefixHitTokens, queries: c.prefixQueryTokens)
-        if node.state != .down {
+        // Only up and degraded trade places: a draining node stays draining (it must not take
+        // traffic again), a down one down.
+        if node.state == .up || node.state == .degraded {
             if c.preemptions > 0 {
                 node.state = .degraded
                 node.stateReason = "KV cache full: \(c.preemptions) preemptions"
@@ -617,9 +623,9 @@ public final class FleetSimulator {
     private func autoscale(dt: Double) {
         for pi in pools.indices where pools[pi].autoscaler != nil {
             var load = 0
-            for n in pools[pi].nodeIndices where nodes[n].state != .down || nodes[n].stateReason?.hasPrefix("starting") == true {
-                load += nodes[n].load
-            }
+            // The load of the replicas that stay: a draining one's requests would otherwise ask
+            // for the replica just removed.
+            for n in pools[pi].nodeIndices where !nodes[n].retiring { load += nodes[n].load }
             let provisioned = pools[pi].nodeIndices.filter { !nodes[$0].retiring }.count
             let delta = pools[pi].autoscaler!.decide(load: load, provisioned: provisioned, dt: dt)
             if delta != 0 {
@@ -663,7 +669,8 @@ public final class FleetSimulator {
             let acc = report.pools[pi]
             let c = p.cumulative
             let slo = p.spec.objectives.enumerated().map { i, o -> SimulationReport.SLOResult in
-                let attainment = c.arrived > 0 ? Double(acc.withinTarget[i]) / Double(c.arrived) : 1
+                let decided = acc.completed + c.shed
+                let attainment = decided > 0 ? Double(acc.withinTarget[i]) / Double(decided) : 1
                 return SimulationReport.SLOResult(metric: o.metric.rawValue, percentile: o.percentile, targetSeconds: o.target,
                                                   attainment: attainment, met: attainment >= Double(o.percentile) / 100)
             }

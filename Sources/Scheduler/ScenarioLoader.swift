@@ -149,6 +149,9 @@ public enum ScenarioLoader {
                 let p = try Self.poolProfile(v, model: try model(v.required("model")), folder: profiles)
                 gpu = p.profile.gpuSpec
                 guard gpu.memoryGiB > 0 else { throw try v.required("profile").error("the profile gives no memory_gib") }
+                guard p.profile.hardware.pricePerHour != nil || GPUSpec.catalog[gpu.name] != nil else {
+                    throw try v.required("profile").error("the profile gives no price_per_hour, so the pool's cost is unknown")
+                }
                 profiled = p
             } else {
                 let gv = try v.required("gpu")
@@ -215,6 +218,16 @@ public enum ScenarioLoader {
                 throw try v.required("model").error(String(format:
                     "%.1f GiB of weights per GPU do not fit in %.0f GiB x %.2f; use more gpus_per_node or a smaller quantization",
                     weightsPerGPU, g.gpu.memoryGiB, g.gpuMemoryUtilization))
+            }
+            // What is left after the weights and vLLM's activation reserve must hold at least one
+            // long request's KV cache.
+            let settings = EngineSettings(gpuMemoryUtilization: g.gpuMemoryUtilization, tensorParallelSize: g.gpusPerNode)
+            let blocks = settings.kvBlocks(memoryGiBPerGPU: g.gpu.memoryGiB, weightBytes: spec.model.weightBytes,
+                                           kvBytesPerToken: spec.model.kvBytesPerToken) ?? 0
+            if blocks * settings.blockSize < 2048 {
+                throw try v.required("model").error(String(format:
+                    "the weights leave room for %d KV tokens per node (%.0f GiB x %.2f less weights and activations); use more gpus_per_node, a smaller quantization or a higher gpu_memory_utilization",
+                    blocks * settings.blockSize, g.gpu.memoryGiB, g.gpuMemoryUtilization))
             }
         }
         return spec

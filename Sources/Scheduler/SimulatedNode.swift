@@ -87,8 +87,15 @@ final class SimulatedNode {
     /// Decoding sequences by the step phase at which they open a new block.
     private var phaseCounts: [Int]
     private(set) var kv: KVCacheBlockManager
-    /// KV positions filled, over every running sequence (the step time reads it).
+    /// KV positions filled, over every running sequence.
     private(set) var kvUsedTokens = 0
+    /// Of those, the ones of prompts still being prefilled: the rest is the decode context the
+    /// step time reads.
+    private var prefillingTokens = 0
+    private var admissions = 0
+    /// The step whose decode blocks planning has taken (a decoder preempted after that gives
+    /// its block for the step back).
+    private var decodeBlocksTakenAt = -1
     private(set) var stepIndex = 0
     private(set) var currentStep: StepPlan?
     var counters = Counters()
@@ -165,6 +172,7 @@ final class SimulatedNode {
     /// Picks the work of the next step(s) and their duration; nil when there is nothing to do.
     func planStep(at now: Double) -> StepPlan? {
         guard state != .down else { return nil }
+        decodeBlocksTakenAt = -1
         var preempted = false
         // Decodes first: each takes one token of the budget and, at its block boundary, a block.
         var need = phaseCounts[stepIndex % engine.blockSize]
@@ -174,6 +182,7 @@ final class SimulatedNode {
             need = phaseCounts[stepIndex % engine.blockSize]
         }
         guard kv.allocate(need) else { preconditionFailure("KV blocks for the decode batch") }
+        decodeBlocksTakenAt = stepIndex
         var budget = engine.maxNumBatchedTokens - decodingCount
 
         // A run of pure decode steps: nothing can change until a sequence finishes or the cache
@@ -190,7 +199,7 @@ final class SimulatedNode {
                 steps += 1
             }
             _ = kv.allocate(taken)
-            let midContext = kvUsedTokens + decodingCount * (steps - 1) / 2
+            let midContext = kvUsedTokens - prefillingTokens + decodingCount * (steps - 1) / 2
             let d = stepModel.stepTime(prefillTokens: 0, decodeSequences: decodingCount, contextTokens: midContext)
             let plan = StepPlan(chunks: [], decodeSequences: decodingCount, steps: steps, stepDuration: d, start: now)
             currentStep = plan
@@ -200,6 +209,13 @@ final class SimulatedNode {
         // Prompts being prefilled, oldest first: the next chunk of each.
         var chunks: [(request: SimulatedRequest, tokens: Int)] = []
         var prefillTokens = 0
+        var prefillPairs = 0.0
+        func add(_ r: SimulatedRequest, _ c: Int) {
+            chunks.append((r, c))
+            budget -= c
+            prefillTokens += c
+            prefillPairs += Double(c) * (Double(r.computedTokens) + 0.5 * Double(c))
+        }
         var i = 0
         while i < prefilling.count, budget > 0 {
             let r = prefilling[i]
@@ -209,31 +225,32 @@ final class SimulatedNode {
                 // Preempt from the newest until this one fits, or it is the newest itself.
                 preempted = true
                 var fits = false
-                while let last = prefilling.last, last !== r {
-                    preemptNewest()
+                while let victim = newestRunning(), victim !== r {
+                    preempt(victim)
                     if kv.allocate(blocks) { fits = true; break }
                 }
-                if !fits { preemptNewest(); break }
+                if !fits {
+                    preempt(r)
+                    break
+                }
             }
-            chunks.append((r, c))
-            budget -= c
-            prefillTokens += c
+            add(r, c)
             i += 1
         }
 
-        // Waiting requests, FCFS, unless this step had to preempt.
-        while !preempted, budget > 0, running < engine.maxNumSeqs, let r = waiting.first {
+        // Waiting requests, FCFS, unless this step had to preempt (and something still runs:
+        // an engine that preempted everything admits again, or it would stall).
+        while !preempted || running == 0, budget > 0, running < engine.maxNumSeqs, let r = waiting.first {
             guard let c = admit(r, budget: budget) else { break }
             waiting.removeFirst()
-            chunks.append((r, c))
-            budget -= c
-            prefillTokens += c
+            add(r, c)
         }
         guard decodingCount > 0 || !chunks.isEmpty else {
             kv.free(need)
             return nil
         }
-        let d = stepModel.stepTime(prefillTokens: prefillTokens, decodeSequences: decodingCount, contextTokens: kvUsedTokens)
+        let d = stepModel.stepTime(prefillTokens: prefillTokens, decodeSequences: decodingCount,
+                                   contextTokens: kvUsedTokens - prefillingTokens, prefillPairs: prefillPairs)
         let plan = StepPlan(chunks: chunks, decodeSequences: decodingCount, steps: 1, stepDuration: d, start: now)
         currentStep = plan
         return plan
@@ -248,14 +265,16 @@ final class SimulatedNode {
         let hitBlocks = min(kv.cachedBlocks(of: r.prefixKey), max(0, maxHitBlocks))
         let hit = hitBlocks * engine.blockSize
         let c = min(target - hit, budget)
-        if !engine.enableChunkedPrefill && c < target - hit { return nil }
+        // Without chunked prefill a prompt waits for a step with room for all of it; a recompute
+        // longer than any step's budget is split all the same, or it could never run.
+        if !engine.enableChunkedPrefill && c < target - hit && target - hit <= engine.maxNumBatchedTokens { return nil }
         let blocks = kv.blocks(forTokens: hit + c) - hitBlocks
-        // The chain is referenced first, so the allocation cannot evict the blocks it reuses.
-        kv.reference(r.prefixKey)
-        guard kv.allocate(blocks) else {
-            kv.release(r.prefixKey)
-            return nil
-        }
+        // Counted as if the request already used its hit, which then cannot be evicted for it.
+        guard blocks <= kv.allocatable(whileUsing: r.prefixKey, blocks: hitBlocks) else { return nil }
+        kv.reference(r.prefixKey, using: hitBlocks)
+        guard kv.allocate(blocks) else { preconditionFailure("KV blocks counted as allocatable") }
+        admissions += 1
+        r.admissionSeq = admissions
         counters.prefixQueryTokens += target
         counters.prefixHitTokens += hit
         r.phase = .prefilling
@@ -263,6 +282,7 @@ final class SimulatedNode {
         r.computedTokens = hit
         r.sharedBlocks = hitBlocks
         kvUsedTokens += hit
+        prefillingTokens += hit
         prefilling.append(r)
         return c
     }
@@ -293,13 +313,16 @@ final class SimulatedNode {
         for (r, tokens) in plan.chunks where r.phase == .prefilling {
             r.computedTokens += tokens
             kvUsedTokens += tokens
+            prefillingTokens += tokens
             counters.promptTokensComputed += tokens
             guard r.promptRemaining <= 0 else { continue }
             prefillDone = true
+            prefillingTokens -= r.targetTokens
             // The prefix's full blocks are now computed: the cache keeps them for the next request.
             let prefixBlocks = min(r.prefixTokens, r.targetTokens) / engine.blockSize
             r.sharedBlocks += kv.promote(r.prefixKey, blocks: prefixBlocks,
-                                         fromOwned: kv.blocks(forTokens: r.targetTokens) - r.sharedBlocks)
+                                         fromOwned: kv.blocks(forTokens: r.targetTokens) - r.sharedBlocks,
+                                         using: r.sharedBlocks)
             r.generated += 1
             counters.generatedTokens += 1
             if r.firstTokenTime == nil {
@@ -334,10 +357,11 @@ final class SimulatedNode {
         if r.turnsLeft > 0, r.phase == .done {
             // The conversation goes on: its full blocks stay cached for the next turn.
             r.sharedBlocks += kv.promote(r.prefixKey, blocks: heldTokens / engine.blockSize,
-                                         fromOwned: kv.blocks(forTokens: heldTokens) - r.sharedBlocks)
+                                         fromOwned: kv.blocks(forTokens: heldTokens) - r.sharedBlocks,
+                                         using: r.sharedBlocks)
         }
         kv.free(kv.blocks(forTokens: heldTokens) - r.sharedBlocks)
-        kv.release(r.prefixKey)
+        kv.release(r.prefixKey, using: r.sharedBlocks)
         kvUsedTokens -= heldTokens
     }
 
@@ -349,24 +373,35 @@ final class SimulatedNode {
         decodingCount -= 1
     }
 
-    /// Newest first, as vLLM does: requests still prefilling were admitted after every
-    /// decoding one, then decoding ones in reverse admission order. The victim's blocks are
-    /// freed and it waits at the head of the queue to be recomputed.
-    private func preemptNewest() {
-        if let victim = prefilling.popLast() {
-            release(victim, heldTokens: victim.computedTokens)
-            requeue(victim)
-            return
+    /// The running request admitted last: vLLM's preemption victim.
+    private func newestRunning() -> SimulatedRequest? {
+        var newest = prefilling.last
+        for r in decodingOrder where r.phase == .decoding && r.admissionSeq > (newest?.admissionSeq ?? -1) {
+            newest = r
         }
-        while let victim = decodingOrder.popLast() {
-            guard victim.phase == .decoding else { continue }
+        return newest
+    }
+
+    private func preemptNewest() {
+        if let victim = newestRunning() { preempt(victim) }
+    }
+
+    /// Frees the victim's blocks; it waits at the head of the queue to be recomputed.
+    private func preempt(_ victim: SimulatedRequest) {
+        if victim.phase == .prefilling {
+            prefilling.removeAll { $0 === victim }
+            prefillingTokens -= victim.computedTokens
+            release(victim, heldTokens: victim.computedTokens)
+        } else {
+            decodingOrder.removeAll { $0 === victim }
             release(victim, heldTokens: victim.heldTokens(atStep: stepIndex))
+            // Planning may already have taken its block for this step.
+            if decodeBlocksTakenAt == stepIndex && victim.blockPhase == stepIndex % engine.blockSize { kv.free(1) }
             phaseCounts[victim.blockPhase] -= 1
             victim.generated = victim.generated(atStep: stepIndex)
             decodingCount -= 1
-            requeue(victim)
-            return
         }
+        requeue(victim)
     }
 
     private func requeue(_ r: SimulatedRequest) {
@@ -396,6 +431,7 @@ final class SimulatedNode {
         decodingCount = 0
         phaseCounts = Array(repeating: 0, count: engine.blockSize)
         kvUsedTokens = 0
+        prefillingTokens = 0
         kv.reset()
         currentStep = nil
         stepEpoch += 1

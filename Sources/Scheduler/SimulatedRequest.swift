@@ -35,6 +35,8 @@ final class SimulatedRequest {
     var generatedAtEnter = 0
     /// The step-phase (step index mod block size) at which this sequence opens a new block.
     var blockPhase = 0
+    /// When it was last admitted, by the node's count: preemption takes the highest.
+    var admissionSeq = 0
     /// Bumped on preemption so stale decode-heap entries are skipped.
     var epoch = 0
     var preemptions = 0

@@ -15,11 +15,12 @@ public struct StepTimeModel: Sendable {
         public var attentionFlopsPerPair: Double
         public var floor: Double
 
-        public func stepTime(prefillTokens: Int, decodeSequences: Int, contextTokens: Int) -> Double {
+        public func stepTime(prefillTokens: Int, decodeSequences: Int, contextTokens: Int, prefillPairs: Double? = nil) -> Double {
             let tokens = Double(prefillTokens + decodeSequences)
-            // A prefill chunk attends causally to itself: about half of P^2 pairs.
+            // Each decode attends to its context; a prefill chunk to what came before it and,
+            // causally, to itself (about half of c^2), which the engine passes per chunk.
             let p = Double(prefillTokens)
-            let pairs = Double(contextTokens) + 0.5 * p * p
+            let pairs = Double(contextTokens) + (prefillPairs ?? 0.5 * p * p)
             let compute = (2 * parameters * tokens + attentionFlopsPerPair * pairs) / flops
             let memory = (weightBytes + (Double(contextTokens) + tokens) * kvBytesPerToken) / bandwidth
             return max(floor, compute, memory)
@@ -70,10 +71,13 @@ public struct StepTimeModel: Sendable {
         self.init(source: .roofline(roofline), overhead: overhead)
     }
 
-    public func stepTime(prefillTokens: Int, decodeSequences: Int, contextTokens: Int) -> Double {
+    /// `contextTokens`: the decoding sequences' KV tokens; `prefillPairs`: the prompt chunks'
+    /// (query, key) pairs, when known.
+    public func stepTime(prefillTokens: Int, decodeSequences: Int, contextTokens: Int, prefillPairs: Double? = nil) -> Double {
         switch source {
         case .roofline(let r):
-            return overhead + r.stepTime(prefillTokens: prefillTokens, decodeSequences: decodeSequences, contextTokens: contextTokens)
+            return overhead + r.stepTime(prefillTokens: prefillTokens, decodeSequences: decodeSequences,
+                                         contextTokens: contextTokens, prefillPairs: prefillPairs)
         case .measured(let t):
             return overhead + t.stepTime(prefillTokens: prefillTokens, decodeSequences: decodeSequences, contextTokens: contextTokens)
         }

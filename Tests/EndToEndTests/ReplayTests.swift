@@ -110,14 +110,26 @@ import Testing
         try clock("09:50:01")
         try pane.type("]")
         try clock("09:51:01")
-        try pane.type("}")              // the next event: the predictive scale-up at 09:52:10
-        try clock("09:52:10")
-        try pane.type("}")              // then the market-open peak at 09:54:00
-        try clock("09:54:00")
-        try pane.type("}")              // and the SLO breach it brings, at 09:54:19
-        try clock("09:54:19")
+        // `}` steps through the timeline's marks (incidents, actions, SLO breaches; not "SLO
+        // met") as `replay --summary` lists them: the scripted scale-up at 09:52:10 and the peak
+        // at 09:54:00 among them, breaches wherever the simulator puts them.
+        let summary = try Harness.fleetdeck(["replay", path, "--summary"])
+        let eventTimes = summary.stdout.split(separator: "\n").filter { !$0.contains("SLO met") }.compactMap { line -> String? in
+            let t = line.trimmingCharacters(in: .whitespaces).prefix(8)
+            return t.count == 8 && t.allSatisfy({ $0.isNumber || $0 == ":" }) && t > "09:51:01" ? String(t) : nil
+        }
+        var seen: [String] = []
+        for t in eventTimes.prefix(4) where seen.last != t {
+            try pane.type("}")
+            try clock(t)
+            seen.append(t)
+        }
+        #expect(seen.contains("09:52:10") && seen.contains("09:54:00"), "\(seen)")
         try pane.press("Left")
-        try clock("09:54:18")
+        let last = seen.last!
+        let parts = last.split(separator: ":").compactMap { Int($0) }
+        let back = parts[0] * 3600 + parts[1] * 60 + parts[2] - 1
+        try clock(String(format: "%02d:%02d:%02d", back / 3600, back / 60 % 60, back % 60))
         try pane.type("g")
         try pane.waitFor(text: "go to (HH:MM[:SS]")
         try pane.type("09:52:30")

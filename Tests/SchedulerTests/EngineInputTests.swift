@@ -125,4 +125,61 @@ import Testing
             #expect("\(error)".hasPrefix("t.jsonl:2:"))
         }
     }
+
+    @Test func withoutChunkedPrefillAPromptOverTheBudgetIsNamed() throws {
+        let profile = try NodeProfileLoader.load(file: EngineModelTests.profilePath)
+        let replay = try TraceReplay(profile: profile, profileFile: "p", modelName: nil,
+                                     engine: EngineSettings(maxNumBatchedTokens: 512, maxNumSeqs: 8, enableChunkedPrefill: false))
+        let trace = try ServingTraceReader.parse(Data("""
+            {"arrival_s": 0, "prompt_tokens": 100, "output_tokens": 5}
+            {"arrival_s": 1, "prompt_tokens": 600, "output_tokens": 5}
+            """.utf8), file: "t.jsonl")
+        do {
+            _ = try replay.run(trace, file: "t.jsonl")
+            Issue.record("a 600-token prompt ran under a 512-token budget without chunking")
+        } catch {
+            #expect("\(error)".hasPrefix("t.jsonl:2: prompt_tokens 600 exceed max_num_batched_tokens (512)"))
+        }
+    }
+
+    @Test func aHeadCountThatDoesNotDivideTheHiddenSizeNeedsHeadDim() throws {
+        let e = try #require(Self.profileError("""
+            {"hardware": {"bandwidth_TBps": 3, "bf16_TFLOPs": 500},
+             "models": {"m": {"config": {"hidden_size": 100, "num_hidden_layers": 2, "num_attention_heads": 8,
+                                         "num_key_value_heads": 8}, "params": 1000000000}}}
+            """))
+        #expect(e.field == "models.m.config.hidden_size")
+        #expect(e.message.contains("give head_dim"))
+    }
+
+    @Test func aPoolWhoseWeightsLeaveNoKVCacheIsRefused() throws {
+        // 70B in bf16 on two 80 GB GPUs at 0.9: 130 GiB of weights in 144 GiB, less activations,
+        // leaves KV room; at 0.82 the weights fit but leave no room for the KV cache.
+        func pool(_ util: Double) throws -> Scenario {
+            try ScenarioLoader.parse(text: """
+                name: tight
+                title: tight
+                api_baseline: {input_per_mtok: 1, output_per_mtok: 2}
+                pools:
+                  - id: p
+                    model: {name: llama-70b, params_b: 70, quantization: bf16, layers: 80, kv_heads: 8, head_dim: 128}
+                    gpu: H100-SXM
+                    gpus_per_node: 2
+                    gpu_memory_utilization: \(util)
+                    nodes: 1
+                workload:
+                  peak_rps: 1
+                  classes: [{name: c, share: 1, pool: p, prompt_tokens: {median: 100}, output_tokens: {median: 10}}]
+                """, file: "tight.yaml")
+        }
+        _ = try pool(0.95)
+        do {
+            _ = try pool(0.82)
+            Issue.record("a node with no room for its KV cache")
+        } catch let e as ConfigFileError {
+            #expect(e.field == "pools[0].model")
+            #expect(e.line == 6)
+            #expect(e.message.contains("KV tokens per node"))
+        }
+    }
 }

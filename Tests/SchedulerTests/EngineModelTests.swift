@@ -131,6 +131,34 @@ import Testing
         #expect(cached.ttft < plain.ttft * 0.5)
     }
 
+    /// A cache barely larger than one request whose whole prompt is a cached prefix: the hit
+    /// stops one token short, the request owns a copy of the last prefix block, and decoding
+    /// must evict the chain's unused tail rather than preempt itself for ever.
+    @Test func aTinyCacheFullOfAPrefixStillServesEveryRequest() throws {
+        let profile = try NodeProfileLoader.load(file: Self.profilePath)
+        let model = profile.models[0]
+        let engine = EngineSettings(numBlocks: 4, stepOverhead: 0.001)
+        let node = SimulatedNode(id: "n", poolIndex: 0, poolID: "p", engineName: "vllm", version: "v", model: model.modelSpec,
+                                 gpu: GPUSpec.catalog["H100-SXM"]!, engine: engine,
+                                 stepModel: StepTimeModel(profile: profile, model: model, gpus: 1, overhead: 0.001), kvBlocks: 4)
+        var now = 0.0
+        var finished = 0
+        for i in 0..<3 {
+            node.enqueue(SimulatedRequest(id: i, classIndex: 0, poolIndex: 0, arrival: now, promptTokens: 48,
+                                          outputTokens: 16, prefixKey: 9, prefixTokens: 48))
+            var steps = 0
+            while let plan = node.planStep(at: now), steps < 1000 {
+                now += plan.duration
+                finished += node.completeStep(at: now).completed.count
+                steps += 1
+            }
+            #expect(steps < 1000, "request \(i) never finished")
+        }
+        #expect(finished == 3)
+        #expect(node.waiting.isEmpty && node.running == 0)
+        #expect(node.kv.ownedBlocks == 0)
+    }
+
     @Test func theMeasuredTableInterpolatesThroughItsPoints() throws {
         let table = try #require(try NodeProfileLoader.load(file: Self.profilePath).models.first?.table)
         // 8192 tokens were measured twice (1 x 8192 and 4 x 2048): their mean.

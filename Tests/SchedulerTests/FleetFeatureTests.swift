@@ -245,4 +245,23 @@ import Testing
             #expect(e.message.contains("no trace at"))
         }
     }
+
+    /// A drained node finishes its work and takes no more, even when it preempts meanwhile.
+    @Test func aDrainingNodeStaysDrainingUnderPreemption() throws {
+        let sim = FleetSimulator(scenario: try Fixtures.steadyPool(rate: 30, nodes: 3, maxNumSeqs: 256,
+                                                                   gpuMemoryUtilization: 0.22, outputMedian: 300))
+        sim.advance(to: 120)
+        let n = try #require(sim.nodes.firstIndex { $0.id == "p-02" })
+        _ = sim.perform(.drain(node: "p-02"))
+        var load = sim.nodes[n].load
+        for t in stride(from: 121.0, through: 400, by: 1) {
+            sim.advance(to: t)
+            guard sim.pools[0].nodeIndices.contains(n) else { break }   // drained and removed
+            // Draining, then down once empty: never back to taking traffic.
+            #expect(sim.nodes[n].state == .draining || sim.nodes[n].state == .down, "at \(t): \(sim.nodes[n].state)")
+            #expect(sim.nodes[n].load <= load, "at \(t) the draining node took new work")
+            load = sim.nodes[n].load
+        }
+        #expect(sim.nodes[n].exposition.preemptions > 0, "the cache is small enough to preempt while draining")
+    }
 }

@@ -8,12 +8,19 @@ import DequeModule
 ///
 /// Blocks are counted, not listed: the simulator needs how many are free and how many a
 /// request finds cached, not which. A prefix's blocks form one chain (block i's hash covers
-/// blocks 0...i), so a lookup hits the chain's first n blocks and eviction trims its tail.
+/// blocks 0...i), so a lookup hits the chain's first n blocks and eviction trims its tail. A
+/// block is pinned only while a running request uses it: a chain's tail beyond what its
+/// requests use is evictable even while they run, as vLLM's per-block reference counts allow.
 struct KVCacheBlockManager {
     struct PrefixChain {
-        var blocks: Int
-        var references: Int
-        var stamp: Int
+        var blocks = 0
+        var references = 0
+        var stamp = 0
+        /// Running requests by how many of the chain's first blocks each uses.
+        var uses: [Int: Int] = [:]
+
+        var used: Int { uses.keys.max() ?? 0 }
+        var evictable: Int { references == 0 ? blocks : blocks - min(blocks, used) }
     }
 
     let totalBlocks: Int
@@ -23,7 +30,7 @@ struct KVCacheBlockManager {
     private(set) var ownedBlocks = 0
     /// Blocks holding cached prefix content, referenced or not.
     private(set) var cachedBlocks = 0
-    /// Cached blocks no running request references: free to evict.
+    /// Cached blocks no running request uses: free to evict.
     private(set) var evictableBlocks = 0
     private var chains: [Int: PrefixChain] = [:]
     private var leastRecent = Deque<(key: Int, stamp: Int)>()
@@ -48,30 +55,38 @@ struct KVCacheBlockManager {
         return chains[key]?.blocks ?? 0
     }
 
-    /// A running request now references `key`'s chain: its blocks cannot be evicted.
-    mutating func reference(_ key: Int) {
-        guard prefixCaching, key != 0 else { return }
-        var chain = chains[key] ?? PrefixChain(blocks: 0, references: 0, stamp: 0)
-        if chain.references == 0 { evictableBlocks -= chain.blocks }
-        chain.references += 1
-        chains[key] = chain
+    /// What an allocation could get if a request began to use `using` blocks of `key`'s chain:
+    /// those would no longer be evictable.
+    func allocatable(whileUsing key: Int, blocks using: Int) -> Int {
+        guard prefixCaching, key != 0, let chain = chains[key] else { return allocatable }
+        let pinnedAfter = min(chain.blocks, max(chain.references > 0 ? chain.used : 0, using))
+        return allocatable - chain.evictable + (chain.blocks - pinnedAfter)
     }
 
-    /// The request is gone: at no references the chain becomes evictable, most recent last.
-    mutating func release(_ key: Int) {
-        guard prefixCaching, key != 0, var chain = chains[key] else { return }
-        chain.references -= 1
-        if chain.references == 0 {
-            if chain.blocks == 0 {
-                chains[key] = nil
-                return
-            }
-            evictableBlocks += chain.blocks
+    /// A running request now uses the first `using` blocks of `key`'s chain.
+    mutating func reference(_ key: Int, using: Int) {
+        guard prefixCaching, key != 0 else { return }
+        modify(key) { chain in
+            chain.references += 1
+            chain.uses[using, default: 0] += 1
+        }
+    }
+
+    /// The request is gone: at no references the whole chain becomes evictable, most recent last.
+    mutating func release(_ key: Int, using: Int) {
+        guard prefixCaching, key != 0, chains[key] != nil else { return }
+        var unreferenced = false
+        modify(key) { chain in
+            chain.references -= 1
+            if let n = chain.uses[using] { chain.uses[using] = n > 1 ? n - 1 : nil }
+            unreferenced = chain.references == 0
+        }
+        if unreferenced, var chain = chains[key] {
             clock += 1
             chain.stamp = clock
+            chains[key] = chain
             leastRecent.append((key, clock))
         }
-        chains[key] = chain
     }
 
     /// Takes `count` blocks for a request, evicting cached ones if the free ones do not do.
@@ -89,40 +104,62 @@ struct KVCacheBlockManager {
         precondition(ownedBlocks >= 0, "KV blocks freed twice")
     }
 
-    /// A request finished computing `blocks` full blocks of `key`'s content: those of them the
-    /// chain lacks move from the request to the cache. Returns how many moved.
-    mutating func promote(_ key: Int, blocks: Int, fromOwned owned: Int) -> Int {
-        guard prefixCaching, key != 0, var chain = chains[key], chain.references > 0 else { return 0 }
+    /// A request using `using` blocks of `key`'s chain finished computing `blocks` full blocks
+    /// of its content: those the chain lacks move from the request to the cache, and the
+    /// request now uses them too. Returns how many moved.
+    mutating func promote(_ key: Int, blocks: Int, fromOwned owned: Int, using: Int) -> Int {
+        guard prefixCaching, key != 0, let chain = chains[key], chain.references > 0 else { return 0 }
         let moved = min(max(0, blocks - chain.blocks), owned)
         guard moved > 0 else { return 0 }
-        chain.blocks += moved
-        chains[key] = chain
+        modify(key) { chain in
+            chain.blocks += moved
+            if let n = chain.uses[using] { chain.uses[using] = n > 1 ? n - 1 : nil }
+            chain.uses[using + moved, default: 0] += 1
+        }
         ownedBlocks -= moved
         cachedBlocks += moved
         return moved
     }
 
+    /// Applies a change to a chain, keeping the evictable total in step.
+    private mutating func modify(_ key: Int, _ change: (inout PrefixChain) -> Void) {
+        let before = chains[key]?.evictable ?? 0
+        // In place: a copy of the chain would copy its `uses` too, at every admission.
+        change(&chains[key, default: PrefixChain()])
+        let chain = chains[key]!
+        evictableBlocks += chain.evictable - before
+        if chain.blocks == 0 && chain.references == 0 { chains[key] = nil }
+    }
+
     private mutating func evict(_ count: Int) {
         var needed = count
+        // Least recently used unreferenced chains first, trimmed from the tail.
         while needed > 0, let (key, stamp) = leastRecent.first {
-            guard var chain = chains[key], chain.references == 0, chain.stamp == stamp else {
+            guard let chain = chains[key], chain.references == 0, chain.stamp == stamp else {
                 leastRecent.removeFirst()
                 continue
             }
             let take = min(needed, chain.blocks)
-            chain.blocks -= take
-            cachedBlocks -= take
-            evictableBlocks -= take
-            evictions += take
+            trim(key, by: take)
             needed -= take
-            if chain.blocks == 0 {
-                chains[key] = nil
-                leastRecent.removeFirst()
-            } else {
-                chains[key] = chain
+            if chains[key] == nil { leastRecent.removeFirst() }
+        }
+        // Then the unused tails of chains in use.
+        if needed > 0 {
+            for (key, chain) in chains where chain.references > 0 && chain.evictable > 0 {
+                let take = min(needed, chain.evictable)
+                trim(key, by: take)
+                needed -= take
+                if needed == 0 { break }
             }
         }
         precondition(needed == 0, "evicted fewer blocks than were evictable")
+    }
+
+    private mutating func trim(_ key: Int, by n: Int) {
+        modify(key) { $0.blocks -= n }
+        cachedBlocks -= n
+        evictions += n
     }
 
     /// Forgets everything (the node lost its GPUs).

@@ -18,14 +18,16 @@ public struct NodeProfile: Sendable, Equatable {
         return models.first { $0.name == name }
     }
 
-    /// The hardware as the scenario catalogue describes a GPU; power from the catalogue entry
-    /// of the same name when there is one.
+    /// The hardware as the scenario catalogue describes a GPU. Power is the profile's, else the
+    /// catalogue entry's of the same name, else a 300 W board's; nil price and memory stay for
+    /// the scenario loader to refuse.
     public var gpuSpec: GPUSpec {
         let known = GPUSpec.catalog[hardware.gpu]
         return GPUSpec(name: hardware.gpu, memoryGiB: hardware.memoryGiB ?? known?.memoryGiB ?? 0,
                        bandwidthGBs: hardware.bandwidth / 1e9, teraflops: hardware.flops / 1e12,
                        pricePerHour: hardware.pricePerHour ?? known?.pricePerHour ?? 0,
-                       idleWatts: known?.idleWatts ?? 0, maxWatts: known?.maxWatts ?? 0)
+                       idleWatts: hardware.idleWatts ?? known?.idleWatts ?? 30,
+                       maxWatts: hardware.maxWatts ?? known?.maxWatts ?? 300)
     }
 
     /// True when at least one model carries measured tables.
@@ -44,10 +46,15 @@ public struct ProfiledHardware: Sendable, Equatable {
     /// The least time any step takes (kernel launches, the host loop), seconds.
     public var stepFloor: Double
     public var pricePerHour: Double?
+    /// Board power idle and flat out, for the node screen; nil to take the catalogue's.
+    public var idleWatts: Double?
+    public var maxWatts: Double?
 
-    public init(gpu: String, memoryGiB: Double?, bandwidth: Double, flops: Double, stepFloor: Double, pricePerHour: Double?) {
+    public init(gpu: String, memoryGiB: Double?, bandwidth: Double, flops: Double, stepFloor: Double, pricePerHour: Double?,
+                watts: (idle: Double, max: Double)? = nil) {
         self.gpu = gpu; self.memoryGiB = memoryGiB; self.bandwidth = bandwidth; self.flops = flops
         self.stepFloor = stepFloor; self.pricePerHour = pricePerHour
+        idleWatts = watts?.idle; maxWatts = watts?.max
     }
 }
 

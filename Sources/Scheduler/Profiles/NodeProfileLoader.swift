@@ -28,7 +28,7 @@ public enum NodeProfileLoader {
     static func hardware(_ doc: YAMLValue) throws -> ProfiledHardware {
         let h = try doc.required("hardware")
         try h.allowKeys(["gpu", "memory_gib", "copy_TBps_read_plus_write", "bandwidth_TBps", "bf16_matmul_8192_TFLOPs",
-                         "bf16_TFLOPs", "step_floor_ms", "price_per_hour"])
+                         "bf16_TFLOPs", "step_floor_ms", "price_per_hour", "idle_watts", "max_watts"])
         func either(_ a: String, _ b: String, in range: ClosedRange<Double>) throws -> Double {
             if let v = try h.optional(a) ?? h.optional(b) { return try v.double(in: range) }
             throw h.error("give \(a) (or \(b))")
@@ -41,7 +41,19 @@ public enum NodeProfileLoader {
         let gpuName = try h.optional("gpu")?.string() ?? doc.optional("gpu")?.string() ?? "unnamed"
         return ProfiledHardware(gpu: gpuName, memoryGiB: memory, bandwidth: bandwidth, flops: flops,
                                 stepFloor: (try h.optional("step_floor_ms")?.double(in: 0...100_000) ?? 0) / 1000,
-                                pricePerHour: try h.optional("price_per_hour")?.double(in: 0...10_000))
+                                pricePerHour: try h.optional("price_per_hour")?.double(in: 0...10_000),
+                                watts: try watts(h))
+    }
+
+    static func watts(_ h: YAMLValue) throws -> (idle: Double, max: Double)? {
+        guard let mv = try h.optional("max_watts") else {
+            if let iv = try h.optional("idle_watts") { throw iv.error("give max_watts with idle_watts") }
+            return nil
+        }
+        let maxW = try mv.double(in: 0.1...100_000)
+        let idle = try h.optional("idle_watts")?.double(in: 0...100_000) ?? 0.1 * maxW
+        guard idle <= maxW else { throw try h.required("idle_watts").error("idle power above the maximum") }
+        return (idle, maxW)
     }
 
     /// "NVIDIA H100 80GB HBM3, 81559 MiB, ..." -> 79.6 GiB: the memory column of
@@ -67,7 +79,15 @@ public enum NodeProfileLoader {
         let kvHeadsV = try c.required("num_key_value_heads")
         let kvHeads = try kvHeadsV.int(in: 1...4096)
         guard heads % kvHeads == 0 else { throw kvHeadsV.error("\(heads) attention heads do not divide into \(kvHeads) KV heads") }
-        let headDim = try v.optional("head_dim")?.int(in: 1...4096) ?? hidden / heads
+        let headDim: Int
+        if let hv = try v.optional("head_dim") {
+            headDim = try hv.int(in: 1...4096)
+        } else {
+            guard hidden % heads == 0 else {
+                throw try c.required("hidden_size").error("\(hidden) does not divide into \(heads) heads; give head_dim")
+            }
+            headDim = hidden / heads
+        }
         let params = try v.required("params").double(in: 1e6...1e14)
         var quantization = Quantization.bf16
         if let q = try v.optional("quantization") ?? v.optional("dtype") {

@@ -7,7 +7,8 @@ public struct SimulationReport: Sendable, Codable {
         public var metric: String
         public var percentile: Int
         public var targetSeconds: Double
-        /// Share of the pool's requests within the target; a shed request is not.
+        /// Share of the pool's finished requests (completed or shed) within the target; a shed
+        /// request is not. Requests still in flight at the end are not counted.
         public var attainment: Double
         public var met: Bool
 

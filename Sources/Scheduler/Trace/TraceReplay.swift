@@ -38,6 +38,7 @@ public struct TraceReplay {
         case cacheUnsized(profile: String)
         case modelTooLarge(String)
         case requestTooLong(TraceRequest, file: String, capacityTokens: Int)
+        case promptOverBudget(TraceRequest, file: String, budget: Int)
 
         public var description: String {
             switch self {
@@ -47,6 +48,8 @@ public struct TraceReplay {
             case .cacheUnsized(let p):
                 return "\(p): the profile gives no memory_gib and the engine no num_blocks, so the KV cache cannot be sized"
             case .modelTooLarge(let m): return m
+            case let .promptOverBudget(r, file, budget):
+                return "\(file):\(r.line): prompt_tokens \(r.promptTokens) exceed max_num_batched_tokens (\(budget)) and chunked prefill is off, so it could never be scheduled"
             case let .requestTooLong(r, file, capacity):
                 return "\(file):\(r.line): prompt_tokens + output_tokens = \(r.promptTokens + r.outputTokens) tokens do not fit in the engine's KV cache (\(capacity) tokens)"
             }
@@ -94,8 +97,14 @@ public struct TraceReplay {
     /// Runs every request to completion. Arrivals at the same instant as a step's end are
     /// queued before the next step is planned, as an engine's input queue is drained then.
     public func run(_ trace: [TraceRequest], file: String, maxStepsPerEvent: Int = 32) throws -> Result {
-        for r in trace where r.promptTokens + r.outputTokens > kvCapacityTokens {
-            throw Failure.requestTooLong(r, file: file, capacityTokens: kvCapacityTokens)
+        for r in trace {
+            if r.promptTokens + r.outputTokens > kvCapacityTokens {
+                throw Failure.requestTooLong(r, file: file, capacityTokens: kvCapacityTokens)
+            }
+            // As vLLM refuses to start without chunked prefill when a prompt could exceed the budget.
+            if !engine.enableChunkedPrefill && r.promptTokens > engine.maxNumBatchedTokens {
+                throw Failure.promptOverBudget(r, file: file, budget: engine.maxNumBatchedTokens)
+            }
         }
         let order = trace.indices.sorted { (trace[$0].arrival, $0) < (trace[$1].arrival, $1) }
         let node = SimulatedNode(id: self.node, poolIndex: 0, poolID: "trace", engineName: engine.kind.rawValue,
