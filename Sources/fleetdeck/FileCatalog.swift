@@ -18,6 +18,15 @@ struct FileCatalog {
             .sorted()
     }
 
+    /// The file for a name (or a path), or an error naming the valid ones: "unknown KIND 'X'
+    /// (valid: ...)".
+    func require(_ nameOrPath: String, kind: String) throws -> String {
+        guard let path = path(for: nameOrPath) else {
+            throw UserError("unknown \(kind) '\(nameOrPath)' (valid: \(names.joined(separator: ", ")))")
+        }
+        return path
+    }
+
     func path(for nameOrPath: String) -> String? {
         let p = nameOrPath.contains("/") || nameOrPath.hasSuffix("." + fileExtension)
             ? nameOrPath : directory + "/" + nameOrPath + "." + fileExtension

@@ -14,10 +14,7 @@ struct ScenarioOptions: ParsableArguments {
 
     func loadScenario() throws -> Scenario {
         let home = try DataLocator.requireHome()
-        let catalog = FileCatalog(directory: home + "/sample-data/scenarios")
-        guard let path = catalog.path(for: scenario) else {
-            throw UserError("unknown scenario '\(scenario)' (valid: \(catalog.names.joined(separator: ", ")))")
-        }
+        let path = try FileCatalog(directory: home + "/sample-data/scenarios").require(scenario, kind: "scenario")
         return try ScenarioLoader.load(file: path)
     }
 }
@@ -39,10 +36,7 @@ struct DisplayOptions: ParsableArguments {
     func resolve(_ cfg: UserConfig) throws -> (theme: Theme, glyphs: Glyphs) {
         let name = theme ?? cfg.theme ?? "dark"
         let home = try DataLocator.requireHome()
-        let catalog = FileCatalog(directory: home + "/Themes")
-        guard let path = catalog.path(for: name) else {
-            throw UserError("unknown theme '\(name)' (valid: \(catalog.names.joined(separator: ", ")))")
-        }
+        let path = try FileCatalog(directory: home + "/Themes").require(name, kind: "theme")
         let t = try ThemeLoader.load(file: path)
         return (t, (ascii || cfg.ascii == true) ? .ascii : .unicode)
     }

@@ -120,14 +120,15 @@ struct SimulateCommand: ParsableCommand {
         let seconds = try duration.map(Self.durationSeconds) ?? 3600
         let simulator = FleetSimulator(scenario: sc, seed: scenario.seed)
         simulator.collectReport()
-        let clock = ContinuousClock.now
+        let clock = WallClock()
+        let t0 = clock.now
         simulator.advance(to: seconds)
-        let wall = ContinuousClock.now - clock
+        let wall = clock.now - t0
         guard let report = simulator.report(duration: seconds) else { return }
         if json {
             print(try JSONText.encode(report))
         } else {
-            print(SimulationReportText.render(report, wallSeconds: Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18))
+            print(SimulationReportText.render(report, wallSeconds: wall))
         }
     }
 
@@ -160,14 +161,5 @@ struct SimulateCommand: ParsableCommand {
         driver.stop()
         task.cancel()
         server.stop()
-    }
-}
-
-/// JSON as the reports print it: sorted keys, so a diff of two runs reads line by line.
-enum JSONText {
-    static func encode<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }

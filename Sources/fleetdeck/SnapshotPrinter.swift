@@ -8,11 +8,7 @@ enum SnapshotPrinter {
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
     static func printJSON(_ snapshot: FleetSnapshot) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "+Inf", negativeInfinity: "-Inf", nan: "NaN")
-        FileHandle.standardOutput.write(try encoder.encode(snapshot))
-        print()
+        print(try JSONText.encode(snapshot))
     }
 
     /// The rendered screen as plain text, no colour codes.

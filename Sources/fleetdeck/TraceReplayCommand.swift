@@ -33,10 +33,7 @@ struct TraceReplayCommand {
     static func resolve(_ nameOrPath: String, folder: String) throws -> String {
         if nameOrPath.contains("/") || FileManager.default.fileExists(atPath: nameOrPath) { return nameOrPath }
         let home = try DataLocator.requireHome()
-        let catalog = FileCatalog(directory: home + "/sample-data/" + folder, extension: "json")
-        guard let path = catalog.path(for: nameOrPath) else {
-            throw UserError("no \(folder.dropLast()) '\(TerminalText.sanitized(nameOrPath))' (valid: \(catalog.names.joined(separator: ", ")))")
-        }
-        return path
+        return try FileCatalog(directory: home + "/sample-data/" + folder, extension: "json")
+            .require(nameOrPath, kind: String(folder.dropLast()))
     }
 }

@@ -167,7 +167,7 @@ import Testing
         #expect(r.stderr == "fleetdeck: error: \(dir)/t.jsonl:2: prompt_tokens: expected a number\n")
         let p = try Harness.fleetdeck(["simulate", "--trace", dir + "/t.jsonl", "--profile", "h200"])
         #expect(p.status == 2)
-        #expect(p.stderr.contains("no profile 'h200' (valid: a100-80gb, arm-edge-4c, h100-sxm, h100-sxm-hf-eager, l4)"))
+        #expect(p.stderr.contains("unknown profile 'h200' (valid: a100-80gb, arm-edge-4c, h100-sxm, h100-sxm-hf-eager, l4)"))
         try #"{"hardware": {"memory_gib": 8, "bandwidth_TBps": 1, "bf16_TFLOPs": 100}, "models": {"big": {"config": {"hidden_size": 8192, "num_hidden_layers": 80, "num_attention_heads": 64, "num_key_value_heads": 8}, "params": 70000000000}}}"#
             .write(toFile: dir + "/small.json", atomically: true, encoding: .utf8)
         let big = try Harness.fleetdeck(["simulate", "--trace", dir + "/t.jsonl", "--profile", dir + "/small.json"])

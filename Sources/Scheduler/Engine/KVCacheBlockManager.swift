@@ -35,7 +35,6 @@ struct KVCacheBlockManager {
     private var chains: [Int: PrefixChain] = [:]
     private var leastRecent = Deque<(key: Int, stamp: Int)>()
     private var clock = 0
-    private(set) var evictions = 0
 
     init(totalBlocks: Int, blockSize: Int, prefixCaching: Bool) {
         self.totalBlocks = totalBlocks; self.blockSize = blockSize; self.prefixCaching = prefixCaching
@@ -159,7 +158,6 @@ struct KVCacheBlockManager {
     private mutating func trim(_ key: Int, by n: Int) {
         modify(key) { $0.blocks -= n }
         cachedBlocks -= n
-        evictions += n
     }
 
     /// Forgets everything (the node lost its GPUs).

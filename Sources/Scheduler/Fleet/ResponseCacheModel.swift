@@ -15,7 +15,6 @@ final class ResponseCacheModel {
     private var entries: [Int: Entry] = [:]
     private var recency = Deque<(key: Int, stamp: Int)>()
     private var clock = 0
-    private(set) var evictions = 0
 
     init(spec: KeyedCacheSpec) {
         self.spec = spec
@@ -49,10 +48,7 @@ final class ResponseCacheModel {
         entries[key] = Entry(storedAt: now, stamp: clock)
         recency.append((key, clock))
         while entries.count > spec.capacity, let (k, stamp) = recency.popFirst() {
-            if entries[k]?.stamp == stamp {
-                entries[k] = nil
-                evictions += 1
-            }
+            if entries[k]?.stamp == stamp { entries[k] = nil }
         }
         compactIfSparse()
     }

@@ -29,9 +29,6 @@ public struct NodeProfile: Sendable, Equatable {
                        idleWatts: hardware.idleWatts ?? known?.idleWatts ?? 30,
                        maxWatts: hardware.maxWatts ?? known?.maxWatts ?? 300)
     }
-
-    /// True when at least one model carries measured tables.
-    public var isMeasured: Bool { models.contains { $0.table != nil } }
 }
 
 /// Achieved, not datasheet, figures: what a copy kernel and a large matrix product reach.
@@ -63,7 +60,6 @@ public struct ProfiledModel: Sendable, Equatable {
     public var name: String
     public var parameters: Double
     public var layers: Int
-    public var hiddenSize: Int
     public var attentionHeads: Int
     public var kvHeads: Int
     public var headDim: Int
@@ -71,9 +67,9 @@ public struct ProfiledModel: Sendable, Equatable {
     public var kvBytesPerToken: Double
     public var table: MeasuredStepTable?
 
-    public init(name: String, parameters: Double, layers: Int, hiddenSize: Int, attentionHeads: Int, kvHeads: Int,
+    public init(name: String, parameters: Double, layers: Int, attentionHeads: Int, kvHeads: Int,
                 headDim: Int, quantization: Quantization, kvBytesPerToken: Double, table: MeasuredStepTable?) {
-        self.name = name; self.parameters = parameters; self.layers = layers; self.hiddenSize = hiddenSize
+        self.name = name; self.parameters = parameters; self.layers = layers
         self.attentionHeads = attentionHeads; self.kvHeads = kvHeads; self.headDim = headDim
         self.quantization = quantization; self.kvBytesPerToken = kvBytesPerToken; self.table = table
     }
@@ -83,7 +79,7 @@ public struct ProfiledModel: Sendable, Equatable {
     /// A model known only by a scenario's shape: attention heads taken as 4 per KV head.
     public init(_ m: ModelSpec) {
         self.init(name: m.name, parameters: m.parametersBillions * 1e9, layers: m.layers,
-                  hiddenSize: m.kvHeads * 4 * m.headDim, attentionHeads: m.kvHeads * 4, kvHeads: m.kvHeads,
+                  attentionHeads: m.kvHeads * 4, kvHeads: m.kvHeads,
                   headDim: m.headDim, quantization: m.quantization, kvBytesPerToken: m.kvBytesPerToken, table: nil)
     }
 

@@ -124,7 +124,7 @@ public enum NodeProfileLoader {
             guard !decode.isEmpty else { throw dv.error("the decode table is empty") }
             table = MeasuredStepTable(prefill: prefill, decode: decode)
         }
-        return ProfiledModel(name: name, parameters: params, layers: layers, hiddenSize: hidden,
+        return ProfiledModel(name: name, parameters: params, layers: layers,
                              attentionHeads: heads, kvHeads: kvHeads, headDim: headDim,
                              quantization: quantization, kvBytesPerToken: kvBytes, table: table)
     }
