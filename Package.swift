@@ -44,7 +44,10 @@ let package = Package(
             ],
             // Single-threaded and hot: the dynamic exclusivity checks on its classes' properties
             // cost ~15% of a fleet simulation (perf, `bench simulate --scenario content`).
-            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+            // Optimised in debug builds too: the advisor forks and runs the fleet eight times a
+            // round, which unoptimised takes ten times longer (the demo and the tests run it).
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+                            .unsafeFlags(["-O"], .when(configuration: .debug))]
         ),
         // Parsers for the wire formats fleets expose: Prometheus text and OpenMetrics, the
         // Prometheus HTTP API's JSON, Redis INFO. Foundation only, so the fuzzer builds it alone.

@@ -16,18 +16,7 @@ public struct SimulatorActuator: Actuator {
 
     /// The simulator's own action for an operator's.
     public func fleetAction(_ action: OperatorAction) -> Result<FleetAction, AuditError> {
-        switch action {
-        case let .scale(pool, delta): return .success(.scale(pool: pool, delta: delta))
-        case let .degrade(pool, mode, on):
-            guard let m = DegradeMode(rawValue: mode) else { return .failure(AuditError("no degrade mode '\(mode)'")) }
-            return .success(.degrade(pool: pool, mode: m, on: on))
-        case let .drain(node): return .success(.drain(node: node))
-        case let .shiftToward(pool, percent):
-            guard let partner = driver.splitPartners(pool).first else {
-                return .failure(AuditError("\(pool) has no blue/green partner: no class splits its traffic"))
-            }
-            return .success(.shift(from: partner, to: pool, percent: percent))
-        }
+        FleetAction.from(action, splitPartners: driver.splitPartners).mapError { AuditError($0.description) }
     }
 
     public func request(for action: OperatorAction) -> String {

@@ -44,6 +44,25 @@ public enum FleetAction: Sendable, Equatable {
     }
 }
 
+extension FleetAction {
+    /// The simulator's action for an operator's; `splitPartners` names a pool's blue/green
+    /// partners (read from the simulator, or from what the driver knew of it).
+    public static func from(_ action: OperatorAction, splitPartners: (String) -> [String]) -> Result<FleetAction, FleetActionError> {
+        switch action {
+        case let .scale(pool, delta): return .success(.scale(pool: pool, delta: delta))
+        case let .degrade(pool, mode, on):
+            guard let m = DegradeMode(rawValue: mode) else { return .failure(FleetActionError("no degrade mode '\(mode)'")) }
+            return .success(.degrade(pool: pool, mode: m, on: on))
+        case let .drain(node): return .success(.drain(node: node))
+        case let .shiftToward(pool, percent):
+            guard let partner = splitPartners(pool).first else {
+                return .failure(FleetActionError("\(pool) has no blue/green partner: no class splits its traffic"))
+            }
+            return .success(.shift(from: partner, to: pool, percent: percent))
+        }
+    }
+}
+
 public struct FleetActionError: Error, Equatable, CustomStringConvertible {
     public var description: String
     public init(_ d: String) { description = d }

@@ -89,11 +89,18 @@ public final class FleetSimulator {
     private let lowestPriority: Int
     private let highestPriority: Int
     /// An upper bound of the offered rate over the whole run, for thinning.
-    private let rateBound: Double
-    private var activeSpikes: [Int: Double] = [:] {
-        didSet { spikeFactor = activeSpikes.values.reduce(1, *) }
+    private var rateBound: Double
+    private var activeSpikes: [Int: (multiplier: Double, start: Double, ramp: Double)] = [:] {
+        didSet {
+            spikeFactor = activeSpikes.values.reduce(1) { $0 * $1.multiplier }
+            spikeRampsUntil = activeSpikes.values.map { $0.start + $0.ramp }.max() ?? -.infinity
+        }
     }
+    /// Every active spike at full strength; until `spikeRampsUntil` some are still rising.
     private var spikeFactor = 1.0
+    private var spikeRampsUntil = -Double.infinity
+    /// Set on a what-if fork: the offered rate it follows instead of the daily curve and incidents.
+    private var arrivalPath: ArrivalPath?
     /// The daily curve's current straight piece, from `WorkloadSpec.segment`, in simulated time.
     private var curveSegment = (from: 0.0, until: -1.0, value: 1.0, slope: 0.0)
     private var events = EventBuffer()
@@ -102,6 +109,10 @@ public final class FleetSimulator {
     private var lastSnapshot: FleetSnapshot?
     /// Per-request latencies and per-pool totals for a headless report; nil in the console.
     private var report: SimulationReportCollector?
+    /// The fleet's totals when the report started: the report counts what came after.
+    private var reportStart = Totals()
+    /// Off in a what-if fork: nodes' graphs and /metrics figures, which nobody reads there.
+    private var keepsNodeHistory = true
 
     public init(scenario: Scenario, seed: UInt64? = nil, sampleInterval: Double = 1, historyCapacity: Int = 300) {
         self.scenario = scenario
@@ -132,7 +143,7 @@ public final class FleetSimulator {
             pools.append(runtime)
         }
         let spikeProduct = scenario.incidents.reduce(1.0) { acc, inc in
-            if case .loadSpike(let m) = inc.kind { return acc * max(1, m) }
+            if case .loadSpike(let m, _) = inc.kind { return acc * max(1, m) }
             return acc
         }
         rateBound = scenario.workload.peakRate * max(1, scenario.workload.dailyCurve.map(\.multiplier).max() ?? 1) * spikeProduct
@@ -155,6 +166,66 @@ public final class FleetSimulator {
         nextArrival = rateBound > 0 ? 0 : .infinity
         schedule(at: sampleInterval, .sample)
         log(.info, .note, "scenario \(scenario.name): \(scenario.title)")
+    }
+
+    /// A what-if copy of `other` as it stands: the same nodes, queues, requests in flight, KV
+    /// and response caches, cold starts and degrade modes, with its own random streams from
+    /// `seed`. What the advisor cannot know is left out: the scenario's incidents and scripted
+    /// actions still to come (an incident in progress stays as it is). Until `follow(_:)`, it
+    /// keeps the daily curve.
+    public init(forking other: FleetSimulator, seed: UInt64) {
+        scenario = other.scenario
+        sampleInterval = other.sampleInterval
+        historyCapacity = other.historyCapacity
+        now = other.now
+        totals = other.totals
+        sampleCount = other.sampleCount
+        seedUsed = seed
+        speed = other.speed
+        var root = SeededRandom(seed: seed)
+        arrivalRandom = root.fork()
+        lengthRandom = root.fork()
+        cacheRandom = root.fork()
+        apiRandom = root.fork()
+        sessionRandom = root.fork()
+        nextSessionID = other.nextSessionID
+        seq = other.seq
+        nextRequestID = other.nextRequestID
+        let requests = RequestCopies()
+        nodes = other.nodes.map { SimulatedNode(copying: $0, requests: requests) }
+        pools = other.pools.map { $0.forked() }
+        classWeights = other.classWeights
+        classSplits = other.classSplits
+        classCumulativeShares = other.classCumulativeShares
+        lastPoissonClass = other.lastPoissonClass
+        lowestPriority = other.lowestPriority
+        highestPriority = other.highestPriority
+        rateBound = other.rateBound
+        activeSpikes = other.activeSpikes
+        spikeFactor = other.spikeFactor
+        spikeRampsUntil = other.spikeRampsUntil
+        curveSegment = other.curveSegment
+        events = other.events
+        costHistory = other.costHistory
+        lastSampleTime = other.lastSampleTime
+        queue = Heap(other.queue.unordered.compactMap { e -> ScheduledEvent? in
+            switch e.kind {
+            case .incidentStart, .incidentEnd, .action: return nil
+            case let .externalDone(r, ttft, e2e):
+                return ScheduledEvent(time: e.time, seq: e.seq, kind: .externalDone(requests(r), ttft: ttft, e2e: e2e))
+            default: return e
+            }
+        })
+        nextArrival = other.nextArrival
+        keepsNodeHistory = false
+    }
+
+    /// Makes a fork's arrivals follow `path` (a forecast of the fleet's offered rate) in
+    /// place of the daily curve and load spikes.
+    public func follow(_ path: ArrivalPath) {
+        arrivalPath = path
+        rateBound = max(path.peak, 1e-9)
+        nextArrival = path.peak > 0 ? now + arrivalRandom.exponential(rate: rateBound) : .infinity
     }
 
     // MARK: running
@@ -239,12 +310,20 @@ public final class FleetSimulator {
 
     /// Requests per second offered to the fleet right now.
     public var offeredRate: Double {
+        if let arrivalPath { return arrivalPath.rate(at: now) }
         if now >= curveSegment.until || now < curveSegment.from {
             let s = scenario.workload.segment(atTimeOfDay: timeOfDay)
             curveSegment = (now, now + s.remaining, s.value, s.slope)
         }
         let multiplier = curveSegment.value + curveSegment.slope * (now - curveSegment.from)
-        return scenario.workload.peakRate * multiplier * spikeFactor
+        return scenario.workload.peakRate * multiplier * currentSpikeFactor
+    }
+
+    private var currentSpikeFactor: Double {
+        guard now < spikeRampsUntil else { return spikeFactor }
+        return activeSpikes.values.reduce(1) { f, s in
+            f * (s.ramp > 0 ? 1 + (s.multiplier - 1) * min(1, max(0, (now - s.start) / s.ramp)) : s.multiplier)
+        }
     }
 
     /// Arrivals of a Poisson process whose rate changes with the time of day and incidents,
@@ -475,6 +554,7 @@ public final class FleetSimulator {
                                                          turnsLeft: r.turnsLeft - 1)))
         }
         if r.cacheKey != 0 { pools[r.poolIndex].cacheModel?.store(r.cacheKey, now: now) }
+        report?.logRequest(pool: r.poolIndex, prompt: r.promptTokens, ttft: ttft)
         complete(pool: r.poolIndex, outputTokens: r.outputTokens, ttft: ttft, e2e: e2e)
     }
 
@@ -515,10 +595,10 @@ public final class FleetSimulator {
             guard let pi = pools.firstIndex(where: { $0.spec.id == id }) else { return }
             pools[pi].apiQuota = TokenBucket(rate: rps)
             log(.warning, .incident, "incident: \(inc.label) for \(Format.duration(inc.duration))", pool: id)
-        case .loadSpike(let m):
-            activeSpikes[i] = m
-            log(.warning, .incident, String(format: "incident: %@ (load x%.1f for %@)", inc.label, m,
-                                            Format.duration(inc.duration)))
+        case let .loadSpike(m, ramp):
+            activeSpikes[i] = (m, now, ramp)
+            log(.warning, .incident, String(format: "incident: %@ (load x%.1f%@ for %@)", inc.label, m,
+                                            ramp > 0 ? " over \(Format.duration(ramp))" : "", Format.duration(inc.duration)))
         case let .nodeDown(nodeID, reason):
             guard let n = nodes.firstIndex(where: { $0.id == nodeID }) else { return }
             let node = nodes[n]
@@ -605,6 +685,8 @@ public final class FleetSimulator {
                 node.stateReason = nil
             }
         }
+        node.counters = SimulatedNode.Counters()
+        guard keepsNodeHistory else { return }
         node.history.append(at: now, gpuUtilization: node.lastSample.utilization, kvCacheUsage: node.kvUsage,
             tokensPerSecond: node.lastSample.tokensPerSecond, running: Double(node.running), waiting: Double(node.waiting.count))
         node.exposition.state = node.state
@@ -616,7 +698,6 @@ public final class FleetSimulator {
         node.exposition.preemptions += UInt64(c.preemptions)
         node.exposition.prefixQueries += UInt64(c.prefixQueryTokens)
         node.exposition.prefixHits += UInt64(c.prefixHitTokens)
-        node.counters = SimulatedNode.Counters()
     }
 
     /// Each autoscaled pool's decision for this sample, acted on as an operator's scale would be.
@@ -639,8 +720,12 @@ public final class FleetSimulator {
 
     /// Starts collecting what `report(duration:)` returns (per-request latencies in
     /// HdrHistograms); costs a little per request, so the console does not.
-    public func collectReport() {
-        report = SimulationReportCollector(objectiveCounts: pools.map(\.spec.objectives.count))
+    public func collectReport(logRequests: Int = 0) {
+        report = SimulationReportCollector(objectiveCounts: pools.map(\.spec.objectives.count), logRequests: logRequests,
+                                           resolution: keepsNodeHistory ? .report : .whatIf)
+        // The report covers what happens from now on (a fork's report, its horizon).
+        for pi in pools.indices { pools[pi].cumulative = PoolTotals() }
+        reportStart = totals
     }
 
     private func collect(into report: SimulationReportCollector, dt: Double) {
@@ -687,8 +772,14 @@ public final class FleetSimulator {
                 preemptions: acc.preemptions, costUSD: acc.costUSD, slo: slo))
         }
         return SimulationReport(scenario: scenario.name, seed: seedUsed, durationSeconds: duration,
-                                requests: totals.arrived, completed: totals.completed, shed: totals.shed,
+                                requests: totals.arrived - reportStart.arrived, completed: totals.completed - reportStart.completed,
+                                shed: totals.shed - reportStart.shed,
                                 costUSD: out.reduce(0) { $0 + $1.costUSD }, pools: out)
+    }
+
+    /// The requests answered by a pool's engines or API (not its cache) since `collectReport(logRequests:)`.
+    func requestLog(pool pi: Int) -> [SimulationReportCollector.LoggedRequest] {
+        report?.log.filter { $0.pool == pi } ?? []
     }
 
     // MARK: snapshots

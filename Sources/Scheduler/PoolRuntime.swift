@@ -36,7 +36,7 @@ struct PoolRuntime {
     let prefixShare: Double
     let sharedPrefixTokens: Int
     /// A keyed response cache's contents (a reference: the pool's one cache).
-    let cacheModel: ResponseCacheModel?
+    private(set) var cacheModel: ResponseCacheModel?
     var apiQuota: TokenBucket?
     var autoscaler: Autoscaler?
     var nodeIndices: [Int] = []
@@ -83,6 +83,13 @@ struct PoolRuntime {
         history = PoolHistory(capacity: historyCapacity)
         responseCacheHistory = SeriesRing(capacity: historyCapacity)
         prefixCacheHistory = SeriesRing(capacity: historyCapacity)
+    }
+
+    /// The same pool with its own copy of the response cache's answers, for a what-if fork.
+    func forked() -> PoolRuntime {
+        var copy = self
+        copy.cacheModel = cacheModel.map(ResponseCacheModel.init(copying:))
+        return copy
     }
 
     var dollarsPerHour: Double {

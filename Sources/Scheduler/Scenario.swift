@@ -285,7 +285,8 @@ public struct WorkloadSpec: Sendable {
 
 public struct IncidentSpec: Sendable {
     public enum Kind: Sendable, Equatable {
-        case loadSpike(multiplier: Double)
+        /// The arrival rate is multiplied by `multiplier`, reached linearly over `ramp` seconds.
+        case loadSpike(multiplier: Double, ramp: Double = 0)
         case nodeDown(node: String, reason: String)
         /// The pool's response cache loses every entry (a restart, a flush): it starts cold.
         case cacheFlush(pool: String)

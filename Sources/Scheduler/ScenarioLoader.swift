@@ -357,13 +357,14 @@ public enum ScenarioLoader {
     }
 
     static func incident(_ v: YAMLValue, nodeIDs: Set<String>, pools: [PoolSpec]) throws -> IncidentSpec {
-        try v.allowKeys(["at", "duration", "label", "kind", "multiplier", "node", "reason", "pool", "rps"])
+        try v.allowKeys(["at", "duration", "label", "kind", "multiplier", "ramp_s", "node", "reason", "pool", "rps"])
         let kindName = try v.required("kind").oneOf(["load_spike", "node_down", "cache_flush", "api_quota"])
         let kind: IncidentSpec.Kind
         var label = try v.optional("label")?.string()
         if kindName == "load_spike" {
             if label == nil { label = try v.required("label").string() }
-            kind = .loadSpike(multiplier: try v.required("multiplier").double(in: 0...1000))
+            kind = .loadSpike(multiplier: try v.required("multiplier").double(in: 0...1000),
+                              ramp: try v.optional("ramp_s")?.double(in: 0...86_400) ?? 0)
         } else if kindName == "cache_flush" || kindName == "api_quota" {
             let pv = try v.required("pool")
             let id = try pv.string()

@@ -127,6 +127,32 @@ final class SimulatedNode {
         exposition.blockSize = engine.blockSize
     }
 
+    /// The same replica in the same state, its requests copied through `requests` (so a
+    /// request in two places stays one), for a what-if fork.
+    init(copying o: SimulatedNode, requests: RequestCopies) {
+        maxStepsPerEvent = o.maxStepsPerEvent
+        id = o.id; poolIndex = o.poolIndex; poolID = o.poolID; engineName = o.engineName; version = o.version
+        engine = o.engine; gpu = o.gpu; gpusPerNode = o.gpusPerNode; model = o.model; stepModel = o.stepModel
+        kvCapacityTokens = o.kvCapacityTokens; idHash = o.idHash
+        state = o.state; stateReason = o.stateReason; retiring = o.retiring; stepEpoch = o.stepEpoch
+        waiting = Deque(o.waiting.map { requests($0) })
+        prefilling = o.prefilling.map { requests($0) }
+        decodeHeap = Heap(o.decodeHeap.unordered.map {
+            DecodeEntry(finishStep: $0.finishStep, requestID: $0.requestID, epoch: $0.epoch, request: requests($0.request))
+        })
+        decodingOrder = o.decodingOrder.map { requests($0) }
+        decodingCount = o.decodingCount; phaseCounts = o.phaseCounts; kv = o.kv
+        kvUsedTokens = o.kvUsedTokens; prefillingTokens = o.prefillingTokens; admissions = o.admissions
+        decodeBlocksTakenAt = o.decodeBlocksTakenAt; stepIndex = o.stepIndex
+        currentStep = o.currentStep.map { plan in
+            var p = plan
+            p.chunks = plan.chunks.map { (requests($0.request), $0.tokens) }
+            return p
+        }
+        counters = o.counters; exposition = o.exposition; history = o.history
+        lastSample = o.lastSample; prefixWindow = o.prefixWindow
+    }
+
     /// A node of a scenario's GPU pool: vLLM's defaults with the pool's knobs, a roofline of its GPU.
     convenience init(id: String, poolIndex: Int, pool: PoolSpec, spec: GPUPoolSpec) {
         let engine = EngineSettings(kind: EngineSettings.Kind(rawValue: pool.engine) ?? .vllm,

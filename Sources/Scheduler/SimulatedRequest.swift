@@ -50,6 +50,18 @@ final class SimulatedRequest {
         self.prefixTokens = min(prefixTokens, promptTokens)
     }
 
+    /// The same request at the same point of its life, for a what-if fork.
+    func copy() -> SimulatedRequest {
+        let r = SimulatedRequest(id: id, classIndex: classIndex, poolIndex: poolIndex, arrival: arrival,
+                                 promptTokens: promptTokens, outputTokens: outputTokens, prefixKey: prefixKey,
+                                 prefixTokens: prefixTokens)
+        r.phase = phase; r.cacheKey = cacheKey; r.turnsLeft = turnsLeft; r.generated = generated
+        r.targetTokens = targetTokens; r.computedTokens = computedTokens; r.sharedBlocks = sharedBlocks
+        r.firstTokenTime = firstTokenTime; r.decodeEnterStep = decodeEnterStep; r.generatedAtEnter = generatedAtEnter
+        r.blockPhase = blockPhase; r.admissionSeq = admissionSeq; r.epoch = epoch; r.preemptions = preemptions
+        return r
+    }
+
     var totalTokens: Int { promptTokens + outputTokens }
     var promptRemaining: Int { targetTokens - computedTokens }
 
@@ -66,5 +78,18 @@ final class SimulatedRequest {
         targetTokens = 0
         computedTokens = 0
         sharedBlocks = 0
+    }
+}
+
+/// Copies of requests made while forking a simulator: a request held in several places (a
+/// queue, the decode heap, a step in progress, an event) gets one copy everywhere.
+final class RequestCopies {
+    private var copies: [ObjectIdentifier: SimulatedRequest] = [:]
+
+    func callAsFunction(_ r: SimulatedRequest) -> SimulatedRequest {
+        if let c = copies[ObjectIdentifier(r)] { return c }
+        let c = r.copy()
+        copies[ObjectIdentifier(r)] = c
+        return c
     }
 }

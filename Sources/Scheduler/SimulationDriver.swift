@@ -84,6 +84,14 @@ public final class SimulationDriver: @unchecked Sendable {
     public let splitPartners: @Sendable (String) -> [String]
 
     private let notes = Mutex<[(FleetEvent.Severity, String)]>([])
+    private let forkRequests = Mutex<[@Sendable (ForkedFleet) -> Void]>([])
+
+    /// A copy of the fleet as it stands, made on the driver's task between samples and handed
+    /// to `deliver` there (the advisor's what-if base). Never called after `stop()`.
+    public func requestFork(_ deliver: @escaping @Sendable (ForkedFleet) -> Void) {
+        guard !stopped.load(ordering: .relaxed) else { return }
+        forkRequests.withLock { $0.append(deliver) }
+    }
 
     /// A line for the events log from outside (the action layer's outcome), logged on the
     /// driver's task.
@@ -92,6 +100,10 @@ public final class SimulationDriver: @unchecked Sendable {
     }
 
     private func takeActions() {
+        let forks = forkRequests.withLock { f -> [@Sendable (ForkedFleet) -> Void] in defer { f.removeAll() }; return f }
+        for deliver in forks {
+            deliver(ForkedFleet(simulator: FleetSimulator(forking: simulator, seed: simulator.seedUsed)))
+        }
         let lines = notes.withLock { n -> [(FleetEvent.Severity, String)] in defer { n.removeAll() }; return n }
         for (severity, message) in lines { simulator.log(severity, .action, message) }
         let pending = actions.withLock { a -> [(FleetAction, CheckedContinuation<Result<String, FleetActionError>, Never>)] in
@@ -102,4 +114,10 @@ public final class SimulationDriver: @unchecked Sendable {
         for (action, c) in pending { c.resume(returning: simulator.perform(action)) }
         store.publish(simulator.snapshot(refresh: true))
     }
+}
+
+/// A fork of the driver's simulator, handed to one other owner (the advisor's thread): nothing
+/// else holds it, which is what makes passing it across threads sound.
+public struct ForkedFleet: @unchecked Sendable {
+    public let simulator: FleetSimulator
 }

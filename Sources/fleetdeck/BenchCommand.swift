@@ -12,7 +12,7 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Print performance figures (no pass/fail): frames, simulation, parsing, aggregation, store memory, replay, local inference.",
         discussion: "Build with -c release for meaningful figures. Docs/performance.md records them.",
-        subcommands: [FrameBench.self, SimulationBench.self, ParseBench.self, AggregateBench.self, StoreBench.self, ReplayBench.self, InferBench.self])
+        subcommands: [FrameBench.self, SimulationBench.self, AdvisorBench.self, ForecastBench.self, ParseBench.self, AggregateBench.self, StoreBench.self, ReplayBench.self, InferBench.self])
 }
 
 /// Nanosecond timing of a closure, `count` times; returns sorted durations in seconds.
@@ -86,6 +86,91 @@ struct SimulationBench: ParsableCommand {
         let t = sim.totals
         print(String(format: "%@: %.0f simulated s in %.3f s wall = %.0fx real time; %d requests (%.0f/s wall), %d shed",
                      sc.name, duration, elapsed, duration / elapsed, t.arrived, Double(t.arrived) / elapsed, t.shed))
+    }
+}
+
+struct AdvisorBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "advisor",
+        abstract: "Time a full what-if round: every candidate for a pool forked and played ahead (one core).")
+
+    @OptionGroup var scenario: ScenarioOptions
+    @Option(name: .long, help: "Simulated seconds before the round (the bank's peak by default).") var at: Double = 420
+    @Option(name: .long, help: "Seconds each what-if plays ahead.") var horizon: Double = 600
+    @Option(name: .long, help: "The pool the candidates act on (default: the first GPU pool).") var pool: String?
+    @Option(name: .long, help: "Rounds to time.") var rounds: Int = 5
+
+    func run() throws {
+        let sc = try scenario.loadScenario()
+        let sim = FleetSimulator(scenario: sc, seed: scenario.seed)
+        var settings = Advisor.Settings()
+        settings.horizon = horizon
+        let advisor = Advisor(settings: settings)
+        while sim.now < at {
+            sim.advance(to: min(at, sim.now + sim.sampleInterval))
+            advisor.observe(sim.snapshot())
+        }
+        let target = pool ?? sc.pools.first { if case .gpu = $0.kind { return true }; return false }?.id ?? ""
+        let candidates = sim.whatIfCandidates(forPool: target)
+        let path = advisor.arrivalPath(for: sim)
+        print(String(format: "offered now %.1f/s; forecast path %.1f/s to %.1f/s over the horizon", sim.offeredRate, path.rates.first ?? 0, path.rates.last ?? 0))
+        var requests = 0
+        let times = measure(rounds) {
+            let outcomes = advisor.whatIfs(candidates, fleet: sim, path: path, seed: 1)
+            requests = outcomes.reduce(0) { $0 + $1.report.requests }
+        }
+        print(String(format: "%@ at %.0f s, pool %@: %d candidates x %.0f s ahead = %d simulated requests; round best %.3f s, median %.3f s, worst %.3f s (%.0f requests/s)",
+                     sc.name, at, target, candidates.count, horizon, requests, times.first ?? 0, percentile(times, 0.5),
+                     times.last ?? 0, Double(requests) / max(percentile(times, 0.5), 1e-9)))
+    }
+}
+
+struct ForecastBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "forecast",
+        abstract: "Backtest the load forecast on the scenarios' arrival series: Holt-Winters against naive and moving-average forecasts.")
+
+    @Option(name: .long, help: "Scenarios to backtest, comma-separated.") var scenarios = "bank,ecommerce,rag,edge"
+    @Option(name: .long, help: "Simulated seconds per scenario.") var duration: Double = 3600
+
+    func run() throws {
+        let home = try DataLocator.requireHome()
+        let catalog = FileCatalog(directory: home + "/sample-data/scenarios")
+        let grid: [(String, HoltWintersForecaster.Parameters)] = [
+            ("default", FleetLoadForecaster.defaultParameters),
+            ("a.5 b.05 p.9", .init(alpha: 0.5, beta: 0.05, gamma: 0, phi: 0.9)),
+            ("a.5 b.15 p.97", .init(alpha: 0.5, beta: 0.15, gamma: 0, phi: 0.97)),
+            ("a.5 b.3 p.95", .init(alpha: 0.5, beta: 0.3, gamma: 0, phi: 0.95)),
+            ("a.5 b.3 p.9", .init(alpha: 0.5, beta: 0.3, gamma: 0, phi: 0.9)),
+            ("a.5 b0 (SES)", .init(alpha: 0.5, beta: 0, gamma: 0, phi: 0)),
+        ]
+        for name in scenarios.split(separator: ",").map(String.init) {
+            let sim = FleetSimulator(scenario: try ScenarioLoader.load(file: try catalog.require(name, kind: "scenario")))
+            var series: [Double] = []
+            var sum = 0.0, count = 0
+            while sim.now < duration {
+                sim.advance(to: sim.now + sim.sampleInterval)
+                sum += sim.snapshot().pools.reduce(0) { $0 + $1.arrivalRate }
+                count += 1
+                if count == Int(FleetLoadForecaster.step) { series.append(sum / Double(count)); sum = 0; count = 0 }
+            }
+            let mean = series.reduce(0, +) / Double(max(1, series.count))
+            print("\(name): \(series.count) ten-second means of the fleet's arrival rate, mean \(Format.compact(mean))/s; mean absolute error as % of the mean")
+            for (h, prefix) in [(6, false), (30, false), (60, false), (90, false), (12, true), (30, true)] {
+                let series = prefix ? Array(series.prefix(90)) : series
+                var line = "  \(h * 10 / 60) min ahead\(prefix ? " (first 15 min)" : ""):"
+                var naiveShown = false
+                for (label, p) in grid {
+                    let sc = ForecastBacktest.score(series, parameters: p, horizon: h, warmUp: 12)
+                    if !naiveShown {
+                        line += String(format: " naive %.1f%%, mean-of-6 %.1f%% |", sc.naive / mean * 100, sc.movingAverage / mean * 100)
+                        naiveShown = true
+                    }
+                    line += String(format: " %@ %.1f%% (band %.0f%%)", label, sc.holtWinters / mean * 100, sc.coverage * 100)
+                }
+                print(line)
+            }
+        }
     }
 }
 

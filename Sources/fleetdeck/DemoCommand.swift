@@ -27,6 +27,9 @@ struct DemoCommand: ParsableCommand {
     @Option(name: .long, help: "Simulated seconds run at once before the console opens, so graphs start full.")
     var warmup: Double = 120
 
+    @Flag(name: .long, help: "Run without the scheduler model's advisor (no forecasts, what-ifs or recommendations).")
+    var noAdvisor = false
+
     func validate() throws {
         guard (0.1...1000).contains(speed) else { throw ValidationError("--speed must be between 0.1 and 1000") }
         guard (0...86_400).contains(warmup) else { throw ValidationError("--warmup must be between 0 and 86400 seconds") }
@@ -48,7 +51,12 @@ struct DemoCommand: ParsableCommand {
         let drawWith = terminal.supportsUnicode ? glyphs : .ascii
         let task = Task.detached { await driver.run() }
         let executor = try acting.makeExecutor(actuator: SimulatorActuator(driver: driver, scenario: sc)) { driver.note($0, $1) }
-        ConsoleApp(store: store, glyphs: drawWith, actions: executor).run(on: terminal)
+        var settings = Advisor.Settings()
+        settings.seed = simulator.seedUsed
+        let advisor = noAdvisor ? nil : AdvisorLoop(advisor: Advisor(settings: settings), store: store, driver: driver)
+        advisor?.start()
+        ConsoleApp(store: store, glyphs: drawWith, actions: executor, advisor: advisor).run(on: terminal)
+        advisor?.stop()
         driver.stop()
         task.cancel()
     }

@@ -84,13 +84,13 @@ struct SimulateCommand: ParsableCommand {
     }
 
     /// "1h", "30m", "90s" or plain seconds.
-    static func durationSeconds(_ text: String) throws -> Double {
+    static func durationSeconds(_ text: String, option: String = "--duration") throws -> Double {
         let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
         var number = Substring(text)
         var scale = 1.0
         if let last = text.last, let u = units[last] { number = text.dropLast(); scale = u }
         guard let v = Double(number), v.isFinite, v > 0, v * scale <= 30 * 86_400 else {
-            throw ValidationError("--duration wants a positive time up to 30 days: 1h, 30m, 90s or seconds (got '\(TerminalText.sanitized(text))')")
+            throw ValidationError("\(option) wants a positive time up to 30 days: 1h, 30m, 90s or seconds (got '\(TerminalText.sanitized(text))')")
         }
         return v * scale
     }
@@ -117,7 +117,7 @@ struct SimulateCommand: ParsableCommand {
     private func runHeadless() throws {
         var sc = try scenario.loadScenario()
         if let n = nodes { sc = sc.resized(toNodes: n) }
-        let seconds = try duration.map(Self.durationSeconds) ?? 3600
+        let seconds = try duration.map { try Self.durationSeconds($0) } ?? 3600
         let simulator = FleetSimulator(scenario: sc, seed: scenario.seed)
         simulator.collectReport()
         let clock = WallClock()
@@ -136,7 +136,7 @@ struct SimulateCommand: ParsableCommand {
         var sc = try scenario.loadScenario()
         if let n = nodes { sc = sc.resized(toNodes: n) }
         let (host, port) = try Self.hostAndPort(serve)
-        let wallLimit = try duration.map(Self.durationSeconds)
+        let wallLimit = try duration.map { try Self.durationSeconds($0) }
 
         var signals = TerminationSignals.block()
 

@@ -5,6 +5,7 @@ import AsyncHTTPClient
 import Console
 import FleetCore
 import Recording
+import Scheduler
 import Foundation
 import Telemetry
 
@@ -78,7 +79,12 @@ struct WatchCommand: ParsableCommand {
         defer { terminal.restore() }
         let executor = try makeExecutor(cfg, client: client, store: store, notes: notes)
         let task = Task.detached { await source.run() }
-        ConsoleApp(store: store, glyphs: terminal.supportsUnicode ? glyphs : .ascii, actions: executor, notes: notes).run(on: terminal)
+        // A watched fleet has no simulator to fork: the advisor forecasts its load only.
+        let advisor = AdvisorLoop(advisor: Advisor(), store: store, driver: nil)
+        advisor.start()
+        ConsoleApp(store: store, glyphs: terminal.supportsUnicode ? glyphs : .ascii, actions: executor, notes: notes, advisor: advisor)
+            .run(on: terminal)
+        advisor.stop()
         source.stop()
         task.cancel()
     }

@@ -8,16 +8,18 @@ public final class ConsoleApp {
     private let replay: (any ReplayControl)?
     private let actions: (any ActionControl)?
     private let notes: EventNotes?
+    private let advisor: (any AdvisorFeed)?
     /// How long to wait for a key before looking for a new snapshot.
     public var pollMilliseconds: Int32 = 200
 
     public init(store: SnapshotStore, glyphs: Glyphs, replay: (any ReplayControl)? = nil, actions: (any ActionControl)? = nil,
-                notes: EventNotes? = nil) {
+                notes: EventNotes? = nil, advisor: (any AdvisorFeed)? = nil) {
         self.store = store
         self.glyphs = glyphs
         self.replay = replay
         self.actions = actions
         self.notes = notes
+        self.advisor = advisor
     }
 
     /// What the dialog says for an action: the action layer's plan, or why there is none.
@@ -37,8 +39,14 @@ public final class ConsoleApp {
         var state = ConsoleState()
         var shownVersion = -1
         var dirty = true
+        var shownAdviceTime: Double?
         while !state.quit && !terminal.stopRequested {
             let (version, raw) = store.latest()
+            let advice = advisor?.latestAdvice()
+            if advice?.time != shownAdviceTime {
+                shownAdviceTime = advice?.time
+                dirty = true
+            }
             let snapshot = raw.map { notes?.merged(into: $0) ?? $0 }
             if version != shownVersion {
                 shownVersion = version
@@ -51,13 +59,13 @@ public final class ConsoleApp {
                 }
                 let (w, h) = terminal.size
                 let frame = ScreenRenderer.render(snapshot: snapshot, state: state, width: w, height: h, glyphs: glyphs,
-                                                  audit: state.screen == .audit ? actions?.recentAudit() ?? [] : [])
+                                                  audit: state.screen == .audit ? actions?.recentAudit() ?? [] : [], advice: advice)
                 state.nodeScrollOffset = frame.nodeScrollOffset
                 terminal.present(frame.canvas)
                 dirty = false
             }
             guard let key = terminal.readKey(timeoutMilliseconds: pollMilliseconds) else { continue }
-            if key != .resize { state = KeyHandler.handle(key, state, snapshot: snapshot) }
+            if key != .resize { state = KeyHandler.handle(key, state, snapshot: snapshot, advice: advice) }
             if let command = state.replayCommand {
                 replay?.send(command)
                 state.replayCommand = nil
@@ -69,6 +77,7 @@ public final class ConsoleApp {
             if let action = state.confirmedAction {
                 state.confirmedAction = nil
                 actions?.run(action)
+                advisor?.acknowledge(action)
             }
             dirty = true
         }

@@ -51,7 +51,8 @@ enum PoolsScreen {
         Table(columns: columns, rows: rows).draw(&canvas, inner, glyphs: ctx.glyphs)
 
         // History: a graph per pool of its queue and arrival rate, as many as fit.
-        let graphs = Panel.draw(&canvas, bottom, title: "Queue depth and arrivals, last \(Format.duration(Double(s.pools.first?.history.waiting.capacity ?? 0)))",
+        let past = "Queue depth and arrivals, last \(Format.duration(Double(s.pools.first?.history.waiting.capacity ?? 0)))"
+        let graphs = Panel.draw(&canvas, bottom, title: ctx.advice?.forecasts.isEmpty == false ? past + " | forecast 15 min (band: 80%)" : past,
                                 glyphs: ctx.glyphs)
         let rowsPerPool = 3
         let halves = graphs.columns([50, 50])
@@ -62,8 +63,10 @@ enum PoolsScreen {
                 let area = halves[k]
                 let label = k == 0 ? "\(p.id) waiting \(p.waiting)" : "\(p.id) in \(Format.compact(p.arrivalRate))/s"
                 canvas.put(TerminalText.truncated(label, to: area.width - 2, ellipsis: ctx.glyphs.ellipsis), x: area.x + 1, y: y, role: .dim)
-                HistoryGraph.draw(&canvas, series.values, in: Rect(x: area.x + 1, y: y + 1, width: area.width - 2, height: rowsPerPool - 1),
-                                  glyphs: ctx.glyphs, ceiling: k == 0 ? 4 : nil, role: k == 0 && p.waiting > 0 ? .warn : .graph)
+                let forecast = ctx.advice?.forecast(ofPool: p.id).map { k == 0 ? $0.waiting : $0.arrivalRate }
+                ForecastGraph.draw(&canvas, history: series.values, forecast: forecast,
+                                   in: Rect(x: area.x + 1, y: y + 1, width: area.width - 2, height: rowsPerPool - 1),
+                                   glyphs: ctx.glyphs, ceiling: k == 0 ? 4 : nil, role: k == 0 && p.waiting > 0 ? .warn : .graph)
             }
         }
     }

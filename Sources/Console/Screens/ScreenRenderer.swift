@@ -13,7 +13,7 @@ public enum ScreenRenderer {
     public static let minimumHeight = 24
 
     public static func render(snapshot live: FleetSnapshot?, state: ConsoleState, width: Int, height: Int,
-                              glyphs: Glyphs, audit: [AuditEntry] = []) -> RenderedFrame {
+                              glyphs: Glyphs, audit: [AuditEntry] = [], advice: FleetAdvice? = nil) -> RenderedFrame {
         var canvas = Canvas(width: width, height: height)
         guard width >= minimumWidth, height >= minimumHeight else {
             TooSmallScreen.draw(&canvas, width: width, height: height)
@@ -23,7 +23,8 @@ public enum ScreenRenderer {
             canvas.put("fleetdeck: waiting for the first snapshot...", x: 2, y: height / 2, role: .dim)
             return RenderedFrame(canvas: canvas, nodeScrollOffset: 0)
         }
-        let ctx = ScreenContext(snapshot: snapshot, live: live ?? snapshot, state: state, glyphs: glyphs, audit: audit)
+        let ctx = ScreenContext(snapshot: snapshot, live: live ?? snapshot, state: state, glyphs: glyphs, audit: audit,
+                                advice: snapshot.replay == nil ? advice : nil)
         StatusBars.drawHeader(&canvas, ctx)
         let body: Rect
         if let replay = snapshot.replay {
@@ -44,6 +45,7 @@ public enum ScreenRenderer {
             case .events: EventsScreen.draw(&canvas, body, ctx: ctx)
             case .sources: SourcesScreen.draw(&canvas, body, ctx: ctx)
             case .audit: AuditScreen.draw(&canvas, body, ctx: ctx)
+            case .scheduler: SchedulerScreen.draw(&canvas, body, ctx: ctx)
             }
         }
         if state.showHelp { HelpOverlay.draw(&canvas, ctx: ctx) }
@@ -60,6 +62,8 @@ struct ScreenContext {
     let state: ConsoleState
     let glyphs: Glyphs
     var audit: [AuditEntry] = []
+    /// The advisor's last round; nil without an advisor (or in a replay).
+    var advice: FleetAdvice?
 
     var startTimeOfDay: Double { snapshot.timeOfDay - snapshot.time }
 }

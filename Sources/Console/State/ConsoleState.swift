@@ -1,7 +1,7 @@
 import FleetCore
 
 public enum ScreenID: Int, CaseIterable, Sendable {
-    case overview = 1, nodes, pools, events, sources, audit
+    case overview = 1, nodes, pools, events, sources, audit, scheduler
 
     public var title: String {
         switch self {
@@ -11,6 +11,7 @@ public enum ScreenID: Int, CaseIterable, Sendable {
         case .events: return "Events"
         case .sources: return "Sources"
         case .audit: return "Audit"
+        case .scheduler: return "Scheduler"
         }
     }
 }

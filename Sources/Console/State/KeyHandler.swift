@@ -4,7 +4,7 @@ import FleetCore
 public enum KeyHandler {
     /// Every key the console knows, as `?` shows them.
     public static let help: [(keys: String, action: String)] = [
-        ("1 2 3 4 5", "overview, nodes, pools, events, sources screen"),
+        ("1 2 3 4 5 6 7", "overview, nodes, pools, events, sources, audit, scheduler screen"),
         ("Tab / Shift-Tab", "next / previous screen"),
         ("↑ ↓  j k", "select a node"),
         ("PgUp PgDn  Home End", "page, first, last node"),
@@ -19,6 +19,7 @@ public enum KeyHandler {
         ("d", "degrade menu for the selected node's pool"),
         ("D", "drain the selected node"),
         ("b", "shift 10% of blue/green traffic to the pool"),
+        ("a", "scheduler screen: apply the advisor's recommendation"),
         ("?", "this help"),
         ("q", "quit"),
     ]
@@ -33,7 +34,7 @@ public enum KeyHandler {
         ("g", "go to a time: HH:MM[:SS] of day, or +M[:SS] from the start"),
     ]
 
-    public static func handle(_ key: Key, _ state: ConsoleState, snapshot: FleetSnapshot?) -> ConsoleState {
+    public static func handle(_ key: Key, _ state: ConsoleState, snapshot: FleetSnapshot?, advice: FleetAdvice? = nil) -> ConsoleState {
         var s = state
         if s.editingFilter { return editFilter(key, s) }
         if s.editingGoto { return editGoto(key, s, snapshot: snapshot) }
@@ -50,6 +51,11 @@ public enum KeyHandler {
                 let on = !(snapshot?.pool(pool)?.degradeModes ?? []).contains(mode)
                 s.requestedAction = .degrade(pool: pool, mode: mode, on: on)
             }
+            return s
+        }
+        if key == .char("a"), s.screen == .scheduler, s.detailNodeID == nil, !s.showHelp, snapshot?.replay == nil {
+            // The active recommendation (it has held through the hysteresis), else the best one.
+            if let action = advice?.active?.action ?? advice?.recommendations.first?.action { s.requestedAction = action }
             return s
         }
         if let action = actionKey(key, &s, snapshot: snapshot) {

@@ -22,6 +22,15 @@ final class ResponseCacheModel {
         entries.reserveCapacity(min(spec.capacity, 1 << 20))
     }
 
+    /// A copy with the same stored answers, for a what-if fork.
+    init(copying other: ResponseCacheModel) {
+        spec = other.spec
+        zipf = other.zipf
+        entries = other.entries
+        recency = other.recency
+        clock = other.clock
+    }
+
     var count: Int { entries.count }
 
     /// The key a new request asks for.

@@ -69,9 +69,9 @@ public struct SimulationReport: Sendable, Codable {
 /// digits) and its per-pool counts; the simulator feeds it when a run is headless.
 final class SimulationReportCollector {
     struct PoolAccumulator {
-        var ttft = SimulationReportCollector.histogram()
-        var tpot = SimulationReportCollector.histogram()
-        var e2e = SimulationReportCollector.histogram()
+        var ttft: Histogram<UInt64>
+        var tpot: Histogram<UInt64>
+        var e2e: Histogram<UInt64>
         var completed = 0
         var queuePeak = 0
         var cacheLookups = 0
@@ -84,24 +84,55 @@ final class SimulationReportCollector {
         var withinTarget: [Int]
     }
 
+    /// One answered request, for fitting a tier's latency to its prompt length.
+    struct LoggedRequest {
+        var pool: Int
+        var prompt: Int
+        var ttft: Double
+    }
+
     private(set) var pools: [PoolAccumulator]
+    private(set) var log: [LoggedRequest] = []
+    private let logLimit: Int
 
-    init(objectiveCounts: [Int]) {
-        pools = objectiveCounts.map { PoolAccumulator(withinTarget: Array(repeating: 0, count: $0)) }
+    /// How finely latencies are kept: a headless report's three significant digits up to a
+    /// day, or a what-if's two digits (1%) up to an hour, which is a tenth of the work to set
+    /// up and to read percentiles from, eight times per advisor round.
+    enum Resolution {
+        case report, whatIf
+
+        var longest: Double { self == .report ? 86_000 : 3_600 }
     }
 
-    static func histogram() -> Histogram<UInt64> {
-        Histogram(highestTrackableValue: 24 * 3_600_000_000, numberOfSignificantValueDigits: .three)
+    private let resolution: Resolution
+
+    init(objectiveCounts: [Int], logRequests: Int = 0, resolution: Resolution = .report) {
+        self.resolution = resolution
+        pools = objectiveCounts.map { _ in
+            PoolAccumulator(ttft: Self.histogram(resolution), tpot: Self.histogram(resolution), e2e: Self.histogram(resolution),
+                            withinTarget: [])
+        }
+        for (i, n) in objectiveCounts.enumerated() { pools[i].withinTarget = Array(repeating: 0, count: n) }
+        logLimit = logRequests
     }
 
-    static func microseconds(_ s: Double) -> UInt64 { UInt64(max(0, min(s, 86_000)) * 1e6 + 0.5) }
+    func logRequest(pool: Int, prompt: Int, ttft: Double) {
+        if log.count < logLimit { log.append(LoggedRequest(pool: pool, prompt: prompt, ttft: ttft)) }
+    }
+
+    static func histogram(_ r: Resolution) -> Histogram<UInt64> {
+        r == .report ? Histogram(highestTrackableValue: 24 * 3_600_000_000, numberOfSignificantValueDigits: .three)
+            : Histogram(highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: .two)
+    }
+
+    func microseconds(_ s: Double) -> UInt64 { UInt64(max(0, min(s, resolution.longest)) * 1e6 + 0.5) }
 
     func complete(pool: Int, ttft: Double, e2e: Double, outputTokens: Int, objectives: [SLOObjective]) {
-        _ = pools[pool].ttft.record(Self.microseconds(ttft))
-        _ = pools[pool].e2e.record(Self.microseconds(e2e))
+        _ = pools[pool].ttft.record(microseconds(ttft))
+        _ = pools[pool].e2e.record(microseconds(e2e))
         // A response-cache hit arrives whole: no stream, no time per output token.
         if outputTokens > 1, e2e > ttft {
-            _ = pools[pool].tpot.record(Self.microseconds((e2e - ttft) / Double(outputTokens - 1)))
+            _ = pools[pool].tpot.record(microseconds((e2e - ttft) / Double(outputTokens - 1)))
         }
         pools[pool].completed += 1
         for (i, o) in objectives.enumerated() {

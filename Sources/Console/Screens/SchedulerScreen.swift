@@ -1,0 +1,86 @@
+import FleetCore
+
+/// Screen 7: the scheduler model's view. What it warns of, the what-if candidates it ranked
+/// (predicted p95, queue, cost delta, time to effect), why the first one wins, the routing
+/// classifier's standing, and the load forecast of the pool the round was about.
+enum SchedulerScreen {
+    static func draw(_ canvas: inout Canvas, _ body: Rect, ctx: ScreenContext) {
+        guard let advice = ctx.advice else {
+            let inner = Panel.draw(&canvas, body, title: "Scheduler", glyphs: ctx.glyphs)
+            let text = ctx.snapshot.replay != nil ? "the advisor does not run during a replay"
+                : "the advisor has not finished its first round yet (it forks the fleet for each candidate action)"
+            canvas.put(text, x: inner.x + 1, y: inner.y, role: .dim, maxWidth: inner.width - 2)
+            return
+        }
+        let pool = advice.recommendations.first?.pool ?? ctx.snapshot.pools.first?.id ?? ""
+        let forecastHeight = max(6, body.height / 3)
+        let (top, bottom) = body.splitTop(body.height - forecastHeight)
+        let inner = Panel.draw(&canvas, top, title: "Scheduler: what-if \(Format.duration(advice.horizon)) ahead", glyphs: ctx.glyphs,
+                               rightTitle: "round at \(Format.clock(ctx.startTimeOfDay + advice.time)), took \(Format.latency(advice.roundSeconds))")
+        var y = inner.y
+        for w in advice.warnings where y < inner.maxY {
+            canvas.put("! " + w.message, x: inner.x + 1, y: y, role: .crit, maxWidth: inner.width - 2)
+            y += 1
+        }
+        if let note = advice.note {
+            canvas.put(note, x: inner.x + 1, y: y, role: .dim, maxWidth: inner.width - 2)
+            y += 1
+        }
+        if let active = advice.active {
+            canvas.put("recommended: \(active.title)", x: inner.x + 1, y: y, role: .warn, maxWidth: inner.width - 2)
+            canvas.put("a applies it", x: inner.maxX - 14, y: y, role: .key)
+            y += 1
+            canvas.put(active.why, x: inner.x + 3, y: y, role: .dim, maxWidth: inner.width - 4)
+            y += 1
+        } else if advice.note == nil {
+            canvas.put("nothing to do: " + (advice.recommendations.first?.why ?? "no candidate beats the fleet as it is"),
+                       x: inner.x + 1, y: y, role: .ok, maxWidth: inner.width - 2)
+            y += 1
+        }
+        let routingLines = advice.routing == nil ? 0 : 3
+        let tableRect = Rect(x: inner.x, y: y, width: inner.width, height: max(0, inner.maxY - y - routingLines))
+        if !advice.recommendations.isEmpty {
+            let columns: [Table.Column] = [
+                .init("#", width: 2, alignment: .right), .init("CANDIDATE", width: nil, minWidth: 24),
+                .init("SLO%", width: 5, alignment: .right), .init("E2E P95", width: 7, alignment: .right),
+                .init("TTFT P95", width: 8, alignment: .right), .init("QUEUE", width: 5, alignment: .right),
+                .init("$/H Δ", width: 9, alignment: .right), .init("EFFECT", width: 6, alignment: .right),
+                .init("RISK", width: 4, alignment: .right),
+            ]
+            let rows = advice.recommendations.enumerated().map { i, r -> [Table.TableCell] in
+                let role: StyleRole = r.meetsSLO ? .normal : .warn
+                return [.init("\(i + 1)", .dim), .init(r.title, i == 0 ? .accent : .normal), .init(Format.percent(r.attainment), role),
+                        .init(Format.latency(r.e2eP95), role), .init(Format.latency(r.ttftP95)), .init("\(r.queuePeak)"),
+                        .init(signedDollars(r.costDeltaPerHour), r.costDeltaPerHour > 0 ? .warn : .normal),
+                        .init(r.timeToEffect > 0 ? Format.duration(r.timeToEffect) : "now"), .init("\(r.risk)", r.risk > 1 ? .warn : .normal)]
+            }
+            Table(columns: columns, rows: rows).draw(&canvas, tableRect, glyphs: ctx.glyphs)
+        }
+        if let r = advice.routing {
+            let ry = inner.maxY - 3
+            canvas.put("routing classifier (\(r.model)):", x: inner.x + 1, y: ry, role: .title, maxWidth: inner.width - 2)
+            canvas.put("agrees with the simulator's best route on \(Format.percent(r.agreement)) of \(r.heldOut) held-out requests; "
+                       + "saves \(Format.dollars(r.savedPerMillion)) per 1M requests (\(Format.percent(r.savedShare))) against the static split",
+                       x: inner.x + 3, y: ry + 1, maxWidth: inner.width - 4)
+            canvas.put("over SLO: static \(Format.percent(r.staticMissRate)), classifier \(Format.percent(r.classifierMissRate)); routes "
+                       + r.tierShares.map { "\($0.tier) \(Format.percent($0.share))" }.joined(separator: ", "),
+                       x: inner.x + 3, y: ry + 2, role: .dim, maxWidth: inner.width - 4)
+        }
+
+        let graphs = Panel.draw(&canvas, bottom, title: "\(pool): the last 5 min and the next 15 (band: 80%)", glyphs: ctx.glyphs)
+        guard let p = ctx.snapshot.pool(pool) else { return }
+        let f = advice.forecast(ofPool: pool)
+        let halves = graphs.columns([50, 50])
+        for (k, (label, history, band)) in [("arrivals/s", p.history.arrivalRate.values, f?.arrivalRate),
+                                             ("waiting", p.history.waiting.values, f?.waiting)].enumerated() {
+            let area = halves[k]
+            let ahead = band?.mean.last.map { " -> \(Format.compact($0)) in 15 min" } ?? ""
+            canvas.put("\(label) \(Format.compact(history.last ?? 0))\(ahead)", x: area.x + 1, y: graphs.y, role: .dim, maxWidth: area.width - 2)
+            ForecastGraph.draw(&canvas, history: history, forecast: band,
+                               in: Rect(x: area.x + 1, y: graphs.y + 1, width: area.width - 2, height: graphs.height - 1),
+                               glyphs: ctx.glyphs, ceiling: k == 1 ? 4 : nil)
+        }
+    }
+
+    static func signedDollars(_ v: Double) -> String { abs(v) < 0.005 ? "0" : (v > 0 ? "+" : "-") + Format.dollars(abs(v)) }
+}

@@ -1,0 +1,137 @@
+import FleetCore
+
+/// The scheduler model's inference on live data: it keeps the load forecast up to date from
+/// every snapshot, and each round forks the fleet once per candidate action, plays the next
+/// minutes of forecast load forward, and ranks what happens. Single-threaded: the loop that
+/// owns it calls it off the render thread.
+public final class Advisor {
+    public struct Settings: Sendable, Equatable {
+        /// Seconds each what-if plays ahead.
+        public var horizon: Double = 600
+        /// Source seconds between rounds.
+        public var roundInterval: Double = 15
+        public var seed: UInt64 = 1
+        public var confirmRounds = 2
+        public var clearRounds = 3
+        /// Rounds between retrainings of the routing classifier (0: never train it).
+        public var routingRetrainRounds = 40
+
+        public init() {}
+    }
+
+    public let settings: Settings
+    public private(set) var forecaster = FleetLoadForecaster()
+    private var hysteresis: RecommendationHysteresis
+    private var active: Recommendation?
+    private var activeFamily: String?
+    /// Pools warned about in the last round, so each warning is logged once per episode.
+    private var warned: Set<String> = []
+    public private(set) var rounds = 0
+    private var routing: RoutingReport?
+
+    public init(settings: Settings = Settings()) {
+        self.settings = settings
+        hysteresis = RecommendationHysteresis(confirmRounds: settings.confirmRounds, clearRounds: settings.clearRounds)
+    }
+
+    public func observe(_ snapshot: FleetSnapshot) { forecaster.observe(snapshot) }
+
+    /// The seed of round `n`: the same for every candidate of the round (common random
+    /// numbers, so candidates differ by their action and not by luck), different across rounds.
+    func roundSeed(_ n: Int) -> UInt64 {
+        var z = settings.seed &+ UInt64(n) &* 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        return z ^ (z >> 27)
+    }
+
+    /// The fleet's offered load over the what-if horizon: the forecast's shape, anchored at
+    /// the rate the fleet is offered now.
+    public func arrivalPath(for fleet: FleetSimulator) -> ArrivalPath {
+        let steps = Int((settings.horizon / FleetLoadForecaster.step).rounded(.up)) + 1
+        let base = fleet.offeredRate
+        return ArrivalPath(start: fleet.now, step: FleetLoadForecaster.step, rates: forecaster.growth(steps: steps).map { $0 * base })
+    }
+
+    /// One round. `fleet` is forked, never advanced; nil (a watched fleet, a replay) gives
+    /// forecasts only. Returns the advice and the warnings that are new this round.
+    public func round(fleet: FleetSimulator?, snapshot: FleetSnapshot, clock: any FleetClock = WallClock())
+        -> (advice: FleetAdvice, newWarnings: [EarlyWarning]) {
+        let started = clock.now
+        rounds += 1
+        let forecasts = forecaster.forecasts()
+        guard let fleet else {
+            return (FleetAdvice(time: snapshot.time, horizon: settings.horizon, forecasts: forecasts, recommendations: [],
+                                active: nil, warnings: [], routing: nil, roundSeconds: clock.now - started,
+                                note: "forecast only: what-if needs the embedded simulator (fleetdeck demo)"), [])
+        }
+        let seed = roundSeed(rounds)
+        let path = arrivalPath(for: fleet)
+        let baseline = fleet.whatIf(.nothing, path: path, horizon: settings.horizon, seed: seed, watchBreaches: true)
+        let warnings = earlyWarnings(baseline, fleet: fleet)
+
+        var ranked: [Recommendation] = []
+        var families: [String: String] = [:]
+        if let pool = poolAtRisk(baseline) {
+            let candidates = fleet.whatIfCandidates(forPool: pool)
+            for c in candidates { families[c.title] = c.family }
+            let outcomes = [baseline] + whatIfs(candidates.dropFirst(), fleet: fleet, path: path, seed: seed)
+            ranked = RecommendationRanking.rank(outcomes, pool: pool, horizon: settings.horizon)
+        } else {
+            ranked = RecommendationRanking.rank([baseline], pool: snapshot.pools.first?.id ?? "", horizon: settings.horizon)
+        }
+        let bestFamily = ranked.first.flatMap { $0.action == nil ? nil : families[$0.title] }
+        // A breach sooner than a cold start leaves no time for a second opinion.
+        let urgent = ranked.first.map { r in warnings.contains { $0.pool == r.pool } } ?? false
+        let family = hysteresis.update(best: bestFamily, urgent: urgent)
+        if let family {
+            if let current = ranked.first(where: { families[$0.title] == family }) { active = current }
+        } else {
+            active = nil
+        }
+        activeFamily = family
+
+        if settings.routingRetrainRounds > 0, routing == nil || rounds % settings.routingRetrainRounds == 0 {
+            routing = RoutingClassifier.evaluate(fleet: fleet, seed: seed)
+        }
+        let fresh = warnings.filter { !warned.contains($0.pool) }
+        warned = Set(warnings.map(\.pool))
+        return (FleetAdvice(time: snapshot.time, horizon: settings.horizon, forecasts: forecasts, recommendations: ranked,
+                            active: active, warnings: warnings, routing: routing, roundSeconds: clock.now - started), fresh)
+    }
+
+    /// Every candidate played forward from `fleet` under `path`, with the round's seed.
+    public func whatIfs<C: Collection<WhatIfCandidate>>(_ candidates: C, fleet: FleetSimulator, path: ArrivalPath,
+                                                       seed: UInt64) -> [WhatIfOutcome] {
+        candidates.map { fleet.whatIf($0, path: path, horizon: settings.horizon, seed: seed, watchBreaches: true) }
+    }
+
+    /// The operator applied `action`: if it is the active recommendation, it is done.
+    public func acknowledge(_ action: OperatorAction) {
+        guard active?.action == action else { return }
+        hysteresis.acknowledge()
+        active = nil
+        activeFamily = nil
+    }
+
+    /// The pool whose objectives the baseline misses most, else the first to breach; nil when
+    /// the fleet meets every objective over the horizon.
+    func poolAtRisk(_ baseline: WhatIfOutcome) -> String? {
+        let short = baseline.report.pools.map { p in
+            (p.pool, p.slo.reduce(0.0) { $0 + RecommendationRanking.shortfall($1, decided: p.completed + p.shed) })
+        }.filter { $0.1 > 0 }
+        return short.max { $0.1 < $1.1 }?.0 ?? baseline.firstBreach?.pool
+    }
+
+    /// A breach the forecast shows sooner than the pool's cold start (plus a round, the
+    /// advisor's own reaction time): after that, a new replica arrives too late.
+    func earlyWarnings(_ baseline: WhatIfOutcome, fleet: FleetSimulator) -> [EarlyWarning] {
+        guard let breach = baseline.firstBreach,
+              let spec = fleet.scenario.pools.first(where: { $0.id == breach.pool }) else { return [] }
+        let cold = FleetSimulator.coldStart(spec.model)
+        guard breach.after <= cold + settings.roundInterval else { return [] }
+        let o = breach.objective
+        let message = "forecast: \(breach.pool) breaches \(o.metric.rawValue) p\(o.percentile) < \(Format.latency(o.target)) "
+            + "in ~\(Format.duration(breach.after)); a new replica takes ~\(Format.duration(cold)): act now"
+        return [EarlyWarning(pool: breach.pool, objective: o, breachIn: breach.after, coldStart: cold, message: message)]
+    }
+}

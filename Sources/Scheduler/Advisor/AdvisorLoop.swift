@@ -1,0 +1,95 @@
+import FleetCore
+import Foundation
+import Synchronization
+
+/// Runs the advisor on its own thread, never the render thread nor the simulator's task: it
+/// feeds every new snapshot to the forecast, and every `roundInterval` source seconds asks
+/// the driver for a fork of the fleet and runs a round. The console reads the newest round.
+public final class AdvisorLoop: AdvisorFeed, @unchecked Sendable {
+    private let advisor: Advisor
+    private let store: SnapshotStore
+    private let driver: SimulationDriver?
+    private let clock: any FleetClock
+    private let latest = Mutex<FleetAdvice?>(nil)
+    private let acknowledged = Mutex<[OperatorAction]>([])
+    private let stopped = Atomic<Bool>(false)
+    private let done = DispatchSemaphore(value: 0)
+    /// Wall seconds between looks at the store.
+    public var pollInterval = 0.2
+
+    public init(advisor: Advisor, store: SnapshotStore, driver: SimulationDriver?, clock: any FleetClock = WallClock()) {
+        self.advisor = advisor
+        self.store = store
+        self.driver = driver
+        self.clock = clock
+    }
+
+    public func latestAdvice() -> FleetAdvice? { latest.withLock { $0 } }
+
+    public func acknowledge(_ action: OperatorAction) { acknowledged.withLock { $0.append(action) } }
+
+    public func start() {
+        let thread = Thread { [self] in
+            loop()
+            done.signal()
+        }
+        thread.name = "fleetdeck-advisor"
+        thread.qualityOfService = .utility
+        thread.start()
+    }
+
+    /// Returns once the round in progress has finished.
+    public func stop() {
+        guard !stopped.exchange(true, ordering: .relaxed) else { return }
+        done.wait()
+    }
+
+    private func loop() {
+        var seen = 0
+        var lastRound = -Double.infinity
+        while !stopped.load(ordering: .relaxed) {
+            let (version, snapshot) = store.latest()
+            for action in acknowledged.withLock({ a -> [OperatorAction] in defer { a.removeAll() }; return a }) {
+                advisor.acknowledge(action)
+            }
+            if version != seen, let snapshot, snapshot.replay == nil {
+                seen = version
+                advisor.observe(snapshot)
+                if snapshot.time - lastRound >= advisor.settings.roundInterval || snapshot.time < lastRound {
+                    lastRound = snapshot.time
+                    runRound(snapshot)
+                }
+            }
+            Thread.sleep(forTimeInterval: pollInterval)
+        }
+    }
+
+    private func runRound(_ snapshot: FleetSnapshot) {
+        let fleet = driver.flatMap(fork)
+        guard !stopped.load(ordering: .relaxed) else { return }
+        let (advice, fresh) = advisor.round(fleet: fleet, snapshot: snapshot, clock: clock)
+        latest.withLock { $0 = advice }
+        for w in fresh { driver?.note(.warning, "advisor: \(w.message)") }
+        if let a = advice.active, fresh.isEmpty, previousActive != a.title {
+            driver?.note(.info, "advisor recommends: \(a.title) (\(a.why)); press a on the scheduler screen to apply")
+        }
+        previousActive = advice.active?.title
+    }
+
+    private var previousActive: String?
+
+    /// The driver's fork of its fleet, waited for here (this thread only).
+    private func fork(_ driver: SimulationDriver) -> FleetSimulator? {
+        let box = Mutex<ForkedFleet?>(nil)
+        let ready = DispatchSemaphore(value: 0)
+        driver.requestFork { f in
+            box.withLock { $0 = f }
+            ready.signal()
+        }
+        // The driver takes requests every 20-500 ms; a stopped driver never answers.
+        while ready.wait(timeout: .now() + 0.5) == .timedOut {
+            if stopped.load(ordering: .relaxed) { return nil }
+        }
+        return box.withLock { $0 }?.simulator
+    }
+}
