@@ -45,10 +45,14 @@ public final class FleetSimulator {
         case traceArrival(classIndex: Int, index: Int)
     }
 
+    /// An event in the heap: plain data, so the heap moves it without reference counting. A
+    /// step's end (most events) is held inline; any other kind waits in `payloads[slot]`.
     struct ScheduledEvent: Comparable {
         let time: Double
         let seq: Int
-        let kind: EventKind
+        /// The node whose step ends, or -1 - slot.
+        let node: Int
+        let epoch: Int
         static func < (a: ScheduledEvent, b: ScheduledEvent) -> Bool { (a.time, a.seq) < (b.time, b.seq) }
         static func == (a: ScheduledEvent, b: ScheduledEvent) -> Bool { a.time == b.time && a.seq == b.seq }
     }
@@ -63,6 +67,9 @@ public final class FleetSimulator {
     public var speed: Double = 1
 
     private var queue = Heap<ScheduledEvent>()
+    /// The events that are not a step's end, by slot; nil marks a free slot.
+    private var payloads: [EventKind?] = []
+    private var freeSlots: [Int] = []
     private var nextArrival = Double.infinity
     private var seq = 0
     private var nextRequestID = 0
@@ -208,14 +215,16 @@ public final class FleetSimulator {
         events = other.events
         costHistory = other.costHistory
         lastSampleTime = other.lastSampleTime
-        queue = Heap(other.queue.unordered.compactMap { e -> ScheduledEvent? in
-            switch e.kind {
-            case .incidentStart, .incidentEnd, .action: return nil
-            case let .externalDone(r, ttft, e2e):
-                return ScheduledEvent(time: e.time, seq: e.seq, kind: .externalDone(requests(r), ttft: ttft, e2e: e2e))
-            default: return e
+        queue = other.queue
+        freeSlots = other.freeSlots
+        payloads = other.payloads.map { kind in
+            switch kind {
+            // Left in the heap as free slots, which are skipped.
+            case .incidentStart?, .incidentEnd?, .action?: return nil
+            case let .externalDone(r, ttft, e2e)?: return .externalDone(requests(r), ttft: ttft, e2e: e2e)
+            default: return kind
             }
-        })
+        }
         nextArrival = other.nextArrival
         keepsNodeHistory = false
     }
@@ -245,7 +254,15 @@ public final class FleetSimulator {
                 guard eventTime <= time, let next = queue.popMin() else { break }
                 totals.inSystemIntegral += Double(totals.inSystem) * (next.time - now)
                 now = next.time
-                handle(next.kind)
+                if next.node >= 0 {
+                    stepDone(node: next.node, epoch: next.epoch)
+                } else {
+                    let slot = -1 - next.node
+                    let kind = payloads[slot]
+                    payloads[slot] = nil
+                    freeSlots.append(slot)
+                    if let kind { handle(kind) }
+                }
             }
         }
         totals.inSystemIntegral += Double(totals.inSystem) * max(0, time - now)
@@ -254,25 +271,44 @@ public final class FleetSimulator {
 
     func schedule(at time: Double, _ kind: EventKind) {
         seq += 1
-        queue.insert(ScheduledEvent(time: time, seq: seq, kind: kind))
+        if case let .stepDone(n, epoch) = kind {
+            queue.insert(ScheduledEvent(time: time, seq: seq, node: n, epoch: epoch))
+            return
+        }
+        let slot: Int
+        if let free = freeSlots.popLast() {
+            slot = free
+            payloads[slot] = kind
+        } else {
+            slot = payloads.count
+            payloads.append(kind)
+        }
+        queue.insert(ScheduledEvent(time: time, seq: seq, node: -1 - slot, epoch: 0))
+    }
+
+    /// A node's step (or run of steps) ended: its first tokens and finished requests, then its next step.
+    private func stepDone(node n: Int, epoch: Int) {
+        let node = nodes[n]
+        guard epoch == node.stepEpoch else { return }
+        let (first, done) = node.completeStep(at: now)
+        for r in first {
+            pools[r.poolIndex].ttft.record(now - r.arrival, at: now)
+            if keepsNodeHistory { node.exposition.timeToFirstToken.observe(now - r.arrival) }
+        }
+        for r in done {
+            complete(r, ttft: (r.firstTokenTime ?? now) - r.arrival, e2e: now - r.arrival)
+            if keepsNodeHistory {
+                node.exposition.endToEnd.observe(now - r.arrival)
+                node.exposition.requestsFinished += 1
+            }
+        }
+        startStep(n)
     }
 
     private func handle(_ kind: EventKind) {
         switch kind {
         case let .stepDone(n, epoch):
-            let node = nodes[n]
-            guard epoch == node.stepEpoch else { return }
-            let (first, done) = node.completeStep(at: now)
-            for r in first {
-                pools[r.poolIndex].ttft.record(now - r.arrival, at: now)
-                node.exposition.timeToFirstToken.observe(now - r.arrival)
-            }
-            for r in done {
-                complete(r, ttft: (r.firstTokenTime ?? now) - r.arrival, e2e: now - r.arrival)
-                node.exposition.endToEnd.observe(now - r.arrival)
-                node.exposition.requestsFinished += 1
-            }
-            startStep(n)
+            stepDone(node: n, epoch: epoch)
         case let .externalDone(r, ttft, e2e):
             pools[r.poolIndex].ttft.record(ttft, at: now)
             complete(r, ttft: ttft, e2e: e2e)
