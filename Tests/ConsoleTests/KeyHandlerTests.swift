@@ -13,11 +13,13 @@ import Testing
         #expect(press([.tab]).screen == .nodes)
         #expect(press([.tab, .tab, .tab, .tab]).screen == .sources)
         #expect(press([.tab, .tab, .tab, .tab, .tab]).screen == .audit)
-        #expect(press([.tab, .tab, .tab, .tab, .tab, .tab]).screen == .overview)
-        #expect(press([.backTab]).screen == .audit)
+        #expect(press([.tab, .tab, .tab, .tab, .tab, .tab]).screen == .scheduler)
+        #expect(press([.tab, .tab, .tab, .tab, .tab, .tab, .tab]).screen == .overview)
+        #expect(press([.backTab]).screen == .scheduler)
         #expect(press([.char("5")]).screen == .sources)
         #expect(press([.char("6")]).screen == .audit)
-        #expect(press([.char("7")]).screen == .overview)   // no seventh screen: ignored
+        #expect(press([.char("7")]).screen == .scheduler)
+        #expect(press([.char("8")]).screen == .overview)   // no eighth screen: ignored
         #expect(press([.char("3")]).screen == .pools)
     }
 

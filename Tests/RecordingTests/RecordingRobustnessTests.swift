@@ -75,9 +75,9 @@ import Testing
     @Test func theEventsIndexFeedsTheTimelineAndTheSummary() throws {
         let path = temp("events.ndjson")
         defer { unlink(path) }
-        _ = try RecordingRoundTripTests.record("bank", seconds: 300, to: path)
+        _ = try RecordingRoundTripTests.record("bank", seconds: 420, to: path)
         let file = try RecordingFile(path: path)
-        // bank: the market-open peak at 4 minutes, SLO breaches around it.
+        // bank: the market-open peak from 4 minutes (a five-minute ramp), SLO breaches on it.
         #expect(file.marks.contains { $0.kind == .incident && $0.time == 240 })
         #expect(file.marks.contains { $0.kind == .sloBreach })
     }
