@@ -131,6 +131,13 @@ public struct RoutingReport: Sendable, Equatable {
         self.classifierMissRate = classifierMissRate; self.tierShares = tierShares
     }
 
+    /// "saves $X per 1M requests (Y%)", or what it costs more, against the static split.
+    public var savingsText: String {
+        let what = savedPerMillion >= 0 ? "saves" : "costs"
+        let tail = savedPerMillion >= 0 ? "" : " more"
+        return "\(what) \(Format.dollars(abs(savedPerMillion))) per 1M requests (\(Format.percent(abs(savedShare))))\(tail) against the static split"
+    }
+
     public static func == (a: RoutingReport, b: RoutingReport) -> Bool {
         a.model == b.model && a.trainedOn == b.trainedOn && a.heldOut == b.heldOut && a.agreement == b.agreement
             && a.savedPerMillion == b.savedPerMillion && a.savedShare == b.savedShare && a.staticMissRate == b.staticMissRate

@@ -24,6 +24,8 @@ public final class FleetSimulator {
     public struct PoolTotals: Sendable, Equatable {
         public var arrived = 0
         public var shed = 0
+        /// Of `shed`, refused by a degrade mode on purpose.
+        public var refused = 0
         public var tokensOut = 0
     }
 
@@ -208,6 +210,7 @@ public final class FleetSimulator {
         lowestPriority = other.lowestPriority
         highestPriority = other.highestPriority
         rateBound = other.rateBound
+        arrivalPath = other.arrivalPath
         activeSpikes = other.activeSpikes
         spikeFactor = other.spikeFactor
         spikeRampsUntil = other.spikeRampsUntil
@@ -426,6 +429,7 @@ public final class FleetSimulator {
         if refuseLowPriority {
             countArrival(pool: pi, baselineCost: baselineCost)
             shed(pool: pi)
+            pools[pi].cumulative.refused += 1
             return
         }
         var cacheKey = 0
@@ -466,6 +470,7 @@ public final class FleetSimulator {
         r.turnsLeft = turnsLeft
         if cacheOnly {
             shed(r)
+            pools[pi].cumulative.refused += 1
             return
         }
         switch pools[pi].spec.kind {
@@ -790,7 +795,7 @@ public final class FleetSimulator {
             let acc = report.pools[pi]
             let c = p.cumulative
             let slo = p.spec.objectives.enumerated().map { i, o -> SimulationReport.SLOResult in
-                let decided = acc.completed + c.shed
+                let decided = acc.completed + c.shed - c.refused
                 let attainment = decided > 0 ? Double(acc.withinTarget[i]) / Double(decided) : 1
                 return SimulationReport.SLOResult(metric: o.metric.rawValue, percentile: o.percentile, targetSeconds: o.target,
                                                   attainment: attainment, met: attainment >= Double(o.percentile) / 100)
@@ -799,7 +804,7 @@ public final class FleetSimulator {
             switch p.spec.kind { case .gpu: kind = "gpu"; case .api: kind = "api" }
             out.append(SimulationReport.Pool(
                 pool: p.spec.id, kind: kind, nodes: p.nodeIndices.count, requests: c.arrived, completed: acc.completed,
-                shed: c.shed, throughputRPS: Double(acc.completed) / max(duration, 1e-9),
+                shed: c.shed, refused: c.refused, throughputRPS: Double(acc.completed) / max(duration, 1e-9),
                 outputTokensPerSecond: Double(c.tokensOut) / max(duration, 1e-9),
                 ttft: SimulationReportCollector.quantiles(acc.ttft), tpot: SimulationReportCollector.quantiles(acc.tpot),
                 e2e: SimulationReportCollector.quantiles(acc.e2e), queuePeak: acc.queuePeak,

@@ -169,6 +169,12 @@ final class SimulatedNode {
                   model: pool.model, gpu: spec.gpu, engine: engine, stepModel: stepModel, kvBlocks: blocks)
     }
 
+    /// Requests still on the node that arrived before `time` (queued, prefilling or decoding).
+    func requests(arrivedBefore time: Double) -> Int {
+        waiting.reduce(0) { $0 + ($1.arrival < time ? 1 : 0) } + prefilling.reduce(0) { $0 + ($1.arrival < time ? 1 : 0) }
+            + decodingOrder.reduce(0) { $0 + ($1.phase == .decoding && $1.arrival < time ? 1 : 0) }
+    }
+
     var running: Int { prefilling.count + decodingCount }
     var load: Int { running + waiting.count }
     var isBusy: Bool { currentStep != nil }

@@ -100,9 +100,12 @@ public final class SimulationDriver: @unchecked Sendable {
     }
 
     private func takeActions() {
-        let forks = forkRequests.withLock { f -> [@Sendable (ForkedFleet) -> Void] in defer { f.removeAll() }; return f }
-        for deliver in forks {
-            deliver(ForkedFleet(simulator: FleetSimulator(forking: simulator, seed: simulator.seedUsed)))
+        // Forks are made after this turn's actions: the advisor must see what was just done.
+        defer {
+            let forks = forkRequests.withLock { f -> [@Sendable (ForkedFleet) -> Void] in defer { f.removeAll() }; return f }
+            for deliver in forks {
+                deliver(ForkedFleet(simulator: FleetSimulator(forking: simulator, seed: simulator.seedUsed)))
+            }
         }
         let lines = notes.withLock { n -> [(FleetEvent.Severity, String)] in defer { n.removeAll() }; return n }
         for (severity, message) in lines { simulator.log(severity, .action, message) }

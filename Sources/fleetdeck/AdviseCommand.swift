@@ -61,21 +61,25 @@ struct AdviseCommand: ParsableCommand {
             rounds.append(AdviceJSON.Round(advice, applied: applied))
             guard !json else { return }
             let clock = Format.clock(simulator.timeOfDay(atSource: advice.time))
-            for w in advice.warnings { print("\(clock)  WARNING  \(w.message)") }
+            for w in advice.warnings { say("\(clock)  WARNING  \(w.message)") }
             if advice.active?.title != shownActive {
                 shownActive = advice.active?.title
-                if let a = advice.active { print("\(clock)  RECOMMEND  \(a.title): \(a.why)") } else { print("\(clock)  nothing to do") }
+                if let a = advice.active { say("\(clock)  RECOMMEND  \(a.title): \(a.why)") } else { say("\(clock)  nothing to do") }
             }
-            if let applied { print("\(clock)  APPLIED  \(applied.name) \(applied.target)") }
+            if let applied { say("\(clock)  APPLIED  \(applied.name) \(applied.target)") }
         }
         guard let last else { return }
         if json {
             print(try JSONText.encode(AdviceJSON(scenario: sc.name, seed: simulator.seedUsed, rounds: rounds, last: AdviceJSON.Full(last))))
         } else {
-            print(AdviceText.render(last))
+            print(TerminalText.sanitizedKeepingNewlines(AdviceText.render(last)))
         }
     }
 }
+
+/// A line for the terminal: pool ids and labels come from scenario files, so control
+/// characters are replaced first.
+private func say(_ line: String) { print(TerminalText.sanitized(line)) }
 
 extension FleetSimulator {
     /// Time of day at a source time (for printing).
@@ -100,7 +104,7 @@ enum AdviceText {
             lines.append("")
             lines.append("routing classifier: \(r.model), trained on \(r.trainedOn) simulated requests")
             lines.append("  agreement with the simulator's best route: \(Format.percent(r.agreement)) of \(r.heldOut) held out")
-            lines.append("  cost against the static split: saves \(Format.dollars(r.savedPerMillion)) per 1M requests (\(Format.percent(r.savedShare)))")
+            lines.append("  cost: \(r.savingsText)")
             lines.append("  over SLO: static split \(Format.percent(r.staticMissRate)), classifier \(Format.percent(r.classifierMissRate))")
             lines.append("  routes: " + r.tierShares.map { "\($0.tier) \(Format.percent($0.share))" }.joined(separator: ", "))
         }

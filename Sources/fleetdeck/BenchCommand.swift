@@ -100,6 +100,11 @@ struct AdvisorBench: ParsableCommand {
     @Option(name: .long, help: "The pool the candidates act on (default: the first GPU pool).") var pool: String?
     @Option(name: .long, help: "Rounds to time.") var rounds: Int = 5
 
+    func validate() throws {
+        guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
+        guard (1...3600).contains(horizon) else { throw ValidationError("--horizon must be between 1 and 3600 seconds") }
+    }
+
     func run() throws {
         let sc = try scenario.loadScenario()
         let sim = FleetSimulator(scenario: sc, seed: scenario.seed)
@@ -112,11 +117,11 @@ struct AdvisorBench: ParsableCommand {
         }
         let target = pool ?? sc.pools.first { if case .gpu = $0.kind { return true }; return false }?.id ?? ""
         let candidates = sim.whatIfCandidates(forPool: target)
-        let path = advisor.arrivalPath(for: sim)
+        let path = advisor.arrivalPath(for: sim, horizon: horizon)
         print(String(format: "offered now %.1f/s; forecast path %.1f/s to %.1f/s over the horizon", sim.offeredRate, path.rates.first ?? 0, path.rates.last ?? 0))
         var requests = 0
         let times = measure(rounds) {
-            let outcomes = advisor.whatIfs(candidates, fleet: sim, path: path, seed: 1)
+            let outcomes = advisor.whatIfs(candidates, fleet: sim, path: path, horizon: horizon, seed: 1)
             requests = outcomes.reduce(0) { $0 + $1.report.requests }
         }
         print(String(format: "%@ at %.0f s, pool %@: %d candidates x %.0f s ahead = %d simulated requests; round best %.3f s, median %.3f s, worst %.3f s (%.0f requests/s)",

@@ -64,7 +64,10 @@ import Testing
         try pane.type("a")
         try pane.waitFor(text: "Confirm: scale chat")
         try pane.type("y")
-        try pane.waitFor("the outcome in the events log", timeout: 20) { $0.contains("audited") || $0.contains("nothing to do") }
+        // Withdrawn at once: `a` cannot apply it twice.
+        try pane.waitFor("the recommendation withdrawn") { !$0.contains("a applies it") }
+        try pane.type("4")
+        try pane.waitFor("the outcome in the events log", timeout: 20) { $0.contains("audited") }
         try pane.type("6")
         try pane.waitFor("the audit screen") { $0.contains("Audit (1)") && $0.contains("scale") }
         try pane.type("q")

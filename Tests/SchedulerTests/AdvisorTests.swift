@@ -50,6 +50,7 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
             settings.routingRetrainRounds = 0
             let advisor = Advisor(settings: settings)
             var found: (Double, Recommendation)?
+            var horizon = settings.horizon
             while found == nil, sim.now < breachAt {
                 sim.advance(to: sim.now + 1)
                 let snapshot = sim.snapshot()
@@ -57,14 +58,17 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
                 // Rounds from three minutes in: the start is the green canary's, not the peak's.
                 guard sim.now >= 180, Int(sim.now) % 15 == 0 else { continue }
                 let advice = advisor.round(fleet: sim, snapshot: snapshot).advice
-                if let a = advice.active, case .scale(Self.blue, let d)? = a.action, d > 0 { found = (sim.now, a) }
+                if let a = advice.active, case .scale(Self.blue, let d)? = a.action, d > 0 {
+                    found = (sim.now, a)
+                    horizon = advice.horizon
+                }
             }
             let (at, rec) = try #require(found)
             guard case .scale(let pool, let delta)? = rec.action else { throw CancellationError() }
             sim.perform(.scale(pool: pool, delta: delta))
             sim.collectReport()
-            sim.advance(to: sim.now + settings.horizon)
-            let actual = try #require(sim.report(duration: settings.horizon)?.pools.first { $0.pool == Self.blue }?.e2e?.p95)
+            sim.advance(to: sim.now + horizon)
+            let actual = try #require(sim.report(duration: horizon)?.pools.first { $0.pool == Self.blue }?.e2e?.p95)
             return PeakOutcome(breachAt: breachAt, recommendedAt: at, title: rec.title, predictedP95: rec.e2eP95 ?? 0, actualP95: actual)
         }
         print("bank peak: breach without action at \(o.breachAt) s; '\(o.title)' recommended at \(o.recommendedAt) s; "

@@ -32,6 +32,11 @@ enum SchedulerScreen {
             y += 1
             canvas.put(active.why, x: inner.x + 3, y: y, role: .dim, maxWidth: inner.width - 4)
             y += 1
+        } else if let best = advice.recommendations.first, best.action != nil {
+            // Best this round, not yet through the hysteresis: shown, not yet offered.
+            canvas.put("watching: \(best.title) is best this round; recommended if it still is next round",
+                       x: inner.x + 1, y: y, role: .warn, maxWidth: inner.width - 2)
+            y += 1
         } else if advice.note == nil {
             canvas.put("nothing to do: " + (advice.recommendations.first?.why ?? "no candidate beats the fleet as it is"),
                        x: inner.x + 1, y: y, role: .ok, maxWidth: inner.width - 2)
@@ -60,7 +65,7 @@ enum SchedulerScreen {
             let ry = inner.maxY - 3
             canvas.put("routing classifier (\(r.model)):", x: inner.x + 1, y: ry, role: .title, maxWidth: inner.width - 2)
             canvas.put("agrees with the simulator's best route on \(Format.percent(r.agreement)) of \(r.heldOut) held-out requests; "
-                       + "saves \(Format.dollars(r.savedPerMillion)) per 1M requests (\(Format.percent(r.savedShare))) against the static split",
+                       + r.savingsText,
                        x: inner.x + 3, y: ry + 1, maxWidth: inner.width - 4)
             canvas.put("over SLO: static \(Format.percent(r.staticMissRate)), classifier \(Format.percent(r.classifierMissRate)); routes "
                        + r.tierShares.map { "\($0.tier) \(Format.percent($0.share))" }.joined(separator: ", "),

@@ -54,8 +54,9 @@ public enum KeyHandler {
             return s
         }
         if key == .char("a"), s.screen == .scheduler, s.detailNodeID == nil, !s.showHelp, snapshot?.replay == nil {
-            // The active recommendation (it has held through the hysteresis), else the best one.
-            if let action = advice?.active?.action ?? advice?.recommendations.first?.action { s.requestedAction = action }
+            // The recommendation once it has held through the hysteresis; what is only being
+            // watched is not offered.
+            if let action = advice?.active?.action { s.requestedAction = action }
             return s
         }
         if let action = actionKey(key, &s, snapshot: snapshot) {

@@ -10,11 +10,12 @@ public enum ForecastGraph {
     public static func draw(_ canvas: inout Canvas, history: [Double], forecast: ForecastBand?, in rect: Rect, glyphs: Glyphs,
                             ceiling: Double? = nil, role: StyleRole = .graph) {
         guard rect.width > 2, rect.height > 0 else { return }
-        guard let forecast, !forecast.mean.isEmpty else {
+        guard let forecast, !forecast.mean.isEmpty, !forecast.upper.isEmpty else {
             HistoryGraph.draw(&canvas, history, in: rect, glyphs: glyphs, ceiling: ceiling, role: role)
             return
         }
         let fw = forecastWidth(rect)
+        let points = min(forecast.mean.count, forecast.upper.count)
         let past = Rect(x: rect.x, y: rect.y, width: rect.width - fw - 1, height: rect.height)
         let shown = Array(history.suffix(past.width))
         let top = max(shown.max() ?? 0, forecast.upper.max() ?? 0, ceiling ?? 0)
@@ -25,7 +26,7 @@ public enum ForecastGraph {
         let cells = Double(rect.height * 8)
         for col in 0..<fw {
             // Each column stands for the forecast points it covers; it shows their mean and widest band.
-            let from = col * forecast.mean.count / fw, to = max(from + 1, (col + 1) * forecast.mean.count / fw)
+            let from = min(points - 1, col * points / fw), to = min(points, max(from + 1, (col + 1) * points / fw))
             let mean = forecast.mean[from..<to].reduce(0, +) / Double(to - from)
             let upper = forecast.upper[from..<to].max() ?? mean
             let meanEighths = Int((max(0, min(1, mean / top)) * cells).rounded())

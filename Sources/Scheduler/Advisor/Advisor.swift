@@ -6,8 +6,12 @@ import FleetCore
 /// owns it calls it off the render thread.
 public final class Advisor {
     public struct Settings: Sendable, Equatable {
-        /// Seconds each what-if plays ahead.
+        /// Seconds each what-if plays ahead (less for a fleet too busy for `requestBudget`).
         public var horizon: Double = 600
+        /// Simulated requests per candidate a round may spend: about a second for eight
+        /// candidates on one core. A busier fleet looks less far ahead, never under `minimumHorizon`.
+        public var requestBudget: Double = 50_000
+        public var minimumHorizon: Double = 180
         /// Source seconds between rounds.
         public var roundInterval: Double = 15
         public var seed: UInt64 = 1
@@ -29,6 +33,9 @@ public final class Advisor {
     public private(set) var rounds = 0
     private var routing: RoutingReport?
 
+    /// Asked between candidates: a round in progress ends early when it says so (quitting).
+    public var shouldStop: @Sendable () -> Bool = { false }
+
     public init(settings: Settings = Settings()) {
         self.settings = settings
         hysteresis = RecommendationHysteresis(confirmRounds: settings.confirmRounds, clearRounds: settings.clearRounds)
@@ -46,10 +53,17 @@ public final class Advisor {
 
     /// The fleet's offered load over the what-if horizon: the forecast's shape, anchored at
     /// the rate the fleet is offered now.
-    public func arrivalPath(for fleet: FleetSimulator) -> ArrivalPath {
-        let steps = Int((settings.horizon / FleetLoadForecaster.step).rounded(.up)) + 1
+    public func arrivalPath(for fleet: FleetSimulator, horizon: Double? = nil) -> ArrivalPath {
+        let steps = Int(((horizon ?? settings.horizon) / FleetLoadForecaster.step).rounded(.up)) + 1
         let base = fleet.offeredRate
         return ArrivalPath(start: fleet.now, step: FleetLoadForecaster.step, rates: forecaster.growth(steps: steps).map { $0 * base })
+    }
+
+    /// How far this round's what-ifs look: the setting, shortened for a fleet so busy that
+    /// eight candidates would not fit the request budget.
+    public func horizon(for fleet: FleetSimulator) -> Double {
+        let rate = max(fleet.offeredRate, 1e-9)
+        return max(min(settings.horizon, settings.minimumHorizon), min(settings.horizon, settings.requestBudget / rate))
     }
 
     /// One round. `fleet` is forked, never advanced; nil (a watched fleet, a replay) gives
@@ -65,29 +79,29 @@ public final class Advisor {
                                 note: "forecast only: what-if needs the embedded simulator (fleetdeck demo)"), [])
         }
         let seed = roundSeed(rounds)
-        let path = arrivalPath(for: fleet)
-        let baseline = fleet.whatIf(.nothing, path: path, horizon: settings.horizon, seed: seed, watchBreaches: true)
+        let horizon = horizon(for: fleet)
+        let path = arrivalPath(for: fleet, horizon: horizon)
+        let baseline = fleet.whatIf(.nothing, path: path, horizon: horizon, seed: seed, watchBreaches: true)
         let warnings = earlyWarnings(baseline, fleet: fleet)
 
         var ranked: [Recommendation] = []
         var families: [String: String] = [:]
-        if let pool = poolAtRisk(baseline) {
-            let candidates = fleet.whatIfCandidates(forPool: pool)
+        if let pool = poolAtRisk(baseline) ?? degradedPool(fleet) {
+            // A healthy fleet with a degrade mode still on is asked only whether to restore it.
+            let all = fleet.whatIfCandidates(forPool: pool)
+            let candidates = poolAtRisk(baseline) != nil ? all : all.filter { $0.action == nil || $0.family.hasPrefix("restore") }
             for c in candidates { families[c.title] = c.family }
-            let outcomes = [baseline] + whatIfs(candidates.dropFirst(), fleet: fleet, path: path, seed: seed)
-            ranked = RecommendationRanking.rank(outcomes, pool: pool, horizon: settings.horizon)
+            let outcomes = [baseline] + whatIfs(candidates.dropFirst(), fleet: fleet, path: path, horizon: horizon, seed: seed)
+            ranked = RecommendationRanking.rank(outcomes, pool: pool, horizon: horizon)
         } else {
-            ranked = RecommendationRanking.rank([baseline], pool: snapshot.pools.first?.id ?? "", horizon: settings.horizon)
+            ranked = RecommendationRanking.rank([baseline], pool: snapshot.pools.first?.id ?? "", horizon: horizon)
         }
         let bestFamily = ranked.first.flatMap { $0.action == nil ? nil : families[$0.title] }
         // A breach sooner than a cold start leaves no time for a second opinion.
         let urgent = ranked.first.map { r in warnings.contains { $0.pool == r.pool } } ?? false
         let family = hysteresis.update(best: bestFamily, urgent: urgent)
-        if let family {
-            if let current = ranked.first(where: { families[$0.title] == family }) { active = current }
-        } else {
-            active = nil
-        }
+        // The active remedy with this round's figures; a round about another pool shows none.
+        active = family.flatMap { f in ranked.first { families[$0.title] == f } }
         activeFamily = family
 
         if settings.routingRetrainRounds > 0, routing == nil || rounds % settings.routingRetrainRounds == 0 {
@@ -95,29 +109,48 @@ public final class Advisor {
         }
         let fresh = warnings.filter { !warned.contains($0.pool) }
         warned = Set(warnings.map(\.pool))
-        return (FleetAdvice(time: snapshot.time, horizon: settings.horizon, forecasts: forecasts, recommendations: ranked,
+        return (FleetAdvice(time: snapshot.time, horizon: horizon, forecasts: forecasts, recommendations: ranked,
                             active: active, warnings: warnings, routing: routing, roundSeconds: clock.now - started), fresh)
     }
 
     /// Every candidate played forward from `fleet` under `path`, with the round's seed.
     public func whatIfs<C: Collection<WhatIfCandidate>>(_ candidates: C, fleet: FleetSimulator, path: ArrivalPath,
-                                                       seed: UInt64) -> [WhatIfOutcome] {
-        candidates.map { fleet.whatIf($0, path: path, horizon: settings.horizon, seed: seed, watchBreaches: true) }
+                                                       horizon: Double, seed: UInt64) -> [WhatIfOutcome] {
+        var out: [WhatIfOutcome] = []
+        for c in candidates {
+            if shouldStop() { break }
+            out.append(fleet.whatIf(c, path: path, horizon: horizon, seed: seed, watchBreaches: true))
+        }
+        return out
     }
 
-    /// The operator applied `action`: if it is the active recommendation, it is done.
+    /// The operator applied `action`: if it acts on what the active recommendation does (the
+    /// same kind of action on the same pool, whatever its size), the recommendation is done.
     public func acknowledge(_ action: OperatorAction) {
-        guard active?.action == action else { return }
+        guard let current = active?.action, Self.sameRemedy(current, action) else { return }
         hysteresis.acknowledge()
         active = nil
         activeFamily = nil
+    }
+
+    static func sameRemedy(_ a: OperatorAction, _ b: OperatorAction) -> Bool {
+        switch (a, b) {
+        case let (.scale(p, d), .scale(q, e)): return p == q && (d > 0) == (e > 0)
+        case let (.degrade(p, m, on), .degrade(q, n, on2)): return p == q && m == n && on == on2
+        default: return a == b
+        }
+    }
+
+    /// The first pool with a degrade mode on, for a round on a healthy fleet.
+    func degradedPool(_ fleet: FleetSimulator) -> String? {
+        fleet.pools.first { !$0.degradeModes.isEmpty }?.spec.id
     }
 
     /// The pool whose objectives the baseline misses most, else the first to breach; nil when
     /// the fleet meets every objective over the horizon.
     func poolAtRisk(_ baseline: WhatIfOutcome) -> String? {
         let short = baseline.report.pools.map { p in
-            (p.pool, p.slo.reduce(0.0) { $0 + RecommendationRanking.shortfall($1, decided: p.completed + p.shed) })
+            (p.pool, p.slo.reduce(0.0) { $0 + RecommendationRanking.shortfall($1, decided: p.completed + p.shed - p.refused) })
         }.filter { $0.1 > 0 }
         return short.max { $0.1 < $1.1 }?.0 ?? baseline.firstBreach?.pool
     }

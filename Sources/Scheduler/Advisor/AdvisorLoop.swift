@@ -22,11 +22,19 @@ public final class AdvisorLoop: AdvisorFeed, @unchecked Sendable {
         self.store = store
         self.driver = driver
         self.clock = clock
+        advisor.shouldStop = { [weak self] in self?.stopped.load(ordering: .relaxed) ?? true }
     }
 
     public func latestAdvice() -> FleetAdvice? { latest.withLock { $0 } }
 
-    public func acknowledge(_ action: OperatorAction) { acknowledged.withLock { $0.append(action) } }
+    /// Also withdraws the published recommendation at once, so `a` cannot apply it twice
+    /// before the next round.
+    public func acknowledge(_ action: OperatorAction) {
+        acknowledged.withLock { $0.append(action) }
+        latest.withLock { advice in
+            if let current = advice?.active?.action, Advisor.sameRemedy(current, action) { advice?.active = nil }
+        }
+    }
 
     public func start() {
         let thread = Thread { [self] in

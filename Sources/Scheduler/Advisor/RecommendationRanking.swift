@@ -25,7 +25,7 @@ public enum RecommendationRanking {
     /// Sum over every pool and objective of how far attainment falls short of the objective's
     /// percentile, beyond what chance explains (0 when all are met).
     public static func shortfall(_ r: SimulationReport) -> Double {
-        r.pools.reduce(0) { acc, p in acc + p.slo.reduce(0) { $0 + shortfall($1, decided: p.completed + p.shed) } }
+        r.pools.reduce(0) { acc, p in acc + p.slo.reduce(0) { $0 + shortfall($1, decided: p.completed + p.shed - p.refused) } }
     }
 
     /// How far an objective's attainment falls below its percentile, less two binomial standard
@@ -45,7 +45,7 @@ public enum RecommendationRanking {
     }
 
     public static func meetsSLO(_ r: SimulationReport) -> Bool {
-        r.pools.allSatisfy { p in p.slo.allSatisfy { shortfall($0, decided: p.completed + p.shed) == 0 } }
+        r.pools.allSatisfy { p in p.slo.allSatisfy { shortfall($0, decided: p.completed + p.shed - p.refused) == 0 } }
     }
 
     /// Met over the horizon as a whole, and never breached on the way (the console's verdict

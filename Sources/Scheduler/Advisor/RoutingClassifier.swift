@@ -21,7 +21,14 @@ public enum RoutingClassifier {
         let price: TokenPrice?
 
         func latency(prompt: Int, output: Int) -> Double {
-            ttft + ttftPerPromptToken * Double(prompt) + Double(max(0, output - 1)) * timePerToken
+            firstToken(prompt: prompt) + Double(max(0, output - 1)) * timePerToken
+        }
+
+        func firstToken(prompt: Int) -> Double { ttft + ttftPerPromptToken * Double(prompt) }
+
+        /// What the class's objective measures: time to the first token, or to the last.
+        func measured(_ metric: SLOObjective.Metric, prompt: Int, output: Int) -> Double {
+            metric == .ttft ? firstToken(prompt: prompt) : latency(prompt: prompt, output: output)
         }
 
         func cost(prompt: Int, output: Int) -> Double {
@@ -63,7 +70,7 @@ public enum RoutingClassifier {
             let prompt = classes[ci].promptTokens.sample(&rng)
             let output = classes[ci].outputTokens.sample(&rng)
             let target = objective(of: ci, fleet: fleet)
-            let best = bestTier(eligible[ci], tiers: tiers, prompt: prompt, output: output, target: target)
+            let best = bestTier(eligible[ci], tiers: tiers, prompt: prompt, output: output, objective: target)
             examples.append(Example(classIndex: ci, prompt: prompt, output: output, priority: classes[ci].priority, best: best,
                                     split: staticTier(ci, fleet: fleet, tiers: tiers, rng: &rng) ?? best))
         }
@@ -85,8 +92,8 @@ public enum RoutingClassifier {
             let target = objective(of: e.classIndex, fleet: fleet)
             staticCost += tiers[e.split].cost(prompt: e.prompt, output: e.output)
             modelCost += tiers[pick].cost(prompt: e.prompt, output: e.output)
-            if tiers[e.split].latency(prompt: e.prompt, output: e.output) > target { staticMiss += 1 }
-            if tiers[pick].latency(prompt: e.prompt, output: e.output) > target { modelMiss += 1 }
+            if tiers[e.split].measured(target.metric, prompt: e.prompt, output: e.output) > target.target { staticMiss += 1 }
+            if tiers[pick].measured(target.metric, prompt: e.prompt, output: e.output) > target.target { modelMiss += 1 }
         }
         let n = Double(test.count)
         return RoutingReport(model: "logistic regression (\(classes.count + 2) features, \(tiers.count) tiers)",
@@ -142,16 +149,18 @@ public enum RoutingClassifier {
         }
     }
 
-    /// The end-to-end target a request of the class is held to: its first pool's e2e
-    /// objective, or its TTFT one.
-    static func objective(of ci: Int, fleet: FleetSimulator) -> Double {
+    /// The objective a request of the class is held to: its first pool's end-to-end one, or
+    /// its TTFT one.
+    static func objective(of ci: Int, fleet: FleetSimulator) -> (metric: SLOObjective.Metric, target: Double) {
         guard let first = fleet.scenario.workload.classes[ci].pools.first?.pool,
-              let spec = fleet.scenario.pools.first(where: { $0.id == first }) else { return .infinity }
-        return (spec.objectives.first { $0.metric == .e2e } ?? spec.objectives.first)?.target ?? .infinity
+              let spec = fleet.scenario.pools.first(where: { $0.id == first }),
+              let o = spec.objectives.first(where: { $0.metric == .e2e }) ?? spec.objectives.first else { return (.e2e, .infinity) }
+        return (o.metric, o.target)
     }
 
-    static func bestTier(_ eligible: [Int], tiers: [TierModel], prompt: Int, output: Int, target: Double) -> Int {
-        let meeting = eligible.filter { tiers[$0].latency(prompt: prompt, output: output) <= target }
+    static func bestTier(_ eligible: [Int], tiers: [TierModel], prompt: Int, output: Int,
+                         objective: (metric: SLOObjective.Metric, target: Double)) -> Int {
+        let meeting = eligible.filter { tiers[$0].measured(objective.metric, prompt: prompt, output: output) <= objective.target }
         if let cheapest = meeting.min(by: { tiers[$0].cost(prompt: prompt, output: output) < tiers[$1].cost(prompt: prompt, output: output) }) {
             return cheapest
         }

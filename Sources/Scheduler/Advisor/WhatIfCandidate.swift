@@ -17,14 +17,22 @@ public struct WhatIfCandidate: Sendable, Equatable {
     /// and +4 as a change of mind.
     public var family: String
 
+    /// The pool whose requests this candidate refuses on purpose (shed low priority, cache
+    /// only), or nil.
+    public var refusesRequests: String? {
+        guard case let .degrade(pool, mode, true)? = action, mode == .shedLowPriority || mode == .cacheOnly else { return nil }
+        return pool
+    }
+
     public static let nothing = WhatIfCandidate(action: nil, operatorAction: nil, title: "do nothing", risk: 0,
                                                 timeToEffect: 0, family: "nothing")
 }
 
 extension FleetSimulator {
     /// The advisor's candidates for pool `id`: do nothing; scale +1, +2, +4; each degrade mode
-    /// the fleet can carry out that is not already on; moving a quarter of the pool's split
-    /// traffic to its blue/green partner.
+    /// the fleet can carry out that is not already on, and restoring each one that is (the way
+    /// back down from a multi-level degradation); moving a quarter of the pool's split traffic
+    /// to its blue/green partner.
     public func whatIfCandidates(forPool id: String) -> [WhatIfCandidate] {
         guard let pi = pools.firstIndex(where: { $0.spec.id == id }) else { return [.nothing] }
         var out = [WhatIfCandidate.nothing]
@@ -50,6 +58,12 @@ extension FleetSimulator {
                                        operatorAction: .degrade(pool: id, mode: mode.rawValue, on: true),
                                        title: "degrade \(id): \(mode.title)", risk: risk, timeToEffect: 0,
                                        family: "degrade \(id) \(mode.rawValue)"))
+        }
+        for mode in DegradeMode.allCases where pools[pi].degradeModes.contains(mode) {
+            out.append(WhatIfCandidate(action: .degrade(pool: id, mode: mode, on: false),
+                                       operatorAction: .degrade(pool: id, mode: mode.rawValue, on: false),
+                                       title: "restore \(id): stop '\(mode.title)'", risk: 0, timeToEffect: 0,
+                                       family: "restore \(id) \(mode.rawValue)"))
         }
         if let partner = splitPartners(of: id).first {
             out.append(WhatIfCandidate(action: .shift(from: id, to: partner, percent: 25),

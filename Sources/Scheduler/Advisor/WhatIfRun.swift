@@ -42,7 +42,29 @@ extension FleetSimulator {
         } else {
             fork.advance(to: start + horizon)
         }
-        return WhatIfOutcome(candidate: candidate, report: fork.report(duration: horizon)!, failure: failure,
-                             firstBreach: breach)
+        var report = fork.report(duration: horizon)!
+        fork.judgeUnfinished(&report, refusing: candidate.refusesRequests)
+        return WhatIfOutcome(candidate: candidate, report: report, failure: failure, firstBreach: breach)
+    }
+
+    /// Makes a what-if's attainment honest about what the report leaves out. A request still
+    /// in flight at the end that is already older than its pool's tightest target is a miss
+    /// (else a backlog would look free). Requests a degrade mode refused count as misses when
+    /// the candidate itself switched that mode on: refusing work is not meeting an objective.
+    func judgeUnfinished(_ report: inout SimulationReport, refusing pool: String?) {
+        for (i, p) in report.pools.enumerated() {
+            guard let pi = pools.firstIndex(where: { $0.spec.id == p.pool }),
+                  let tightest = pools[pi].spec.objectives.map(\.target).min() else { continue }
+            let overdue = pools[pi].nodeIndices.reduce(0) { $0 + nodes[$1].requests(arrivedBefore: now - tightest) }
+            let refused = p.pool == pool ? p.refused : 0
+            let decided = p.completed + p.shed - p.refused
+            guard overdue + refused > 0, decided + overdue + refused > 0 else { continue }
+            for j in p.slo.indices {
+                let within = p.slo[j].attainment * Double(decided)
+                let attainment = within / Double(decided + overdue + refused)
+                report.pools[i].slo[j].attainment = attainment
+                report.pools[i].slo[j].met = attainment >= Double(p.slo[j].percentile) / 100
+            }
+        }
     }
 }

@@ -8,7 +8,8 @@ public struct SimulationReport: Sendable, Codable {
         public var percentile: Int
         public var targetSeconds: Double
         /// Share of the pool's finished requests (completed or shed) within the target; a shed
-        /// request is not. Requests still in flight at the end are not counted.
+        /// request is not. Requests still in flight at the end are not counted, nor those a
+        /// degrade mode refused on purpose (`refused`): that is the operator's choice, not a miss.
         public var attainment: Double
         public var met: Bool
 
@@ -25,6 +26,8 @@ public struct SimulationReport: Sendable, Codable {
         public var requests: Int
         public var completed: Int
         public var shed: Int
+        /// Of `shed`, refused by a degrade mode (low priority shed, cache-only misses).
+        public var refused: Int
         public var throughputRPS: Double
         public var outputTokensPerSecond: Double
         public var ttft: LatencyQuantiles?
@@ -38,7 +41,7 @@ public struct SimulationReport: Sendable, Codable {
         public var slo: [SLOResult]
 
         enum CodingKeys: String, CodingKey {
-            case pool, kind, nodes, requests, completed, shed, slo, preemptions
+            case pool, kind, nodes, requests, completed, shed, refused, slo, preemptions
             case throughputRPS = "throughput_rps"
             case outputTokensPerSecond = "output_tokens_per_s"
             case ttft = "ttft_s", tpot = "tpot_s", e2e = "e2e_s"
