@@ -42,6 +42,11 @@ public enum Format {
         return String(format: "$%.2f", v)
     }
 
+    /// A change in money: "+$41.00", "-$3.50", or "0" under half a cent.
+    public static func dollarDelta(_ v: Double) -> String {
+        abs(v) < 0.005 ? "0" : (v > 0 ? "+" : "-") + dollars(abs(v))
+    }
+
     /// "09:41:05" from seconds after midnight.
     public static func clock(_ secondsOfDay: Double) -> String {
         let s = ((Int(secondsOfDay.rounded(.down)) % 86_400) + 86_400) % 86_400

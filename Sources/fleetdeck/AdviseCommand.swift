@@ -97,7 +97,7 @@ enum AdviceText {
                      + pad("$/h", 9) + pad("effect", 8) + "risk")
         for (i, r) in a.recommendations.enumerated() {
             lines.append(pad("\(i + 1)", 3) + pad(r.title, 56) + pad(Format.percent(r.attainment), 8) + pad(Format.latency(r.e2eP95), 9)
-                         + pad(Format.latency(r.ttftP95), 9) + pad("\(r.queuePeak)", 7) + pad(signedDollars(r.costDeltaPerHour), 9)
+                         + pad(Format.latency(r.ttftP95), 9) + pad("\(r.queuePeak)", 7) + pad(Format.dollarDelta(r.costDeltaPerHour), 9)
                          + pad(r.timeToEffect > 0 ? Format.duration(r.timeToEffect) : "now", 8) + "\(r.risk)")
         }
         if let r = a.routing {
@@ -110,8 +110,6 @@ enum AdviceText {
         }
         return lines.joined(separator: "\n")
     }
-
-    static func signedDollars(_ v: Double) -> String { abs(v) < 0.005 ? "0" : (v > 0 ? "+" : "-") + Format.dollars(abs(v)) }
 
     static func pad(_ s: String, _ n: Int) -> String {
         let w = TerminalText.width(s)

@@ -56,7 +56,7 @@ enum SchedulerScreen {
                 let role: StyleRole = r.meetsSLO ? .normal : .warn
                 return [.init("\(i + 1)", .dim), .init(r.title, i == 0 ? .accent : .normal), .init(Format.percent(r.attainment), role),
                         .init(Format.latency(r.e2eP95), role), .init(Format.latency(r.ttftP95)), .init("\(r.queuePeak)"),
-                        .init(signedDollars(r.costDeltaPerHour), r.costDeltaPerHour > 0 ? .warn : .normal),
+                        .init(Format.dollarDelta(r.costDeltaPerHour), r.costDeltaPerHour > 0 ? .warn : .normal),
                         .init(r.timeToEffect > 0 ? Format.duration(r.timeToEffect) : "now"), .init("\(r.risk)", r.risk > 1 ? .warn : .normal)]
             }
             Table(columns: columns, rows: rows).draw(&canvas, tableRect, glyphs: ctx.glyphs)
@@ -86,6 +86,4 @@ enum SchedulerScreen {
                                glyphs: ctx.glyphs, ceiling: k == 1 ? 4 : nil)
         }
     }
-
-    static func signedDollars(_ v: Double) -> String { abs(v) < 0.005 ? "0" : (v > 0 ? "+" : "-") + Format.dollars(abs(v)) }
 }

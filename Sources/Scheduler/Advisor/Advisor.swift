@@ -18,7 +18,7 @@ public final class Advisor {
         public var confirmRounds = 2
         public var clearRounds = 3
         /// Rounds between retrainings of the routing classifier (0: never train it).
-        public var routingRetrainRounds = 40
+        public var routingRetrainRounds = 8
 
         public init() {}
     }

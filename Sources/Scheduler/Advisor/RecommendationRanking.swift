@@ -106,7 +106,7 @@ public enum RecommendationRanking {
             parts.append("p95 \(Format.latency(base?.e2e?.p95)) -> \(Format.latency(pool?.e2e?.p95))"
                          + (o.candidate.timeToEffect > 0 ? " in ~\(Format.duration(o.candidate.timeToEffect))" : ""))
             parts.append("\(Format.percent(attainment(o.report))) within SLO")
-            if abs(delta) >= 0.005 { parts.append((delta > 0 ? "+" : "-") + Format.dollars(abs(delta)) + "/h") }
+            if abs(delta) >= 0.005 { parts.append(Format.dollarDelta(delta) + "/h") }
         }
         if sufficient && o.candidate.risk > 0 { parts.append("harms users: risk \(o.candidate.risk)") }
         if !sufficient { parts.append("falls short of the best") }
