@@ -14,9 +14,9 @@ struct DemoCommand: ParsableCommand {
             The scheduler model simulates the scenario's fleet in real time (or faster with --speed) and
             the console shows it live. Press ? in the console for every key; q quits.
 
-            The advisor runs beside it on its own thread: it forecasts each pool's load (drawn on the pools
-            screen), forks the fleet once per candidate action every 15 simulated seconds, and ranks what
-            happens. Screen 7 shows the ranking and any early warning; a applies the recommendation, with
+            The advisor runs beside it on its own thread: it forecasts each pool's load (drawn on the pools \
+            screen), forks the fleet once per candidate action every 15 simulated seconds, and ranks what \
+            happens. Screen 7 shows the ranking and any early warning; a applies the recommendation, with \
             the same confirmation and audit as any action (Docs/advisor.md).
             """)
 
