@@ -52,6 +52,22 @@ public enum RecommendationRanking {
     /// over a sliding minute): an operator judges by what the screen shows.
     public static func meetsSLO(_ o: WhatIfOutcome) -> Bool { meetsSLO(o.report) && o.firstBreach == nil }
 
+    /// What a candidate costs over doing nothing. API tiers count only for a candidate that
+    /// sends traffic to another tier: otherwise their bill differs between forks by the luck of
+    /// which requests went there (a busy API tier's hour costs thousands, so its noise would
+    /// swamp the price of a replica).
+    static func costDelta(_ o: WhatIfOutcome, against baseline: WhatIfOutcome) -> Double {
+        let movesTraffic: Bool
+        switch o.candidate.action {
+        case .degrade(_, .apiFallback, _)?, .degrade(_, .smallerModel, _)?, .shift?: movesTraffic = true
+        default: movesTraffic = false
+        }
+        func cost(_ r: SimulationReport) -> Double {
+            r.pools.reduce(0) { $0 + ($1.kind == "gpu" || movesTraffic ? $1.costUSD : 0) }
+        }
+        return cost(o.report) - cost(baseline.report)
+    }
+
     /// The outcomes ranked, failed candidates left out, as recommendations against the first
     /// outcome with no action (the baseline).
     public static func rank(_ outcomes: [WhatIfOutcome], pool: String, horizon: Double) -> [Recommendation] {
@@ -74,7 +90,7 @@ public enum RecommendationRanking {
             if ha != hb { return ha }
             let (ra, rb) = (usable[a].candidate.risk, usable[b].candidate.risk)
             if ra != rb { return ra < rb }
-            let (ca, cb) = (usable[a].report.costUSD, usable[b].report.costUSD)
+            let (ca, cb) = (costDelta(usable[a], against: baseline), costDelta(usable[b], against: baseline))
             if abs(ca - cb) > 1e-9 { return ca < cb }
             return a < b
         }
@@ -82,7 +98,7 @@ public enum RecommendationRanking {
         return order.map { i in
             let o = usable[i]
             let p = o.report.pools.first { $0.pool == pool }
-            let delta = (o.report.costUSD - baseline.report.costUSD) / max(horizon, 1) * 3600
+            let delta = costDelta(o, against: baseline) / max(horizon, 1) * 3600
             return Recommendation(action: o.candidate.operatorAction, title: o.candidate.title, pool: pool,
                                   attainment: attainment(o.report), meetsSLO: meetsSLO(o),
                                   e2eP95: p?.e2e?.p95, ttftP95: p?.ttft?.p95, queuePeak: p?.queuePeak ?? 0,
