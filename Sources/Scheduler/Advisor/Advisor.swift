@@ -27,7 +27,6 @@ public final class Advisor {
     public private(set) var forecaster = FleetLoadForecaster()
     private var hysteresis: RecommendationHysteresis
     private var active: Recommendation?
-    private var activeFamily: String?
     /// Pools warned about in the last round, so each warning is logged once per episode.
     private var warned: Set<String> = []
     public private(set) var rounds = 0
@@ -86,10 +85,11 @@ public final class Advisor {
 
         var ranked: [Recommendation] = []
         var families: [String: String] = [:]
-        if let pool = poolAtRisk(baseline) ?? degradedPool(fleet) {
+        let atRisk = poolAtRisk(baseline)
+        if let pool = atRisk ?? degradedPool(fleet) {
             // A healthy fleet with a degrade mode still on is asked only whether to restore it.
             let all = fleet.whatIfCandidates(forPool: pool)
-            let candidates = poolAtRisk(baseline) != nil ? all : all.filter { $0.action == nil || $0.family.hasPrefix("restore") }
+            let candidates = atRisk != nil ? all : all.filter { $0.action == nil || $0.family.hasPrefix("restore") }
             for c in candidates { families[c.title] = c.family }
             let outcomes = [baseline] + whatIfs(candidates.dropFirst(), fleet: fleet, path: path, horizon: horizon, seed: seed)
             ranked = RecommendationRanking.rank(outcomes, pool: pool, horizon: horizon)
@@ -102,7 +102,6 @@ public final class Advisor {
         let family = hysteresis.update(best: bestFamily, urgent: urgent)
         // The active remedy with this round's figures; a round about another pool shows none.
         active = family.flatMap { f in ranked.first { families[$0.title] == f } }
-        activeFamily = family
 
         if settings.routingRetrainRounds > 0, routing == nil || rounds % settings.routingRetrainRounds == 0 {
             routing = RoutingClassifier.evaluate(fleet: fleet, seed: seed)
@@ -130,7 +129,6 @@ public final class Advisor {
         guard let current = active?.action, Self.sameRemedy(current, action) else { return }
         hysteresis.acknowledge()
         active = nil
-        activeFamily = nil
     }
 
     static func sameRemedy(_ a: OperatorAction, _ b: OperatorAction) -> Bool {
