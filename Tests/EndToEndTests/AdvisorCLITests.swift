@@ -4,8 +4,8 @@ import Testing
 @Suite struct AdvisorCLITests {
     /// The bank's market open without its scripted scale-up: the advisor finds one before the
     /// blue pool breaches, and says so in JSON a script can read.
-    @Test func adviseFindsTheBanksScaleUp() throws {
-        let r = try Harness.fleetdeck(["advise", "--scenario", "bank", "--until", "6m", "--without-scripted-actions", "--json"])
+    @Test func adviseFindsTheBanksScaleUp() async throws {
+        let r = try await Harness.fleetdeckOffPool(["advise", "--scenario", "bank", "--until", "6m", "--without-scripted-actions", "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         let rounds = try #require(obj["rounds"] as? [[String: Any]])
@@ -29,7 +29,7 @@ import Testing
 @Suite struct AdvisorInTmuxTests {
     /// An overloaded pool: the advisor warns, recommends a scale-up, and `a` applies it through
     /// the confirmation dialog and the audit log like any action.
-    @Test func aAppliesTheRecommendationWithConfirmationAndAudit() throws {
+    @Test func aAppliesTheRecommendationWithConfirmationAndAudit() async throws {
         try Harness.requireBinary()
         let dir = NSTemporaryDirectory() + "fleetdeck-advisor-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -58,19 +58,19 @@ import Testing
         let pane = try TmuxPane(width: 150, height: 45)
         try pane.type("FLEETDECK_HOME=\(Harness.repositoryRoot) \(Harness.binary) demo --scenario \(dir)/tight.yaml --warmup 30 --audit-log \(dir)/audit.jsonl")
         try pane.press("Enter")
-        try pane.waitFor(text: "chat-01")
+        try await pane.awaitScreen("the console") { $0.contains("chat-01") }
         try pane.type("7")
-        try pane.waitFor("a recommended scale-up", timeout: 60) { $0.contains("recommended: scale chat +") }
+        try await pane.awaitScreen("a recommended scale-up", timeout: 60) { $0.contains("recommended: scale chat +") }
         try pane.type("a")
-        try pane.waitFor(text: "Confirm: scale chat")
+        try await pane.awaitScreen("the dialog") { $0.contains("Confirm: scale chat") }
         try pane.type("y")
         // Withdrawn at once: `a` cannot apply it twice.
-        try pane.waitFor("the recommendation withdrawn") { !$0.contains("a applies it") }
+        try await pane.awaitScreen("the recommendation withdrawn") { !$0.contains("a applies it") }
         try pane.type("4")
-        try pane.waitFor("the outcome in the events log", timeout: 20) { $0.contains("audited") }
+        try await pane.awaitScreen("the outcome in the events log", timeout: 20) { $0.contains("audited") }
         try pane.type("6")
-        try pane.waitFor("the audit screen") { $0.contains("Audit (1)") && $0.contains("scale") }
+        try await pane.awaitScreen("the audit screen") { $0.contains("Audit (1)") && $0.contains("scale") }
         try pane.type("q")
-        try pane.waitFor("the shell prompt back", timeout: 15) { !$0.contains("chat-01") }
+        try await pane.awaitScreen("the shell prompt back", timeout: 15) { !$0.contains("chat-01") }
     }
 }

@@ -100,6 +100,14 @@ enum Harness {
         return try run(binary, arguments, environment: ["FLEETDECK_HOME": repositoryRoot])
     }
 
+    /// `fleetdeck` for a long run: waited for on a thread of its own, so it holds none of the
+    /// concurrency pool's two threads (other suites' scrape loops need them).
+    static func fleetdeckOffPool(_ arguments: [String]) async throws -> Result {
+        try await withCheckedThrowingContinuation { c in
+            Thread { c.resume(with: Swift.Result { try fleetdeck(arguments) }) }.start()
+        }
+    }
+
     static func which(_ name: String) -> String? {
         for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
             let p = "\(dir)/\(name)"
