@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
-@Suite struct AdvisorCLITests {
+/// One at a time: each runs the advisor flat out on one core, and together with the rest of
+/// a parallel run on two cores they would starve each other's deadlines.
+@Suite(.serialized) struct AdvisorEndToEndTests {
     /// The bank's market open without its scripted scale-up: the advisor finds one before the
     /// blue pool breaches, and says so in JSON a script can read.
     @Test func adviseFindsTheBanksScaleUp() async throws {
@@ -24,9 +26,7 @@ import Testing
         #expect(r.status != 0)
         #expect(r.stderr.contains("--horizon wants a positive time"))
     }
-}
 
-@Suite struct AdvisorInTmuxTests {
     /// An overloaded pool: the advisor warns, recommends a scale-up, and `a` applies it through
     /// the confirmation dialog and the audit log like any action.
     @Test func aAppliesTheRecommendationWithConfirmationAndAudit() async throws {
@@ -58,9 +58,9 @@ import Testing
         let pane = try TmuxPane(width: 150, height: 45)
         try pane.type("FLEETDECK_HOME=\(Harness.repositoryRoot) \(Harness.binary) demo --scenario \(dir)/tight.yaml --warmup 30 --audit-log \(dir)/audit.jsonl")
         try pane.press("Enter")
-        try await pane.awaitScreen("the console") { $0.contains("chat-01") }
+        try await pane.awaitScreen("the console", timeout: 90) { $0.contains("chat-01") }
         try pane.type("7")
-        try await pane.awaitScreen("a recommended scale-up", timeout: 60) { $0.contains("recommended: scale chat +") }
+        try await pane.awaitScreen("a recommended scale-up", timeout: 90) { $0.contains("recommended: scale chat +") }
         try pane.type("a")
         try await pane.awaitScreen("the dialog") { $0.contains("Confirm: scale chat") }
         try pane.type("y")
