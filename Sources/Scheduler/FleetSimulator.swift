@@ -131,12 +131,7 @@ public final class FleetSimulator {
         lowestPriority = scenario.workload.classes.map(\.priority).min() ?? 0
         highestPriority = scenario.workload.classes.map(\.priority).max() ?? 0
         seedUsed = seed ?? scenario.seed
-        var root = SeededRandom(seed: seedUsed)
-        arrivalRandom = root.fork()
-        lengthRandom = root.fork()
-        cacheRandom = root.fork()
-        apiRandom = root.fork()
-        sessionRandom = root.fork()
+        (arrivalRandom, lengthRandom, cacheRandom, apiRandom, sessionRandom) = Self.streams(seedUsed)
         costHistory = SeriesRing(capacity: historyCapacity)
 
         for (pi, p) in scenario.pools.enumerated() {
@@ -191,12 +186,7 @@ public final class FleetSimulator {
         sampleCount = other.sampleCount
         seedUsed = seed
         speed = other.speed
-        var root = SeededRandom(seed: seed)
-        arrivalRandom = root.fork()
-        lengthRandom = root.fork()
-        cacheRandom = root.fork()
-        apiRandom = root.fork()
-        sessionRandom = root.fork()
+        (arrivalRandom, lengthRandom, cacheRandom, apiRandom, sessionRandom) = Self.streams(seed)
         nextSessionID = other.nextSessionID
         seq = other.seq
         nextRequestID = other.nextRequestID
@@ -230,6 +220,14 @@ public final class FleetSimulator {
         }
         nextArrival = other.nextArrival
         keepsNodeHistory = false
+    }
+
+    /// One independent stream per concern, forked from `seed` in a fixed order: a run (or a
+    /// fork) is reproducible from its seed, and drawing more of one never shifts another.
+    private static func streams(_ seed: UInt64)
+        -> (SeededRandom, SeededRandom, SeededRandom, SeededRandom, SeededRandom) {
+        var root = SeededRandom(seed: seed)
+        return (root.fork(), root.fork(), root.fork(), root.fork(), root.fork())
     }
 
     /// Makes a fork's arrivals follow `path` (a forecast of the fleet's offered rate) in
@@ -343,7 +341,7 @@ public final class FleetSimulator {
 
     public var timeOfDay: Double { timeOfDay(at: now) }
 
-    func timeOfDay(at time: Double) -> Double {
+    public func timeOfDay(at time: Double) -> Double {
         (scenario.startTimeOfDay + time).truncatingRemainder(dividingBy: 86_400)
     }
 

@@ -49,3 +49,15 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     /// does not reshuffle every other part.
     public mutating func fork() -> SeededRandom { SeededRandom(seed: next()) }
 }
+
+extension SeededRandom {
+    /// An index drawn with probability proportional to `weights` (the last on rounding).
+    mutating func pick(_ weights: [Double]) -> Int {
+        var u = unit() * weights.reduce(0, +)
+        for (i, w) in weights.enumerated() {
+            u -= w
+            if u <= 0 { return i }
+        }
+        return max(0, weights.count - 1)
+    }
+}

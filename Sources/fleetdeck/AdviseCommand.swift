@@ -60,7 +60,7 @@ struct AdviseCommand: ParsableCommand {
             last = advice
             rounds.append(AdviceJSON.Round(advice, applied: applied))
             guard !json else { return }
-            let clock = Format.clock(simulator.timeOfDay(atSource: advice.time))
+            let clock = Format.clock(simulator.timeOfDay(at: advice.time))
             for w in advice.warnings { say("\(clock)  WARNING  \(w.message)") }
             if advice.active?.title != shownActive {
                 shownActive = advice.active?.title
@@ -80,11 +80,6 @@ struct AdviseCommand: ParsableCommand {
 /// A line for the terminal: pool ids and labels come from scenario files, so control
 /// characters are replaced first.
 private func say(_ line: String) { print(TerminalText.sanitized(line)) }
-
-extension FleetSimulator {
-    /// Time of day at a source time (for printing).
-    func timeOfDay(atSource t: Double) -> Double { (scenario.startTimeOfDay + t).truncatingRemainder(dividingBy: 86_400) }
-}
 
 /// The last round as text: the ranking table, the warnings, the routing report.
 enum AdviceText {

@@ -146,7 +146,6 @@ struct ForecastBench: ParsableCommand {
             ("a.5 b.05 p.9", .init(alpha: 0.5, beta: 0.05, gamma: 0, phi: 0.9)),
             ("a.5 b.15 p.97", .init(alpha: 0.5, beta: 0.15, gamma: 0, phi: 0.97)),
             ("a.5 b.3 p.95", .init(alpha: 0.5, beta: 0.3, gamma: 0, phi: 0.95)),
-            ("a.5 b.3 p.9", .init(alpha: 0.5, beta: 0.3, gamma: 0, phi: 0.9)),
             ("a.5 b0 (SES)", .init(alpha: 0.5, beta: 0, gamma: 0, phi: 0)),
         ]
         for name in scenarios.split(separator: ",").map(String.init) {

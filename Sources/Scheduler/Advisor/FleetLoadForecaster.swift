@@ -52,9 +52,6 @@ public struct FleetLoadForecaster: Sendable {
     public static let defaultParameters = HoltWintersForecaster.Parameters(
         alpha: 0.5, beta: 0.3, gamma: 0.05, phi: 0.9, seasonLength: 8_640)
 
-    /// Ten-second steps seen for `pool` so far.
-    public func observations(ofPool pool: String) -> Int { pools[pool]?.arrival.model.observations ?? 0 }
-
     public mutating func observe(_ snapshot: FleetSnapshot) {
         let b = Int((snapshot.time / Self.step).rounded(.down))
         if let current = bucket, b != current {

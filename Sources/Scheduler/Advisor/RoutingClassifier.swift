@@ -59,13 +59,10 @@ public enum RoutingClassifier {
 
         var rng = SeededRandom(seed: seed ^ 0x5EED_0F_2047)
         let shares = classes.map(\.share)
-        let totalShare = shares.reduce(0, +)
         var examples: [Example] = []
         examples.reserveCapacity(samples)
         for _ in 0..<samples {
-            var u = rng.unit() * totalShare
-            var ci = classes.count - 1
-            for (i, s) in shares.enumerated() { u -= s; if u <= 0 { ci = i; break } }
+            let ci = rng.pick(shares)
             guard !eligible[ci].isEmpty else { continue }
             let prompt = classes[ci].promptTokens.sample(&rng)
             let output = classes[ci].outputTokens.sample(&rng)
@@ -171,10 +168,8 @@ public enum RoutingClassifier {
     /// Where the fleet's static split sends a request of the class.
     static func staticTier(_ ci: Int, fleet: FleetSimulator, tiers: [TierModel], rng: inout SeededRandom) -> Int? {
         let split = fleet.scenario.workload.classes[ci].pools
-        let total = split.reduce(0) { $0 + $1.weight }
-        var u = rng.unit() * total
-        var pool = split.last?.pool
-        for s in split { u -= s.weight; if u <= 0 { pool = s.pool; break } }
+        guard !split.isEmpty else { return nil }
+        let pool = split[rng.pick(split.map(\.weight))].pool
         return tiers.firstIndex { $0.pool == pool }
     }
 }
