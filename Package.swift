@@ -82,7 +82,7 @@ let package = Package(
         ),
         // Operator actions: guards, the audit log, the actuators.
         .target(name: "Actions", dependencies: [
-            "FleetCore", "Scheduler",
+            "FleetCore",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),

@@ -2,23 +2,6 @@ import FleetCore
 import Foundation
 import Synchronization
 
-/// Where an action goes. The simulator actuator acts on the embedded fleet; `exec` and `http`
-/// actuators (issue 5's remaining work) will implement the same protocol.
-public protocol Actuator: Sendable {
-    var name: String { get }
-    /// The actuator that will carry this action (a router names the one it picks).
-    func name(for action: OperatorAction) -> String
-    /// Exactly what will be done to what, for the confirmation dialog.
-    func describe(_ action: OperatorAction, snapshot: FleetSnapshot) -> String
-    /// What will be sent, as the dialog and the audit log show it.
-    func request(for action: OperatorAction) -> String
-    func execute(_ action: OperatorAction) async -> Result<String, AuditError>
-}
-
-extension Actuator {
-    public func name(for action: OperatorAction) -> String { name }
-}
-
 /// Guards, one action in flight per target, the audit log, and the actuator: what stands
 /// between a confirmed key press and the fleet.
 public final class ActionExecutor: ActionControl, @unchecked Sendable {
@@ -94,24 +77,17 @@ public final class ActionExecutor: ActionControl, @unchecked Sendable {
         let started = clock.now
         let claimed = state.withLock { s -> Bool in s.inFlight.insert(target).inserted }
         guard claimed else { return }   // a key repeat while it runs
-        report(.info, "\(action.name) \(target): started through the \(actuator.name(for: action)) actuator\(guards.dryRun ? " (dry run)" : "")")
+        report(.info, "\(action.verb.rawValue) \(target): started through the \(actuator.name(for: action)) actuator\(guards.dryRun ? " (dry run)" : "")")
         Task.detached { [self] in
             let request = actuator.request(for: action)
-            let result: Result<String, AuditError> = guards.dryRun ? .success("dry run: nothing done") : await actuator.execute(action)
+            let result: Result<String, ActionError> = guards.dryRun ? .success("dry run: nothing done") : await actuator.execute(action)
             let duration = clock.now - started
-            var parameters: [String: String] = [:]
-            switch action {
-            case let .scale(_, delta): parameters["delta"] = "\(delta)"
-            case let .degrade(_, mode, on): parameters["mode"] = mode; parameters["on"] = "\(on)"
-            case let .shiftToward(_, percent): parameters["percent"] = Format.compact(percent)
-            case .drain: break
+            let (outcome, detail): (AuditOutcome, String) = switch result {
+            case .success(let text): (guards.dryRun ? .dryRun : .ok, text)
+            case .failure(let e): (.failed, e.description)
             }
-            let (outcome, detail): (String, String) = switch result {
-            case .success(let text): (guards.dryRun ? "dry-run" : "ok", text)
-            case .failure(let e): ("failed", e.description)
-            }
-            let record = AuditRecord(time: Date().timeIntervalSince1970 - duration, user: Self.user, host: Self.host, action: action.name,
-                                     target: target, parameters: parameters, actuator: actuator.name(for: action), request: request,
+            let record = AuditRecord(time: Date().timeIntervalSince1970 - duration, user: Self.user, host: Self.host, action: action.verb,
+                                     target: target, parameters: action.parameters.mapValues(\.text), actuator: actuator.name(for: action), request: request,
                                      result: outcome, detail: detail, duration: duration)
             do {
                 try audit.append(record)
@@ -119,9 +95,9 @@ public final class ActionExecutor: ActionControl, @unchecked Sendable {
                     r.append(Self.entry(record))
                     if r.count > 200 { r.removeFirst(r.count - 200) }
                 }
-                report(outcome == "failed" ? .warning : .info, "\(action.name) \(target): \(outcome) (\(Format.duration(duration))) – audited")
+                report(outcome == .failed ? .warning : .info, "\(action.verb.rawValue) \(target): \(outcome.rawValue) (\(Format.duration(duration))) – audited")
             } catch {
-                report(.critical, "\(action.name) \(target): \(outcome), but the audit log failed: \(error)")
+                report(.critical, "\(action.verb.rawValue) \(target): \(outcome.rawValue), but the audit log failed: \(error)")
             }
             state.withLock { s in
                 s.inFlight.remove(target)

@@ -108,15 +108,15 @@ public enum ArgvTemplate {
     }
 
     /// The argv with every placeholder filled; nil (and why) when a value is missing or unsafe.
-    public static func fill(_ argv: [String], values: [String: String]) -> Result<[String], AuditError> {
+    public static func fill(_ argv: [String], values: [String: String]) -> Result<[String], ActionError> {
         var out: [String] = []
         for arg in argv {
             var filled = arg
             for name in placeholders(in: arg) {
-                guard let v = values[name] else { return .failure(AuditError("no value for {\(name)} in this action")) }
+                guard let v = values[name] else { return .failure(ActionError("no value for {\(name)} in this action")) }
                 // Numbers as integers, names as DNS-1123 labels: nothing else reaches an argv.
                 guard Int(v) != nil || ActionsConfig.isDNSLabel(v) || (name == "on" && (v == "true" || v == "false")) else {
-                    return .failure(AuditError("{\(name)} = '\(v)' is neither an integer nor a DNS-1123 name"))
+                    return .failure(ActionError("{\(name)} = '\(v)' is neither an integer nor a DNS-1123 name"))
                 }
                 filled = filled.replacingOccurrences(of: "{\(name)}", with: v)
             }

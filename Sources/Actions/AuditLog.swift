@@ -6,18 +6,18 @@ public struct AuditRecord: Codable, Sendable, Equatable {
     public var time: Double          // Unix time the action started
     public var user: String
     public var host: String
-    public var action: String        // scale, degrade, restore, drain, shift
+    public var action: OperatorAction.Verb
     public var target: String
     public var parameters: [String: String]
     public var actuator: String
     /// The command or request as sent (argv joined, or "POST url"), or what the simulator did.
     public var request: String
-    public var result: String        // ok, failed, dry-run, refused
+    public var result: AuditOutcome
     public var detail: String
     public var duration: Double
 
-    public init(time: Double, user: String, host: String, action: String, target: String, parameters: [String: String],
-                actuator: String, request: String, result: String, detail: String, duration: Double) {
+    public init(time: Double, user: String, host: String, action: OperatorAction.Verb, target: String, parameters: [String: String],
+                actuator: String, request: String, result: AuditOutcome, detail: String, duration: Double) {
         self.time = time; self.user = user; self.host = host; self.action = action; self.target = target
         self.parameters = parameters; self.actuator = actuator; self.request = request; self.result = result
         self.detail = detail; self.duration = duration
@@ -43,7 +43,7 @@ public final class AuditLog: @unchecked Sendable {
         self.path = path
         try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw AuditError("cannot open the audit log \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw ActionError("cannot open the audit log \(path): \(String(cString: strerror(errno)))") }
     }
 
     deinit { close(fd) }
@@ -55,15 +55,15 @@ public final class AuditLog: @unchecked Sendable {
         line.append(0x0A)
         try lock.withLock {
             let n = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            guard n == line.count else { throw AuditError("cannot write the audit log \(path): \(String(cString: strerror(errno)))") }
-            guard fsync(fd) == 0 else { throw AuditError("cannot sync the audit log \(path): \(String(cString: strerror(errno)))") }
+            guard n == line.count else { throw ActionError("cannot write the audit log \(path): \(String(cString: strerror(errno)))") }
+            guard fsync(fd) == 0 else { throw ActionError("cannot sync the audit log \(path): \(String(cString: strerror(errno)))") }
         }
     }
 
     /// Every complete record of a log, and the numbers of lines that are not (a line cut by
     /// `kill -9` mid-write, say).
     public static func read(_ path: String) throws -> (records: [AuditRecord], bad: [Int]) {
-        guard let data = FileManager.default.contents(atPath: path) else { throw AuditError("cannot read \(path)") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw ActionError("cannot read \(path)") }
         var records: [AuditRecord] = []
         var bad: [Int] = []
         let lines = data.split(separator: 0x0A, omittingEmptySubsequences: false)
@@ -72,9 +72,4 @@ public final class AuditLog: @unchecked Sendable {
         }
         return (records, bad)
     }
-}
-
-public struct AuditError: Error, CustomStringConvertible {
-    public var description: String
-    public init(_ d: String) { description = TerminalText.sanitized(d) }
 }

@@ -20,32 +20,34 @@ public struct ExecActuator: Actuator {
         self.configuredNodes = configuredNodes; self.replicas = replicas
     }
 
-    func values(_ action: OperatorAction) -> Result<[String: String], AuditError> {
+    func values(_ action: OperatorAction) -> Result<[String: String], ActionError> {
         var v = vars
-        v["action"] = action.name
+        v["action"] = action.verb.rawValue
+        for (key, value) in action.parameters {
+            switch value {
+            // Placeholders are argv words: a mode with dashes, as command-line flags spell them.
+            case .mode(let m): v[key] = m.rawValue.replacingOccurrences(of: "_", with: "-")
+            case .percent(let p): v[key] = "\(Int(p.rounded()))"
+            default: v[key] = value.text
+            }
+        }
         switch action {
         case let .scale(pool, delta):
             v["pool"] = pool
-            v["delta"] = "\(delta)"
-            guard let now = replicas(pool) else { return .failure(AuditError("no replica count for \(pool)")) }
+            guard let now = replicas(pool) else { return .failure(ActionError("no replica count for \(pool)")) }
             v["replicas"] = "\(now + delta)"
-        case let .degrade(pool, mode, on):
-            v["pool"] = pool
-            v["mode"] = mode.replacingOccurrences(of: "_", with: "-")
-            v["on"] = on ? "true" : "false"
         case let .drain(node):
             guard configuredNodes.contains(node) else {
-                return .failure(AuditError("node \(node) is not named in the config; only configured names reach a command"))
+                return .failure(ActionError("node \(node) is not named in the config; only configured names reach a command"))
             }
             v["node"] = node
-        case let .shiftToward(pool, percent):
+        case let .degrade(pool, _, _), let .shift(pool, _, _):
             v["pool"] = pool
-            v["percent"] = "\(Int(percent.rounded()))"
         }
         return .success(v)
     }
 
-    public func command(_ action: OperatorAction) -> Result<[String], AuditError> {
+    public func command(_ action: OperatorAction) -> Result<[String], ActionError> {
         values(action).flatMap { ArgvTemplate.fill(argv, values: $0) }
     }
 
@@ -62,11 +64,11 @@ public struct ExecActuator: Actuator {
             let now = snapshot.pool(pool)?.nodes ?? 0
             return "Scale pool \(pool) from \(now) to \(now + delta) replicas (timeout \(Format.duration(timeout)))."
         default:
-            return "\(action.name.capitalized) \(action.target) (timeout \(Format.duration(timeout)))."
+            return "\(action.verb.rawValue.capitalized) \(action.target) (timeout \(Format.duration(timeout)))."
         }
     }
 
-    public func execute(_ action: OperatorAction) async -> Result<String, AuditError> {
+    public func execute(_ action: OperatorAction) async -> Result<String, ActionError> {
         switch command(action) {
         case .failure(let e): return .failure(e)
         case .success(let args):
@@ -78,9 +80,9 @@ public struct ExecActuator: Actuator {
     }
 
     /// Spawns, waits up to `timeout`, returns the exit status with the output.
-    static func run(_ args: [String], timeout: Double) -> Result<String, AuditError> {
+    static func run(_ args: [String], timeout: Double) -> Result<String, ActionError> {
         var out: [Int32] = [0, 0], err: [Int32] = [0, 0]
-        guard pipe(&out) == 0, pipe(&err) == 0 else { return .failure(AuditError("cannot create pipes")) }
+        guard pipe(&out) == 0, pipe(&err) == 0 else { return .failure(ActionError("cannot create pipes")) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -110,7 +112,7 @@ public struct ExecActuator: Actuator {
         close(err[1])
         guard rc == 0 else {
             close(out[0]); close(err[0])
-            return .failure(AuditError("cannot run \(args[0]): \(String(cString: strerror(rc)))"))
+            return .failure(ActionError("cannot run \(args[0]): \(String(cString: strerror(rc)))"))
         }
         let deadline = Date().addingTimeInterval(timeout)
         var status: Int32 = 0
@@ -139,11 +141,11 @@ public struct ExecActuator: Actuator {
         }
         let stdout = drain(out[0]), stderr = drain(err[0])
         let output = [stdout, stderr].filter { !$0.isEmpty }.joined(separator: " | ")
-        if timedOut { return .failure(AuditError("timed out after \(Format.duration(timeout)); killed" + (output.isEmpty ? "" : ": \(output)"))) }
+        if timedOut { return .failure(ActionError("timed out after \(Format.duration(timeout)); killed" + (output.isEmpty ? "" : ": \(output)"))) }
         let exited = (status & 0x7f) == 0
         let code = (status >> 8) & 0xff
         guard exited, code == 0 else {
-            return .failure(AuditError("\(args[0]) \(exited ? "exited with \(code)" : "died of signal \(status & 0x7f)")" + (output.isEmpty ? "" : ": \(output)")))
+            return .failure(ActionError("\(args[0]) \(exited ? "exited with \(code)" : "died of signal \(status & 0x7f)")" + (output.isEmpty ? "" : ": \(output)")))
         }
         return .success(output.isEmpty ? "\(args[0]) done" : output)
     }

@@ -18,14 +18,16 @@ public struct HTTPActuator: Actuator {
 
     /// The JSON body: what, to what, with which parameters, by whom.
     public func body(_ action: OperatorAction) -> Data {
-        var parameters: [String: Any] = [:]
-        switch action {
-        case let .scale(_, delta): parameters["delta"] = delta
-        case let .degrade(_, mode, on): parameters["mode"] = mode; parameters["on"] = on
-        case let .shiftToward(_, percent): parameters["percent"] = percent
-        case .drain: break
+        let parameters: [String: Any] = action.parameters.mapValues { value -> Any in
+            switch value {
+            case .int(let n): return n
+            case .bool(let b): return b
+            case .percent(let p): return p
+            case .mode(let m): return m.rawValue
+            case .name(let s): return s
+            }
         }
-        let object: [String: Any] = ["action": action.name, "target": action.target, "parameters": parameters,
+        let object: [String: Any] = ["action": action.verb.rawValue, "target": action.target, "parameters": parameters,
                                      "user": ActionExecutor.user, "host": ActionExecutor.host, "source": "fleetdeck"]
         return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
     }
@@ -35,10 +37,10 @@ public struct HTTPActuator: Actuator {
     }
 
     public func describe(_ action: OperatorAction, snapshot: FleetSnapshot) -> String {
-        "\(action.name.capitalized) \(action.target) through the webhook (timeout \(Format.duration(timeout)))."
+        "\(action.verb.rawValue.capitalized) \(action.target) through the webhook (timeout \(Format.duration(timeout)))."
     }
 
-    public func execute(_ action: OperatorAction) async -> Result<String, AuditError> {
+    public func execute(_ action: OperatorAction) async -> Result<String, ActionError> {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -50,44 +52,13 @@ public struct HTTPActuator: Actuator {
             let text = String(buffer: try await response.body.collect(upTo: 64 * 1024))
             let shown = TerminalText.sanitized(String(text.prefix(200))).trimmingCharacters(in: .whitespacesAndNewlines)
             guard (200..<300).contains(response.status.code) else {
-                return .failure(AuditError("HTTP \(response.status.code)" + (shown.isEmpty ? "" : ": \(shown)")))
+                return .failure(ActionError("HTTP \(response.status.code)" + (shown.isEmpty ? "" : ": \(shown)")))
             }
             return .success("HTTP \(response.status.code)" + (shown.isEmpty ? "" : ": \(shown)"))
         } catch let e as HTTPClientError where e == .deadlineExceeded || e == .readTimeout {
-            return .failure(AuditError("timed out after \(Format.duration(timeout))"))
+            return .failure(ActionError("timed out after \(Format.duration(timeout))"))
         } catch {
-            return .failure(AuditError("\(error)"))
+            return .failure(ActionError("\(error)"))
         }
-    }
-}
-
-/// Sends each action to its pool's actuator (a node's action to its pool's).
-public struct PoolRoutedActuator: Actuator {
-    public let name = "config"
-    let actuators: [String: any Actuator]
-    let poolOfNode: @Sendable (String) -> String?
-
-    public init(actuators: [String: any Actuator], poolOfNode: @escaping @Sendable (String) -> String?) {
-        self.actuators = actuators; self.poolOfNode = poolOfNode
-    }
-
-    func actuator(_ action: OperatorAction) -> (any Actuator)? {
-        if case .drain(let node) = action { return poolOfNode(node).flatMap { actuators[$0] } }
-        return actuators[action.target]
-    }
-
-    public func name(for action: OperatorAction) -> String { actuator(action)?.name ?? "no" }
-
-    public func request(for action: OperatorAction) -> String {
-        actuator(action)?.request(for: action) ?? "none (no actuator configured for \(action.target))"
-    }
-
-    public func describe(_ action: OperatorAction, snapshot: FleetSnapshot) -> String {
-        actuator(action)?.describe(action, snapshot: snapshot) ?? "No actuator is configured for \(action.target) (actions: pools: in the config)."
-    }
-
-    public func execute(_ action: OperatorAction) async -> Result<String, AuditError> {
-        guard let a = actuator(action) else { return .failure(AuditError("no actuator configured for \(action.target)")) }
-        return await a.execute(action)
     }
 }

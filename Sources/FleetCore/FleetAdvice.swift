@@ -77,13 +77,12 @@ public struct Recommendation: Sendable, Equatable {
     public var costDeltaPerHour: Double
     /// Seconds before the action changes anything (a new replica's cold start).
     public var timeToEffect: Double
-    /// What it costs the users beyond money: 0 none (scaling) ... 4 (refusing cache misses).
-    public var risk: Int
+    public var risk: RemedyRisk
     /// Why it ranks where it does, in words.
     public var why: String
 
     public init(action: OperatorAction?, title: String, pool: String, attainment: Double, meetsSLO: Bool, e2eP95: Double?,
-                ttftP95: Double?, queuePeak: Int, shed: Int, costDeltaPerHour: Double, timeToEffect: Double, risk: Int,
+                ttftP95: Double?, queuePeak: Int, shed: Int, costDeltaPerHour: Double, timeToEffect: Double, risk: RemedyRisk,
                 why: String) {
         self.action = action; self.title = title; self.pool = pool; self.attainment = attainment; self.meetsSLO = meetsSLO
         self.e2eP95 = e2eP95; self.ttftP95 = ttftP95; self.queuePeak = queuePeak; self.shed = shed
@@ -151,4 +150,31 @@ public struct RoutingReport: Sendable, Equatable {
 public protocol AdvisorFeed: Sendable {
     func latestAdvice() -> FleetAdvice?
     func acknowledge(_ action: OperatorAction)
+}
+
+/// What a remedy costs the users beyond money, least first; the raw value is the figure the
+/// Scheduler screen and `fleetdeck advise` print.
+public enum RemedyRisk: Int, Sendable, Comparable, Codable {
+    /// More replicas, restoring a mode: nobody is worse off.
+    case harmless = 0
+    /// Another tier answers (a reroute, the API fallback).
+    case anotherTier = 1
+    /// Worse answers (a smaller model, capped output).
+    case worseAnswers = 2
+    /// Low-priority requests are refused.
+    case refusesLowPriority = 3
+    /// Every cache miss is refused.
+    case refusesCacheMisses = 4
+
+    /// The risk of switching `mode` on.
+    public init(_ mode: DegradeMode) {
+        switch mode {
+        case .apiFallback: self = .anotherTier
+        case .smallerModel, .capMaxTokens: self = .worseAnswers
+        case .shedLowPriority: self = .refusesLowPriority
+        case .cacheOnly: self = .refusesCacheMisses
+        }
+    }
+
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }

@@ -176,7 +176,7 @@ public struct PoolSnapshot: Codable, Sendable, Equatable {
     public var shedRate: Double        // requests/s rejected by the pool's queue limit
     public var history: PoolHistory
     /// Degrade modes switched on (`shed_low_priority`, `cap_max_tokens`, ...); nil for none.
-    public var degradeModes: [String]?
+    public var degradeModes: [DegradeMode]?
 
     public init(id: String, kind: Kind, engine: String, model: String, nodes: Int, nodesUp: Int,
                 running: Int, waiting: Int, arrivalRate: Double, completionRate: Double,

@@ -1,85 +1,22 @@
 import FleetCore
 import Foundation
 
-/// The pool-level degrade modes an operator can switch on under extreme load.
-public enum DegradeMode: String, CaseIterable, Sendable, Codable {
-    /// Requests of the least important class are refused at the door.
-    case shedLowPriority = "shed_low_priority"
-    /// The pool's traffic goes to the fleet's smallest-model GPU pool.
-    case smallerModel = "smaller_model"
-    /// Output is capped at `FleetSimulator.degradedMaxTokens` tokens.
-    case capMaxTokens = "cap_max_tokens"
-    /// Only response-cache hits are served; misses are refused.
-    case cacheOnly = "cache_only"
-    /// The pool's traffic goes to the fleet's external API tier.
-    case apiFallback = "api_fallback"
-
-    public var title: String {
-        switch self {
-        case .shedLowPriority: return "shed low-priority traffic"
-        case .smallerModel: return "route to the smaller model tier"
-        case .capMaxTokens: return "cap max output tokens at \(FleetSimulator.degradedMaxTokens)"
-        case .cacheOnly: return "serve from cache only"
-        case .apiFallback: return "fall back to the external API"
-        }
-    }
-}
-
-/// Something done to the fleet: by a key press through the simulator actuator, or scripted
-/// in a scenario's timeline.
-public enum FleetAction: Sendable, Equatable {
-    case scale(pool: String, delta: Int)
-    case degrade(pool: String, mode: DegradeMode, on: Bool)
-    case drain(node: String)
-    /// Moves `percent` of a class's traffic from one of its pools to another (blue/green).
-    case shift(from: String, to: String, percent: Double)
-
-    public var summary: String {
-        switch self {
-        case let .scale(pool, delta): return "scale \(pool) by \(delta > 0 ? "+" : "")\(delta)"
-        case let .degrade(pool, mode, on): return "\(on ? "degrade" : "restore") \(pool): \(mode.title)"
-        case let .drain(node): return "drain \(node)"
-        case let .shift(from, to, percent): return "shift \(Format.compact(percent))% of traffic from \(from) to \(to)"
-        }
-    }
-}
-
-extension FleetAction {
-    /// The simulator's action for an operator's; `splitPartners` names a pool's blue/green
-    /// partners (read from the simulator, or from what the driver knew of it).
-    public static func from(_ action: OperatorAction, splitPartners: (String) -> [String]) -> Result<FleetAction, FleetActionError> {
-        switch action {
-        case let .scale(pool, delta): return .success(.scale(pool: pool, delta: delta))
-        case let .degrade(pool, mode, on):
-            guard let m = DegradeMode(rawValue: mode) else { return .failure(FleetActionError("no degrade mode '\(mode)'")) }
-            return .success(.degrade(pool: pool, mode: m, on: on))
-        case let .drain(node): return .success(.drain(node: node))
-        case let .shiftToward(pool, percent):
-            guard let partner = splitPartners(pool).first else {
-                return .failure(FleetActionError("\(pool) has no blue/green partner: no class splits its traffic"))
-            }
-            return .success(.shift(from: partner, to: pool, percent: percent))
-        }
-    }
-}
-
 public struct FleetActionError: Error, Equatable, CustomStringConvertible {
     public var description: String
     public init(_ d: String) { description = d }
 }
 
 extension FleetSimulator {
-    /// Output cap of the `cap_max_tokens` degrade mode.
-    public static let degradedMaxTokens = 256
-
     /// Seconds a new replica takes before it serves: a fixed start plus loading the weights
     /// at about 1 GB/s (a 70B int8 model: ~100 s).
     public static func coldStart(_ model: ModelSpec) -> Double { 30 + model.weightBytes / 1e9 }
 
     /// Applies an action now; the returned text says what was done (and, for a scale-up,
-    /// when the capacity arrives). Logged as an `action` event either way.
+    /// when the capacity arrives). Logged as an `action` event either way. A shift without
+    /// its `from` takes the pool's first blue/green partner.
     @discardableResult
-    public func perform(_ action: FleetAction, label: String? = nil) -> Result<String, FleetActionError> {
+    public func perform(_ action: OperatorAction, label: String? = nil) -> Result<String, FleetActionError> {
+        let action = resolved(action)
         let result = apply(action)
         switch result {
         case .success(let text): log(.info, .action, "action: \(label.map { "\($0): " } ?? "")\(text)", pool: action.pool)
@@ -88,7 +25,13 @@ extension FleetSimulator {
         return result
     }
 
-    private func apply(_ action: FleetAction) -> Result<String, FleetActionError> {
+    /// The action with its shift partner named, when the fleet has one.
+    public func resolved(_ action: OperatorAction) -> OperatorAction {
+        guard case let .shift(to, nil, percent) = action, let partner = splitPartners(of: to).first else { return action }
+        return .shift(toward: to, from: partner, percent: percent)
+    }
+
+    private func apply(_ action: OperatorAction) -> Result<String, FleetActionError> {
         switch action {
         case let .scale(poolID, delta):
             guard let pi = pools.firstIndex(where: { $0.spec.id == poolID }) else { return .failure(.init("no pool \(poolID)")) }
@@ -121,7 +64,8 @@ extension FleetSimulator {
             nodes[n].state = .draining
             nodes[n].stateReason = "draining: finishing \(nodes[n].load) requests, taking no new ones"
             return .success("\(nodeID) draining (\(nodes[n].load) requests to finish)")
-        case let .shift(from, to, percent):
+        case let .shift(to, from, percent):
+            guard let from else { return .failure(.init("\(to) has no blue/green partner: no class splits its traffic")) }
             var moved = 0
             for ci in classWeights.indices {
                 guard let f = classWeights[ci].firstIndex(where: { $0.pool == from }),
@@ -195,16 +139,6 @@ extension FleetSimulator {
             nodes[n].state = .down
             nodes[n].stateReason = "drained: no requests left"
             log(.info, .action, "\(nodes[n].id) drained", node: nodes[n].id)
-        }
-    }
-}
-
-extension FleetAction {
-    var pool: String? {
-        switch self {
-        case let .scale(pool, _), let .degrade(pool, _, _): return pool
-        case .drain: return nil
-        case let .shift(_, to, _): return to
         }
     }
 }

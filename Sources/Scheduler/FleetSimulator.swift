@@ -400,7 +400,7 @@ public final class FleetSimulator {
             let modes = pools[pi].degradeModes
             if modes.contains(.smallerModel), let target = smallerModelPool(than: pi) { pi = target }
             else if modes.contains(.apiFallback), let target = apiPool() { overflow = target }
-            if modes.contains(.capMaxTokens) { outputCap = Self.degradedMaxTokens }
+            if modes.contains(.capMaxTokens) { outputCap = DegradeMode.cappedMaxTokens }
             let priority = scenario.workload.classes[ci].priority
             refuseLowPriority = modes.contains(.shedLowPriority) && priority <= lowestPriority && lowestPriority < highestPriority
             cacheOnly = modes.contains(.cacheOnly)

@@ -30,9 +30,9 @@ public struct Scenario: Sendable {
 public struct ScriptedAction: Sendable, Equatable {
     public var at: Double
     public var label: String?
-    public var action: FleetAction
+    public var action: OperatorAction
 
-    public init(at: Double, label: String?, action: FleetAction) {
+    public init(at: Double, label: String?, action: OperatorAction) {
         self.at = at; self.label = label; self.action = action
     }
 }

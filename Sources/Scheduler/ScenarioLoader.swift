@@ -351,7 +351,8 @@ public enum ScenarioLoader {
             guard nodeIDs.contains(node) else { throw nv.error("no node '\(node)' in this scenario") }
             return [ScriptedAction(at: at, label: label, action: .drain(node: node))]
         default:
-            return [ScriptedAction(at: at, label: label, action: .shift(from: try pool("from"), to: try pool("to"),
+            let from = try pool("from")
+            return [ScriptedAction(at: at, label: label, action: .shift(toward: try pool("to"), from: from,
                                                                           percent: try v.required("percent").double(in: 0...100)))]
         }
     }

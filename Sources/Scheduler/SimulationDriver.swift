@@ -11,7 +11,7 @@ public final class SimulationDriver: @unchecked Sendable {
     private let speed: Double
     private let stopped = Atomic<Bool>(false)
     /// Actions for the simulator, taken by the driver's task (the only one touching it).
-    private let actions = Mutex<[(FleetAction, CheckedContinuation<Result<String, FleetActionError>, Never>)]>([])
+    private let actions = Mutex<[(OperatorAction, CheckedContinuation<Result<String, FleetActionError>, Never>)]>([])
     /// Called on the driver's task after every published sample, with every node's
     /// cumulative vLLM-style figures (for `simulate --serve`).
     private let onSample: (@Sendable ([NodeExposition]) -> Void)?
@@ -64,7 +64,7 @@ public final class SimulationDriver: @unchecked Sendable {
 
     public func stop() {
         stopped.store(true, ordering: .relaxed)
-        let pending = actions.withLock { a -> [(FleetAction, CheckedContinuation<Result<String, FleetActionError>, Never>)] in
+        let pending = actions.withLock { a -> [(OperatorAction, CheckedContinuation<Result<String, FleetActionError>, Never>)] in
             defer { a.removeAll() }
             return a
         }
@@ -72,15 +72,15 @@ public final class SimulationDriver: @unchecked Sendable {
     }
 
     /// Runs an action on the simulated fleet at its current time, on the driver's task.
-    public func perform(_ action: FleetAction) async -> Result<String, FleetActionError> {
+    public func perform(_ action: OperatorAction) async -> Result<String, FleetActionError> {
         await withCheckedContinuation { c in
             guard !stopped.load(ordering: .relaxed) else { c.resume(returning: .failure(FleetActionError("the simulation stopped"))); return }
             actions.withLock { $0.append((action, c)) }
         }
     }
 
-    /// Facts an action plan needs, read on the caller's thread from the last snapshot's
-    /// figures, never from the simulator itself.
+    /// Each pool's blue/green partners, for action plans on the caller's thread: read from
+    /// the simulator once, at start (a fleet's classes and splits do not change as it runs).
     public let splitPartners: @Sendable (String) -> [String]
 
     private let notes = Mutex<[(FleetEvent.Severity, String)]>([])
@@ -109,7 +109,7 @@ public final class SimulationDriver: @unchecked Sendable {
         }
         let lines = notes.withLock { n -> [(FleetEvent.Severity, String)] in defer { n.removeAll() }; return n }
         for (severity, message) in lines { simulator.log(severity, .action, message) }
-        let pending = actions.withLock { a -> [(FleetAction, CheckedContinuation<Result<String, FleetActionError>, Never>)] in
+        let pending = actions.withLock { a -> [(OperatorAction, CheckedContinuation<Result<String, FleetActionError>, Never>)] in
             defer { a.removeAll() }
             return a
         }

@@ -19,7 +19,7 @@ enum SnapshotAssembler {
                 waiting: nodes.reduce(0) { $0 + sampled($1.history.waiting) },
                 arrivalRate: shown(p.arrivalRate.value, 0.001), completionRate: shown(p.completionRate.value, 0.001),
                 shedRate: shown(p.shedRate.value, 0.001), history: p.history))
-            if !p.degradeModes.isEmpty { pools[pools.count - 1].degradeModes = p.degradeModes.map(\.rawValue).sorted() }
+            if !p.degradeModes.isEmpty { pools[pools.count - 1].degradeModes = p.degradeModes.sorted { $0.rawValue < $1.rawValue } }
             if p.spec.responseCache != nil {
                 caches.append(CacheSnapshot(id: "response:\(p.spec.id)", kind: .response, pool: p.spec.id,
                                             hitRate: p.responseCache.ratio.map { shown($0, 0.0001) }, history: p.responseCacheHistory))

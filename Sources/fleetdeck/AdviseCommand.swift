@@ -66,7 +66,7 @@ struct AdviseCommand: ParsableCommand {
                 shownActive = advice.active?.title
                 if let a = advice.active { say("\(clock)  RECOMMEND  \(a.title): \(a.why)") } else { say("\(clock)  nothing to do") }
             }
-            if let applied { say("\(clock)  APPLIED  \(applied.name) \(applied.target)") }
+            if let applied { say("\(clock)  APPLIED  \(applied.verb.rawValue) \(applied.target)") }
         }
         guard let last else { return }
         if json {
@@ -93,7 +93,7 @@ enum AdviceText {
         for (i, r) in a.recommendations.enumerated() {
             lines.append(pad("\(i + 1)", 3) + pad(r.title, 56) + pad(Format.percent(r.attainment), 8) + pad(Format.latency(r.e2eP95), 9)
                          + pad(Format.latency(r.ttftP95), 9) + pad("\(r.queuePeak)", 7) + pad(Format.dollarDelta(r.costDeltaPerHour), 9)
-                         + pad(r.timeToEffect > 0 ? Format.duration(r.timeToEffect) : "now", 8) + "\(r.risk)")
+                         + pad(r.timeToEffect > 0 ? Format.duration(r.timeToEffect) : "now", 8) + "\(r.risk.rawValue)")
         }
         if let r = a.routing {
             lines.append("")
@@ -124,7 +124,7 @@ struct AdviceJSON: Encodable {
             time = a.time
             active = a.active?.title
             warnings = a.warnings.map(\.message)
-            self.applied = applied.map { "\($0.name) \($0.target)" }
+            self.applied = applied.map { "\($0.verb.rawValue) \($0.target)" }
             roundSeconds = a.roundSeconds
         }
 
@@ -186,7 +186,7 @@ struct AdviceJSON: Encodable {
             candidates = a.recommendations.map {
                 Candidate(title: $0.title, attainment: $0.attainment, meetsSLO: $0.meetsSLO, e2eP95: $0.e2eP95, ttftP95: $0.ttftP95,
                           queuePeak: $0.queuePeak, shed: $0.shed, costDeltaPerHour: $0.costDeltaPerHour,
-                          timeToEffect: $0.timeToEffect, risk: $0.risk, why: $0.why)
+                          timeToEffect: $0.timeToEffect, risk: $0.risk.rawValue, why: $0.why)
             }
             routing = a.routing.map {
                 Routing(model: $0.model, trainedOn: $0.trainedOn, heldOut: $0.heldOut, agreement: $0.agreement,

@@ -50,8 +50,8 @@ struct AuditCommand: ParsableCommand {
         print("TIME                 USER       ACTION   TARGET               PARAMETERS               ACTUATOR   RESULT   TOOK    DETAIL")
         for r in records {
             let params = r.parameters.keys.sorted().map { "\($0)=\(r.parameters[$0]!)" }.joined(separator: " ")
-            let cells = [formatter.string(from: Date(timeIntervalSince1970: r.time)), clean(r.user), r.action, clean(r.target), clean(params),
-                         r.actuator, r.result, Format.duration(r.duration)]
+            let cells = [formatter.string(from: Date(timeIntervalSince1970: r.time)), clean(r.user), r.action.rawValue, clean(r.target), clean(params),
+                         r.actuator, r.result.rawValue, Format.duration(r.duration)]
             let widths = [20, 10, 8, 20, 24, 10, 8, 7]
             let row = zip(cells, widths).map { c, w in TerminalText.truncated(c, to: w).padding(toLength: w, withPad: " ", startingAt: 0) }
             print(row.joined(separator: " ") + " " + clean(r.detail))

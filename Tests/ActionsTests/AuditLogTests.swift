@@ -42,7 +42,7 @@ import Testing
         let records = try await waitForRecords(path, count: 1)
         #expect(records.count == 1)
         let r = try #require(records.first)
-        #expect(r.action == "scale" && r.target == "cs-llama3-8b" && r.result == "ok" && r.actuator == "simulator")
+        #expect(r.action == .scale && r.target == "cs-llama3-8b" && r.result == .ok && r.actuator == "simulator")
         #expect(r.parameters["delta"] == "2" && r.request == "scale cs-llama3-8b by +2")
         for _ in 0..<600 where store.latest().snapshot?.pool("cs-llama3-8b")?.nodes != 7 { try await Task.sleep(nanoseconds: 50_000_000) }
         #expect(store.latest().snapshot?.pool("cs-llama3-8b")?.nodes == 7)
@@ -77,10 +77,10 @@ import Testing
         let (executor, driver, store, task) = try fleet(guards, log: path)
         defer { driver.stop(); task.cancel() }
         let snap = try #require(store.latest().snapshot)
-        #expect(executor.plan(.degrade(pool: "cs-elastic", mode: "cache_only", on: true), snapshot: snap).actuator.contains("DRY RUN"))
-        executor.run(.degrade(pool: "cs-elastic", mode: "cache_only", on: true))
+        #expect(executor.plan(.degrade(pool: "cs-elastic", mode: .cacheOnly, on: true), snapshot: snap).actuator.contains("DRY RUN"))
+        executor.run(.degrade(pool: "cs-elastic", mode: .cacheOnly, on: true))
         let r = try #require(try await waitForRecords(path, count: 1).first)
-        #expect(r.result == "dry-run")
+        #expect(r.result == .dryRun)
         try await Task.sleep(nanoseconds: 300_000_000)
         #expect(store.latest().snapshot?.pool("cs-elastic")?.degradeModes == nil)
     }
@@ -89,8 +89,8 @@ import Testing
         let path = temp("cut.jsonl")
         defer { unlink(path) }
         let log = try AuditLog(path: path)
-        let r = AuditRecord(time: 1, user: "op", host: "h", action: "scale", target: "p", parameters: ["delta": "1"], actuator: "simulator",
-                            request: "scale p by +1", result: "ok", detail: "done", duration: 0.1)
+        let r = AuditRecord(time: 1, user: "op", host: "h", action: .scale, target: "p", parameters: ["delta": "1"], actuator: "simulator",
+                            request: "scale p by +1", result: .ok, detail: "done", duration: 0.1)
         try log.append(r)
         try log.append(r)
         // What kill -9 in the middle of a write would leave.

@@ -30,14 +30,14 @@ import Testing
     @Test func theDegradeMenuTogglesAMode() {
         let open = press([.char("d")])
         #expect(open.degradeMenuPool == "chat")
-        #expect(press([.char("d"), .char("3")]).requestedAction == .degrade(pool: "chat", mode: "cap_max_tokens", on: true))
+        #expect(press([.char("d"), .char("3")]).requestedAction == .degrade(pool: "chat", mode: .capMaxTokens, on: true))
         let closed = press([.char("d"), .escape])
         #expect(closed.degradeMenuPool == nil && closed.requestedAction == nil)
     }
 
     @Test func drainAndShift() {
         #expect(press([.char("D")]).requestedAction == .drain(node: "chat-01"))
-        #expect(press([.char("b")]).requestedAction == .shiftToward(pool: "chat", percent: 10))
+        #expect(press([.char("b")]).requestedAction == .shift(toward: "chat", from: nil, percent: 10))
     }
 
     @Test func onlyYConfirms() {
@@ -55,10 +55,10 @@ import Testing
     @Test func theAuditScreenListsNewestFirst() {
         var s = ConsoleState()
         s.screen = .audit
-        let entries = [AuditEntry(time: 0, user: "ana", action: "scale", target: "chat", parameters: "delta=1", actuator: "simulator",
-                                  result: "ok", duration: 0.1, detail: "chat +1 replica"),
-                       AuditEntry(time: 60, user: "bo", action: "drain", target: "chat-02", parameters: "", actuator: "exec",
-                                  result: "failed", duration: 2, detail: "kubectl exited with 1")]
+        let entries = [AuditEntry(time: 0, user: "ana", action: .scale, target: "chat", parameters: "delta=1", actuator: "simulator",
+                                  result: .ok, duration: 0.1, detail: "chat +1 replica"),
+                       AuditEntry(time: 60, user: "bo", action: .drain, target: "chat-02", parameters: "", actuator: "exec",
+                                  result: .failed, duration: 2, detail: "kubectl exited with 1")]
         let text = ScreenRenderer.render(snapshot: snapshot, state: s, width: 140, height: 30, glyphs: .unicode, audit: entries).canvas.text
         #expect(text.contains("Audit (2)"))
         let lines = text.split(separator: "\n")

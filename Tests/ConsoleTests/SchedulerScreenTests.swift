@@ -6,10 +6,10 @@ import Testing
 @Suite struct SchedulerScreenTests {
     static let scaleUp = Recommendation(action: .scale(pool: "chat", delta: 2), title: "scale chat +2", pool: "chat", attainment: 0.97,
                                         meetsSLO: true, e2eP95: 1.3, ttftP95: 0.4, queuePeak: 3, shed: 0, costDeltaPerHour: 41,
-                                        timeToEffect: 100, risk: 0, why: "p95 2.80s -> 1.30s in ~1m40s; 97% within SLO; +$41.00/h")
+                                        timeToEffect: 100, risk: .harmless, why: "p95 2.80s -> 1.30s in ~1m40s; 97% within SLO; +$41.00/h")
     static let nothing = Recommendation(action: nil, title: "do nothing", pool: "chat", attainment: 0.81, meetsSLO: false,
                                         e2eP95: 2.8, ttftP95: 0.9, queuePeak: 40, shed: 12, costDeltaPerHour: 0, timeToEffect: 0,
-                                        risk: 0, why: "chat breaches e2e p95 in ~1m20s")
+                                        risk: .harmless, why: "chat breaches e2e p95 in ~1m20s")
 
     static func band(_ mean: Double, _ spread: Double) -> ForecastBand {
         ForecastBand(step: 10, mean: Array(repeating: mean, count: 90), lower: Array(repeating: mean - spread, count: 90),

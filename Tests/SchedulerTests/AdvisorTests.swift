@@ -107,7 +107,7 @@ func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thro
     }
 
     @Test func hysteresisConfirmsAfterTwoRoundsAndClearsAfterThree() {
-        var h = RecommendationHysteresis(confirmRounds: 2, clearRounds: 3)
+        var h = RecommendationHysteresis<String>(confirmRounds: 2, clearRounds: 3)
         // A remedy that wins every other round never becomes active: that is flapping.
         for best in ["scale a", nil, "scale a", nil, "scale a"] { #expect(h.update(best: best) == nil) }
         #expect(h.update(best: "scale a") == "scale a")

@@ -118,7 +118,7 @@ import Testing
         sim.advance(to: 20)
         #expect((try? sim.perform(.degrade(pool: pool, mode: mode, on: true)).get()) != nil)
         let during = delta(sim, from: 20, to: 60)
-        #expect(sim.snapshot().pool(pool)?.degradeModes == [mode.rawValue])
+        #expect(sim.snapshot().pool(pool)?.degradeModes == [mode])
         #expect((try? sim.perform(.degrade(pool: pool, mode: mode, on: false)).get()) != nil)
         _ = delta(sim, from: 60, to: 90)           // queues settle
         let after = delta(sim, from: 90, to: 150)
@@ -141,10 +141,10 @@ import Testing
     @Test func aBlueGreenShiftMovesTraffic() throws {
         let sc = try Fixtures.scenario("bank")
         let (acted, twin) = twins(sc, until: 30)
-        let d = delta(acted, from: 30, to: 150) { acted.perform(.shift(from: "chat-70b-blue", to: "chat-70b-green", percent: 10)) }
+        let d = delta(acted, from: 30, to: 150) { acted.perform(.shift(toward: "chat-70b-green", from: "chat-70b-blue", percent: 10)) }
         let b = delta(twin, from: 30, to: 150)
         #expect(d.arrivedByPool["chat-70b-green", default: 0] > b.arrivedByPool["chat-70b-green", default: 0] * 3 / 2)
-        if case .success = acted.perform(.shift(from: "chat-70b-blue", to: "nowhere", percent: 10)) { Issue.record("shifted to no pool") }
+        if case .success = acted.perform(.shift(toward: "nowhere", from: "chat-70b-blue", percent: 10)) { Issue.record("shifted to no pool") }
     }
 
     @Test func scriptedActionsLoadAndRun() throws {

@@ -24,7 +24,7 @@ public final class ConsoleApp {
 
     /// What the dialog says for an action: the action layer's plan, or why there is none.
     static func plan(_ action: OperatorAction, snapshot: FleetSnapshot?, actions: (any ActionControl)?) -> ActionPlan {
-        let what = "\(action.name) \(action.target)"
+        let what = "\(action.verb.rawValue) \(action.target)"
         if snapshot?.replay != nil {
             return ActionPlan(description: what, actuator: "", refusal: "actions are disabled during a replay")
         }

@@ -13,13 +13,13 @@ enum ActionDialogs {
         } else {
             lines.append(("y  confirm        any other key cancels", .key))
         }
-        box(&canvas, ctx: ctx, title: plan.refusal == nil ? "Confirm: \(action.name) \(action.target)" : "\(action.name) \(action.target)", lines: lines)
+        box(&canvas, ctx: ctx, title: plan.refusal == nil ? "Confirm: \(action.verb.rawValue) \(action.target)" : "\(action.verb.rawValue) \(action.target)", lines: lines)
     }
 
     static func drawDegradeMenu(_ canvas: inout Canvas, ctx: ScreenContext, pool: String) {
         let on = Set(ctx.snapshot.pool(pool)?.degradeModes ?? [])
-        var lines: [(String, StyleRole)] = KeyHandler.degradeModes.enumerated().map { i, m in
-            ("\(i + 1)  \(on.contains(m.mode) ? "[on] " : "[off]") \(m.title)", on.contains(m.mode) ? .warn : .normal)
+        var lines: [(String, StyleRole)] = DegradeMode.allCases.enumerated().map { i, m in
+            ("\(i + 1)  \(on.contains(m) ? "[on] " : "[off]") \(m.title)", on.contains(m) ? .warn : .normal)
         }
         lines.append(("", .normal))
         lines.append(("1-5 toggles a mode (then confirm)   any other key closes", .dim))

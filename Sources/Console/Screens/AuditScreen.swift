@@ -20,9 +20,9 @@ enum AuditScreen {
             .init("TOOK", width: 6, alignment: .right), .init("DETAIL", width: nil, minWidth: 10),
         ]
         let rows = entries.map { e -> [Table.TableCell] in
-            let role: StyleRole = e.result == "failed" ? .crit : e.result == "dry-run" ? .warn : .normal
-            return [.init(formatter.string(from: Date(timeIntervalSince1970: e.time)), .dim), .init(e.user), .init(e.action),
-                    .init(e.target), .init(e.parameters, .dim), .init(e.actuator), .init(e.result, role),
+            let role: StyleRole = e.result == .failed ? .crit : e.result == .dryRun ? .warn : .normal
+            return [.init(formatter.string(from: Date(timeIntervalSince1970: e.time)), .dim), .init(e.user), .init(e.action.rawValue),
+                    .init(e.target), .init(e.parameters, .dim), .init(e.actuator), .init(e.result.rawValue, role),
                     .init(Format.duration(e.duration)), .init(e.detail, .dim)]
         }
         Table(columns: columns, rows: Array(rows)).draw(&canvas, inner, glyphs: ctx.glyphs)

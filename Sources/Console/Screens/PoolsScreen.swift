@@ -3,18 +3,6 @@ import FleetCore
 /// One row per pool with its traffic, caches, latency and cost, then each pool's queue and
 /// arrival history as graphs.
 enum PoolsScreen {
-    /// A degrade mode in a few letters for the table.
-    static func shortName(_ mode: String) -> String {
-        switch mode {
-        case "shed_low_priority": return "shed"
-        case "smaller_model": return "small"
-        case "cap_max_tokens": return "cap"
-        case "cache_only": return "cache"
-        case "api_fallback": return "api"
-        default: return mode
-        }
-    }
-
     static func draw(_ canvas: inout Canvas, _ body: Rect, ctx: ScreenContext) {
         let s = ctx.snapshot
         let tableHeight = min(body.height / 2, s.pools.count + 3)
@@ -45,7 +33,7 @@ enum PoolsScreen {
                 .init(resp.map(ScreenStyle.pct) ?? "-"), .init(pfx.map(ScreenStyle.pct) ?? "-"),
                 .init(Format.latency(lat?.e2e.p95), breached ? .crit : .normal),
                 .init(Format.dollars(cost?.dollarsPerHour)), .init(Format.dollars(cost?.dollarsPerMillionRequests)),
-                .init((p.degradeModes ?? []).map(shortName).joined(separator: ","), .warn),
+                .init((p.degradeModes ?? []).map(\.shortName).joined(separator: ","), .warn),
             ]
         }
         Table(columns: columns, rows: rows).draw(&canvas, inner, glyphs: ctx.glyphs)

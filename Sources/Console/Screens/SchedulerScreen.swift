@@ -57,7 +57,7 @@ enum SchedulerScreen {
                 return [.init("\(i + 1)", .dim), .init(r.title, i == 0 ? .accent : .normal), .init(Format.percent(r.attainment), role),
                         .init(Format.latency(r.e2eP95), role), .init(Format.latency(r.ttftP95)), .init("\(r.queuePeak)"),
                         .init(Format.dollarDelta(r.costDeltaPerHour), r.costDeltaPerHour > 0 ? .warn : .normal),
-                        .init(r.timeToEffect > 0 ? Format.duration(r.timeToEffect) : "now"), .init("\(r.risk)", r.risk > 1 ? .warn : .normal)]
+                        .init(r.timeToEffect > 0 ? Format.duration(r.timeToEffect) : "now"), .init("\(r.risk.rawValue)", r.risk > .anotherTier ? .warn : .normal)]
             }
             Table(columns: columns, rows: rows).draw(&canvas, tableRect, glyphs: ctx.glyphs)
         }

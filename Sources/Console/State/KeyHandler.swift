@@ -46,8 +46,8 @@ public enum KeyHandler {
         }
         if let pool = s.degradeMenuPool {
             s.degradeMenuPool = nil
-            if case .char(let c) = key, let n = c.wholeNumberValue, (1...degradeModes.count).contains(n) {
-                let mode = degradeModes[n - 1].mode
+            if case .char(let c) = key, let n = c.wholeNumberValue, (1...DegradeMode.allCases.count).contains(n) {
+                let mode = DegradeMode.allCases[n - 1]
                 let on = !(snapshot?.pool(pool)?.degradeModes ?? []).contains(mode)
                 s.requestedAction = .degrade(pool: pool, mode: mode, on: on)
             }
@@ -124,15 +124,6 @@ public enum KeyHandler {
         return s
     }
 
-    /// The degrade modes as the menu lists them (names the simulator and config use).
-    public static let degradeModes: [(mode: String, title: String)] = [
-        ("shed_low_priority", "shed low-priority traffic"),
-        ("smaller_model", "route to the smaller model tier"),
-        ("cap_max_tokens", "cap max output tokens"),
-        ("cache_only", "serve from cache only"),
-        ("api_fallback", "fall back to the external API"),
-    ]
-
     /// The action keys (`+` `-` with a count, `d`, `D`, `b`) on the overview, nodes and node
     /// screens; digits build the count. Nil when the key is not one of them.
     static func actionKey(_ key: Key, _ s: inout ConsoleState, snapshot: FleetSnapshot?) -> OperatorAction? {
@@ -165,7 +156,7 @@ public enum KeyHandler {
             if let pool { s.degradeMenuPool = pool }
             return nil
         case .char("D"): return node.map { .drain(node: $0) }
-        case .char("b"): return pool.map { .shiftToward(pool: $0, percent: 10) }
+        case .char("b"): return pool.map { .shift(toward: $0, from: nil, percent: 10) }
         default: return nil
         }
     }

@@ -25,7 +25,7 @@ public final class Advisor {
 
     public let settings: Settings
     public private(set) var forecaster = FleetLoadForecaster()
-    private var hysteresis: RecommendationHysteresis
+    private var hysteresis: RecommendationHysteresis<Remedy>
     private var active: Recommendation?
     /// Pools warned about in the last round, so each warning is logged once per episode.
     private var warned: Set<String> = []
@@ -84,24 +84,22 @@ public final class Advisor {
         let warnings = earlyWarnings(baseline, fleet: fleet)
 
         var ranked: [Recommendation] = []
-        var families: [String: String] = [:]
         let atRisk = poolAtRisk(baseline)
         if let pool = atRisk ?? degradedPool(fleet) {
             // A healthy fleet with a degrade mode still on is asked only whether to restore it.
             let all = fleet.whatIfCandidates(forPool: pool)
-            let candidates = atRisk != nil ? all : all.filter { $0.action == nil || $0.family.hasPrefix("restore") }
-            for c in candidates { families[c.title] = c.family }
+            let candidates = atRisk != nil ? all : all.filter { $0.action == nil || $0.remedy.isRestore }
             let outcomes = [baseline] + whatIfs(candidates.dropFirst(), fleet: fleet, path: path, horizon: horizon, seed: seed)
             ranked = RecommendationRanking.rank(outcomes, pool: pool, horizon: horizon)
         } else {
             ranked = RecommendationRanking.rank([baseline], pool: snapshot.pools.first?.id ?? "", horizon: horizon)
         }
-        let bestFamily = ranked.first.flatMap { $0.action == nil ? nil : families[$0.title] }
+        let bestRemedy = ranked.first.flatMap { $0.action == nil ? nil : Remedy($0.action) }
         // A breach sooner than a cold start leaves no time for a second opinion.
         let urgent = ranked.first.map { r in warnings.contains { $0.pool == r.pool } } ?? false
-        let family = hysteresis.update(best: bestFamily, urgent: urgent)
+        let remedy = hysteresis.update(best: bestRemedy, urgent: urgent)
         // The active remedy with this round's figures; a round about another pool shows none.
-        active = family.flatMap { f in ranked.first { families[$0.title] == f } }
+        active = remedy.flatMap { r in ranked.first { Remedy($0.action) == r } }
 
         if settings.routingRetrainRounds > 0, routing == nil || rounds % settings.routingRetrainRounds == 0 {
             routing = RoutingClassifier.evaluate(fleet: fleet, seed: seed)
@@ -131,13 +129,7 @@ public final class Advisor {
         active = nil
     }
 
-    static func sameRemedy(_ a: OperatorAction, _ b: OperatorAction) -> Bool {
-        switch (a, b) {
-        case let (.scale(p, d), .scale(q, e)): return p == q && (d > 0) == (e > 0)
-        case let (.degrade(p, m, on), .degrade(q, n, on2)): return p == q && m == n && on == on2
-        default: return a == b
-        }
-    }
+    static func sameRemedy(_ a: OperatorAction, _ b: OperatorAction) -> Bool { Remedy(a) == Remedy(b) }
 
     /// The first pool with a degrade mode on, for a round on a healthy fleet.
     func degradedPool(_ fleet: FleetSimulator) -> String? {

@@ -16,9 +16,7 @@ extension Advisor {
             lastRound = snapshot.time
             let (advice, _) = round(fleet: simulator, snapshot: snapshot, clock: clock)
             var applied: OperatorAction?
-            if applyActive, let action = advice.active?.action,
-               case .success(let a) = FleetAction.from(action, splitPartners: simulator.splitPartners(of:)),
-               case .success = simulator.perform(a, label: "advisor") {
+            if applyActive, let action = advice.active?.action, case .success = simulator.perform(action, label: "advisor") {
                 acknowledge(action)
                 applied = action
             }

@@ -99,7 +99,7 @@ public enum RecommendationRanking {
             let o = usable[i]
             let p = o.report.pools.first { $0.pool == pool }
             let delta = costDelta(o, against: baseline) / max(horizon, 1) * 3600
-            return Recommendation(action: o.candidate.operatorAction, title: o.candidate.title, pool: pool,
+            return Recommendation(action: o.candidate.action, title: o.candidate.title, pool: pool,
                                   attainment: attainment(o.report), meetsSLO: meetsSLO(o),
                                   e2eP95: p?.e2e?.p95, ttftP95: p?.ttft?.p95, queuePeak: p?.queuePeak ?? 0,
                                   shed: o.report.pools.reduce(0) { $0 + $1.shed }, costDeltaPerHour: delta,
@@ -124,7 +124,7 @@ public enum RecommendationRanking {
             parts.append("\(Format.percent(attainment(o.report))) within SLO")
             if abs(delta) >= 0.005 { parts.append(Format.dollarDelta(delta) + "/h") }
         }
-        if sufficient && o.candidate.risk > 0 { parts.append("harms users: risk \(o.candidate.risk)") }
+        if sufficient && o.candidate.risk > .harmless { parts.append("harms users: risk \(o.candidate.risk.rawValue)") }
         if !sufficient { parts.append("falls short of the best") }
         return parts.joined(separator: "; ")
     }
@@ -134,11 +134,11 @@ public enum RecommendationRanking {
 /// has been best for `confirmRounds` rounds in a row, and is withdrawn only after "do
 /// nothing" has been best for `clearRounds` in a row. Remedies are compared by family, so a
 /// round preferring +4 to +2 does not count as a change of mind.
-public struct RecommendationHysteresis: Sendable, Equatable {
+public struct RecommendationHysteresis<Family: Hashable & Sendable>: Sendable, Equatable {
     public let confirmRounds: Int
     public let clearRounds: Int
-    public private(set) var active: String?
-    private var challenger: String?
+    public private(set) var active: Family?
+    private var challenger: Family?
     private var challengerRounds = 0
     private var calmRounds = 0
 
@@ -149,7 +149,7 @@ public struct RecommendationHysteresis: Sendable, Equatable {
 
     /// This round's best family (nil when doing nothing is best); returns the active family.
     /// `urgent` (a breach sooner than a cold start) confirms a remedy at once.
-    public mutating func update(best: String?, urgent: Bool = false) -> String? {
+    public mutating func update(best: Family?, urgent: Bool = false) -> Family? {
         guard let best else {
             challenger = nil
             challengerRounds = 0

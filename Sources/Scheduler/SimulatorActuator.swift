@@ -1,6 +1,4 @@
 import FleetCore
-import Foundation
-import Scheduler
 
 /// Acts on the embedded simulated fleet through its driver: the demo's actuator, and the
 /// what-if engine's.
@@ -14,13 +12,17 @@ public struct SimulatorActuator: Actuator {
         coldStarts = Dictionary(uniqueKeysWithValues: scenario.pools.map { ($0.id, FleetSimulator.coldStart($0.model)) })
     }
 
-    /// The simulator's own action for an operator's.
-    public func fleetAction(_ action: OperatorAction) -> Result<FleetAction, AuditError> {
-        FleetAction.from(action, splitPartners: driver.splitPartners).mapError { AuditError($0.description) }
+    /// The action with its blue/green partner named, or why it has none.
+    func resolved(_ action: OperatorAction) -> Result<OperatorAction, ActionError> {
+        guard case let .shift(to, nil, percent) = action else { return .success(action) }
+        guard let partner = driver.splitPartners(to).first else {
+            return .failure(ActionError("\(to) has no blue/green partner: no class splits its traffic"))
+        }
+        return .success(.shift(toward: to, from: partner, percent: percent))
     }
 
     public func request(for action: OperatorAction) -> String {
-        switch fleetAction(action) {
+        switch resolved(action) {
         case .success(let a): return a.summary
         case .failure(let e): return "none (\(e))"
         }
@@ -36,24 +38,19 @@ public struct SimulatorActuator: Actuator {
             }
             return "Scale pool \(pool) from \(now) to \(now + delta) replicas; the newest \(-delta) drain, then leave."
         case let .degrade(pool, mode, on):
-            let title = DegradeMode(rawValue: mode)?.title ?? mode
-            return on ? "Degrade pool \(pool): \(title)." : "Restore pool \(pool): stop '\(title)'."
+            return on ? "Degrade pool \(pool): \(mode.title)." : "Restore pool \(pool): stop '\(mode.title)'."
         case let .drain(node):
             return "Drain node \(node): it takes no new requests and goes down once its \(s.nodes.first { $0.id == node }.map { "\($0.running + $0.waiting)" } ?? "") requests finish."
-        case let .shiftToward(pool, percent):
-            let partner = driver.splitPartners(pool).first ?? "its partner"
+        case let .shift(pool, from, percent):
+            let partner = from ?? driver.splitPartners(pool).first ?? "its partner"
             return "Shift \(Format.compact(percent))% of the split traffic from \(partner) to \(pool) (blue/green)."
         }
     }
 
-    public func execute(_ action: OperatorAction) async -> Result<String, AuditError> {
-        switch fleetAction(action) {
+    public func execute(_ action: OperatorAction) async -> Result<String, ActionError> {
+        switch resolved(action) {
         case .failure(let e): return .failure(e)
-        case .success(let a):
-            switch await driver.perform(a) {
-            case .success(let text): return .success(text)
-            case .failure(let e): return .failure(AuditError(e.description))
-            }
+        case .success(let a): return await driver.perform(a).mapError { ActionError($0.description) }
         }
     }
 }
