@@ -393,9 +393,3 @@ public enum ScenarioLoader {
                             label: label ?? "", kind: kind)
     }
 }
-
-public enum NodeNaming {
-    public static func id(pool: String, index: Int) -> String {
-        pool + "-" + (index < 9 ? "0" : "") + String(index + 1)
-    }
-}
