@@ -58,7 +58,7 @@ let package = Package(
         .target(
             name: "Telemetry",
             dependencies: [
-                "FleetCore", "MetricsFormats", "LocalInference",
+                "FleetCore", "MetricsFormats",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -98,6 +98,9 @@ let package = Package(
                 .unsafeFlags(["-O"], .when(configuration: .debug)),
             ]
         ),
+        // The local inference node as a fleet member: its `local:` config, its runtime, and the
+        // overlay that adds it to whatever source's snapshots.
+        .target(name: "LocalNode", dependencies: ["FleetCore", "LocalInference"]),
         // The TUI: canvas, widgets, screens, themes; Terminal/ is the only ncurses code.
         .target(
             name: "Console",
@@ -107,7 +110,7 @@ let package = Package(
         .executableTarget(
             name: "fleetdeck",
             dependencies: [
-                "FleetCore", "Scheduler", "Console", "Telemetry", "MetricsFormats", "SimulatorServer", "Recording", "Actions", "LocalInference",
+                "FleetCore", "Scheduler", "Console", "Telemetry", "MetricsFormats", "SimulatorServer", "Recording", "Actions", "LocalInference", "LocalNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -117,7 +120,7 @@ let package = Package(
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "MetricsFormats"]),
         .testTarget(name: "ActionsTests", dependencies: ["Actions", "FleetCore", "Scheduler"]),
         .testTarget(name: "RecordingTests", dependencies: ["Recording", "FleetCore", "Scheduler"]),
-        .testTarget(name: "LocalInferenceTests", dependencies: ["LocalInference", "Telemetry", "FleetCore"]),
+        .testTarget(name: "LocalInferenceTests", dependencies: ["LocalInference", "LocalNode", "FleetCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["FleetCore", "Telemetry", "MetricsFormats", "Actions", "LocalInference"]),
     ],
     swiftLanguageModes: [.v6]

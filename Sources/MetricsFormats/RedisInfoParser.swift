@@ -20,16 +20,6 @@ public struct RedisInfo: Sendable, Equatable {
     public var keyspaceHits: Int? { int("keyspace_hits") }
     public var keyspaceMisses: Int? { int("keyspace_misses") }
 
-    /// Hit rate over the interval since `previous` from the counters' deltas; nil when nothing
-    /// was looked up or the server restarted (counters went backwards).
-    public func hitRate(since previous: RedisInfo) -> Double? {
-        guard let h1 = keyspaceHits.map(Double.init), let m1 = keyspaceMisses.map(Double.init),
-              let h0 = previous.keyspaceHits.map(Double.init), let m0 = previous.keyspaceMisses.map(Double.init),
-              h0 >= 0, m0 >= 0, h1 >= h0, m1 >= m0 else { return nil }
-        let lookups = (h1 - h0) + (m1 - m0)
-        return lookups > 0 ? (h1 - h0) / lookups : nil
-    }
-
     /// Lifetime hit rate from the absolute counters.
     public var lifetimeHitRate: Double? {
         guard let h = keyspaceHits.map(Double.init), let m = keyspaceMisses.map(Double.init), h >= 0, m >= 0, h + m > 0 else { return nil }

@@ -230,7 +230,7 @@ struct AggregateBench: ParsableCommand {
             let body = payload(tick)
             let t0 = clock.now
             for i in 0..<targets {
-                aggregator.ingest(target: i, .success(.init(body: body, openMetrics: false, duration: 0.01)), at: Double(tick))
+                aggregator.ingest(target: i, TargetScrape(.success(.init(body: body, openMetrics: false, duration: 0.01))), at: Double(tick))
             }
             nodes = aggregator.snapshot(at: Double(tick)).nodes.count
             if tick >= 2 { times.append(clock.now - t0) }   // the first two ticks have no rates yet

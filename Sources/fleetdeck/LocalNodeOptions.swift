@@ -2,6 +2,7 @@ import ArgumentParser
 import FleetCore
 import Foundation
 import LocalInference
+import LocalNode
 import Telemetry
 
 /// Where a console's local inference node comes from: `--local-model`, the config's `local:`,
@@ -33,36 +34,10 @@ struct LocalNodeOptions: ParsableArguments {
         } else {
             return nil
         }
-        return try LocalNodeRuntime.start(config)
-    }
-}
-
-/// A running local node and the overlay that shows it.
-final class LocalNodeRuntime: Sendable {
-    let node: LocalInferenceNode
-    let overlay: LocalNodeOverlay
-
-    private init(node: LocalInferenceNode, overlay: LocalNodeOverlay) {
-        self.node = node
-        self.overlay = overlay
-    }
-
-    static func start(_ config: LocalNodeConfig) throws -> LocalNodeRuntime {
-        let t0 = Date()
-        let generator: TextGenerator
         do {
-            // One thread unless the config asks for more: the console's render loop and the
-            // sources share the cores, and the runtime's workers spin between products.
-            generator = try TextGenerator(modelPath: config.model, contextCapacity: config.context,
-                                          runner: ParallelRunner(threads: config.threads ?? 1))
-        } catch let e as LocalInferenceError {
-            throw UserError("local node: \(e.description)")
+            return try LocalNodeRuntime.start(config)
+        } catch let e as LocalNodeError {
+            throw UserError(e.description)
         }
-        let node = LocalInferenceNode(generator: generator, workload: LocalWorkload(requestsPerSecond: config.requestsPerSecond))
-        let overlay = LocalNodeOverlay(node: node, config: config, loadSeconds: Date().timeIntervalSince(t0))
-        node.start()
-        return LocalNodeRuntime(node: node, overlay: overlay)
     }
-
-    func stop() { node.stop() }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FleetCore
+import LocalNode
 import Foundation
 import Recording
 import Scheduler

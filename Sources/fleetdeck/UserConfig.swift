@@ -1,5 +1,6 @@
 import Actions
 import FleetCore
+import LocalNode
 import Foundation
 import Telemetry
 

@@ -60,7 +60,7 @@ import Testing
         config.targets = [a.port, b.port].map { .init(url: "http://127.0.0.1:\($0)/metrics", node: "127.0.0.1:\($0)", pool: "chat") }
         let direct = FleetAggregator(config: config, name: "direct", startTime: 0)
         let scraper = MetricsScraper(client: Harness.httpClient, timeout: 2)
-        for (i, target) in config.targets.enumerated() { direct.ingest(target: i, await scraper.scrape(target.url), at: 1) }
+        for (i, target) in config.targets.enumerated() { direct.ingest(target: i, TargetScrape(await scraper.scrape(target.url)), at: 1) }
         let scraped = direct.snapshot(at: 1)
         #expect(Set(scraped.nodes.map(\.id)) == nodes)
         for key in t.nodes {

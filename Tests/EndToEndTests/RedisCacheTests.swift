@@ -31,14 +31,14 @@ import Testing
         config.redis = [.init(host: "127.0.0.1", port: port, pool: "chat")]
         let aggregator = FleetAggregator(config: config, name: "t", startTime: 0)
 
-        aggregator.ingestRedis(0, client.info(), at: 0)
+        aggregator.ingestRedis(0, client.info().map(CacheReading.init), at: 0)
         // 30 hits and 10 misses between the two polls.
         _ = try client.send([["SET", "answer:42", "cached completion"]])
         _ = try client.send(Array(repeating: ["GET", "answer:42"], count: 30) + Array(repeating: ["GET", "answer:missing"], count: 10))
         let replies = try client.send([["GET", "answer:42"], ["GET", "nope"]])
         #expect(replies == [.bulk("cached completion"), .null])   // one more hit, one more miss
         let second = client.info()
-        aggregator.ingestRedis(0, second, at: 1)
+        aggregator.ingestRedis(0, second.map(CacheReading.init), at: 1)
 
         let cache = aggregator.snapshot(at: 1).caches.first { $0.kind == .response }
         #expect(cache?.pool == "chat")

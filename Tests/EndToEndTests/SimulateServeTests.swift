@@ -108,7 +108,7 @@ import Testing
         #expect(config.targets.count == 64)
         let direct = FleetAggregator(config: config, name: "direct", startTime: 0)
         let scraper = MetricsScraper(client: Harness.httpClient, timeout: 5)
-        for (i, target) in config.targets.enumerated() { direct.ingest(target: i, await scraper.scrape(target.url), at: 1) }
+        for (i, target) in config.targets.enumerated() { direct.ingest(target: i, TargetScrape(await scraper.scrape(target.url)), at: 1) }
         let scraped = direct.snapshot(at: 1)
 
         #expect(Set(scraped.nodes.map(\.id)) == Set(t.nodes.map(\.node)))

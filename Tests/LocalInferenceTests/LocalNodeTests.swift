@@ -1,7 +1,7 @@
 import FleetCore
 import Foundation
 @testable import LocalInference
-@testable import Telemetry
+@testable import LocalNode
 import Testing
 
 /// The local node serving real requests with SmolLM2, and the overlay that shows it in a

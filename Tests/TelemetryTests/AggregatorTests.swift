@@ -62,8 +62,8 @@ import Testing
         return c
     }
 
-    func scrape(_ text: String) -> Result<MetricsScraper.Success, ScrapeFailure> {
-        .success(.init(body: Array(text.utf8), openMetrics: false, duration: 0.01))
+    func scrape(_ text: String) -> TargetScrape {
+        TargetScrape(.success(.init(body: Array(text.utf8), openMetrics: false, duration: 0.01)))
     }
 
     func vllm(generated: Double, hits: Double, queries: Double, e2eBelow1: Double, e2eTotal: Double) -> String {
@@ -92,7 +92,7 @@ import Testing
     @Test func ratesQuantilesAndStatesFromTwoScrapes() {
         let a = FleetAggregator(config: config(), name: "t", startTime: 100)
         a.ingest(target: 0, scrape(vllm(generated: 1000, hits: 10, queries: 100, e2eBelow1: 10, e2eTotal: 10)), at: 100)
-        a.ingest(target: 1, .failure(ScrapeFailure("connection refused")), at: 100)
+        a.ingest(target: 1, .failed("connection refused"), at: 100)
         a.ingest(target: 0, scrape(vllm(generated: 3000, hits: 60, queries: 200, e2eBelow1: 10, e2eTotal: 110)), at: 102)
         let s = a.snapshot(at: 102)
         let n0 = s.nodes[0], n1 = s.nodes[1]
@@ -266,10 +266,10 @@ import Testing
         c.targets = [.init(url: "http://a/m", node: "a", pool: "p")]
         let a = FleetAggregator(config: c, name: "t", startTime: 0)
         let body = "# TYPE vllm:num_requests_running gauge\nvllm:num_requests_running 7\n# TYPE vllm:request_success_total counter\nvllm:request_success_total "
-        a.ingest(target: 0, .success(.init(body: Array((body + "10\n").utf8), openMetrics: false, duration: 0)), at: 0)
-        a.ingest(target: 0, .success(.init(body: Array((body + "20\n").utf8), openMetrics: false, duration: 0)), at: 1)
+        a.ingest(target: 0, TargetScrape(.success(.init(body: Array((body + "10\n").utf8), openMetrics: false, duration: 0))), at: 0)
+        a.ingest(target: 0, TargetScrape(.success(.init(body: Array((body + "20\n").utf8), openMetrics: false, duration: 0))), at: 1)
         #expect(a.snapshot(at: 1).pools[0].completionRate == 10)
-        for t in 2...4 { a.ingest(target: 0, .failure(ScrapeFailure("HTTP 503")), at: Double(t)) }
+        for t in 2...4 { a.ingest(target: 0, .failed("HTTP 503"), at: Double(t)) }
         let s = a.snapshot(at: 4)
         #expect(s.nodes[0].state == .down && s.pools[0].completionRate == 0 && s.pools[0].running == 0)
     }

@@ -1,12 +1,12 @@
-import MetricsFormats
 import DequeModule
 import FleetCore
 import Foundation
 
-/// Turns scrapes of real targets into `FleetSnapshot`s: per target its health, the newest
-/// reading and the one before (rates), a minute of latency histograms (quantiles), and
-/// histories; per pool the sums, merged latency and SLO state. Single-threaded: the watch
-/// loop owns it.
+/// Turns scrapes of real targets, already read by their own tasks (`TargetScrape`), into
+/// `FleetSnapshot`s: it stores per target its health, the newest reading and the one before
+/// (rates), a minute of latency histograms (quantiles), and histories, and rolls them up per
+/// pool (sums, merged latency, SLO state). It parses nothing. Single-threaded: the watch
+/// loop's one consumer owns it.
 public final class FleetAggregator {
     struct TargetRuntime {
         var config: WatchConfig.Target
@@ -27,8 +27,8 @@ public final class FleetAggregator {
     struct CacheRuntime {
         var config: WatchConfig.Redis
         var health = TargetHealth()
-        var previous: RedisInfo?
-        var current: RedisInfo?
+        var previous: CacheReading?
+        var current: CacheReading?
         var hitRate: Double?
         var lastSuccess: Double?
     }
@@ -58,31 +58,23 @@ public final class FleetAggregator {
         log(.info, "watching \(config.targets.count) target\(config.targets.count == 1 ? "" : "s")", at: startTime)
     }
 
-    public var targetCount: Int { targets.count }
-
     func log(_ severity: FleetEvent.Severity, _ message: String, node: String? = nil, pool: String? = nil, at time: Double) {
         events.append(FleetEvent(time: time - started, severity: severity, kind: .node, message: message, pool: pool, node: node))
     }
 
     /// Records one scrape of target `i` made at `time` (seconds, any monotonic origin).
-    public func ingest(target i: Int, _ result: Result<MetricsScraper.Success, ScrapeFailure>, at time: Double) {
-        switch result {
-        case .failure(let f):
-            targets[i].health.recordFailure(f.reason)
-        case .success(let s):
-            let e = PrometheusTextParser.parse(s.body, format: s.openMetrics ? .openMetrics : .prometheusText)
-            targets[i].parseNote = e.issues.first.map { "parse error at \($0)" + (e.issues.count > 1 ? " (+\(e.issues.count - 1) more)" : "") }
-            targets[i].parseIssues = e.issues.count
-            targets[i].samples = e.sampleCount
-            guard let mapping = MetricsMappings.detect(e) else {
-                targets[i].health.recordFailure(e.sampleCount == 0 ? (targets[i].parseNote ?? "empty response")
-                                                                  : "no known serving stack in \(e.sampleCount) samples")
-                break
-            }
-            targets[i].health.recordSuccess(duration: s.duration)
+    public func ingest(target i: Int, _ scrape: TargetScrape, at time: Double) {
+        switch scrape {
+        case .failed(let reason):
+            targets[i].health.recordFailure(reason)
+        case let .unreadable(reason, parse):
+            record(parse, target: i)
+            targets[i].health.recordFailure(reason)
+        case let .reading(reading, stack, parse, duration):
+            record(parse, target: i)
+            targets[i].health.recordSuccess(duration: duration)
             targets[i].lastSuccess = time
-            targets[i].stack = mapping.stack
-            let reading = mapping.read(e)
+            targets[i].stack = stack
             targets[i].previous = targets[i].current
             targets[i].current = (time, reading)
             targets[i].window.append((time, reading.latencies[.timeToFirstToken], reading.latencies[.endToEnd]))
@@ -100,9 +92,15 @@ public final class FleetAggregator {
         }
     }
 
+    private func record(_ parse: TargetScrape.ParseSummary, target i: Int) {
+        targets[i].parseNote = parse.note
+        targets[i].parseIssues = parse.issues
+        targets[i].samples = parse.samples
+    }
+
     /// Records one INFO poll of response cache `i`. The hit rate is the one INFO's counters
     /// give over the interval since the previous poll.
-    public func ingestRedis(_ i: Int, _ result: Result<RedisInfo, ScrapeFailure>, at time: Double) {
+    public func ingestRedis(_ i: Int, _ result: Result<CacheReading, ScrapeFailure>, at time: Double) {
         let wasDown = caches[i].health.state.0 == .down
         switch result {
         case .failure(let f):
@@ -235,8 +233,8 @@ public final class FleetAggregator {
             let (state, reason) = c.health.state
             return SourceStatus(id: "redis:\(c.config.pool)", kind: .redis, address: "\(c.config.host):\(c.config.port)",
                                 state: state, reason: reason, stack: "redis", lastSuccessAge: c.lastSuccess.map { time - $0 },
-                                lastDuration: nil, samples: c.current?.fields.count ?? 0, scrapes: c.health.scrapes,
-                                failures: c.health.failures, parseIssues: c.current?.issues.count ?? 0)
+                                lastDuration: nil, samples: c.current?.fields ?? 0, scrapes: c.health.scrapes,
+                                failures: c.health.failures, parseIssues: c.current?.issues ?? 0)
         }
         return metrics + redis
     }

@@ -4,8 +4,10 @@ import Foundation
 import Synchronization
 
 /// Scrapes every target on its own schedule (one task per target, jittered, backing off while
-/// it fails, at most `concurrency` fetches at once), feeds the aggregator from a single
-/// consumer, and publishes a snapshot once per interval, so a slow target delays nobody.
+/// it fails, at most `concurrency` fetches at once). Each target's task fetches, parses and
+/// maps its page, so parsing spreads over the cores; each Redis is polled by its own task.
+/// A single consumer stores the readings in the aggregator and publishes a snapshot once per
+/// interval, so a slow target or a silent Redis delays nobody.
 public final class ScrapeLoop: @unchecked Sendable {
     private let aggregator: FleetAggregator      // touched only by the consumer in run()
     private let scraper: MetricsScraper
@@ -15,7 +17,8 @@ public final class ScrapeLoop: @unchecked Sendable {
     private let stopped = Atomic<Bool>(false)
 
     enum Event: Sendable {
-        case scraped(Int, Result<MetricsScraper.Success, ScrapeFailure>, Double)
+        case scraped(Int, TargetScrape, Double)
+        case redis(Int, Result<CacheReading, ScrapeFailure>, Double)
         case tick
     }
 
@@ -44,12 +47,27 @@ public final class ScrapeLoop: @unchecked Sendable {
                     try? await Task.sleep(nanoseconds: UInt64(Double.random(in: 0..<interval * 0.5, using: &random) * 1e9))
                     var failures = 0
                     while self.running {
-                        let result = await limiter.run { await scraper.scrape(target.url, authorization: target.authorization) }
-                        sink.yield(.scraped(i, result, clock.now))
-                        if case .success = result { failures = 0 } else { failures += 1 }
+                        let fetch = await limiter.run { await scraper.scrape(target.url, authorization: target.authorization) }
+                        let time = clock.now
+                        if case .success = fetch { failures = 0 } else { failures += 1 }
+                        sink.yield(.scraped(i, TargetScrape(fetch), time))
                         let delay = ScrapeSchedule.delay(interval: interval, consecutiveFailures: failures,
                                                          jitter: Double.random(in: -1...1, using: &random))
                         try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))
+                    }
+                }
+            }
+            for (i, r) in aggregator.config.redis.enumerated() {
+                let client = RedisClient(host: r.host, port: r.port, timeout: scraper.timeout, password: r.password, username: r.username)
+                group.addTask { [clock] in
+                    while self.running {
+                        // The client blocks on its socket: on a thread of its own, never on the
+                        // two or so threads every task shares.
+                        let result = await withCheckedContinuation { c in
+                            Thread.detachNewThread { c.resume(returning: client.info().map(CacheReading.init)) }
+                        }
+                        sink.yield(.redis(i, result, clock.now))
+                        try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
                     }
                 }
             }
@@ -63,14 +81,11 @@ public final class ScrapeLoop: @unchecked Sendable {
             // The one consumer: everything the aggregator sees goes through here.
             for await event in events {
                 switch event {
-                case let .scraped(i, result, time):
-                    aggregator.ingest(target: i, result, at: time)
+                case let .scraped(i, scrape, time):
+                    aggregator.ingest(target: i, scrape, at: time)
+                case let .redis(i, result, time):
+                    aggregator.ingestRedis(i, result, at: time)
                 case .tick:
-                    for (i, r) in aggregator.config.redis.enumerated() {
-                        let client = RedisClient(host: r.host, port: r.port, timeout: scraper.timeout, password: r.password, username: r.username)
-                        let result = await Task.detached { client.info() }.value
-                        aggregator.ingestRedis(i, result, at: clock.now)
-                    }
                     store.publish(aggregator.snapshot(at: clock.now))
                 }
                 if !running { break }
