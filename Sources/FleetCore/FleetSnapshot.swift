@@ -1,5 +1,6 @@
 /// One immutable picture of the whole fleet at one moment: what every screen draws from.
-/// Sources (the simulator now; scrapes and replays later) produce them, screens only read them.
+/// Sources (the simulator, scrapes, a query API, streams, replays) produce them, screens only
+/// read them.
 public struct FleetSnapshot: Codable, Sendable, Equatable {
     /// Seconds since the source started (virtual time for simulations and replays).
     public var time: Double

@@ -98,7 +98,8 @@ struct InferCommand: ParsableCommand {
     }
 }
 
-/// `infer --json`: snake_case keys, as the rest of fleetdeck's JSON.
+/// `infer --json`: snake_case keys, as `advise --json` and the simulation reports (the
+/// snapshot JSON of `snapshot`/`replay` keeps the recording format's camelCase).
 struct InferOutput: Encodable {
     struct Timings: Encodable {
         let prompt_tokens: Int

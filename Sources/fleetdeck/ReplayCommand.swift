@@ -36,7 +36,7 @@ struct ReplayCommand: ParsableCommand {
     @Flag(name: .long, help: "Open paused on the first tick.")
     var paused = false
 
-    @Option(name: .long, help: "Screen for --at --format text: overview, nodes, pools, events or sources.")
+    @Option(name: .long, help: "Screen for --at --format text: overview, nodes, pools, events, sources, audit or scheduler.")
     var screen: String = "overview"
     @Option(name: .long, help: "Columns for --format text.") var width: Int = 120
     @Option(name: .long, help: "Rows for --format text.") var height: Int = 40

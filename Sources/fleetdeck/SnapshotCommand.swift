@@ -28,7 +28,7 @@ struct SnapshotCommand: ParsableCommand {
     @Option(name: .long, help: "Screen height in rows for --format text.")
     var height: Int = 40
 
-    @Option(name: .long, help: "Screen for --format text: overview, nodes, pools or events.")
+    @Option(name: .long, help: "Screen for --format text: overview, nodes, pools, events, sources, audit or scheduler.")
     var screen: String = "overview"
 
     @Flag(name: .long, help: "Draw with ASCII only.")

@@ -5,7 +5,8 @@ import Foundation
 import Telemetry
 
 /// `~/.config/fleetdeck/config.yaml` (or `--config FILE`): the console's settings and what
-/// `watch` scrapes. Prices and actuators join it later; unknown keys are an error so typos show.
+/// `watch` scrapes, with pool prices and `actions:` (actuators, guards); unknown keys are an error
+/// so typos show.
 struct UserConfig {
     var theme: String?
     var ascii: Bool?

@@ -34,11 +34,6 @@ public struct Rect: Equatable, Sendable {
         return (Rect(x: x, y: y, width: width, height: h), Rect(x: x, y: y + h, width: width, height: height - h))
     }
 
-    public func splitLeft(_ n: Int) -> (Rect, Rect) {
-        let w = min(max(0, n), width)
-        return (Rect(x: x, y: y, width: w, height: height), Rect(x: x + w, y: y, width: width - w, height: height))
-    }
-
     /// Columns in proportion to `weights`, the remainder to the last.
     public func columns(_ weights: [Int]) -> [Rect] {
         let total = max(1, weights.reduce(0, +))
@@ -111,14 +106,6 @@ public struct Canvas: Sendable, Equatable {
                                   ellipsis: String = "…") -> Int {
         let t = TerminalText.truncated(TerminalText.sanitized(text), to: maxWidth, ellipsis: ellipsis)
         return put(t, x: right - TerminalText.width(t), y: y, role: role, maxWidth: maxWidth)
-    }
-
-    public mutating func setRole(_ role: StyleRole, in rect: Rect) {
-        let r = clip(rect)
-        guard !r.isEmpty else { return }
-        for yy in r.y..<r.maxY {
-            for xx in r.x..<r.maxX { self[xx, yy].role = role }
-        }
     }
 
     public func clip(_ r: Rect) -> Rect {

@@ -36,8 +36,6 @@ public enum NodeSortColumn: Int, CaseIterable, Sendable {
     public var descendingByDefault: Bool { self != .node && self != .pool }
 }
 
-/// Everything the operator has chosen on screen. Pure data: key presses turn one state into
-/// the next (`KeyHandler`), screens draw from it and a snapshot.
 /// An action waiting for `y`, with what the dialog says about it.
 public struct PendingAction: Equatable, Sendable {
     public var action: OperatorAction
@@ -46,6 +44,8 @@ public struct PendingAction: Equatable, Sendable {
     public init(_ action: OperatorAction, _ plan: ActionPlan) { self.action = action; self.plan = plan }
 }
 
+/// Everything the operator has chosen on screen. Pure data: key presses turn one state into
+/// the next (`KeyHandler`), screens draw from it and a snapshot.
 public struct ConsoleState: Equatable, Sendable {
 
     public var screen: ScreenID = .overview

@@ -2,7 +2,7 @@ import FleetCore
 
 /// The node table's rows: filtered by the `/` text and sorted by the chosen column.
 public enum NodeList {
-    /// Case-insensitive match on id, pool, state, model or version; every word must match.
+    /// Case-insensitive match on id, pool, state, engine, model or version; every word must match.
     public static func matches(_ node: NodeSnapshot, filter: String) -> Bool {
         let words = filter.lowercased().split(separator: " ")
         guard !words.isEmpty else { return true }

@@ -39,14 +39,4 @@ public struct Theme: Equatable, Sendable {
     }
 
     public func style(_ role: StyleRole) -> RoleStyle { styles[role] ?? styles[.normal] ?? RoleStyle() }
-
-    /// Used when no theme file can be found at all: attributes only, readable anywhere.
-    public static let builtinMonochrome = Theme(name: "builtin-monochrome", description: "attributes only", styles: [
-        .normal: RoleStyle(), .dim: RoleStyle(dim: true), .border: RoleStyle(dim: true),
-        .title: RoleStyle(bold: true), .header: RoleStyle(bold: true, underline: true),
-        .selected: RoleStyle(reverse: true), .ok: RoleStyle(), .warn: RoleStyle(bold: true),
-        .crit: RoleStyle(bold: true, reverse: true), .accent: RoleStyle(bold: true), .bar: RoleStyle(),
-        .barEmpty: RoleStyle(dim: true), .graph: RoleStyle(), .status: RoleStyle(reverse: true),
-        .statusDim: RoleStyle(), .key: RoleStyle(bold: true), .paused: RoleStyle(bold: true, reverse: true),
-    ])
 }

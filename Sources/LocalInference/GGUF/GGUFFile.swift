@@ -13,7 +13,6 @@ public struct GGUFTensorInfo: Sendable {
     public let fileOffset: Int
 
     public var type: GGMLType? { GGMLType(rawValue: typeCode) }
-    public var elementCount: Int { dimensions.reduce(1, *) }
 
     /// Bytes the tensor takes, when its type is one the runtime knows the layout of.
     public var byteCount: Int? {

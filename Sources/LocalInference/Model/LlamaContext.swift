@@ -70,7 +70,6 @@ public final class LlamaContext: @unchecked Sendable {
     public func reset() { count = 0 }
 
     /// Drops the positions from `newCount` on (to rewind a sequence and reuse a shared prefix).
-    public func truncate(to newCount: Int) { count = max(0, min(count, newCount)) }
 
     func advance(by n: Int) { count += n }
 

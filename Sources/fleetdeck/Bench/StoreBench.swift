@@ -1,0 +1,40 @@
+import ArgumentParser
+import FleetCore
+import Foundation
+
+struct StoreBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "store",
+        abstract: "Fill the history store for many nodes over 24 h of 1 s samples and report its memory.")
+
+    @Option(name: .long, help: "Nodes.") var nodes: Int = 1000
+    @Option(name: .long, help: "Hours of 1 s samples.") var hours: Double = 24
+
+    static func residentBytes() -> Int {
+        guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+        let fields = statm.split(separator: " ")
+        return fields.count > 1 ? (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE))) : 0
+    }
+
+    func run() throws {
+        let before = Self.residentBytes()
+        let clock = WallClock()
+        let t0 = clock.now
+        var histories = (0..<nodes).map { _ in NodeHistory() }
+        let seconds = Int(hours * 3600)
+        for t in 0..<seconds {
+            let v = Double(t % 977) / 977
+            for n in 0..<nodes {
+                histories[n].append(at: Double(t), gpuUtilization: v, kvCacheUsage: v, tokensPerSecond: v * 1000,
+                                    running: v * 64, waiting: v * 8)
+            }
+        }
+        let elapsed = clock.now - t0
+        let after = Self.residentBytes()
+        let appends = Double(seconds) * Double(nodes) * 5
+        print(String(format: "%d nodes x %.0f h at 1 s: %d bytes of samples per node (%.1f MiB for all), resident growth %.1f MiB; %.0f M appends in %.2f s (%.1f ns each)",
+                     nodes, hours, NodeHistory.sampleBytes, Double(NodeHistory.sampleBytes * nodes) / 1_048_576,
+                     Double(after - before) / 1_048_576, appends / 1e6, elapsed, elapsed / appends * 1e9))
+        withExtendedLifetime(histories) {}
+    }
+}
