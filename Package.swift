@@ -80,7 +80,7 @@ let package = Package(
             name: "Recording",
             dependencies: ["FleetCore", "CZlib"]
         ),
-        // Operator actions: guards, the audit log, the actuators.
+        // Operator actions: guards, the audit log, the exec, http and routing actuators.
         .target(name: "Actions", dependencies: [
             "FleetCore",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -106,7 +106,7 @@ let package = Package(
             name: "Console",
             dependencies: ["FleetCore", "CNcursesw"]
         ),
-        // Argument parsing and wiring only.
+        // Argument parsing and wiring; Bench/ holds the benchmarks (`fleetdeck bench`).
         .executableTarget(
             name: "fleetdeck",
             dependencies: [
@@ -114,14 +114,17 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // What several test targets share: the repository's root.
+        .target(name: "FleetdeckTestSupport", path: "Tests/FleetdeckTestSupport"),
         .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore"]),
-        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "FleetCore"]),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "FleetCore", "Scheduler"], exclude: ["Golden"]),
-        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "MetricsFormats"]),
-        .testTarget(name: "ActionsTests", dependencies: ["Actions", "FleetCore", "Scheduler"]),
-        .testTarget(name: "RecordingTests", dependencies: ["Recording", "FleetCore", "Scheduler"]),
+        .testTarget(name: "SchedulerTests", dependencies: ["FleetdeckTestSupport", "Scheduler", "FleetCore"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["FleetdeckTestSupport", "Console", "FleetCore", "Scheduler"], exclude: ["Golden"]),
+        .testTarget(name: "MetricsFormatsTests", dependencies: ["FleetdeckTestSupport", "MetricsFormats"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["FleetdeckTestSupport", "Telemetry", "MetricsFormats"]),
+        .testTarget(name: "ActionsTests", dependencies: ["FleetdeckTestSupport", "Actions", "FleetCore", "Scheduler"]),
+        .testTarget(name: "RecordingTests", dependencies: ["FleetdeckTestSupport", "Recording", "FleetCore", "Scheduler"]),
         .testTarget(name: "LocalInferenceTests", dependencies: ["LocalInference", "LocalNode", "FleetCore"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["FleetCore", "Telemetry", "MetricsFormats", "Actions", "LocalInference"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["FleetdeckTestSupport", "FleetCore", "Telemetry", "MetricsFormats", "Actions", "LocalInference"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,15 +1,10 @@
+import FleetdeckTestSupport
 import FleetCore
 import Foundation
 @testable import Console
 
 /// A small hand-made fleet whose every figure is fixed, for golden text.
 enum Fixtures {
-    static let repositoryRoot: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
-
     static func node(_ id: String, pool: String, state: NodeState = .up, util: Double, kv: Double,
                      running: Int, waiting: Int, tps: Double, gpus: Int = 2) -> NodeSnapshot {
         var history = NodeHistory()

@@ -1,3 +1,4 @@
+import FleetdeckTestSupport
 import FleetCore
 import Foundation
 import Testing
@@ -12,7 +13,7 @@ import Testing
     /// Golden files live in Tests/ConsoleTests/Golden; FLEETDECK_UPDATE_GOLDEN=1 rewrites them
     /// (then read the diff before committing it).
     func expectGolden(_ name: String, _ text: String) throws {
-        let path = Fixtures.repositoryRoot + "/Tests/ConsoleTests/Golden/\(name).txt"
+        let path = RepositoryRoot.path + "/Tests/ConsoleTests/Golden/\(name).txt"
         if ProcessInfo.processInfo.environment["FLEETDECK_UPDATE_GOLDEN"] == "1" {
             try (text + "\n").write(toFile: path, atomically: true, encoding: .utf8)
         }

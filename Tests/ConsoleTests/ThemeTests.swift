@@ -1,3 +1,4 @@
+import FleetdeckTestSupport
 import FleetCore
 import Testing
 @testable import Console
@@ -5,13 +6,13 @@ import Testing
 @Suite struct ThemeTests {
     @Test(arguments: ["dark", "light", "high-contrast", "monochrome"])
     func shippedThemesLoadAndStyleEveryRole(_ name: String) throws {
-        let t = try ThemeLoader.load(file: Fixtures.repositoryRoot + "/Themes/\(name).yaml")
+        let t = try ThemeLoader.load(file: RepositoryRoot.path + "/Themes/\(name).yaml")
         #expect(t.name == name)
         for role in StyleRole.allCases { #expect(t.styles[role] != nil, "\(name) lacks \(role)") }
     }
 
     @Test func monochromeUsesNoColour() throws {
-        let t = try ThemeLoader.load(file: Fixtures.repositoryRoot + "/Themes/monochrome.yaml")
+        let t = try ThemeLoader.load(file: RepositoryRoot.path + "/Themes/monochrome.yaml")
         #expect(t.styles.values.allSatisfy { $0.foreground == .terminalDefault && $0.background == .terminalDefault })
         #expect(t.style(.selected).reverse)
     }

@@ -1,3 +1,4 @@
+import FleetdeckTestSupport
 import Foundation
 import Testing
 
@@ -10,7 +11,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let audit = dir + "/audit.jsonl"
         let pane = try TmuxPane(width: 150, height: 45)
-        try pane.type("FLEETDECK_HOME=\(Harness.repositoryRoot) \(Harness.binary) demo --scenario edge --warmup 10 --speed 10 --audit-log \(audit)")
+        try pane.type("FLEETDECK_HOME=\(RepositoryRoot.path) \(Harness.binary) demo --scenario edge --warmup 10 --speed 10 --audit-log \(audit)")
         try pane.press("Enter")
         try pane.waitFor(text: "edge-devices-01")
         try pane.type("+")
@@ -41,7 +42,7 @@ import Testing
     @Test func readOnlyRefusesWithTheReason() throws {
         try Harness.requireBinary()
         let pane = try TmuxPane(width: 150, height: 45)
-        try pane.type("FLEETDECK_HOME=\(Harness.repositoryRoot) XDG_STATE_HOME=\(NSTemporaryDirectory()) \(Harness.binary) demo --scenario edge --warmup 10 --read-only")
+        try pane.type("FLEETDECK_HOME=\(RepositoryRoot.path) XDG_STATE_HOME=\(NSTemporaryDirectory()) \(Harness.binary) demo --scenario edge --warmup 10 --read-only")
         try pane.press("Enter")
         try pane.waitFor(text: "edge-devices-01")
         try pane.type("D")
@@ -60,7 +61,7 @@ import Testing
         let dir = NSTemporaryDirectory() + "fleetdeck-watch-act-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try FileManager.default.copyItem(atPath: Harness.repositoryRoot + "/sample-data/telemetry/vllm-v1.prom", toPath: dir + "/metrics")
+        try FileManager.default.copyItem(atPath: RepositoryRoot.path + "/sample-data/telemetry/vllm-v1.prom", toPath: dir + "/metrics")
         let port = try Harness.freePort()
         let (server, _) = try Harness.spawn(python, ["-m", "http.server", "\(port)", "--bind", "127.0.0.1", "--directory", dir])
         defer { Harness.stop(server) }
@@ -77,7 +78,7 @@ import Testing
                 chat: {actuator: exec, argv: ["\(script)", "scale", "{pool}", "--replicas={replicas}", "-n", "{namespace}"], vars: {namespace: llm}, max_replicas: 4}
             """.write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
         let pane = try TmuxPane(width: 150, height: 45)
-        try pane.type("FLEETDECK_HOME=\(Harness.repositoryRoot) \(Harness.binary) watch --config \(dir)/c.yaml --audit-log \(dir)/audit.jsonl --record \(dir)/watch.rec 2>\(dir)/err.txt")
+        try pane.type("FLEETDECK_HOME=\(RepositoryRoot.path) \(Harness.binary) watch --config \(dir)/c.yaml --audit-log \(dir)/audit.jsonl --record \(dir)/watch.rec 2>\(dir)/err.txt")
         try pane.press("Enter")
         try pane.waitFor("vllm-0 up") { $0.contains("vllm-0") && $0.contains(" up ") }
         try pane.type("+")

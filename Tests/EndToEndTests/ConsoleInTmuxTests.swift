@@ -1,3 +1,4 @@
+import FleetdeckTestSupport
 import Foundation
 import Testing
 
@@ -5,7 +6,7 @@ import Testing
 @Suite(.serialized) struct ConsoleInTmuxTests {
     func startDemo(_ pane: TmuxPane, _ extra: String = "") throws {
         try Harness.requireBinary()
-        try pane.type("FLEETDECK_HOME=\(Harness.repositoryRoot) \(Harness.binary) demo --scenario bank \(extra)")
+        try pane.type("FLEETDECK_HOME=\(RepositoryRoot.path) \(Harness.binary) demo --scenario bank \(extra)")
         try pane.press("Enter")
         try pane.waitFor(text: "Nodes (16)")
     }

@@ -1,22 +1,17 @@
+import FleetdeckTestSupport
 import Foundation
 import Telemetry
 import Testing
 
 /// Finds the built binary and runs it; drives tmux for the terminal tests.
 enum Harness {
-    static let repositoryRoot: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
-
     /// The client the sources use in production, shared by the tests for their lifetime.
     static let httpClient = try! TelemetryHTTPClient.make(tls: nil)
 
     /// `FLEETDECK_BIN`, or the debug build `swift build` leaves in .build.
     static var binary: String {
         if let b = ProcessInfo.processInfo.environment["FLEETDECK_BIN"], !b.isEmpty { return b }
-        return repositoryRoot + "/.build/debug/fleetdeck"
+        return RepositoryRoot.path + "/.build/debug/fleetdeck"
     }
 
     static func requireBinary() throws {
@@ -91,13 +86,13 @@ enum Harness {
 
     /// A TCP port on 127.0.0.1 that nothing listens on right now.
     static func freePort() throws -> Int {
-        guard let p = Loopback.freePort() else { throw HarnessError("no free port") }
+        guard let p = FreePort.loopback() else { throw HarnessError("no free port") }
         return p
     }
 
     static func fleetdeck(_ arguments: [String]) throws -> Result {
         try requireBinary()
-        return try run(binary, arguments, environment: ["FLEETDECK_HOME": repositoryRoot])
+        return try run(binary, arguments, environment: ["FLEETDECK_HOME": RepositoryRoot.path])
     }
 
     /// `fleetdeck` for a long run: waited for on a thread of its own, so it holds none of the

@@ -1,3 +1,4 @@
+import FleetdeckTestSupport
 import Foundation
 import LocalInference
 import Testing
@@ -54,7 +55,7 @@ import Testing
         try Harness.requireBinary()
         let pane = try TmuxPane(width: 160, height: 45)
         // The pane's HOME is a temporary folder: the model is named by FLEETDECK_MODEL.
-        try pane.type("FLEETDECK_MODEL=\(model) FLEETDECK_HOME=\(Harness.repositoryRoot) \(Harness.binary) demo --scenario edge --warmup 30")
+        try pane.type("FLEETDECK_MODEL=\(model) FLEETDECK_HOME=\(RepositoryRoot.path) \(Harness.binary) demo --scenario edge --warmup 30")
         try pane.press("Enter")
         let screen = try await pane.awaitScreen("edge-local-0") { $0.contains("edge-local-0") }
         #expect(screen.contains("smollm2-135M Q4_1"))

@@ -1,3 +1,4 @@
+import FleetdeckTestSupport
 import MetricsFormats
 import AsyncHTTPClient
 import FleetCore
@@ -12,7 +13,7 @@ import Testing
     func metricsServer(_ dir: String) throws -> (pid: pid_t, port: Int) {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try? FileManager.default.removeItem(atPath: dir + "/metrics")
-        try FileManager.default.copyItem(atPath: Harness.repositoryRoot + "/sample-data/telemetry/vllm-v1.prom", toPath: dir + "/metrics")
+        try FileManager.default.copyItem(atPath: RepositoryRoot.path + "/sample-data/telemetry/vllm-v1.prom", toPath: dir + "/metrics")
         guard let python = Harness.which("python3") else { throw HarnessError("python3 is needed") }
         let port = try Harness.freePort()
         let (pid, _) = try Harness.spawn(python, ["-m", "http.server", "\(port)", "--bind", "127.0.0.1", "--directory", dir])

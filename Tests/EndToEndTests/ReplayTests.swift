@@ -1,3 +1,4 @@
+import FleetdeckTestSupport
 import Foundation
 import Testing
 
@@ -55,7 +56,7 @@ import Testing
         try Harness.requireBinary()
         let path = Self.dir + "/killed.rec"
         let (pid, _) = try Harness.spawn(Harness.binary, ["record", "--scenario", "content", "--duration", "86400", "--out", path],
-                                         environment: ["FLEETDECK_HOME": Harness.repositoryRoot])
+                                         environment: ["FLEETDECK_HOME": RepositoryRoot.path])
         // Wait until a few hundred kilobytes are down, then kill without warning.
         for _ in 0..<300 {
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
@@ -100,7 +101,7 @@ import Testing
     @Test func transportKeysInTmux() throws {
         let path = try Self.bankRecording()
         let pane = try TmuxPane(width: 140, height: 40)
-        try pane.type("FLEETDECK_HOME=\(Harness.repositoryRoot) \(Harness.binary) replay \(path) --paused")
+        try pane.type("FLEETDECK_HOME=\(RepositoryRoot.path) \(Harness.binary) replay \(path) --paused")
         try pane.press("Enter")
         func clock(_ expected: String) throws {
             try pane.waitFor("the transport at \(expected)") { $0.contains("paused") && $0.contains("\(expected) / 09:55:00") }

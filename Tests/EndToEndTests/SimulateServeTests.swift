@@ -1,3 +1,4 @@
+import FleetdeckTestSupport
 import AsyncHTTPClient
 import FleetCore
 import Foundation
@@ -18,7 +19,7 @@ import Testing
         try Harness.requireBinary()
         let port = try Harness.freePort()
         let (pid, base) = try Harness.spawn(Harness.binary, ["simulate", "--serve", "127.0.0.1:\(port)"] + arguments,
-                                            environment: ["FLEETDECK_HOME": Harness.repositoryRoot])
+                                            environment: ["FLEETDECK_HOME": RepositoryRoot.path])
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
             let out = String(decoding: FileManager.default.contents(atPath: base + ".out") ?? Data(), as: UTF8.self)

@@ -1,3 +1,4 @@
+import FleetdeckTestSupport
 import AsyncHTTPClient
 import Foundation
 import FleetCore
@@ -15,7 +16,7 @@ import Testing
         let dir = NSTemporaryDirectory() + "fleetdeck-tls-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try FileManager.default.copyItem(atPath: Harness.repositoryRoot + "/sample-data/telemetry/vllm-v1.prom", toPath: dir + "/metrics")
+        try FileManager.default.copyItem(atPath: RepositoryRoot.path + "/sample-data/telemetry/vllm-v1.prom", toPath: dir + "/metrics")
         let made = try Harness.run(openssl, ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/key.pem",
                                              "-out", dir + "/cert.pem", "-days", "1", "-subj", "/CN=127.0.0.1",
                                              "-addext", "subjectAltName=IP:127.0.0.1"])

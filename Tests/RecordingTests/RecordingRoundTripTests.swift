@@ -1,3 +1,4 @@
+import FleetdeckTestSupport
 import Foundation
 import Testing
 @testable import FleetCore
@@ -6,14 +7,8 @@ import Testing
 
 /// Record a simulated fleet, replay it, compare every tick.
 @Suite struct RecordingRoundTripTests {
-    static let repositoryRoot: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
-
     static func scenario(_ name: String) throws -> Scenario {
-        try ScenarioLoader.load(file: repositoryRoot + "/sample-data/scenarios/\(name).yaml")
+        try ScenarioLoader.load(file: RepositoryRoot.path + "/sample-data/scenarios/\(name).yaml")
     }
 
     /// Simulates `seconds` and records every sample; returns the live snapshots.

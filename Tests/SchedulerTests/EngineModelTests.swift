@@ -1,3 +1,4 @@
+import FleetdeckTestSupport
 import FleetCore
 import Foundation
 import Testing
@@ -5,12 +6,12 @@ import Testing
 
 /// The node engine against measured behaviour, and its invariants under stress.
 @Suite struct EngineModelTests {
-    static let profilePath = Fixtures.repositoryRoot + "/sample-data/profiles/h100-sxm-hf-eager.json"
-    static let enginePath = Fixtures.repositoryRoot + "/sample-data/engines/transformers-cb-h100.json"
-    static let tracePath = Fixtures.repositoryRoot + "/sample-data/traces/h100-transformers-cb-light.jsonl"
+    static let profilePath = RepositoryRoot.path + "/sample-data/profiles/h100-sxm-hf-eager.json"
+    static let enginePath = RepositoryRoot.path + "/sample-data/engines/transformers-cb-h100.json"
+    static let tracePath = RepositoryRoot.path + "/sample-data/traces/h100-transformers-cb-light.jsonl"
     /// The calibration data as shipped beside the project, when it is there; the sample-data
     /// copies otherwise.
-    static let sharedCalibration = Fixtures.repositoryRoot + "/../shared/calibration"
+    static let sharedCalibration = RepositoryRoot.path + "/../shared/calibration"
 
     static func replay(trace: String = tracePath, profile: String = profilePath, engine: String? = enginePath,
                        maxStepsPerEvent: Int = 32) throws -> (TraceReplayReport, TraceReplay.Result) {
@@ -175,7 +176,7 @@ import Testing
     @Test func theRooflineProfilesLoadAndOrderTheGPUs() throws {
         var decode: [String: Double] = [:]
         for name in ["h100-sxm", "a100-80gb", "l4"] {
-            let p = try NodeProfileLoader.load(file: Fixtures.repositoryRoot + "/sample-data/profiles/\(name).json")
+            let p = try NodeProfileLoader.load(file: RepositoryRoot.path + "/sample-data/profiles/\(name).json")
             let m = try #require(p.model(named: "llama3-8b"))
             #expect(m.table == nil)
             let model = StepTimeModel(profile: p, model: m, gpus: 1, overhead: 0)
@@ -185,7 +186,7 @@ import Testing
         }
         #expect(decode["h100-sxm"]! < decode["a100-80gb"]!)
         #expect(decode["a100-80gb"]! < decode["l4"]!)
-        let edge = try NodeProfileLoader.load(file: Fixtures.repositoryRoot + "/sample-data/profiles/arm-edge-4c.json")
+        let edge = try NodeProfileLoader.load(file: RepositoryRoot.path + "/sample-data/profiles/arm-edge-4c.json")
         #expect(edge.models.allSatisfy { $0.quantization == .int4 })
     }
 }

@@ -1,16 +1,10 @@
+import FleetdeckTestSupport
 import Foundation
 @testable import Scheduler
 
 enum Fixtures {
-    /// The repository's root, found from this file's path.
-    static let repositoryRoot: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
-
     static func scenario(_ name: String) throws -> Scenario {
-        try ScenarioLoader.load(file: repositoryRoot + "/sample-data/scenarios/\(name).yaml")
+        try ScenarioLoader.load(file: RepositoryRoot.path + "/sample-data/scenarios/\(name).yaml")
     }
 
     /// One GPU pool at a constant arrival rate: the shape queueing checks want.

@@ -1,3 +1,4 @@
+import FleetdeckTestSupport
 import FleetCore
 import Foundation
 import Testing
@@ -171,7 +172,7 @@ import Testing
                   peak_rps: 0.2
                   classes:
                     - {name: c, share: 1, pool: h, prompt_tokens: {median: 400, sigma: 0.3}, output_tokens: {median: 150, sigma: 0.3}}
-                """, file: Fixtures.repositoryRoot + "/sample-data/scenarios/profiled.yaml")
+                """, file: RepositoryRoot.path + "/sample-data/scenarios/profiled.yaml")
         }
         let sim = FleetSimulator(scenario: try scenario("    profile: h100-sxm-hf-eager"))
         sim.collectReport()
@@ -213,7 +214,7 @@ import Testing
                     - name: recorded
                       pool: h
                 \(classExtra)
-                """, file: Fixtures.repositoryRoot + "/sample-data/scenarios/traced.yaml")
+                """, file: RepositoryRoot.path + "/sample-data/scenarios/traced.yaml")
         }
         let sc = try scenario("      trace: h100-transformers-cb-light")
         let trace = try #require(sc.workload.classes[1].trace)

@@ -26,16 +26,4 @@ public enum Loopback {
         close(fd)
         return nil
     }
-
-    /// A port nothing listens on right now (bound to 0 and released).
-    public static func freePort() -> Int? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = address(port: 0)
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &addr) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
-        }
-        return ok ? Int(UInt16(bigEndian: addr.sin_port)) : nil
-    }
 }

@@ -1,3 +1,4 @@
+import FleetdeckTestSupport
 import Foundation
 import Testing
 
@@ -56,7 +57,7 @@ import Testing
                    output_tokens: {median: 200, sigma: 0.3, min: 20, max: 800}}
             """.write(toFile: dir + "/tight.yaml", atomically: true, encoding: .utf8)
         let pane = try TmuxPane(width: 150, height: 45)
-        try pane.type("FLEETDECK_HOME=\(Harness.repositoryRoot) \(Harness.binary) demo --scenario \(dir)/tight.yaml --warmup 30 --audit-log \(dir)/audit.jsonl")
+        try pane.type("FLEETDECK_HOME=\(RepositoryRoot.path) \(Harness.binary) demo --scenario \(dir)/tight.yaml --warmup 30 --audit-log \(dir)/audit.jsonl")
         try pane.press("Enter")
         try await pane.awaitScreen("the console", timeout: 90) { $0.contains("chat-01") }
         try pane.type("7")

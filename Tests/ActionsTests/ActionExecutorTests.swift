@@ -1,3 +1,4 @@
+import FleetdeckTestSupport
 import FleetCore
 import Foundation
 import Testing
@@ -102,12 +103,4 @@ import Testing
         #expect(records == [r, r])
         #expect(bad == [3])
     }
-}
-
-enum RepositoryRoot {
-    static let path: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
 }

@@ -1,0 +1,26 @@
+import FleetdeckTestSupport
+import FleetCore
+import Foundation
+import Testing
+@testable import Telemetry
+
+@Suite struct StreamAggregatorTests {
+    @Test func newestFiguresLatencyWindowsSilenceAndBadLines() {
+        let a = StreamAggregator(name: "s", pools: [.init(id: "chat", objectives: [SLOObjective(metric: .e2e, percentile: 95, target: 2)])],
+                                 startTime: 0, interval: 1)
+        a.ingest(line: #"{"node":"a","pool":"chat","running":3,"waiting":1,"e2e_s":[1,1,1,3,3]}"#, source: "f", lineNumber: 1, at: 0.5)
+        a.ingest(line: #"{"node":"a","pool":"chat","running":5,"waiting":2,"e2e_s":[3,3,3,3,3]}"#, source: "f", lineNumber: 2, at: 0.8)
+        a.ingest(line: "garbage", source: "f", lineNumber: 3, at: 0.9)
+        a.ingest(line: #"{"type":"event","severity":"critical","message":"GPU fell off the bus"}"#, source: "f", lineNumber: 4, at: 0.9)
+        let s = a.snapshot(at: 1)
+        #expect(s.nodes.count == 1 && s.nodes[0].running == 5 && s.nodes[0].waiting == 2 && s.nodes[0].state == .up)
+        let p95 = s.latency.first?.e2e.p95 ?? 0
+        #expect(p95 > 2.8 && p95 < 3.2)
+        #expect(s.latency.first?.breached.count == 1)
+        #expect(s.events.contains { $0.message == "GPU fell off the bus" && $0.severity == .critical })
+        #expect(s.sources.first?.reason == "1 line refused; last: f:3: not JSON")
+        #expect(a.snapshot(at: 5).nodes[0].state == .stale)
+        let down = a.snapshot(at: 12).nodes[0]
+        #expect(down.state == .down && down.running == 0 && down.stateReason?.hasPrefix("no record for") == true)
+    }
+}
