@@ -36,7 +36,7 @@ public final class ActionExecutor: ActionControl, @unchecked Sendable {
 
     static func entry(_ r: AuditRecord) -> AuditEntry {
         AuditEntry(time: r.time, user: r.user, action: r.action, target: r.target,
-                   parameters: r.parameters.keys.sorted().map { "\($0)=\(r.parameters[$0]!)" }.joined(separator: " "),
+                   parameters: r.parametersText,
                    actuator: r.actuator, result: r.result, duration: r.duration, detail: r.detail)
     }
 

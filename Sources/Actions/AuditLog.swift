@@ -24,6 +24,13 @@ public struct AuditRecord: Codable, Sendable, Equatable {
     }
 }
 
+extension AuditRecord {
+    /// `key=value` pairs in key order, as the audit screen and `fleetdeck audit` show them.
+    public var parametersText: String {
+        parameters.keys.sorted().map { "\($0)=\(parameters[$0]!)" }.joined(separator: " ")
+    }
+}
+
 /// Append-only JSON lines, each written with one `write(2)` to a file opened `O_APPEND` and
 /// `fsync`ed before the action is reported done: after `kill -9` the log holds every action
 /// the console showed as finished.

@@ -1,25 +1,25 @@
 import Synchronization
 
-/// Lines for the events log from outside a source (the action layer's outcomes when the
-/// source is a watched fleet); the console merges them into what it shows.
-public final class EventNotes: Sendable {
+/// The store's lines for the events log from outside the source (action outcomes, the
+/// advisor's warnings), merged into every snapshot it hands out.
+final class EventNotes: Sendable {
     private let notes = Mutex<[FleetEvent]>([])
 
-    public init() {}
+    init() {}
 
-    public func add(_ event: FleetEvent) {
+    func add(_ event: FleetEvent) {
         notes.withLock { n in
             n.append(event)
             if n.count > 200 { n.removeFirst(n.count - 200) }
         }
     }
 
-    public var all: [FleetEvent] { notes.withLock { $0 } }
+    var all: [FleetEvent] { notes.withLock { $0 } }
 
     /// The snapshot with the notes among its events, in time order; on equal times a note
     /// follows the source's events, so the list only ever grows at its end (what a recorder
     /// reading new events from it relies on).
-    public func merged(into s: FleetSnapshot) -> FleetSnapshot {
+    func merged(into s: FleetSnapshot) -> FleetSnapshot {
         let extra = all
         guard !extra.isEmpty else { return s }
         var merged: [FleetEvent] = []

@@ -5,7 +5,7 @@ import Synchronization
 /// Plays a recording into a `SnapshotStore` like a live source, with a transport: pause,
 /// step, seek, jump to events, speed 0.25x to 64x. Keys arrive through `send` from the
 /// console thread; the cursor is touched only by `run()`'s task.
-public final class ReplayDriver: ReplayControl, @unchecked Sendable {
+public final class ReplayDriver: FleetSource, ReplayControl, @unchecked Sendable {
     public static let speeds: ClosedRange<Double> = 0.25...64
 
     private let cursor: ReplayCursor

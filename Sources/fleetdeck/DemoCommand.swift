@@ -1,9 +1,6 @@
 import Actions
 import ArgumentParser
-import Console
 import FleetCore
-import Recording
-import Foundation
 import Scheduler
 
 struct DemoCommand: ParsableCommand {
@@ -42,27 +39,17 @@ struct DemoCommand: ParsableCommand {
 
     func run() throws {
         let sc = try scenario.loadScenario()
-        let cfg = try UserConfig.load(explicit: display.config)
-        let (theme, glyphs) = try display.resolve(cfg)
-        let localNode = try local.start(cfg, scenario: sc.name)
-        defer { localNode?.stop() }
-        let (store, sink) = try recording.makeStore(local: localNode)
-        defer { RecordOptions.finish(sink) }
+        let session = try ConsoleSession(display: display, config: try UserConfig.load(explicit: display.config), recording: recording,
+                                         local: local, scenario: sc.name)
+        defer { session.close() }
+        let store = session.store
         let simulator = FleetSimulator(scenario: sc, seed: scenario.seed)
         let driver = SimulationDriver(simulator: simulator, store: store, speed: speed)
         driver.warmUp(seconds: warmup)
-        let terminal = try NcursesTerminal(theme: theme)
-        defer { terminal.restore() }
-        let drawWith = terminal.supportsUnicode ? glyphs : .ascii
-        let task = Task.detached { await driver.run() }
-        let executor = try acting.makeExecutor(actuator: SimulatorActuator(driver: driver, scenario: sc)) { driver.note($0, $1) }
+        let executor = try acting.makeExecutor(actuator: SimulatorActuator(driver: driver, scenario: sc)) { store.note($0, $1) }
         var settings = Advisor.Settings()
         settings.seed = simulator.seedUsed
         let advisor = noAdvisor ? nil : AdvisorLoop(advisor: Advisor(settings: settings), store: store, driver: driver)
-        advisor?.start()
-        ConsoleApp(store: store, glyphs: drawWith, actions: executor, advisor: advisor).run(on: terminal)
-        advisor?.stop()
-        driver.stop()
-        task.cancel()
+        try session.run(source: driver, actions: executor, advisor: advisor)
     }
 }

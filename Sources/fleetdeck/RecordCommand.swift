@@ -6,43 +6,6 @@ import Recording
 import Scheduler
 import Telemetry
 
-/// `--record FILE` on `demo` and `watch`.
-struct RecordOptions: ParsableArguments {
-    @Option(name: .long, help: "Record every tick to FILE (.gz to compress); replay it with 'fleetdeck replay FILE'.")
-    var record: String?
-
-    @Option(name: .long, help: "Seconds between keyframes in the recording (seek points).")
-    var keyframeInterval: Double = 300
-
-    func validate() throws {
-        guard (5...3600).contains(keyframeInterval) else { throw ValidationError("--keyframe-interval must be 5 to 3600 seconds") }
-    }
-
-    func makeSink() throws -> RecordingSink? {
-        guard let path = record else { return nil }
-        do { return try RecordingSink(path: path, keyframeInterval: keyframeInterval) } catch { throw UserError("\(error)") }
-    }
-
-    /// A store that also records, when asked to; `notes` (action outcomes of a watched fleet)
-    /// go into the recording with the source's own events.
-    func makeStore(notes: EventNotes? = nil, local: LocalNodeRuntime? = nil) throws -> (SnapshotStore, RecordingSink?) {
-        let sink = try makeSink()
-        let transform = local.map { l in { @Sendable (s: FleetSnapshot) in l.overlay.apply(to: s) } }
-        guard let sink else { return (SnapshotStore(transform: transform), nil) }
-        return (SnapshotStore(transform: transform, onPublish: { sink.record(notes?.merged(into: $0) ?? $0) }), sink)
-    }
-
-    static func finish(_ sink: RecordingSink?, finalEvents: [FleetEvent]? = nil) {
-        guard let sink else { return }
-        sink.close(finalEvents: finalEvents)
-        if let e = sink.error {
-            FileHandle.standardError.write(Data("fleetdeck: recording stopped early: \(e)\n".utf8))
-        } else {
-            FileHandle.standardError.write(Data("fleetdeck: recorded \(sink.ticks) ticks to \(TerminalText.sanitized(sink.path))\n".utf8))
-        }
-    }
-}
-
 struct RecordCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "record",
@@ -116,7 +79,8 @@ extension RecordCommand {
         let client = try TelemetryHTTPClient.make(tls: w.tls)
         defer { try? client.syncShutdown() }
         let store = SnapshotStore(onPublish: { sink.record($0) })
-        let source = try WatchSource.make(w, client: client, store: store, stdin: false)
+        let source: any FleetSource
+        do { source = try WatchSources.make(w, client: client, store: store, stdin: false) } catch { throw UserError("\(error)") }
         let task = Task.detached { await source.run() }
         signals.wait(atMost: duration)
         source.stop()

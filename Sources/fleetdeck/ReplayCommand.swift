@@ -36,8 +36,8 @@ struct ReplayCommand: ParsableCommand {
     @Flag(name: .long, help: "Open paused on the first tick.")
     var paused = false
 
-    @Option(name: .long, help: "Screen for --at --format text: overview, nodes, pools, events, sources, audit or scheduler.")
-    var screen: String = "overview"
+    @Option(name: .long, help: "Screen for --format text (default: overview).")
+    var screen: ScreenID?
     @Option(name: .long, help: "Columns for --format text.") var width: Int = 120
     @Option(name: .long, help: "Rows for --format text.") var height: Int = 40
 
@@ -61,15 +61,10 @@ struct ReplayCommand: ParsableCommand {
         if summary { return try printSummary(recording) }
         if let at { return try printAt(recording, at) }
 
-        let (theme, glyphs) = try display.resolve()
-        let store = SnapshotStore()
-        let driver = ReplayDriver(file: recording, store: store, speed: speed, startPaused: paused)
-        let terminal = try NcursesTerminal(theme: theme)
-        defer { terminal.restore() }
-        let task = Task.detached { await driver.run() }
-        ConsoleApp(store: store, glyphs: terminal.supportsUnicode ? glyphs : .ascii, replay: driver).run(on: terminal)
-        driver.stop()
-        task.cancel()
+        let session = try ConsoleSession(display: display, config: try UserConfig.load(explicit: display.config))
+        defer { session.close() }
+        let driver = ReplayDriver(file: recording, store: session.store, speed: speed, startPaused: paused)
+        try session.run(source: driver, replay: driver)
     }
 
     /// Seconds from the start, or a time of day.
@@ -88,7 +83,7 @@ struct ReplayCommand: ParsableCommand {
         let snapshot = try cursor.snapshot()
         switch format {
         case .json: try SnapshotPrinter.printJSON(snapshot)
-        case .text: try SnapshotPrinter.printScreen(snapshot, screen: screen, width: width, height: height, ascii: display.ascii)
+        case .text: SnapshotPrinter.printScreen(snapshot, screen: screen ?? .overview, width: width, height: height, ascii: display.ascii)
         }
     }
 

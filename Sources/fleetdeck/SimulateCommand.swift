@@ -66,14 +66,14 @@ struct SimulateCommand: ParsableCommand {
     @Option(name: .long, help: "With --serve: simulated seconds run at once before serving starts.")
     var warmup: Double = 120
 
-    @Option(name: .long, help: "Headless: simulated time to run (1h, 30m, 90s, or seconds; default 1h). With --serve: wall-clock time before stopping (default: until a signal).")
-    var duration: String?
+    @Option(name: .long, help: "Headless: simulated time to run (1h, 30m, 90s, or seconds; default 1h). With --serve: wall-clock time before stopping (default: until a signal).",
+            transform: TimeSpan.parser("--duration"))
+    var duration: TimeSpan?
 
     func validate() throws {
         guard (0...1000).contains(speed) else { throw ValidationError("--speed must be between 0 and 1000") }
         guard (0...86_400).contains(warmup) else { throw ValidationError("--warmup must be between 0 and 86400 seconds") }
         if let n = nodes, !(1...10_000).contains(n) { throw ValidationError("--nodes must be between 1 and 10000") }
-        if let d = duration { _ = try Self.durationSeconds(d) }
         if let serve { _ = try Self.hostAndPort(serve) }
         if trace != nil {
             guard profile != nil else { throw ValidationError("--trace needs --profile (a node profile: sample-data/profiles)") }
@@ -81,18 +81,6 @@ struct SimulateCommand: ParsableCommand {
         } else if profile != nil || engine != nil || model != nil {
             throw ValidationError("--profile, --engine and --model go with --trace")
         }
-    }
-
-    /// "1h", "30m", "90s" or plain seconds.
-    static func durationSeconds(_ text: String, option: String = "--duration") throws -> Double {
-        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
-        var number = Substring(text)
-        var scale = 1.0
-        if let last = text.last, let u = units[last] { number = text.dropLast(); scale = u }
-        guard let v = Double(number), v.isFinite, v > 0, v * scale <= 30 * 86_400 else {
-            throw ValidationError("\(option) wants a positive time up to 30 days: 1h, 30m, 90s or seconds (got '\(TerminalText.sanitized(text))')")
-        }
-        return v * scale
     }
 
     static func hostAndPort(_ s: String) throws -> (host: String, port: Int) {
@@ -117,7 +105,7 @@ struct SimulateCommand: ParsableCommand {
     private func runHeadless() throws {
         var sc = try scenario.loadScenario()
         if let n = nodes { sc = sc.resized(toNodes: n) }
-        let seconds = try duration.map { try Self.durationSeconds($0) } ?? 3600
+        let seconds = duration?.seconds ?? 3600
         let simulator = FleetSimulator(scenario: sc, seed: scenario.seed)
         simulator.collectReport()
         let clock = WallClock()
@@ -128,7 +116,7 @@ struct SimulateCommand: ParsableCommand {
         if json {
             print(try JSONText.encode(report))
         } else {
-            print(SimulationReportText.render(report, wallSeconds: wall))
+            print(report.text(wallSeconds: wall))
         }
     }
 
@@ -136,7 +124,7 @@ struct SimulateCommand: ParsableCommand {
         var sc = try scenario.loadScenario()
         if let n = nodes { sc = sc.resized(toNodes: n) }
         let (host, port) = try Self.hostAndPort(serve)
-        let wallLimit = try duration.map { try Self.durationSeconds($0) }
+        let wallLimit = duration?.seconds
 
         var signals = TerminationSignals.block()
 

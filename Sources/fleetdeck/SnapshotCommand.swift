@@ -28,8 +28,8 @@ struct SnapshotCommand: ParsableCommand {
     @Option(name: .long, help: "Screen height in rows for --format text.")
     var height: Int = 40
 
-    @Option(name: .long, help: "Screen for --format text: overview, nodes, pools, events, sources, audit or scheduler.")
-    var screen: String = "overview"
+    @Option(name: .long, help: "Screen for --format text (default: overview).")
+    var screen: ScreenID?
 
     @Flag(name: .long, help: "Draw with ASCII only.")
     var ascii = false
@@ -48,7 +48,7 @@ struct SnapshotCommand: ParsableCommand {
         let snapshot = simulator.snapshot()
         switch format {
         case .json: try SnapshotPrinter.printJSON(snapshot)
-        case .text: try SnapshotPrinter.printScreen(snapshot, screen: screen, width: width, height: height, ascii: ascii)
+        case .text: SnapshotPrinter.printScreen(snapshot, screen: screen ?? .overview, width: width, height: height, ascii: ascii)
         }
     }
 }

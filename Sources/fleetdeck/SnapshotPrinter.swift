@@ -12,13 +12,9 @@ enum SnapshotPrinter {
     }
 
     /// The rendered screen as plain text, no colour codes.
-    static func printScreen(_ snapshot: FleetSnapshot, screen: String, width: Int, height: Int, ascii: Bool) throws {
-        guard let id = ScreenID.allCases.first(where: { $0.title.lowercased() == screen.lowercased() }) else {
-            let valid = ScreenID.allCases.map { $0.title.lowercased() }.joined(separator: ", ")
-            throw UserError("unknown screen '\(screen)' (valid: \(valid))")
-        }
+    static func printScreen(_ snapshot: FleetSnapshot, screen: ScreenID, width: Int, height: Int, ascii: Bool) {
         var state = ConsoleState()
-        state.screen = id
+        state.screen = screen
         print(ScreenRenderer.render(snapshot: snapshot, state: state, width: width, height: height, glyphs: ascii ? .ascii : .unicode).canvas.text)
     }
 }

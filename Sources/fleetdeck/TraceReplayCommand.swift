@@ -26,7 +26,7 @@ struct TraceReplayCommand {
             throw UserError(failure.description)
         }
         let report = TraceReplayReport(trace: trace, profile: nodeProfile.name, replay: replay, engine: settings, result: result)
-        print(json ? try JSONText.encode(report) : SimulationReportText.render(report))
+        print(json ? try JSONText.encode(report) : report.text)
     }
 
     /// A path as given, else `sample-data/FOLDER/NAME.json`.

@@ -1,10 +1,7 @@
-import MetricsFormats
 import Actions
 import ArgumentParser
 import AsyncHTTPClient
-import Console
 import FleetCore
-import Recording
 import Scheduler
 import Foundation
 import Telemetry
@@ -65,35 +62,23 @@ struct WatchCommand: ParsableCommand {
         guard !w.targets.isEmpty || w.prometheus != nil || !w.streamFiles.isEmpty || w.streamPort != nil || stdin else {
             throw UserError("nothing to watch: add a targets: list to \(cfg.path ?? UserConfig.defaultPath) (see fleetdeck watch --help)")
         }
-        let (theme, glyphs) = try display.resolve(cfg)
         let client = try TelemetryHTTPClient.make(tls: w.tls)
         defer { try? client.syncShutdown() }
-        let notes = EventNotes()
-        let localNode = try local.start(cfg, scenario: nil)
-        defer { localNode?.stop() }
-        let (store, sink) = try recording.makeStore(notes: notes, local: localNode)
-        // Action outcomes noted after the source's last tick still go into the recording.
-        defer { RecordOptions.finish(sink, finalEvents: store.latest().snapshot.map { notes.merged(into: $0).events }) }
-        let source = try WatchSource.make(w, client: client, store: store, stdin: stdin)
-        let terminal = try NcursesTerminal(theme: theme)
-        defer { terminal.restore() }
-        let executor = try makeExecutor(cfg, client: client, store: store, notes: notes)
-        let task = Task.detached { await source.run() }
+        let session = try ConsoleSession(display: display, config: cfg, recording: recording, local: local)
+        defer { session.close() }
+        let source: any FleetSource
+        do { source = try WatchSources.make(w, client: client, store: session.store, stdin: stdin) } catch { throw UserError("\(error)") }
+        let executor = try makeExecutor(cfg, client: client, store: session.store)
         // A watched fleet has no simulator to fork: the advisor forecasts its load only.
-        let advisor = AdvisorLoop(advisor: Advisor(), store: store, driver: nil)
-        advisor.start()
-        ConsoleApp(store: store, glyphs: terminal.supportsUnicode ? glyphs : .ascii, actions: executor, notes: notes, advisor: advisor)
-            .run(on: terminal)
-        advisor.stop()
-        source.stop()
-        task.cancel()
+        let advisor = AdvisorLoop(advisor: Advisor(), store: session.store, driver: nil)
+        try session.run(source: source, actions: executor, advisor: advisor)
     }
 }
 
 extension WatchCommand {
     /// The action layer for a watched fleet: each pool's actuator from `actions:` in the
     /// config; nil (the keys say there is no actuator) when the config names none.
-    func makeExecutor(_ cfg: UserConfig, client: HTTPClient, store: SnapshotStore, notes: EventNotes) throws -> ActionExecutor? {
+    func makeExecutor(_ cfg: UserConfig, client: HTTPClient, store: SnapshotStore) throws -> ActionExecutor? {
         guard let actions = cfg.actions, !actions.pools.isEmpty else { return nil }
         let nodes = Set(cfg.watch.targets.map(\.node))
         var actuators: [String: any Actuator] = [:]
@@ -108,46 +93,8 @@ extension WatchCommand {
         let routed = PoolRoutedActuator(actuators: actuators) { node in store.latest().snapshot?.nodes.first { $0.id == node }?.pool }
         var options = acting
         options.cooldown = actions.cooldown
-        return try options.makeExecutor(actuator: routed, limits: actions.pools.mapValues { $0.minReplicas...$0.maxReplicas }) { severity, message in
-            notes.add(FleetEvent(time: store.latest().snapshot?.time ?? 0, severity: severity, kind: .action, message: message))
+        return try options.makeExecutor(actuator: routed, limits: actions.pools.mapValues { $0.minReplicas...$0.maxReplicas }) {
+            store.note($0, $1)
         }
-    }
-}
-
-/// The source a watch config describes (streams, a query API, or scrape targets with Redis),
-/// publishing into `store`: shared by `watch` and headless `record --config`.
-struct WatchSource: Sendable {
-    let run: @Sendable () async -> Void
-    let stop: @Sendable () -> Void
-
-    static func make(_ w: WatchConfig, client: HTTPClient, store: SnapshotStore, stdin: Bool) throws -> WatchSource {
-        let clock = WallClock()
-        if stdin && (!w.targets.isEmpty || w.prometheus != nil) {
-            throw UserError("--stdin is a stream source; the config also names scrape targets or a Prometheus (one kind of source at a time)")
-        }
-        if !w.streamFiles.isEmpty || w.streamPort != nil || stdin {
-            let piped: PipedInput?
-            do { piped = stdin ? try PipedInput.takeStandardInput() : nil } catch { throw UserError("\(error)") }
-            let name = ((stdin ? ["stdin"] : []) + w.streamFiles + (w.streamPort.map { ["tcp:\($0)"] } ?? [])).joined(separator: ", ")
-            let aggregator = StreamAggregator(name: name, pools: w.pools, startTime: clock.now, interval: w.interval)
-            let loop: StreamLoop
-            do {
-                loop = try StreamLoop(aggregator: aggregator, files: w.streamFiles, listenPort: w.streamPort, piped: piped, store: store,
-                                      interval: w.interval, clock: clock)
-            } catch { throw UserError("\(error)") }
-            return WatchSource(run: { await loop.run() }, stop: { loop.stop() })
-        }
-        if let prom = w.prometheus {
-            // A query API was given: it does the collecting, fleetdeck asks.
-            let source = PrometheusQuerySource(config: prom, client: client, timeout: w.timeout)
-            let aggregator = QueryAggregator(name: "prometheus", address: prom.url, pools: w.pools,
-                                             apiBaseline: w.apiBaseline, startTime: clock.now)
-            let loop = QueryLoop(source: source, aggregator: aggregator, store: store, interval: w.interval, clock: clock)
-            return WatchSource(run: { await loop.run() }, stop: { loop.stop() })
-        }
-        let aggregator = FleetAggregator(config: w, name: "watch", startTime: clock.now)
-        let scraper = MetricsScraper(client: client, timeout: w.timeout)
-        let loop = ScrapeLoop(aggregator: aggregator, scraper: scraper, store: store, clock: clock)
-        return WatchSource(run: { await loop.run() }, stop: { loop.stop() })
     }
 }

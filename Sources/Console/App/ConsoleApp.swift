@@ -7,18 +7,16 @@ public final class ConsoleApp {
     private let glyphs: Glyphs
     private let replay: (any ReplayControl)?
     private let actions: (any ActionControl)?
-    private let notes: EventNotes?
     private let advisor: (any AdvisorFeed)?
     /// How long to wait for a key before looking for a new snapshot.
     public var pollMilliseconds: Int32 = 200
 
     public init(store: SnapshotStore, glyphs: Glyphs, replay: (any ReplayControl)? = nil, actions: (any ActionControl)? = nil,
-                notes: EventNotes? = nil, advisor: (any AdvisorFeed)? = nil) {
+                advisor: (any AdvisorFeed)? = nil) {
         self.store = store
         self.glyphs = glyphs
         self.replay = replay
         self.actions = actions
-        self.notes = notes
         self.advisor = advisor
     }
 
@@ -41,13 +39,12 @@ public final class ConsoleApp {
         var dirty = true
         var shownAdviceTime: Double?
         while !state.quit && !terminal.stopRequested {
-            let (version, raw) = store.latest()
+            let (version, snapshot) = store.latest()
             let advice = advisor?.latestAdvice()
             if advice?.time != shownAdviceTime {
                 shownAdviceTime = advice?.time
                 dirty = true
             }
-            let snapshot = raw.map { notes?.merged(into: $0) ?? $0 }
             if version != shownVersion {
                 shownVersion = version
                 dirty = true

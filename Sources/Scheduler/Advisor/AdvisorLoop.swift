@@ -77,9 +77,9 @@ public final class AdvisorLoop: AdvisorFeed, @unchecked Sendable {
         guard !stopped.load(ordering: .relaxed) else { return }
         let (advice, fresh) = advisor.round(fleet: fleet, snapshot: snapshot, clock: clock)
         latest.withLock { $0 = advice }
-        for w in fresh { driver?.note(.warning, "advisor: \(w.message)") }
+        for w in fresh { store.note(.warning, "advisor: \(w.message)") }
         if let a = advice.active, fresh.isEmpty, previousActive != a.title {
-            driver?.note(.info, "advisor recommends: \(a.title) (\(a.why)); press a on the scheduler screen to apply")
+            store.note(.info, "advisor recommends: \(a.title) (\(a.why)); press a on the scheduler screen to apply")
         }
         previousActive = advice.active?.title
     }

@@ -4,7 +4,7 @@ import Synchronization
 
 /// Runs a `FleetSimulator` against a clock at a chosen speed, off the render thread, and
 /// publishes a snapshot after every sample. The simulator is touched only by the driver's task.
-public final class SimulationDriver: @unchecked Sendable {
+public final class SimulationDriver: FleetSource, @unchecked Sendable {
     private let simulator: FleetSimulator
     private let store: SnapshotStore
     private let clock: any FleetClock
@@ -83,7 +83,6 @@ public final class SimulationDriver: @unchecked Sendable {
     /// the simulator once, at start (a fleet's classes and splits do not change as it runs).
     public let splitPartners: @Sendable (String) -> [String]
 
-    private let notes = Mutex<[(FleetEvent.Severity, String)]>([])
     private let forkRequests = Mutex<[@Sendable (ForkedFleet) -> Void]>([])
 
     /// A copy of the fleet as it stands, made on the driver's task between samples and handed
@@ -91,12 +90,6 @@ public final class SimulationDriver: @unchecked Sendable {
     public func requestFork(_ deliver: @escaping @Sendable (ForkedFleet) -> Void) {
         guard !stopped.load(ordering: .relaxed) else { return }
         forkRequests.withLock { $0.append(deliver) }
-    }
-
-    /// A line for the events log from outside (the action layer's outcome), logged on the
-    /// driver's task.
-    public func note(_ severity: FleetEvent.Severity, _ message: String) {
-        notes.withLock { $0.append((severity, message)) }
     }
 
     private func takeActions() {
@@ -107,13 +100,11 @@ public final class SimulationDriver: @unchecked Sendable {
                 deliver(ForkedFleet(simulator: FleetSimulator(forking: simulator, seed: simulator.seedUsed)))
             }
         }
-        let lines = notes.withLock { n -> [(FleetEvent.Severity, String)] in defer { n.removeAll() }; return n }
-        for (severity, message) in lines { simulator.log(severity, .action, message) }
         let pending = actions.withLock { a -> [(OperatorAction, CheckedContinuation<Result<String, FleetActionError>, Never>)] in
             defer { a.removeAll() }
             return a
         }
-        guard !pending.isEmpty || !lines.isEmpty else { return }
+        guard !pending.isEmpty else { return }
         for (action, c) in pending { c.resume(returning: simulator.perform(action)) }
         store.publish(simulator.snapshot(refresh: true))
     }

@@ -4,7 +4,7 @@ import Foundation
 import Synchronization
 
 /// Polls a Prometheus-compatible API once per interval and publishes a snapshot each time.
-public final class QueryLoop: @unchecked Sendable {
+public final class QueryLoop: FleetSource, @unchecked Sendable {
     private let source: PrometheusQuerySource
     private let aggregator: QueryAggregator     // touched only by run()
     private let store: SnapshotStore

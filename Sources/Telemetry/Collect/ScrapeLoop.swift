@@ -8,7 +8,7 @@ import Synchronization
 /// maps its page, so parsing spreads over the cores; each Redis is polled by its own task.
 /// A single consumer stores the readings in the aggregator and publishes a snapshot once per
 /// interval, so a slow target or a silent Redis delays nobody.
-public final class ScrapeLoop: @unchecked Sendable {
+public final class ScrapeLoop: FleetSource, @unchecked Sendable {
     private let aggregator: FleetAggregator      // touched only by the consumer in run()
     private let scraper: MetricsScraper
     private let store: SnapshotStore

@@ -4,7 +4,7 @@ import Synchronization
 
 /// Reads NDJSON from followed files and a loopback port, feeds the aggregator, and publishes a
 /// snapshot once per interval.
-public final class StreamLoop: @unchecked Sendable {
+public final class StreamLoop: FleetSource, @unchecked Sendable {
     private let aggregator: StreamAggregator      // touched only by run()
     private let files: [FollowedFile]
     private var splitters: [LineSplitter]

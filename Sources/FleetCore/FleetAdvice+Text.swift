@@ -1,0 +1,30 @@
+import Foundation
+
+/// An advisor round as text for a terminal (`fleetdeck advise`): the ranking table, the
+/// warnings, the routing report.
+extension FleetAdvice {
+    static let rankingTable = TextTable(widths: [3, 56, 8, 9, 9, 7, 9, 8, 0])
+
+    public var text: String {
+        var lines = ["advisor round at t=\(Format.duration(time)), \(Format.duration(horizon)) ahead, took \(String(format: "%.3f", roundSeconds)) s"]
+        for w in warnings { lines.append("warning: \(w.message)") }
+        if let active { lines.append("recommended: \(active.title)") } else { lines.append("recommended: nothing to do") }
+        lines.append("")
+        let table = Self.rankingTable
+        lines.append(table.row(["#", "candidate", "SLO", "e2e p95", "ttft p95", "queue", "$/h", "effect", "risk"]))
+        for (i, r) in recommendations.enumerated() {
+            lines.append(table.row(["\(i + 1)", r.title, Format.percent(r.attainment), Format.latency(r.e2eP95), Format.latency(r.ttftP95),
+                                    "\(r.queuePeak)", Format.dollarDelta(r.costDeltaPerHour),
+                                    r.timeToEffect > 0 ? Format.duration(r.timeToEffect) : "now", "\(r.risk.rawValue)"]))
+        }
+        if let r = routing {
+            lines.append("")
+            lines.append("routing classifier: \(r.model), trained on \(r.trainedOn) simulated requests")
+            lines.append("  agreement with the simulator's best route: \(Format.percent(r.agreement)) of \(r.heldOut) held out")
+            lines.append("  cost: \(r.savingsText)")
+            lines.append("  over SLO: static split \(Format.percent(r.staticMissRate)), classifier \(Format.percent(r.classifierMissRate))")
+            lines.append("  routes: " + r.tierShares.map { "\($0.tier) \(Format.percent($0.share))" }.joined(separator: ", "))
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,53 @@
+import Console
+import FleetCore
+import LocalNode
+import Recording
+import Scheduler
+
+/// One console run, wired once for `demo`, `watch` and `replay`: the store every part reads
+/// (with the recorder and the local node on it, and the one notes channel for action outcomes
+/// and the advisor), the source that publishes into it, the action layer, the advisor, and the
+/// terminal the render loop owns.
+final class ConsoleSession {
+    let store: SnapshotStore
+    private let sink: RecordingSink?
+    private let localNode: LocalNodeRuntime?
+    private let theme: Theme
+    private let glyphs: Glyphs
+
+    /// Reads the theme, starts the local node when the config or the options ask for one, and
+    /// opens the recording when `--record` names a file.
+    init(display: DisplayOptions, config: UserConfig, recording: RecordOptions? = nil, local: LocalNodeOptions? = nil,
+         scenario: String? = nil) throws {
+        (theme, glyphs) = try display.resolve(config)
+        localNode = try local?.start(config, scenario: scenario)
+        do {
+            (store, sink) = try recording?.makeStore(local: localNode) ?? (SnapshotStore(), nil)
+        } catch {
+            localNode?.stop()
+            throw error
+        }
+    }
+
+    /// Runs `source` on a task of its own and the console on this thread until the operator
+    /// quits; then stops the advisor and the source.
+    func run(source: any FleetSource, actions: (any ActionControl)? = nil, advisor: AdvisorLoop? = nil,
+             replay: (any ReplayControl)? = nil) throws {
+        let terminal = try NcursesTerminal(theme: theme)
+        defer { terminal.restore() }
+        let task = Task.detached { await source.run() }
+        advisor?.start()
+        ConsoleApp(store: store, glyphs: terminal.supportsUnicode ? glyphs : .ascii, replay: replay, actions: actions, advisor: advisor)
+            .run(on: terminal)
+        advisor?.stop()
+        source.stop()
+        task.cancel()
+    }
+
+    /// Closes the recording (notes that came after the source's last tick included) and stops
+    /// the local node.
+    func close() {
+        RecordOptions.finish(sink, finalEvents: store.latest().snapshot?.events)
+        localNode?.stop()
+    }
+}

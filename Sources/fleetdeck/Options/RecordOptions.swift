@@ -1,0 +1,42 @@
+import ArgumentParser
+import FleetCore
+import Foundation
+import LocalNode
+import Recording
+
+/// `--record FILE` on `demo` and `watch`.
+struct RecordOptions: ParsableArguments {
+    @Option(name: .long, help: "Record every tick to FILE (.gz to compress); replay it with 'fleetdeck replay FILE'.")
+    var record: String?
+
+    @Option(name: .long, help: "Seconds between keyframes in the recording (seek points).")
+    var keyframeInterval: Double = 300
+
+    func validate() throws {
+        guard (5...3600).contains(keyframeInterval) else { throw ValidationError("--keyframe-interval must be 5 to 3600 seconds") }
+    }
+
+    func makeSink() throws -> RecordingSink? {
+        guard let path = record else { return nil }
+        do { return try RecordingSink(path: path, keyframeInterval: keyframeInterval) } catch { throw UserError("\(error)") }
+    }
+
+    /// A store that also records, when asked to (the store's notes go into the recording with
+    /// the source's own events).
+    func makeStore(local: LocalNodeRuntime? = nil) throws -> (SnapshotStore, RecordingSink?) {
+        let sink = try makeSink()
+        let transform = local.map { l in { @Sendable (s: FleetSnapshot) in l.overlay.apply(to: s) } }
+        guard let sink else { return (SnapshotStore(transform: transform), nil) }
+        return (SnapshotStore(transform: transform, onPublish: { sink.record($0) }), sink)
+    }
+
+    static func finish(_ sink: RecordingSink?, finalEvents: [FleetEvent]? = nil) {
+        guard let sink else { return }
+        sink.close(finalEvents: finalEvents)
+        if let e = sink.error {
+            FileHandle.standardError.write(Data("fleetdeck: recording stopped early: \(e)\n".utf8))
+        } else {
+            FileHandle.standardError.write(Data("fleetdeck: recorded \(sink.ticks) ticks to \(TerminalText.sanitized(sink.path))\n".utf8))
+        }
+    }
+}
