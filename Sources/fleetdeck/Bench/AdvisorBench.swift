@@ -18,27 +18,45 @@ struct AdvisorBench: ParsableCommand {
         guard (1...3600).contains(horizon) else { throw ValidationError("--horizon must be between 1 and 3600 seconds") }
     }
 
+    /// Every candidate for one pool forked and played `horizon` seconds ahead, a round.
+    final class WhatIfRound: Benchmark {
+        let simulator: FleetSimulator, at: Double, horizon: Double, pool: String?
+        let advisor: Advisor
+        var candidates: [WhatIfCandidate] = []
+        var path: ArrivalPath?
+        var target = ""
+
+        init(_ simulator: FleetSimulator, at: Double, horizon: Double, pool: String?) {
+            self.simulator = simulator; self.at = at; self.horizon = horizon; self.pool = pool
+            var settings = Advisor.Settings()
+            settings.horizon = horizon
+            advisor = Advisor(settings: settings)
+        }
+
+        func setUp() {
+            while simulator.now < at {
+                simulator.advance(to: min(at, simulator.now + simulator.sampleInterval))
+                advisor.observe(simulator.snapshot())
+            }
+            target = pool ?? simulator.scenario.pools.first { if case .gpu = $0.kind { return true }; return false }?.id ?? ""
+            candidates = simulator.whatIfCandidates(forPool: target)
+            path = advisor.arrivalPath(for: simulator, horizon: horizon)
+        }
+
+        func run() -> Int {
+            advisor.whatIfs(candidates, fleet: simulator, path: path!, horizon: horizon, seed: 1).reduce(0) { $0 + $1.report.requests }
+        }
+    }
+
     func run() throws {
         let sc = try scenario.loadScenario()
-        let sim = FleetSimulator(scenario: sc, seed: scenario.seed)
-        var settings = Advisor.Settings()
-        settings.horizon = horizon
-        let advisor = Advisor(settings: settings)
-        while sim.now < at {
-            sim.advance(to: min(at, sim.now + sim.sampleInterval))
-            advisor.observe(sim.snapshot())
-        }
-        let target = pool ?? sc.pools.first { if case .gpu = $0.kind { return true }; return false }?.id ?? ""
-        let candidates = sim.whatIfCandidates(forPool: target)
-        let path = advisor.arrivalPath(for: sim, horizon: horizon)
-        print(String(format: "offered now %.1f/s; forecast path %.1f/s to %.1f/s over the horizon", sim.offeredRate, path.rates.first ?? 0, path.rates.last ?? 0))
-        var requests = 0
-        let times = measure(rounds) {
-            let outcomes = advisor.whatIfs(candidates, fleet: sim, path: path, horizon: horizon, seed: 1)
-            requests = outcomes.reduce(0) { $0 + $1.report.requests }
-        }
+        let round = WhatIfRound(FleetSimulator(scenario: sc, seed: scenario.seed), at: at, horizon: horizon, pool: pool)
+        let times = try BenchmarkRunner.measure(round, rounds: rounds)
+        let path = round.path!
+        print(String(format: "offered now %.1f/s; forecast path %.1f/s to %.1f/s over the horizon", round.simulator.offeredRate,
+                     path.rates.first ?? 0, path.rates.last ?? 0))
         print(String(format: "%@ at %.0f s, pool %@: %d candidates x %.0f s ahead = %d simulated requests; round best %.3f s, median %.3f s, worst %.3f s (%.0f requests/s)",
-                     sc.name, at, target, candidates.count, horizon, requests, times.first ?? 0, percentile(times, 0.5),
-                     times.last ?? 0, Double(requests) / max(percentile(times, 0.5), 1e-9)))
+                     sc.name, at, round.target, round.candidates.count, horizon, times.work, times.best, times.percentile(0.5),
+                     times.worst, Double(times.work) / max(times.percentile(0.5), 1e-9)))
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Console
+import FleetCore
 import Foundation
 import Scheduler
 
@@ -14,19 +15,34 @@ struct FrameBench: ParsableCommand {
     @Option(name: .long, help: "Frames to time.") var frames: Int = 2000
     @Option(name: .long, help: "Simulated seconds before timing starts.") var at: Double = 600
 
-    func run() throws {
-        let sim = FleetSimulator(scenario: try scenario.loadScenario(), seed: scenario.seed)
-        sim.advance(to: at)
-        let snapshot = sim.snapshot()
+    /// One frame of the overview, of a fleet simulated to `at`.
+    final class Frame: Benchmark {
+        let simulator: FleetSimulator
+        let at: Double, width: Int, height: Int
+        var snapshot: FleetSnapshot?
         var state = ConsoleState()
-        state.selectedNodeID = snapshot.nodes.first?.id
-        var sink = 0
-        for _ in 0..<50 { sink &+= ScreenRenderer.render(snapshot: snapshot, state: state, width: width, height: height, glyphs: .unicode).canvas.width }
-        let times = measure(frames) {
-            sink &+= ScreenRenderer.render(snapshot: snapshot, state: state, width: width, height: height, glyphs: .unicode).canvas.width
+
+        init(_ simulator: FleetSimulator, at: Double, width: Int, height: Int) {
+            self.simulator = simulator; self.at = at; self.width = width; self.height = height
         }
-        print(String(format: "overview %@ %dx%d, %d nodes: frame p50 %.3f ms, p99 %.3f ms, max %.3f ms over %d frames (%d)",
-                     snapshot.source.name, width, height, snapshot.nodes.count,
-                     percentile(times, 0.5) * 1000, percentile(times, 0.99) * 1000, (times.last ?? 0) * 1000, frames, sink % 2))
+
+        func setUp() {
+            simulator.advance(to: at)
+            snapshot = simulator.snapshot()
+            state.selectedNodeID = snapshot?.nodes.first?.id
+        }
+
+        func run() -> Int {
+            ScreenRenderer.render(snapshot: snapshot!, state: state, width: width, height: height, glyphs: .unicode).canvas.width
+        }
+    }
+
+    func run() throws {
+        let frame = Frame(FleetSimulator(scenario: try scenario.loadScenario(), seed: scenario.seed), at: at, width: width, height: height)
+        let times = try BenchmarkRunner.measure(frame, rounds: frames, warmUp: 50)
+        let s = frame.snapshot!
+        print(String(format: "overview %@ %dx%d, %d nodes: frame p50 %.3f ms, p99 %.3f ms, max %.3f ms over %d frames",
+                     s.source.name, width, height, s.nodes.count, times.percentile(0.5) * 1000, times.percentile(0.99) * 1000,
+                     times.worst * 1000, frames))
     }
 }

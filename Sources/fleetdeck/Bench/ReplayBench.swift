@@ -37,19 +37,9 @@ struct ReplayBench: ParsableCommand {
         let recording = try RecordingFile(path: file)
         let open = clock.now - t0
         print(String(format: "open (read + index %d lines): %.3f s", recording.frames.count, open))
-        let cursor = ReplayCursor(file: recording)
-        var rng = SeededRandom(seed: 11)
-        var seeks: [Double] = []
-        for _ in 0..<40 {
-            let target = Double(rng.next() % UInt64(max(1, recording.frames.count)))
-            t0 = clock.now
-            cursor.seek(toTime: target)
-            _ = try cursor.snapshot()
-            seeks.append(clock.now - t0)
-        }
-        seeks.sort()
+        let seeks = try BenchmarkRunner.measure(Seek(recording), rounds: 40)
         print(String(format: "seek to a random tick and decode its snapshot (40 seeks): p50 %.1f ms, p90 %.1f ms, max %.1f ms",
-                     percentile(seeks, 0.5) * 1000, percentile(seeks, 0.9) * 1000, (seeks.last ?? 0) * 1000))
+                     seeks.percentile(0.5) * 1000, seeks.percentile(0.9) * 1000, seeks.worst * 1000))
         let store = SnapshotStore()
         let driver = ReplayDriver(file: recording, store: store, speed: 64)
         let cpu0 = Self.cpuSeconds(), wall0 = clock.now
@@ -60,5 +50,23 @@ struct ReplayBench: ParsableCommand {
         _ = task
         let position = store.latest().snapshot?.time ?? 0
         print(String(format: "replay at 64x for %.0f s (to +%.0f s): %.1f%% of one core", wall, position, cpu / wall * 100))
+    }
+}
+
+extension ReplayBench {
+    /// A seek to a random tick of the recording and the decoding of its snapshot.
+    final class Seek: Benchmark {
+        let recording: RecordingFile
+        var cursor: ReplayCursor?
+        var random = SeededRandom(seed: 11)
+
+        init(_ recording: RecordingFile) { self.recording = recording }
+
+        func setUp() { cursor = ReplayCursor(file: recording) }
+
+        func run() throws -> Int {
+            cursor!.seek(toTime: Double(random.next() % UInt64(max(1, recording.frames.count))))
+            return try cursor!.snapshot().nodes.count
+        }
     }
 }

@@ -1,0 +1,50 @@
+import FleetCore
+
+/// One timed workload, in the shape of swift-nio's performance tester: `setUp` prepares what
+/// the rounds use and is not timed, `run` is one timed round and says how much work it did
+/// (requests, samples, frames: for rates), `tearDown` lets go of what `setUp` made.
+protocol Benchmark: AnyObject {
+    func setUp() throws
+    func run() throws -> Int
+    func tearDown()
+}
+
+extension Benchmark {
+    func tearDown() {}
+}
+
+/// The figures of a benchmark's rounds.
+struct BenchmarkTimes {
+    /// Seconds per round, fastest first.
+    let sorted: [Double]
+    /// What the last round reported it did.
+    let work: Int
+
+    var best: Double { sorted.first ?? 0 }
+    var worst: Double { sorted.last ?? 0 }
+    var mean: Double { sorted.isEmpty ? 0 : sorted.reduce(0, +) / Double(sorted.count) }
+
+    func percentile(_ p: Double) -> Double {
+        guard !sorted.isEmpty else { return 0 }
+        return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p))]
+    }
+}
+
+enum BenchmarkRunner {
+    /// Sets `benchmark` up, runs `warmUp` untimed rounds and `rounds` timed ones, tears it down.
+    static func measure(_ benchmark: some Benchmark, rounds: Int, warmUp: Int = 0) throws -> BenchmarkTimes {
+        try benchmark.setUp()
+        defer { benchmark.tearDown() }
+        for _ in 0..<warmUp { _ = try benchmark.run() }
+        let clock = WallClock()
+        var times: [Double] = []
+        times.reserveCapacity(rounds)
+        var work = 0
+        for _ in 0..<max(1, rounds) {
+            let t0 = clock.now
+            work = try benchmark.run()
+            times.append(clock.now - t0)
+        }
+        return BenchmarkTimes(sorted: times.sorted(), work: work)
+    }
+}
