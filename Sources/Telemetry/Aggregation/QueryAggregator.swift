@@ -1,4 +1,3 @@
-import MetricsFormats
 import FleetCore
 
 /// Builds snapshots from Prometheus query ticks: the nodes Prometheus knows, with the figures

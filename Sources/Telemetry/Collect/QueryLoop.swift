@@ -1,4 +1,3 @@
-import MetricsFormats
 import FleetCore
 import Foundation
 import Synchronization
