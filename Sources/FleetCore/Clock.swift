@@ -15,6 +15,15 @@ public struct WallClock: FleetClock {
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
+
+    /// Seconds since local midnight, as a watched fleet's snapshots carry it (the header's
+    /// clock, recordings' times of day).
+    public static var localTimeOfDay: Double {
+        var t = time(nil)
+        var parts = tm()
+        localtime_r(&t, &parts)
+        return Double(parts.tm_hour * 3600 + parts.tm_min * 60 + parts.tm_sec)
+    }
 }
 
 /// Time that moves only when told to: tests, headless runs, replays.

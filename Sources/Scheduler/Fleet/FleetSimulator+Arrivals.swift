@@ -52,22 +52,36 @@ extension FleetSimulator {
 
     /// A request of class `ci` for pool `pi` enters the fleet: a new one, or a conversation's
     /// next turn.
-    func admit(classIndex ci: Int, pool: Int, turn: FollowUp?, lengths: (prompt: Int, output: Int)? = nil) {
-        var pi = pool
-        // Degrade modes act at the door: refuse, cap or send elsewhere.
-        var outputCap = Int.max
-        var refuseLowPriority = false, cacheOnly = false
-        // API fallback takes what the pool's response cache cannot answer.
+    /// What a pool's degrade modes do to one request of class `ci` at the door.
+    struct DoorPolicy {
+        /// The pool it goes to: its own, or the smaller model tier.
+        var pool: Int
+        /// API fallback: where what the pool's response cache cannot answer goes.
         var overflow: Int?
-        if !state.pools[pi].degradeModes.isEmpty {
-            let modes = state.pools[pi].degradeModes
-            if modes.contains(.smallerModel), let target = smallerModelPool(than: pi) { pi = target }
-            else if modes.contains(.apiFallback), let target = apiPool() { overflow = target }
-            if modes.contains(.capMaxTokens) { outputCap = DegradeMode.cappedMaxTokens }
-            let priority = scenario.workload.classes[ci].priority
-            refuseLowPriority = modes.contains(.shedLowPriority) && priority <= classes.lowestPriority && classes.lowestPriority < classes.highestPriority
-            cacheOnly = modes.contains(.cacheOnly)
-        }
+        var outputCap = Int.max
+        /// Shed low priority, and this is the least important class.
+        var refuse = false
+        /// Cache only: a miss is refused.
+        var cacheOnly = false
+    }
+
+    func doorPolicy(classIndex ci: Int, pool pi: Int) -> DoorPolicy {
+        var door = DoorPolicy(pool: pi)
+        let modes = state.pools[pi].degradeModes
+        guard !modes.isEmpty else { return door }
+        if modes.contains(.smallerModel), let target = smallerModelPool(than: pi) { door.pool = target }
+        else if modes.contains(.apiFallback), let target = apiPool() { door.overflow = target }
+        if modes.contains(.capMaxTokens) { door.outputCap = DegradeMode.cappedMaxTokens }
+        let priority = scenario.workload.classes[ci].priority
+        door.refuse = modes.contains(.shedLowPriority) && priority <= classes.lowestPriority && classes.lowestPriority < classes.highestPriority
+        door.cacheOnly = modes.contains(.cacheOnly)
+        return door
+    }
+
+    func admit(classIndex ci: Int, pool: Int, turn: FollowUp?, lengths: (prompt: Int, output: Int)? = nil) {
+        let door = doorPolicy(classIndex: ci, pool: pool)
+        var pi = door.pool
+        let outputCap = door.outputCap
         var promptTokens = lengths?.prompt ?? scenario.workload.classes[ci].promptTokens.sample(&state.random.length)
         let outputTokens = min(outputCap, lengths?.output ?? scenario.workload.classes[ci].outputTokens.sample(&state.random.length))
         var prefixKey = 0, prefixTokens = 0, turnsLeft = 0
@@ -87,7 +101,7 @@ extension FleetSimulator {
         state.totals.arrived += 1
         let baselineCost = scenario.apiBaseline.cost(input: Double(promptTokens), output: Double(outputTokens))
 
-        if refuseLowPriority {
+        if door.refuse {
             countArrival(pool: pi, baselineCost: baselineCost)
             shed(pool: pi)
             state.pools[pi].cumulative.refused += 1
@@ -117,7 +131,7 @@ extension FleetSimulator {
                 return
             }
         }
-        if let overflow {
+        if let overflow = door.overflow {
             pi = overflow
             cacheKey = 0
         }
@@ -129,7 +143,7 @@ extension FleetSimulator {
                                  prefixKey: prefixKey, prefixTokens: prefixTokens)
         r.cacheKey = cacheKey
         r.turnsLeft = turnsLeft
-        if cacheOnly {
+        if door.cacheOnly {
             shed(r)
             state.pools[pi].cumulative.refused += 1
             return

@@ -212,7 +212,7 @@ public final class FleetAggregator {
         let cost = CostSnapshot(pools: costs, history: costHistory)
         costHistory.append(cost.dollarsPerHour)
         return FleetSnapshot(
-            time: time - started, timeOfDay: Self.wallTimeOfDay(),
+            time: time - started, timeOfDay: WallClock.localTimeOfDay,
             source: SourceInfo(kind: .scrape, name: name, title: "\(targets.count) targets"),
             pools: pools, nodes: nodes, caches: caches, latency: latencies,
             cost: CostSnapshot(pools: costs, history: costHistory),
@@ -244,10 +244,5 @@ public final class FleetAggregator {
         for t in targets where !ids.contains(t.config.pool) { ids.append(t.config.pool) }
         for c in caches where !ids.contains(c.config.pool) { ids.append(c.config.pool) }
         return ids
-    }
-
-    static func wallTimeOfDay() -> Double {
-        let c = Calendar.current.dateComponents([.hour, .minute, .second], from: Date())
-        return Double((c.hour ?? 0) * 3600 + (c.minute ?? 0) * 60 + (c.second ?? 0))
     }
 }

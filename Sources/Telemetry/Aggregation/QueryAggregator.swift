@@ -88,7 +88,7 @@ public final class QueryAggregator {
         let status = SourceStatus(id: "prometheus", kind: .metrics, address: address, state: sourceState.0, reason: sourceState.1,
                                   stack: "prometheus", lastSuccessAge: nil, lastDuration: nil, samples: nodes.count,
                                   scrapes: health.scrapes, failures: health.failures, parseIssues: 0)
-        return FleetSnapshot(time: time - started, timeOfDay: FleetAggregator.wallTimeOfDay(),
+        return FleetSnapshot(time: time - started, timeOfDay: WallClock.localTimeOfDay,
                              source: SourceInfo(kind: .scrape, name: name, title: "Prometheus \(address)"),
                              pools: pools, nodes: nodes, caches: caches, latency: latency,
                              cost: CostSnapshot(pools: costs, history: costHistory), events: events.newest(200),

@@ -130,7 +130,7 @@ public final class StreamAggregator {
                                   reason: unreadable ?? refused,
                                   stack: "ndjson", lastSuccessAge: nil, lastDuration: nil, samples: acceptedLines,
                                   scrapes: acceptedLines + rejectedLines, failures: rejectedLines, parseIssues: rejectedLines)
-        return FleetSnapshot(time: time - started, timeOfDay: FleetAggregator.wallTimeOfDay(),
+        return FleetSnapshot(time: time - started, timeOfDay: WallClock.localTimeOfDay,
                              source: SourceInfo(kind: .scrape, name: "stream", title: name),
                              pools: pools, nodes: out, caches: caches, latency: rows,
                              cost: CostSnapshot(pools: costs, history: costHistory), events: events.newest(200),
