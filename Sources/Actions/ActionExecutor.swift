@@ -32,6 +32,9 @@ public final class ActionExecutor: ActionControl, @unchecked Sendable {
         // The audit screen opens on what earlier sessions did too.
         let tail = ((try? AuditLog.read(audit.path).records) ?? []).suffix(200).map(Self.entry)
         recent.withLock { $0 = Array(tail) }
+        if audit.repairedFragment {
+            report(.warning, "audit log \(audit.path): its last line was cut short (a full disk or a kill); closed, and skipped when read")
+        }
     }
 
     static func entry(_ r: AuditRecord) -> AuditEntry {
@@ -81,7 +84,14 @@ public final class ActionExecutor: ActionControl, @unchecked Sendable {
         Task.detached { [self] in
             let request = actuator.request(for: action)
             let result: Result<String, ActionError> = guards.dryRun ? .success("dry run: nothing done") : await actuator.execute(action)
-            let duration = clock.now - started
+            let finished = clock.now
+            let duration = finished - started
+            // Done: the cooldown runs from here, and the target is free, before the audit and
+            // the report, so whoever sees either sees the guards as they now stand.
+            state.withLock { s in
+                s.inFlight.remove(target)
+                s.last[target] = finished
+            }
             let (outcome, detail): (AuditOutcome, String) = switch result {
             case .success(let text): (guards.dryRun ? .dryRun : .ok, text)
             case .failure(let e): (.failed, e.description)
@@ -98,10 +108,6 @@ public final class ActionExecutor: ActionControl, @unchecked Sendable {
                 report(outcome == .failed ? .warning : .info, "\(action.verb.rawValue) \(target): \(outcome.rawValue) (\(Format.duration(duration))) – audited")
             } catch {
                 report(.critical, "\(action.verb.rawValue) \(target): \(outcome.rawValue), but the audit log failed: \(error)")
-            }
-            state.withLock { s in
-                s.inFlight.remove(target)
-                s.last[target] = clock.now
             }
         }
     }

@@ -33,11 +33,17 @@ extension AuditRecord {
 
 /// Append-only JSON lines, each written with one `write(2)` to a file opened `O_APPEND` and
 /// `fsync`ed before the action is reported done: after `kill -9` the log holds every action
-/// the console showed as finished.
+/// the console showed as finished. Every record begins on a line of its own: a fragment left
+/// by a write cut short (a full disk, `kill -9`) is closed with a newline, at open or before
+/// the next record, so it costs one unreadable line and never the record after it.
 public final class AuditLog: @unchecked Sendable {
     public let path: String
     private let fd: Int32
     private let lock = NSLock()
+    /// The last write may have stopped inside a line.
+    private var midLine = false
+    /// Whether opening the log found a cut-short last line and closed it.
+    public let repairedFragment: Bool
 
     /// `$XDG_STATE_HOME/fleetdeck/audit.jsonl`, else `~/.local/state/fleetdeck/audit.jsonl`.
     public static var defaultPath: String {
@@ -51,6 +57,29 @@ public final class AuditLog: @unchecked Sendable {
         try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw ActionError("cannot open the audit log \(path): \(String(cString: strerror(errno)))") }
+        repairedFragment = Self.endsMidLine(path)
+        midLine = repairedFragment
+        if repairedFragment { try? lock.withLock { try closeLine() } }
+    }
+
+    /// Whether the file's last byte is not a newline (a record cut short).
+    static func endsMidLine(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var last: UInt8 = 0x0A
+        let size = lseek(fd, 0, SEEK_END)
+        guard size > 0, pread(fd, &last, 1, size - 1) == 1 else { return false }
+        return last != 0x0A
+    }
+
+    /// Ends a cut-short line, so the next record starts a line of its own.
+    private func closeLine() throws {
+        var newline: UInt8 = 0x0A
+        guard write(fd, &newline, 1) == 1, fsync(fd) == 0 else {
+            throw ActionError("cannot write the audit log \(path): \(String(cString: strerror(errno)))")
+        }
+        midLine = false
     }
 
     deinit { close(fd) }
@@ -61,7 +90,9 @@ public final class AuditLog: @unchecked Sendable {
         var line = try encoder.encode(record)
         line.append(0x0A)
         try lock.withLock {
+            if midLine { try closeLine() }
             let n = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n > 0 && n < line.count { midLine = true }
             guard n == line.count else { throw ActionError("cannot write the audit log \(path): \(String(cString: strerror(errno)))") }
             guard fsync(fd) == 0 else { throw ActionError("cannot sync the audit log \(path): \(String(cString: strerror(errno)))") }
         }

@@ -79,25 +79,38 @@ public struct ExecActuator: Actuator {
         }
     }
 
-    /// Spawns, waits up to `timeout`, returns the exit status with the output.
+    /// How much of each of stdout and stderr the event and the audit keep.
+    static let keptOutputBytes = 4096
+
+    /// Spawns in a process group of its own, reads its output while it runs (keeping the
+    /// first 4 KiB of each stream, so a chatty command never blocks on a full pipe), waits up
+    /// to `timeout`, and then kills the whole group: a grandchild that outlives the command
+    /// cannot hold the action in flight. The command inherits no descriptor beyond 0, 1 and
+    /// 2, and its pipes are close-on-exec, so an action started meanwhile gets none of them.
     static func run(_ args: [String], timeout: Double) -> Result<String, ActionError> {
-        var out: [Int32] = [0, 0], err: [Int32] = [0, 0]
-        guard pipe(&out) == 0, pipe(&err) == 0 else { return .failure(ActionError("cannot create pipes")) }
+        var out: [Int32] = [-1, -1], err: [Int32] = [-1, -1]
+        guard systemPipe2(&out, O_CLOEXEC) == 0 else { return .failure(ActionError("cannot create pipes")) }
+        guard systemPipe2(&err, O_CLOEXEC) == 0 else {
+            close(out[0]); close(out[1])
+            return .failure(ActionError("cannot create pipes"))
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, out[1], 1)
         posix_spawn_file_actions_adddup2(&actions, err[1], 2)
-        posix_spawn_file_actions_addclose(&actions, out[0])
-        posix_spawn_file_actions_addclose(&actions, err[0])
+        // The command gets 0, 1 and 2 and nothing else: not another action's pipes, not the
+        // console's sockets or files, whoever opened them without close-on-exec.
+        addCloseFrom(&actions, 3)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
         var empty = sigset_t()
         sigemptyset(&empty)
         posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP))
         let argv = args.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
@@ -115,38 +128,85 @@ public struct ExecActuator: Actuator {
             return .failure(ActionError("cannot run \(args[0]): \(String(cString: strerror(rc)))"))
         }
         let deadline = Date().addingTimeInterval(timeout)
+        var streams = [OutputStream(fd: out[0]), OutputStream(fd: err[0])]
         var status: Int32 = 0
-        var timedOut = false
-        while true {
-            let r = waitpid(pid, &status, WNOHANG)
-            if r == pid { break }
-            if Date() > deadline {
-                kill(pid, SIGKILL)
+        var exited = false, timedOut = false
+        while !exited {
+            OutputStream.readAvailable(&streams, waitingMilliseconds: 20)
+            if waitpid(pid, &status, WNOHANG) == pid {
+                exited = true
+            } else if Date() > deadline {
+                kill(-pid, SIGKILL)
                 waitpid(pid, &status, 0)
+                exited = true
                 timedOut = true
-                break
             }
-            usleep(20_000)
         }
-        func drain(_ fd: Int32) -> String {
-            var bytes: [UInt8] = []
-            var chunk = [UInt8](repeating: 0, count: 4096)
-            while bytes.count < 4096 {
-                let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-                if n <= 0 { break }
-                bytes.append(contentsOf: chunk[0..<n])
-            }
-            close(fd)
-            return TerminalText.sanitized(String(decoding: bytes.prefix(4096), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
-        }
-        let stdout = drain(out[0]), stderr = drain(err[0])
-        let output = [stdout, stderr].filter { !$0.isEmpty }.joined(separator: " | ")
+        // What the command wrote before it ended; whatever its group left behind is not
+        // waited for, and goes with the group.
+        OutputStream.readAvailable(&streams, waitingMilliseconds: 0)
+        kill(-pid, SIGKILL)
+        for s in streams { close(s.fd) }
+        let output = streams.map(\.text).filter { !$0.isEmpty }.joined(separator: " | ")
         if timedOut { return .failure(ActionError("timed out after \(Format.duration(timeout)); killed" + (output.isEmpty ? "" : ": \(output)"))) }
-        let exited = (status & 0x7f) == 0
+        let normal = (status & 0x7f) == 0
         let code = (status >> 8) & 0xff
-        guard exited, code == 0 else {
-            return .failure(ActionError("\(args[0]) \(exited ? "exited with \(code)" : "died of signal \(status & 0x7f)")" + (output.isEmpty ? "" : ": \(output)")))
+        guard normal, code == 0 else {
+            return .failure(ActionError("\(args[0]) \(normal ? "exited with \(code)" : "died of signal \(status & 0x7f)")" + (output.isEmpty ? "" : ": \(output)")))
         }
         return .success(output.isEmpty ? "\(args[0]) done" : output)
     }
+
+    /// One of the command's output pipes: the first `keptOutputBytes` kept, the rest read and
+    /// dropped.
+    struct OutputStream {
+        let fd: Int32
+        var kept: [UInt8] = []
+        var open = true
+
+        init(fd: Int32) {
+            self.fd = fd
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        }
+
+        var text: String {
+            TerminalText.sanitized(String(decoding: kept, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+
+        /// Waits up to `waitingMilliseconds` for output on any open stream, then reads all
+        /// there is without blocking.
+        static func readAvailable(_ streams: inout [OutputStream], waitingMilliseconds: Int32) {
+            var fds = streams.filter(\.open).map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
+            guard !fds.isEmpty else {
+                if waitingMilliseconds > 0 { usleep(UInt32(waitingMilliseconds) * 1000) }
+                return
+            }
+            _ = poll(&fds, nfds_t(fds.count), waitingMilliseconds)
+            var chunk = [UInt8](repeating: 0, count: 16_384)
+            for i in streams.indices where streams[i].open {
+                while true {
+                    let n = chunk.withUnsafeMutableBytes { read(streams[i].fd, $0.baseAddress, $0.count) }
+                    if n > 0 {
+                        let room = ExecActuator.keptOutputBytes - streams[i].kept.count
+                        if room > 0 { streams[i].kept.append(contentsOf: chunk[0..<min(n, room)]) }
+                    } else {
+                        // 0: every writer closed it; -1 with EAGAIN: nothing more for now.
+                        if n == 0 || (errno != EAGAIN && errno != EINTR) { streams[i].open = false }
+                        break
+                    }
+                }
+            }
+        }
+    }
 }
+
+/// glibc's posix_spawn_file_actions_addclosefrom_np (2.34 and later), which Swift's Glibc
+/// module leaves out: the child closes every descriptor from `lowest` up before it runs.
+@_silgen_name("posix_spawn_file_actions_addclosefrom_np")
+private func addCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ lowest: Int32) -> Int32
+
+/// glibc's pipe2(2), which Swift's Glibc module leaves out (it is behind _GNU_SOURCE): a pipe
+/// created close-on-exec in one call, with no moment in which another thread's spawn could
+/// inherit it.
+@_silgen_name("pipe2")
+private func systemPipe2(_ fds: UnsafeMutablePointer<Int32>, _ flags: Int32) -> Int32

@@ -4,7 +4,9 @@ import Foundation
 import NIOCore
 
 /// POSTs the action as JSON to a webhook, with a timeout and an optional bearer token (read
-/// from a file by the config). A status outside 2xx is a failed action.
+/// from a file by the config). A status outside 2xx is a failed action; so is a redirect,
+/// which is not followed (give it a client made with `followRedirects: false`), since the
+/// action would land where the audit log does not say.
 public struct HTTPActuator: Actuator {
     public let name = "http"
     public let url: String
@@ -51,6 +53,10 @@ public struct HTTPActuator: Actuator {
             let response = try await client.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
             let text = String(buffer: try await response.body.collect(upTo: 64 * 1024))
             let shown = TerminalText.sanitized(String(text.prefix(200))).trimmingCharacters(in: .whitespacesAndNewlines)
+            if (300..<400).contains(response.status.code) {
+                let location = TerminalText.sanitized(response.headers.first(name: "Location") ?? "elsewhere")
+                return .failure(ActionError("HTTP \(response.status.code): the webhook redirects to \(location); actions are not sent on (the audit log names \(url) only)"))
+            }
             guard (200..<300).contains(response.status.code) else {
                 return .failure(ActionError("HTTP \(response.status.code)" + (shown.isEmpty ? "" : ": \(shown)")))
             }

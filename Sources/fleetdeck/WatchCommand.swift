@@ -68,7 +68,10 @@ struct WatchCommand: ParsableCommand {
         defer { session.close() }
         let source: any FleetSource
         do { source = try WatchSources.make(w, client: client, store: session.store, stdin: stdin) } catch { throw UserError("\(error)") }
-        let executor = try makeExecutor(cfg, client: client, store: session.store)
+        // Actions get a client of their own that follows no redirect (HTTPActuator).
+        let actionClient = try TelemetryHTTPClient.make(tls: w.tls, followRedirects: false)
+        defer { try? actionClient.syncShutdown() }
+        let executor = try makeExecutor(cfg, client: actionClient, store: session.store)
         // A watched fleet has no simulator to fork: the advisor forecasts its load only.
         let advisor = AdvisorLoop(advisor: Advisor(), store: session.store, driver: nil)
         try session.run(source: source, actions: executor, advisor: advisor)

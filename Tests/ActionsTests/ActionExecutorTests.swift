@@ -1,6 +1,7 @@
 import FleetdeckTestSupport
 import FleetCore
 import Foundation
+import Synchronization
 import Testing
 @testable import Actions
 @testable import Scheduler
@@ -102,5 +103,26 @@ import Testing
         let (records, bad) = try AuditLog.read(path)
         #expect(records == [r, r])
         #expect(bad == [3])
+
+        // The next session's first record starts a line of its own, and says it repaired one.
+        let reopened = try AuditLog(path: path)
+        #expect(reopened.repairedFragment)
+        var next = r
+        next.target = "q"
+        try reopened.append(next)
+        let (after, stillBad) = try AuditLog.read(path)
+        #expect(after == [r, r, next])
+        #expect(stillBad == [3])
+        #expect(try !AuditLog(path: path).repairedFragment)
+
+        // And the executor tells the events log so at start-up.
+        let fh2 = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try fh2.seekToEnd()
+        try fh2.write(contentsOf: Data(#"{"act"#.utf8))
+        try fh2.close()
+        let said = Mutex<[String]>([])
+        _ = ActionExecutor(actuator: PoolRoutedActuator(actuators: [:]) { _ in nil }, audit: try AuditLog(path: path),
+                           guards: ActionExecutor.Guards()) { _, line in said.withLock { $0.append(line) } }
+        #expect(said.withLock { $0.contains { $0.contains("last line was cut short") } })
     }
 }

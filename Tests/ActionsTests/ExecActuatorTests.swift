@@ -65,6 +65,63 @@ import Testing
         #expect(t.description.contains("timed out after"))
     }
 
+    /// A script of `body` lines, runnable.
+    func script(_ name: String, _ body: String) throws -> String {
+        let path = dir + "/" + name
+        try ("#!/bin/sh\n" + body + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, 0o755)
+        return path
+    }
+
+    /// Whether `pid` is gone (or only a zombie waiting for its new parent to reap it).
+    func isGone(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
+        return stat.split(separator: ")").last?.split(separator: " ").first == "Z"
+    }
+
+    @Test func aChattyCommandIsReadWhileItRuns() async throws {
+        // 300 KiB on stdout, more than a pipe holds: the command must not block on it.
+        let chatty = try script("chatty.sh", "head -c 307200 /dev/zero | tr '\\0' x\necho; echo finished >&2")
+        let a = ExecActuator(argv: [chatty], vars: [:], timeout: 20, configuredNodes: []) { _ in 1 }
+        let result = await a.execute(.scale(pool: "chat", delta: 1))
+        let text = try result.get()
+        #expect(text.hasPrefix("xxxx") && text.hasSuffix("finished"))
+        #expect(text.count < 4200)   // the first 4 KiB of stdout, then stderr
+    }
+
+    @Test func theTimeoutKillsTheWholeGroup() async throws {
+        let stuck = try script("stuck.sh", "sleep 30 &\necho $! > \(dir)/grandchild.pid\nsleep 30")
+        let a = ExecActuator(argv: [stuck], vars: [:], timeout: 0.5, configuredNodes: []) { _ in 1 }
+        guard case .failure(let e) = await a.execute(.scale(pool: "chat", delta: 1)) else { Issue.record("no timeout"); return }
+        #expect(e.description.contains("timed out after"))
+        let pid = try #require(Int32(String(contentsOfFile: dir + "/grandchild.pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        for _ in 0..<50 where !isGone(pid) { try await Task.sleep(nanoseconds: 20_000_000) }
+        #expect(isGone(pid), "the grandchild \(pid) outlived the timeout")
+    }
+
+    @Test func aCommandThatLeavesAChildHoldingItsOutputIsDoneWhenItExits() async throws {
+        let leaves = try script("leaves.sh", "sleep 30 &\necho $! > \(dir)/left.pid\necho done")
+        let a = ExecActuator(argv: [leaves], vars: [:], timeout: 60, configuredNodes: []) { _ in 1 }
+        #expect(try await a.execute(.scale(pool: "chat", delta: 1)).get() == "done")
+        let pid = try #require(Int32(String(contentsOfFile: dir + "/left.pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        for _ in 0..<50 where !isGone(pid) { try await Task.sleep(nanoseconds: 20_000_000) }
+        #expect(isGone(pid))
+    }
+
+    @Test func pipesAreNotInheritedByActionsStartedMeanwhile() async throws {
+        let long = try script("long.sh", "sleep 2")
+        let fds = try script("fds.sh", "ls /proc/$$/fd | tr '\\n' ' '")
+        let a = ExecActuator(argv: [long], vars: [:], timeout: 10, configuredNodes: []) { _ in 1 }
+        let b = ExecActuator(argv: [fds], vars: [:], timeout: 10, configuredNodes: []) { _ in 1 }
+        let first = Task { await a.execute(.scale(pool: "chat", delta: 1)) }
+        try await Task.sleep(nanoseconds: 300_000_000)
+        // The shell running fds.sh has stdin, stdout, stderr and the script it reads: nothing
+        // of the other action's pipes.
+        let open = try await b.execute(.scale(pool: "chat", delta: 1)).get().split(separator: " ").compactMap { Int($0) }
+        #expect(open.allSatisfy { $0 <= 10 } && open.count <= 4, "\(open)")
+        _ = await first.value
+    }
+
     @Test func configIsCheckedAtStartUpWithTheLine() throws {
         func load(_ text: String) throws -> ActionsConfig { try ActionsConfig.read(YAMLValue.parse(text, file: "c.yaml")) }
         let ok = try load("""

@@ -20,6 +20,9 @@ import Testing
                     open('\(dir)/body.json', 'wb').write(body)
                     open('\(dir)/auth.txt', 'w').write(self.headers.get('Authorization', ''))
                     if self.path == '/slow': time.sleep(30)
+                    if self.path == '/landed': open('\(dir)/landed', 'w').write('delivered')
+                    if self.path == '/moved':
+                        self.send_response(307); self.send_header('Location', 'http://127.0.0.1:\(port)/landed'); self.end_headers(); return
                     code = 500 if self.path == '/fail' else 200
                     self.send_response(code); self.end_headers(); self.wfile.write(b'done' if code == 200 else b'boom')
                 def log_message(self, *a): pass
@@ -42,5 +45,13 @@ import Testing
         #expect(e.description == "HTTP 500: boom")
         guard case .failure(let t) = await hook("/slow", timeout: 0.5).execute(.drain(node: "vllm-0")) else { Issue.record("no timeout"); return }
         #expect(t.description.contains("timed out"), "\(t)")
+
+        // A webhook that redirects: the action is not sent on, and the failure says where to.
+        let actions = try TelemetryHTTPClient.make(tls: nil, followRedirects: false)
+        let moved = HTTPActuator(url: "http://127.0.0.1:\(port)/moved", authorization: nil, timeout: 5, client: actions)
+        guard case .failure(let r) = await moved.execute(.drain(node: "vllm-0")) else { Issue.record("a redirect passed"); return }
+        #expect(r.description.contains("redirects to http://127.0.0.1:\(port)/landed"), "\(r)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/landed"))
+        try await actions.shutdown()
     }
 }

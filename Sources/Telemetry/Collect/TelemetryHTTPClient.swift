@@ -33,10 +33,12 @@ public struct TLSSettings: Sendable, Equatable {
 /// decompression at a ratio a Prometheus answer for a large fleet exceeds (JSON with many
 /// similar series compresses far better than 25:1), and it cannot carry TLS settings.
 public enum TelemetryHTTPClient {
-    public static func make(tls: TLSSettings?, maxBodyBytes: Int = 64 << 20) throws -> HTTPClient {
+    /// `followRedirects` is off for actions: a webhook that redirects would deliver the action
+    /// somewhere the audit log does not name.
+    public static func make(tls: TLSSettings?, maxBodyBytes: Int = 64 << 20, followRedirects: Bool = true) throws -> HTTPClient {
         var config = HTTPClient.Configuration()
         config.decompression = .enabled(limit: .size(maxBodyBytes))
-        config.redirectConfiguration = .follow(max: 3, allowCycles: false)
+        config.redirectConfiguration = followRedirects ? .follow(max: 3, allowCycles: false) : .disallow
         config.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 32)
         if let tls { config.tlsConfiguration = try tls.configuration() }
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
