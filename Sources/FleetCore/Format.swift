@@ -48,8 +48,11 @@ public enum Format {
     }
 
     /// "09:41:05" from seconds after midnight.
+    /// Any finite number of seconds, folded into one day (a damaged recording's times may be
+    /// anything); not a number reads as midnight.
     public static func clock(_ secondsOfDay: Double) -> String {
-        let s = ((Int(secondsOfDay.rounded(.down)) % 86_400) + 86_400) % 86_400
+        let folded = secondsOfDay.isFinite ? fmod(fmod(secondsOfDay.rounded(.down), 86_400) + 86_400, 86_400) : 0
+        let s = Int(folded)
         return "\(pad2(s / 3600)):\(pad2((s % 3600) / 60)):\(pad2(s % 60))"
     }
 

@@ -18,9 +18,14 @@ public struct LatencyHistogram: Sendable, Equatable {
     static func bucket(for seconds: Double) -> Int {
         guard seconds.isFinite else { return bucketCount - 1 }
         guard seconds > minimum else { return 0 }
-        let i = Int(log(seconds / minimum) / logGrowth) + 1
-        return min(i, bucketCount - 1)
+        // Logs apart, not of the quotient: 1e306 / 0.001 is infinite.
+        let i = (log(seconds) - log(minimum)) / logGrowth + 1
+        return i < Double(bucketCount - 1) ? Int(i) : bucketCount - 1
     }
+
+    /// The largest latency a sum takes in: beyond the last bucket every value counts as it,
+    /// so a damaged sample cannot make the mean infinite (and a window's later subtraction NaN).
+    static let largest = upperBound(bucketCount - 1)
 
     /// Upper bound of bucket `i`, in seconds.
     static func upperBound(_ i: Int) -> Double { minimum * pow(growth, Double(i)) }
@@ -28,7 +33,7 @@ public struct LatencyHistogram: Sendable, Equatable {
     public mutating func record(_ seconds: Double) {
         counts[Self.bucket(for: seconds)] += 1
         total += 1
-        sum += seconds
+        sum += seconds.isNaN ? 0 : max(0, min(seconds, Self.largest))
     }
 
     public mutating func add(_ other: LatencyHistogram) {

@@ -44,6 +44,7 @@ public enum RecordingError: Error, CustomStringConvertible, Equatable {
     case notARecording(String)
     case newerVersion(file: String, version: Int)
     case empty(String)
+    case damaged(String, line: Int, reason: String)
 
     public var description: String {
         switch self {
@@ -52,6 +53,7 @@ public enum RecordingError: Error, CustomStringConvertible, Equatable {
         case .newerVersion(let f, let v):
             return "\(TerminalText.sanitized(f)): recording format version \(v) is newer than this fleetdeck reads (\(RecordingFormat.version)); upgrade fleetdeck"
         case .empty(let f): return "\(TerminalText.sanitized(f)): the recording has no snapshot yet"
+        case let .damaged(f, line, reason): return "\(TerminalText.sanitized(f)):\(line): a damaged keyframe: \(reason)"
         }
     }
 }

@@ -37,7 +37,11 @@ public final class ReplayCursor {
     public func snapshot() throws -> FleetSnapshot {
         guard let shape else { throw RecordingError.empty(file.path) }
         var s = try RecordingJSON.decoder().decode(FleetSnapshot.self, from: Data(shape.build(values).utf8))
-        SnapshotSeries.assign(&s, series)
+        guard SnapshotSeries.assign(&s, series) else {
+            let key = file.frames[file.keyframe(atOrBefore: frame)].line
+            throw RecordingError.damaged(file.path, line: key,
+                                         reason: "its history rings (\(series.count)) do not fit its nodes, pools and caches (\(SnapshotSeries.count(for: s)))")
+        }
         s.events = Array(events.suffix(200))
         return s
     }

@@ -151,7 +151,15 @@ enum SnapshotSeries {
     }
 
     /// Puts the rings back; `series` is in `list`'s order for the same snapshot shape.
-    static func assign(_ s: inout FleetSnapshot, _ series: [AnySeries]) {
+    /// How many series `list` gives for a snapshot of this structure.
+    static func count(for s: FleetSnapshot) -> Int { s.nodes.count * 5 + s.pools.count * 3 + s.caches.count + 1 }
+
+    /// Puts `series` back into the snapshot's histories, in `list`'s order; false (and the
+    /// snapshot untouched) when there are not exactly as many as its structure needs: a
+    /// damaged keyframe, whose rings and shape disagree.
+    @discardableResult
+    static func assign(_ s: inout FleetSnapshot, _ series: [AnySeries]) -> Bool {
+        guard series.count == count(for: s) else { return false }
         var k = 0
         func next() -> AnySeries { defer { k += 1 }; return series[k] }
         func tiered() -> TieredSeries { next().tiered ?? TieredSeries() }
@@ -170,6 +178,7 @@ enum SnapshotSeries {
         }
         for i in s.caches.indices { s.caches[i].history = ring() }
         s.cost.history = ring()
+        return true
     }
 
     /// The snapshot without its rings (small placeholders), events or replay state: what the

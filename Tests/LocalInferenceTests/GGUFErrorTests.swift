@@ -161,6 +161,16 @@ import Testing
         #expect(description.contains(tensor), "\(description)")
     }
 
+    @Test func dimensionsWhoseProductOverflowsAreRefusedNamingTheTensor() throws {
+        // Each dimension alone is allowed (under 2^40); together they pass Int's range.
+        var writer = Self.validModel(type: .f32)
+        let tensor = "blk.1.ffn_up.weight"
+        writer.removeTensor(tensor)
+        writer.addRawTensor(name: tensor, typeCode: 0, dims: [1 << 30, 1 << 30, 1 << 30], data: [0, 0, 0, 0])
+        let description = try #require(try Self.rejection(of: writer.encode().bytes), "absurd dimensions loaded")
+        #expect(description.contains(tensor) && description.contains("more bytes than any file holds"), "\(description)")
+    }
+
     // MARK: - Well-formed files that do not describe a complete llama
 
     @Test func aMissingTensorIsRefusedByName() throws {
@@ -188,5 +198,15 @@ import Testing
         writer.removeMetadata("llama.attention.head_count")
         let description = try #require(try Self.rejection(of: writer.encode().bytes), "loaded without a head count")
         #expect(description.contains("llama.attention.head_count"), "\(description)")
+    }
+
+    @Test(arguments: [("llama.rope.freq_base", Float.nan), ("llama.rope.freq_base", 0), ("llama.rope.freq_base", -10_000),
+                      ("llama.attention.layer_norm_rms_epsilon", -1e-5), ("llama.attention.layer_norm_rms_epsilon", .infinity)])
+    func aHyperparameterThatLeavesNothingToRunIsRefusedByName(key: String, value: Float) throws {
+        var writer = Self.validModel()
+        writer.removeMetadata(key)
+        writer.addMetadata(key, .float32(value))
+        let description = try #require(try Self.rejection(of: writer.encode().bytes), "\(key) = \(value) loaded")
+        #expect(description.contains(key) && description.contains("must be a positive number"), "\(description)")
     }
 }

@@ -59,6 +59,38 @@ import Testing
         #expect(try cursor.snapshot() == live[live.count - 1])
     }
 
+    @Test func aKeyframeWhoseRingsDoNotFitIsAnErrorWithItsLine() throws {
+        let path = temp("rings.ndjson")
+        defer { unlink(path) }
+        _ = try RecordingRoundTripTests.record("edge", seconds: 20, to: path, keyframeInterval: 30)
+        var lines = try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "\n")
+        let file0 = try RecordingFile(path: path)
+        let key = file0.frames[0].line
+        // One history ring fewer than the keyframe's nodes, pools and caches need: the last
+        // entry of its "series" array cut out (the entries are flat objects, strings base64).
+        let line = lines[key - 1]
+        let open = try #require(line.range(of: #""series":["#))
+        let close = try #require(line[open.upperBound...].firstIndex(of: "]"))
+        let last = try #require(line[open.upperBound..<close].range(of: ",{", options: .backwards))
+        lines[key - 1] = String(line[..<last.lowerBound]) + String(line[close...])
+        let file = try RecordingFile(bytes: Array(lines.joined(separator: "\n").utf8), path: path)
+        let cursor = ReplayCursor(file: file)
+        cursor.seek(toFrame: 3)
+        #expect(throws: RecordingError.self) { try cursor.snapshot() }
+        do { _ = try cursor.snapshot() } catch {
+            #expect("\(error)".contains(":\(key): a damaged keyframe"), "\(error)")
+        }
+    }
+
+    @Test func aTimeFarOutOfRangeIsShownNotTrappedOn() {
+        // A recording line with "t": 1e308 reaches the clock in the header and the summary.
+        #expect(Format.clock(1e308).count == 8)
+        #expect(Format.clock(-1e308).count == 8)
+        #expect(Format.clock(.nan) == "00:00:00")
+        #expect(Format.clock(.infinity) == "00:00:00")
+        #expect(Format.clock(90_061) == "01:01:01")
+    }
+
     @Test func aNewerFormatVersionIsAClearError() throws {
         let text = #"{"type":"header","format":"fleetdeck-recording","version":99,"started":0}"# + "\n"
         #expect(throws: RecordingError.newerVersion(file: "future.rec", version: 99)) {

@@ -45,4 +45,21 @@ import Testing
         #expect(r.problems.map(\.line) == [2])
         #expect(r.concepts.first { $0.name == "nodes" }?.value == "1")
     }
+
+    @Test func aHistogramCountThatIsNotANumberOrHugeIsShown() {
+        for count in ["NaN", "9.3e18", "+Inf"] {
+            let page = """
+                # TYPE vllm:num_requests_running gauge
+                vllm:num_requests_running{model_name="m"} 1
+                # TYPE vllm:e2e_request_latency_seconds histogram
+                vllm:e2e_request_latency_seconds_bucket{model_name="m",le="1.0"} 5
+                vllm:e2e_request_latency_seconds_bucket{model_name="m",le="+Inf"} 9
+                vllm:e2e_request_latency_seconds_sum{model_name="m"} 7
+                vllm:e2e_request_latency_seconds_count{model_name="m"} \(count)
+
+                """
+            let r = MetricsCheck.check(Array(page.utf8), source: "t.prom")
+            #expect(r.text.contains("observations since start"), "\(count): \(r.text)")
+        }
+    }
 }

@@ -23,4 +23,16 @@ import Testing
         let down = a.snapshot(at: 12).nodes[0]
         #expect(down.state == .down && down.running == 0 && down.stateReason?.hasPrefix("no record for") == true)
     }
+
+    @Test func absurdLatencySamplesAreTakenInNotTrappedOn() {
+        let a = StreamAggregator(name: "t", pools: [], startTime: 0, interval: 1)
+        a.ingest(line: #"{"node":"a","pool":"chat","running":3,"e2e_s":[1e306,1e306,1],"ttft_s":[1e308,-5,0]}"#,
+                 source: "f", lineNumber: 1, at: 0.5)
+        a.ingest(line: #"{"node":"a","pool":"chat","running":3,"e2e_s":[1.5]}"#, source: "f", lineNumber: 2, at: 1.5)
+        let s = a.snapshot(at: 2)
+        let e2e = s.latency.first { $0.pool == "chat" }?.e2e
+        #expect(e2e?.p50 != nil && e2e!.p50!.isFinite)
+        // Long after, the window has let them go and still reads cleanly.
+        #expect(a.snapshot(at: 200).latency.allSatisfy { ($0.e2e.p99 ?? 0).isFinite })
+    }
 }

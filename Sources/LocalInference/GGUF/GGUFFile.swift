@@ -14,10 +14,17 @@ public struct GGUFTensorInfo: Sendable {
 
     public var type: GGMLType? { GGMLType(rawValue: typeCode) }
 
-    /// Bytes the tensor takes, when its type is one the runtime knows the layout of.
+    /// Bytes the tensor takes, when its type is one the runtime knows the layout of; nil too
+    /// when its dimensions multiply past `Int` (no file is that large, and the loader refuses it).
     public var byteCount: Int? {
         guard let type, let row = type.rowBytes(elements: dimensions.first ?? 1) else { return nil }
-        return row * dimensions.dropFirst().reduce(1, *)
+        var bytes = row
+        for d in dimensions.dropFirst() {
+            let (product, overflow) = bytes.multipliedReportingOverflow(by: d)
+            if overflow { return nil }
+            bytes = product
+        }
+        return bytes
     }
 }
 
@@ -126,7 +133,11 @@ public final class GGUFFile: @unchecked Sendable {
                     throw LocalInferenceError.malformed(path: path, offset: t.at, reason: "tensor \(t.name) appears twice")
                 }
                 let info = GGUFTensorInfo(name: t.name, dimensions: t.dims, typeCode: t.type, fileOffset: dataStart + Int(t.relative))
-                if let bytes = info.byteCount, info.fileOffset + bytes > size {
+                if info.type?.rowBytes(elements: t.dims[0]) != nil, info.byteCount == nil {
+                    throw LocalInferenceError.malformed(path: path, offset: t.at,
+                                                        reason: "tensor \(t.name) has dimensions \(t.dims): more bytes than any file holds")
+                }
+                if let bytes = info.byteCount, bytes > size - info.fileOffset {
                     throw LocalInferenceError.tensorOutOfBounds(path: path, tensor: t.name, offset: info.fileOffset, bytes: bytes, fileSize: size)
                 }
                 tensors[t.name] = info

@@ -41,8 +41,17 @@ public struct LlamaConfig: Sendable, Equatable {
         headCountKV = try file.metadata["llama.attention.head_count_kv"] == nil ? headCount : positive("llama.attention.head_count_kv")
         feedForwardLength = try positive("llama.feed_forward_length")
         contextLength = try positive("llama.context_length")
-        ropeFreqBase = Float(try file.optionalDouble("llama.rope.freq_base") ?? 10_000)
-        rmsEpsilon = Float(try file.optionalDouble("llama.attention.layer_norm_rms_epsilon") ?? 1e-5)
+        // Values that load but leave nothing to run: a rope base of 0 or NaN turns every angle
+        // into NaN, a negative epsilon the square root of a negative.
+        func positiveReal(_ key: String, default value: Double, below limit: Double) throws -> Float {
+            let v = try file.optionalDouble(key) ?? value
+            guard v.isFinite, v > 0, v < limit else {
+                throw LocalInferenceError.badMetadata(path: file.path, key: key, reason: "must be a positive number below \(limit), is \(v)")
+            }
+            return Float(v)
+        }
+        ropeFreqBase = try positiveReal("llama.rope.freq_base", default: 10_000, below: 1e12)
+        rmsEpsilon = try positiveReal("llama.attention.layer_norm_rms_epsilon", default: 1e-5, below: 1)
         // The vocabulary size comes from the embedding tensor when the key is absent.
         if file.metadata["llama.vocab_size"] != nil {
             vocabularySize = try positive("llama.vocab_size")

@@ -123,7 +123,7 @@ public enum MetricsCheck {
         for l in EngineReading.Latency.allCases {
             guard let h = r.latencies[l] else { continue }
             let qs = [0.5, 0.95, 0.99].map { q in h.quantile(q).map { Shown.seconds($0) } ?? "-" }
-            out.append((l.title + " p50/p95/p99", qs.joined(separator: " / ") + "  (\(Int(h.count ?? 0)) observations since start)"))
+            out.append((l.title + " p50/p95/p99", qs.joined(separator: " / ") + "  (\(Shown.number(h.count ?? 0)) observations since start)"))
         }
         for g in r.gpus {
             var parts: [String] = []
