@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import FleetCore
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -34,15 +35,21 @@ public struct MetricsScraper: Sendable {
         request.headers.add(name: "Accept", value: "text/plain;version=0.0.4;q=0.9,application/openmetrics-text;version=1.0.0;q=0.5,*/*;q=0.1")
         request.headers.add(name: "User-Agent", value: "fleetdeck")
         if let authorization { request.headers.add(name: "Authorization", value: authorization) }
+        let (client, timeout, maxBodyBytes) = (self.client, self.timeout, self.maxBodyBytes)
         do {
-            let response = try await client.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
-            guard response.status == .ok else {
-                return .failure(ScrapeFailure("HTTP \(response.status.code)"))
+            // One deadline for the whole exchange, body included.
+            return try await withDeadline(seconds: timeout) { [request] in
+                let response = try await client.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
+                guard response.status == .ok else {
+                    return .failure(ScrapeFailure("HTTP \(response.status.code)"))
+                }
+                let body = try await response.body.collect(upTo: maxBodyBytes)
+                let contentType = response.headers.first(name: "Content-Type") ?? ""
+                return .success(Success(body: Array(buffer: body), openMetrics: contentType.contains("openmetrics"),
+                                        duration: Date().timeIntervalSince(started)))
             }
-            let body = try await response.body.collect(upTo: maxBodyBytes)
-            let contentType = response.headers.first(name: "Content-Type") ?? ""
-            return .success(Success(body: Array(buffer: body), openMetrics: contentType.contains("openmetrics"),
-                                    duration: Date().timeIntervalSince(started)))
+        } catch is DeadlineExceeded {
+            return .failure(ScrapeFailure("timeout after \(Self.seconds(timeout)) (the whole exchange)"))
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
             return .failure(ScrapeFailure("timeout after \(Self.seconds(timeout))"))
         } catch let error as NIOTooManyBytesError {

@@ -62,11 +62,16 @@ public struct PrometheusQuerySource: Sendable {
         guard let url = components?.url?.absoluteString.replacingOccurrences(of: "+", with: "%2B") else {
             return .failure(ScrapeFailure("bad Prometheus URL \(config.url)"))
         }
+        let (client, timeout) = (self.client, self.timeout)
         do {
-            let response = try await client.execute(HTTPClientRequest(url: url), timeout: .milliseconds(Int64(timeout * 1000)))
-            let body = try await response.body.collect(upTo: 64 << 20)
-            let parsed = try PrometheusQueryParser.parse(Data(Array(buffer: body)))
-            return .success(parsed)
+            // One deadline for the whole exchange: a query API that stalls mid-answer fails.
+            let body = try await withDeadline(seconds: timeout) {
+                let response = try await client.execute(HTTPClientRequest(url: url), timeout: .milliseconds(Int64(timeout * 1000)))
+                return Array(buffer: try await response.body.collect(upTo: 64 << 20))
+            }
+            return .success(try PrometheusQueryParser.parse(Data(body)))
+        } catch is DeadlineExceeded {
+            return .failure(ScrapeFailure("timeout after \(MetricsScraper.seconds(timeout)) (the whole exchange)"))
         } catch let e as PrometheusQueryError {
             return .failure(ScrapeFailure(e.description))
         } catch {
