@@ -199,6 +199,19 @@ struct ParserState {
         }
     }
 
+    /// The first label name that appears twice. Pairwise for the few labels a real series has;
+    /// by a set past that, so a hostile sample with 100,000 labels costs linear time, not
+    /// seconds while every other target waits.
+    static func firstRepeatedName(_ labels: [Label]) -> String? {
+        if labels.count <= 16 {
+            for i in labels.indices.dropFirst() where labels[..<i].contains(where: { $0.name == labels[i].name }) { return labels[i].name }
+            return nil
+        }
+        var seen = Set<String>(minimumCapacity: labels.count)
+        for l in labels where !seen.insert(l.name).inserted { return l.name }
+        return nil
+    }
+
     mutating func parseSample(_ cur: inout TextCursor, line: Int) {
         guard let nameEntry = cur.metricNameEntry(&strings) else {
             issue(line, cur.peek == UInt8(ascii: "{") ? "quoted or missing metric names are not supported" : "invalid metric name")
@@ -210,8 +223,8 @@ struct ParserState {
         if cur.peek == UInt8(ascii: "{") {
             do { labels = try cur.labelSet(&strings, hash: &labelHash) } catch { issue(line, "\(name): \(error)"); return }
         }
-        for i in labels.indices.dropFirst() where labels[..<i].contains(where: { $0.name == labels[i].name }) {
-            issue(line, "\(name): duplicate label name '\(labels[i].name)'")
+        if let duplicate = Self.firstRepeatedName(labels) {
+            issue(line, "\(name): duplicate label name '\(duplicate)'")
             return
         }
         guard cur.skipSpaces() > 0 || cur.atEnd else { issue(line, "\(name): expected a space before the value"); return }

@@ -153,4 +153,14 @@ import Testing
         let seconds = PrometheusTextParser.parse("a 1 1760007600.5\n# EOF\n", format: .openMetrics)
         #expect(seconds.family("a")?.samples.first?.timestamp == 1760007600.5)
     }
+
+    @Test func duplicateLabelNamesAreFoundInLongLabelSetsToo() {
+        let many = (0..<40).map { "l\($0)=\"v\"" }
+        let repeated = PrometheusTextParser.parse(Array("m{\((many + ["l3=\"again\""]).joined(separator: ","))} 1\n".utf8))
+        #expect(repeated.issues.map(\.message) == ["m: duplicate label name 'l3'"])
+        // A hostile sample with 100,000 distinct labels is read, in linear time.
+        let huge = (0..<100_000).map { "l\($0)=\"v\"" }.joined(separator: ",")
+        let e = PrometheusTextParser.parse(Array("m{\(huge)} 1\n".utf8))
+        #expect(e.issues.isEmpty && e.sampleCount == 1)
+    }
 }
