@@ -43,7 +43,7 @@ import Testing
                                                           "--web.listen-address=127.0.0.1:\(promPort)", "--log.level=warn"])
         defer { Harness.stop(promPID) }
 
-        let source = PrometheusQuerySource(config: .init(url: "http://127.0.0.1:\(promPort)"), client: Harness.httpClient, timeout: 2)
+        let source = PrometheusQuerySource(config: .init(url: "http://127.0.0.1:\(promPort)"), client: Harness.httpClient, timeout: 5)
         // Wait until Prometheus has scraped both servers.
         var tick: PrometheusQuerySource.QueryTick?
         let deadline = Date().addingTimeInterval(45)
@@ -60,7 +60,7 @@ import Testing
         var config = WatchConfig()
         config.targets = [a.port, b.port].map { .init(url: "http://127.0.0.1:\($0)/metrics", node: "127.0.0.1:\($0)", pool: "chat") }
         let direct = FleetAggregator(config: config, name: "direct", startTime: 0)
-        let scraper = MetricsScraper(client: Harness.httpClient, timeout: 2)
+        let scraper = MetricsScraper(client: Harness.httpClient, timeout: 5)
         for (i, target) in config.targets.enumerated() { direct.ingest(target: i, TargetScrape(await scraper.scrape(target.url)), at: 1) }
         let scraped = direct.snapshot(at: 1)
         #expect(Set(scraped.nodes.map(\.id)) == nodes)

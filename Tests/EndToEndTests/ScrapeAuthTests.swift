@@ -25,7 +25,7 @@ import Testing
             """
         let (pid, _) = try Harness.spawn(python, ["-c", script])
         defer { Harness.stop(pid) }
-        let scraper = MetricsScraper(client: Harness.httpClient, timeout: 2)
+        let scraper = MetricsScraper(client: Harness.httpClient, timeout: 5)
         let url = "http://127.0.0.1:\(port)/metrics"
         var result = await scraper.scrape(url, authorization: "Bearer s3cret")
         for _ in 0..<50 {

@@ -48,14 +48,16 @@ import Testing
         let body = try trusted.get().body
         #expect(String(decoding: body, as: UTF8.self).contains("vllm:num_requests_running"))
 
-        let refused = await MetricsScraper(client: plain, timeout: 3).scrape(url)
+        // A generous deadline: under a full parallel test run the handshake itself can take
+        // seconds, and a deadline that ends first would (rightly) report a timeout instead.
+        let refused = await MetricsScraper(client: plain, timeout: 20).scrape(url)
         if case .failure(let why) = refused {
             #expect(why.reason.contains("TLS certificate not trusted"), "\(why.reason)")
         } else {
             Issue.record("an untrusted certificate was accepted")
         }
 
-        let lab = await MetricsScraper(client: insecure, timeout: 3).scrape(url)
+        let lab = await MetricsScraper(client: insecure, timeout: 20).scrape(url)
         #expect((try? lab.get()) != nil)
         for c in [trusting, plain, insecure] { try await c.shutdown() }
     }
