@@ -131,4 +131,23 @@ import Testing
         a.ingest(target: 1, scrape("garbage {{{\n"), at: 0)
         #expect(a.snapshot(at: 0).nodes[1].stateReason?.hasPrefix("parse error at line 1") == true)
     }
+
+    @Test func aTargetThatStopsAnsweringTurnsStaleWhateverItsFetchIsDoing() {
+        // No failure ever arrives (the fetch hangs): the snapshot alone bounds the "up".
+        let a = FleetAggregator(config: config(), name: "t", startTime: 0)
+        let page = vllm(generated: 1000, hits: 0, queries: 0, e2eBelow1: 0, e2eTotal: 0)
+        a.ingest(target: 0, scrape(page), at: 1)
+        #expect(a.snapshot(at: 2).nodes.first { $0.id == "vllm-0" }?.state == .up)
+        let late = a.snapshot(at: 1 + a.staleAfter + 1)
+        let node = late.nodes.first { $0.id == "vllm-0" }
+        #expect(node?.state == .stale)
+        #expect(node?.stateReason?.contains("no answer for") == true, "\(String(describing: node?.stateReason))")
+        #expect(late.events.contains { $0.message.hasPrefix("node vllm-0 stale") })
+        #expect(late.sources.first { $0.id == "vllm-0" }?.state == .stale)
+        // An answer brings it back, and says so once.
+        a.ingest(target: 0, scrape(page), at: 10)
+        let back = a.snapshot(at: 10.5)
+        #expect(back.nodes.first { $0.id == "vllm-0" }?.state == .up)
+        #expect(back.events.filter { $0.message.hasPrefix("node vllm-0 up") }.count == 2)
+    }
 }

@@ -92,6 +92,18 @@ public final class FleetAggregator {
         }
     }
 
+    /// Past this long without an answer a target is stale, whatever its fetch is doing: two
+    /// intervals and a timeout.
+    var staleAfter: Double { 2 * config.interval + config.timeout }
+
+    /// The target's state as the screens show it at `time`: its scrapes' verdict, except that
+    /// an up target that has not answered for `staleAfter` is stale.
+    func state(of t: TargetRuntime, at time: Double) -> (NodeState, String?) {
+        let verdict = t.health.state
+        guard verdict.0 == .up, let last = t.lastSuccess, time - last > staleAfter else { return verdict }
+        return (.stale, "no answer for \(Format.duration(time - last)) (a scrape still running)")
+    }
+
     private func record(_ parse: TargetScrape.ParseSummary, target i: Int) {
         targets[i].parseNote = parse.note
         targets[i].parseIssues = parse.issues
@@ -145,8 +157,13 @@ public final class FleetAggregator {
     public func snapshot(at time: Double) -> FleetSnapshot {
         var nodes: [NodeSnapshot] = []
         for i in targets.indices {
+            let (state, reason) = state(of: targets[i], at: time)
+            if state == .stale, targets[i].shownState == .up {
+                let node = targets[i].config.node
+                log(.warning, "node \(node) stale: \(reason ?? "")", node: node, pool: targets[i].config.pool, at: time)
+                targets[i].shownState = .stale
+            }
             let t = targets[i]
-            let (state, reason) = t.health.state
             let r = t.current?.reading
             let live = state == .up
             let running = live ? Counts.from(r?.gauges[.running]) : 0
@@ -180,7 +197,7 @@ public final class FleetAggregator {
         var costs: [PoolCost] = []
         for id in poolIDs {
             // Only targets answering now count: a dead node's last figures must not linger.
-            let members = targets.indices.filter { targets[$0].config.pool == id && targets[$0].health.state.0 == .up }
+            let members = targets.indices.filter { targets[$0].config.pool == id && state(of: targets[$0], at: time).0 == .up }
             for m in members {
                 while let first = targets[m].window.first, time - first.time > Self.latencyWindow { targets[m].window.removeFirst() }
             }
@@ -222,7 +239,7 @@ public final class FleetAggregator {
 
     func sourceStatuses(at time: Double) -> [SourceStatus] {
         let metrics = targets.map { t -> SourceStatus in
-            let (state, reason) = t.health.state
+            let (state, reason) = state(of: t, at: time)
             return SourceStatus(id: t.config.node, kind: .metrics, address: WatchConfig.redacted(t.config.url), state: state,
                                 reason: reason ?? t.parseNote, stack: t.stack?.rawValue,
                                 lastSuccessAge: t.lastSuccess.map { time - $0 }, lastDuration: t.health.lastScrapeDuration,
