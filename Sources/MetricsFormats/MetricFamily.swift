@@ -74,7 +74,14 @@ public struct ParseIssue: Sendable, Equatable, CustomStringConvertible {
 
 public struct Exposition: Sendable {
     public var families: [MetricFamily]
+    /// The first `PrometheusTextParser.keptIssues` problems, in line order.
     public var issues: [ParseIssue]
+    /// Every problem found, kept or not.
+    public var issueCount: Int
+
+    public init(families: [MetricFamily], issues: [ParseIssue], issueCount: Int? = nil) {
+        self.families = families; self.issues = issues; self.issueCount = issueCount ?? issues.count
+    }
 
     public var sampleCount: Int { families.reduce(0) { $0 + $1.samples.count } }
 

@@ -7,6 +7,9 @@ import Foundation
 /// `_total`, vLLM has a histogram named `..._total`, Python exporters add `_created`). A bad
 /// line is skipped and reported with its number; the rest of the payload still counts.
 public enum PrometheusTextParser {
+    /// Problems kept per payload (`Exposition.issueCount` counts them all).
+    public static let keptIssues = 1_000
+
     public enum Format: Sendable {
         /// text/plain; version=0.0.4: millisecond integer timestamps, `#` comments allowed.
         case prometheusText
@@ -63,6 +66,7 @@ struct ParserState {
     var familyOf: [Int] = []
     var current: Int?
     var issues: [ParseIssue] = []
+    var issueCount = 0
     var ended = false
     /// Series seen, as 64-bit hashes of the family, the name and the label set (label order
     /// does not count), to report duplicates without keeping copies of every label set.
@@ -71,11 +75,14 @@ struct ParserState {
 
     init(format: PrometheusTextParser.Format) { self.format = format }
 
+    /// Every problem is counted; the first `keptIssues` are kept, so a target serving megabytes
+    /// of bad lines costs a count, not a list as long as its payload.
     mutating func issue(_ line: Int, _ message: String) {
-        issues.append(ParseIssue(line: line, message: message))
+        issueCount += 1
+        if issues.count < PrometheusTextParser.keptIssues { issues.append(ParseIssue(line: line, message: message)) }
     }
 
-    func finish() -> Exposition { Exposition(families: families, issues: issues) }
+    func finish() -> Exposition { Exposition(families: families, issues: issues, issueCount: issueCount) }
 
     /// Names reach here interned (the cursor read them), so the interner knows them.
     func existingFamily(_ name: String) -> Int? {

@@ -42,14 +42,23 @@ final class GzipWriter {
 enum Gzip {
     static func isGzip(_ bytes: [UInt8]) -> Bool { bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B }
 
+    /// How far a recording may inflate: 200 times its compressed size (real recordings
+    /// compress 10 to 30 times; DEFLATE can reach 1,000, as a file of blank lines does), and
+    /// never less than 256 MiB.
+    static func inflationLimit(compressed: Int) -> Int { max(256 << 20, compressed.multipliedReportingOverflow(by: 200).partialValue) }
+
+    /// Thrown when a stream inflates past its limit: nothing of it is kept.
+    struct TooLarge: Error { let limit: Int }
+
     /// Everything that decompresses; `complete` is false when the stream stops early
-    /// (a file cut short) or is damaged after some point.
-    static func decompress(_ input: [UInt8]) -> (bytes: [UInt8], complete: Bool) {
+    /// (a file cut short) or is damaged after some point. Past `limit` bytes it throws.
+    static func decompress(_ input: [UInt8], limit: Int = .max) throws -> (bytes: [UInt8], complete: Bool) {
         var stream = z_stream()
         guard fd_inflate_init_auto(&stream) == Z_OK else { return ([], false) }
         defer { inflateEnd(&stream) }
         var out: [UInt8] = []
-        out.reserveCapacity(input.count * 6)
+        out.reserveCapacity(min(limit, input.count * 6))
+        var tooLarge = false
         var chunk = [UInt8](repeating: 0, count: 256 * 1024)
         var status = Z_OK
         var inputCopy = input
@@ -63,8 +72,9 @@ enum Gzip {
                     stream.avail_out = uInt(outBuf.count)
                     status = inflate(&stream, Z_NO_FLUSH)
                     produced = outBuf.count - Int(stream.avail_out)
-                    out.append(contentsOf: outBuf[0..<produced])
+                    if out.count + produced > limit { tooLarge = true } else { out.append(contentsOf: outBuf[0..<produced]) }
                 }
+                if tooLarge { break }
                 if status == Z_STREAM_END {
                     // Concatenated members (gzip allows them): carry on with the next.
                     if stream.avail_in > 0 && inflateReset(&stream) == Z_OK { continue }
@@ -73,6 +83,7 @@ enum Gzip {
                 if status != Z_OK || (produced == 0 && stream.avail_in == 0) { break }
             }
         }
+        if tooLarge { throw TooLarge(limit: limit) }
         return (out, status == Z_STREAM_END)
     }
 }

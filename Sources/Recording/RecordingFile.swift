@@ -56,7 +56,14 @@ public final class RecordingFile: @unchecked Sendable {
         self.path = path
         var gzipCut = false
         if Gzip.isGzip(Array(raw.buffer.prefix(2))) {
-            let (out, complete) = Gzip.decompress(Array(raw.buffer))
+            let limit = Gzip.inflationLimit(compressed: raw.buffer.count)
+            let (out, complete): ([UInt8], Bool)
+            do {
+                (out, complete) = try Gzip.decompress(Array(raw.buffer), limit: limit)
+            } catch {
+                throw RecordingError.io("\(path): inflates past \(limit >> 20) MiB, 200 times its compressed size (real recordings "
+                                        + "compress 10 to 30 times): not read; gunzip it yourself if it is real")
+            }
             storage = RecordingBytes(copying: out)
             gzipCut = !complete
         } else {

@@ -163,4 +163,12 @@ import Testing
         let e = PrometheusTextParser.parse(Array("m{\(huge)} 1\n".utf8))
         #expect(e.issues.isEmpty && e.sampleCount == 1)
     }
+
+    @Test func aPayloadOfBadLinesKeepsTheFirstProblemsAndCountsTheRest() {
+        let bad = String(repeating: "not a sample {{{\n", count: 5_000) + "good 1\n"
+        let e = PrometheusTextParser.parse(Array(bad.utf8))
+        #expect(e.issues.count == PrometheusTextParser.keptIssues)
+        #expect(e.issueCount == 5_000)
+        #expect(e.issues.first?.line == 1 && e.sampleCount == 1)
+    }
 }

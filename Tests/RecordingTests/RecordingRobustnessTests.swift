@@ -82,6 +82,18 @@ import Testing
         }
     }
 
+    @Test func aGzipThatInflatesFarPastItsSizeIsRefused() throws {
+        // Blank lines compress about 1,000 to 1: 3 MiB of them in a few KiB.
+        let bomb = try GzipWriter().compress(Array(repeating: 0x0A, count: 3 << 20), finish: true)
+        #expect(bomb.count < 16 << 10)
+        #expect(throws: Gzip.TooLarge.self) { _ = try Gzip.decompress(bomb, limit: 1 << 20) }
+        #expect(try Gzip.decompress(bomb, limit: 4 << 20).bytes.count == 3 << 20)
+        // The limit a recording gets: 200 times its size, at least 256 MiB; the 2 MB file
+        // that inflated to 22 GB stops at 400 MB.
+        #expect(Gzip.inflationLimit(compressed: 2 << 20) == 400 << 20)
+        #expect(Gzip.inflationLimit(compressed: 1000) == 256 << 20)
+    }
+
     @Test func aTimeFarOutOfRangeIsShownNotTrappedOn() {
         // A recording line with "t": 1e308 reaches the clock in the header and the summary.
         #expect(Format.clock(1e308).count == 8)

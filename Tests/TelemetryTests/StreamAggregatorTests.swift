@@ -35,4 +35,19 @@ import Testing
         // Long after, the window has let them go and still reads cleanly.
         #expect(a.snapshot(at: 200).latency.allSatisfy { ($0.e2e.p99 ?? 0).isFinite })
     }
+
+    @Test func newNodesAndPoolsPastTheCapsAreRefusedWithTheLine() {
+        let a = StreamAggregator(name: "t", pools: [], startTime: 0, interval: 1, maxNodes: 3, maxPools: 2)
+        for (i, (node, pool)) in [("a", "p"), ("b", "q"), ("c", "r"), ("d", "p"), ("a", "p")].enumerated() {
+            a.ingest(line: #"{"node":"\#(node)","pool":"\#(pool)","running":1}"#, source: "f", lineNumber: i + 1, at: 1)
+        }
+        // c would open a third pool: refused. d is then the third node, taken; a, already
+        // known, always is.
+        #expect(a.rejectedLines == 1)
+        #expect(a.lastRejection == "f:3: pool 'r' refused: the stream already has 2 pools (the cap)")
+        #expect(a.snapshot(at: 1.5).nodes.map(\.id) == ["a", "b", "d"])
+        a.ingest(line: #"{"node":"e","pool":"p","running":1}"#, source: "f", lineNumber: 6, at: 2)
+        #expect(a.lastRejection == "f:6: node 'e' refused: the stream already has 3 nodes (the cap)")
+        #expect(a.snapshot(at: 2.5).events.filter { $0.message.contains("(the cap)") }.count == 1)
+    }
 }

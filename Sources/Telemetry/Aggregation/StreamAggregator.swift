@@ -11,6 +11,14 @@ public final class StreamAggregator {
         var shownState: NodeState?
     }
 
+    /// Nodes and pools one stream source takes: past them a record naming a new one is
+    /// refused (each node keeps a day of history, ~46 KB; each pool two latency windows,
+    /// ~140 KB), so a producer inventing names cannot grow the console without bound.
+    public static let defaultMaxNodes = 10_000
+    public static let defaultMaxPools = 1_000
+    public let maxNodes: Int
+    public let maxPools: Int
+
     public let name: String
     /// Silence after which a node is stale, and after which it is down.
     public let staleAfter: Double
@@ -35,8 +43,11 @@ public final class StreamAggregator {
 
     private let prices: [String: Double]
 
-    public init(name: String, pools: [WatchConfig.Pool], startTime: Double, interval: Double, historyCapacity: Int = 300) {
+    public init(name: String, pools: [WatchConfig.Pool], startTime: Double, interval: Double, historyCapacity: Int = 300,
+                maxNodes: Int = StreamAggregator.defaultMaxNodes, maxPools: Int = StreamAggregator.defaultMaxPools) {
         self.name = name
+        self.maxNodes = maxNodes
+        self.maxPools = maxPools
         prices = Dictionary(pools.compactMap { p in p.nodeHourPrice.map { (p.id, $0) } }, uniquingKeysWith: { a, _ in a })
         staleAfter = 3 * interval
         downAfter = 10 * interval
@@ -63,8 +74,20 @@ public final class StreamAggregator {
             acceptedLines += 1
             log(severity, .note, message, pool: pool, node: node, at: time)
         case .success(.node(let r)):
+            if nodes[r.node] == nil {
+                if let refusal = capRefusal(node: r.node, pool: r.pool) {
+                    rejectedLines += 1
+                    lastRejection = "\(source):\(lineNumber): \(refusal)"
+                    if !capReported {
+                        capReported = true
+                        log(.warning, .note, "\(name): \(refusal); further new nodes are refused", at: time)
+                    }
+                    return
+                }
+                order.append(r.node)
+                poolIDs.insert(r.pool)
+            }
             acceptedLines += 1
-            if nodes[r.node] == nil { order.append(r.node) }
             var n = nodes[r.node] ?? NodeRuntime(record: r, lastSeen: time, history: NodeHistory())
             n.record = r
             n.lastSeen = time
@@ -72,6 +95,20 @@ public final class StreamAggregator {
             for v in r.ttft { ttft[r.pool, default: SlidingLatencyWindow(seconds: 60)].record(v, at: time - started) }
             for v in r.e2e { e2e[r.pool, default: SlidingLatencyWindow(seconds: 60)].record(v, at: time - started) }
         }
+    }
+
+    private var poolIDs = Set<String>()
+    private var capReported = false
+
+    /// Why a record naming a node not seen before cannot be taken, or nil.
+    func capRefusal(node: String, pool: String) -> String? {
+        if order.count >= maxNodes {
+            return "node '\(TerminalText.truncated(node, to: 40))' refused: the stream already has \(maxNodes) nodes (the cap)"
+        }
+        if !poolIDs.contains(pool), poolIDs.count >= maxPools {
+            return "pool '\(TerminalText.truncated(pool, to: 40))' refused: the stream already has \(maxPools) pools (the cap)"
+        }
+        return nil
     }
 
     public func rejectLongLine(source: String, lineNumber: Int) {

@@ -21,6 +21,8 @@ public enum MetricsCheck {
         /// (concept, value) in display order.
         public var concepts: [(name: String, value: String)] = []
         public var problems: [ParseIssue] = []
+        /// Problems found beyond those listed (the parser keeps the first 1,000).
+        public var unlistedProblems = 0
 
         public var hasErrors: Bool { !problems.isEmpty }
 
@@ -42,8 +44,9 @@ public enum MetricsCheck {
             if problems.isEmpty {
                 out += "problems: none\n"
             } else {
-                out += "problems (\(problems.count)):\n"
+                out += "problems (\(problems.count + unlistedProblems)):\n"
                 for p in problems { out += "  " + clean(p.description) + "\n" }
+                if unlistedProblems > 0 { out += "  ... and \(unlistedProblems) more, not listed\n" }
             }
             return out
         }
@@ -73,6 +76,7 @@ public enum MetricsCheck {
             report.families = e.families.count
             report.series = e.sampleCount
             report.problems = e.issues
+            report.unlistedProblems = e.issueCount - e.issues.count
             if let mapping = MetricsMappings.detect(e) {
                 report.stack = mapping.stack.title
                 report.concepts = concepts(of: mapping.read(e))

@@ -25,8 +25,8 @@ public enum TargetScrape: Sendable {
             self = .failed(f.reason)
         case .success(let s):
             let e = PrometheusTextParser.parse(s.body, format: s.openMetrics ? .openMetrics : .prometheusText)
-            let parse = ParseSummary(samples: e.sampleCount, issues: e.issues.count,
-                                     note: e.issues.first.map { "parse error at \($0)" + (e.issues.count > 1 ? " (+\(e.issues.count - 1) more)" : "") })
+            let parse = ParseSummary(samples: e.sampleCount, issues: e.issueCount,
+                                     note: e.issues.first.map { "parse error at \($0)" + (e.issueCount > 1 ? " (+\(e.issueCount - 1) more)" : "") })
             guard let mapping = MetricsMappings.detect(e) else {
                 self = .unreadable(reason: e.sampleCount == 0 ? (parse.note ?? "empty response") : "no known serving stack in \(e.sampleCount) samples",
                                    parse: parse)
