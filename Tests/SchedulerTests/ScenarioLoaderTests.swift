@@ -119,4 +119,23 @@ import Testing
         // 18:00 -> 06:00 wraps through midnight: halfway is 0.3.
         #expect(abs(w.multiplier(atTimeOfDay: 0) - 0.3) < 1e-9)
     }
+
+    @Test func aFleetPastTheNodeCapIsRefusedWithItsLine() throws {
+        // Three pools of 4,096 (each allowed alone): 12,288 nodes, past the 10,000 a fleet has.
+        let extra = (1...2).map { i in """
+              - id: p\(i)
+                model: {name: llama-3-8b, params_b: 8, quantization: bf16, layers: 32, kv_heads: 8, head_dim: 128}
+                gpu: H100-SXM
+                nodes: 4096
+                slo: [{metric: e2e, percentile: 95, target_ms: 4000}]
+            """ }.joined(separator: "\n")
+        do {
+            _ = try Fixtures.steadyPool(rate: 1, nodes: 4096, extraPool: extra)
+            Issue.record("a fleet of 12,288 nodes loaded")
+        } catch {
+            #expect("\(error)".contains("steady.yaml:") && "\(error)".contains("12288 GPU nodes") && "\(error)".contains("at most 10000"),
+                    "\(error)")
+        }
+        #expect(throws: Never.self) { _ = try Fixtures.steadyPool(rate: 1, nodes: 4096) }
+    }
 }

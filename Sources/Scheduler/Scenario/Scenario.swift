@@ -4,6 +4,9 @@ import FleetCore
 /// A fleet and the traffic it serves: one of the seed case studies, or a user's own what-if.
 /// Loaded from `sample-data/scenarios/NAME.yaml` (format in Docs/scenario-format.md).
 public struct Scenario: Sendable {
+    /// GPU nodes a fleet may have, counting autoscalers at their maximum (`--nodes` too).
+    public static let maxNodes = 10_000
+
     public var name: String
     public var title: String
     public var description: String

@@ -34,6 +34,15 @@ public enum ScenarioLoader {
             .appendingPathComponent("profiles").path
         let pools = try doc.required("pools").array().map { try pool($0, catalog: catalog, profiles: profiles) }
         guard !pools.isEmpty else { throw try doc.required("pools").error("a scenario needs at least one pool") }
+        // Each replica is an engine with its own KV cache and histories: a fleet past this is
+        // gigabytes before its first step.
+        let gpuNodes = pools.reduce(0) { total, p in
+            if case .gpu(let g) = p.kind { return total + max(g.nodes, g.autoscale?.maxReplicas ?? 0) }
+            return total
+        }
+        guard gpuNodes <= Scenario.maxNodes else {
+            throw try doc.required("pools").error("the pools have \(gpuNodes) GPU nodes (counting autoscalers' maximums); a fleet has at most \(Scenario.maxNodes)")
+        }
         var seen = Set<String>()
         for (p, v) in zip(pools, try doc.required("pools").array()) where !seen.insert(p.id).inserted {
             throw try v.required("id").error("duplicate pool id '\(p.id)'")
