@@ -13,11 +13,24 @@ public final class RecordingSink: @unchecked Sendable {
         writer = try RecordingWriter(path: path, keyframeInterval: keyframeInterval)
     }
 
+    /// Told once, the moment recording stops (a full disk): the console shows it at once,
+    /// not only when it quits.
+    public var onFailure: (@Sendable (String) -> Void)? {
+        get { lock.withLock { failureHandler } }
+        set { lock.withLock { failureHandler = newValue } }
+    }
+    private var failureHandler: (@Sendable (String) -> Void)?
+
     public func record(_ snapshot: FleetSnapshot) {
-        lock.withLock {
-            guard failure == nil else { return }
-            do { try writer.record(snapshot) } catch { failure = "\(error)" }
+        let stopped = lock.withLock { () -> (String, (@Sendable (String) -> Void)?)? in
+            guard failure == nil else { return nil }
+            do { try writer.record(snapshot) } catch {
+                failure = "\(error)"
+                return (failure!, failureHandler)
+            }
+            return nil
         }
+        if let (reason, tell) = stopped { tell?(reason) }
     }
 
     /// Closes the file; `finalEvents` (the console's last events list) adds what came after

@@ -33,17 +33,48 @@ public final class ReplayCursor {
 
     public func seek(toTime time: Double) { seek(toFrame: file.frameIndex(atOrBefore: time)) }
 
-    /// The snapshot at the current frame.
+    /// The snapshot at the current frame; a damaged keyframe is `RecordingError.damaged`,
+    /// naming its line.
     public func snapshot() throws -> FleetSnapshot {
-        guard let shape else { throw RecordingError.empty(file.path) }
-        var s = try RecordingJSON.decoder().decode(FleetSnapshot.self, from: Data(shape.build(values).utf8))
+        let key = file.frames.isEmpty ? 0 : file.frames[file.keyframe(atOrBefore: frame)].line
+        guard let shape else {
+            if reported.contains(key) { throw RecordingError.damaged(file.path, line: key, reason: "not a readable keyframe") }
+            throw RecordingError.empty(file.path)
+        }
+        var s: FleetSnapshot
+        do {
+            s = try RecordingJSON.decoder().decode(FleetSnapshot.self, from: Data(shape.build(values).utf8))
+        } catch is DecodingError {
+            throw RecordingError.damaged(file.path, line: key, reason: "its snapshot does not decode")
+        }
         guard SnapshotSeries.assign(&s, series) else {
-            let key = file.frames[file.keyframe(atOrBefore: frame)].line
             throw RecordingError.damaged(file.path, line: key,
                                          reason: "its history rings (\(series.count)) do not fit its nodes, pools and caches (\(SnapshotSeries.count(for: s)))")
         }
         s.events = Array(events.suffix(200))
         return s
+    }
+
+    /// Seeks to `target`, or, when the snapshot there cannot be built, forward to the first
+    /// seek point after it that reads: the snapshot, where it was found, and the damaged
+    /// keyframes passed over (errors naming their lines). Nil when nothing after reads.
+    public func readableSnapshot(atOrAfter target: Int) -> (snapshot: FleetSnapshot, frame: Int, skipped: [RecordingError])? {
+        var skipped: [RecordingError] = []
+        var i = max(0, min(target, file.frames.count - 1))
+        while i < file.frames.count {
+            seek(toFrame: i)
+            do {
+                return (try snapshot(), i, skipped)
+            } catch let e as RecordingError {
+                skipped.append(e)
+            } catch {
+                skipped.append(.damaged(file.path, line: file.frames[i].line, reason: "\(error)"))
+            }
+            // The next full keyframe: a fresh start that owes nothing to the damaged one.
+            guard let next = file.frames.indices.dropFirst(i + 1).first(where: { file.frames[$0].isFullKeyframe }) else { return nil }
+            i = next
+        }
+        return nil
     }
 
     private func report(_ line: Int, _ message: String) {

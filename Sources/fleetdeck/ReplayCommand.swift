@@ -74,13 +74,23 @@ struct ReplayCommand: ParsableCommand {
         throw UserError("--at wants seconds from the start or HH:MM[:SS] of day (got '\(TerminalText.sanitized(text))')")
     }
 
+    /// The first snapshot that reads at or after `frame`; damaged keyframes passed over are
+    /// named on standard error.
+    func readable(_ cursor: ReplayCursor, atOrAfter frame: Int) throws -> (snapshot: FleetSnapshot, frame: Int) {
+        guard let found = cursor.readableSnapshot(atOrAfter: frame) else {
+            throw UserError("\(TerminalText.sanitized(file)): no readable keyframe at or after tick \(frame + 1)")
+        }
+        for e in found.skipped {
+            FileHandle.standardError.write(Data("fleetdeck: \(e); going on to the next good keyframe\n".utf8))
+        }
+        return (found.snapshot, found.frame)
+    }
+
     func printAt(_ recording: RecordingFile, _ text: String) throws {
         let cursor = ReplayCursor(file: recording)
-        cursor.seek(toFrame: 0)
-        let first = try cursor.snapshot()
+        let first = try readable(cursor, atOrAfter: 0).snapshot
         let t = try time(text, in: recording, startTimeOfDay: first.timeOfDay - first.time)
-        cursor.seek(toTime: t)
-        let snapshot = try cursor.snapshot()
+        let (snapshot, _) = try readable(cursor, atOrAfter: recording.frameIndex(atOrBefore: t))
         switch format {
         case .json: try SnapshotPrinter.printJSON(snapshot)
         case .text: SnapshotPrinter.printScreen(snapshot, screen: screen ?? .overview, width: width, height: height, ascii: display.ascii)
@@ -89,8 +99,7 @@ struct ReplayCommand: ParsableCommand {
 
     func printSummary(_ recording: RecordingFile) throws {
         let cursor = ReplayCursor(file: recording)
-        cursor.seek(toFrame: 0)
-        let first = try cursor.snapshot()
+        let first = try readable(cursor, atOrAfter: 0).snapshot
         let startOfDay = first.timeOfDay - first.time
         let h = recording.header
         print("\(TerminalText.sanitized(file)): \(h.source.kind.rawValue) \(TerminalText.sanitized(h.source.name)), "

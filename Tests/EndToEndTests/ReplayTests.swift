@@ -34,6 +34,25 @@ import Testing
         #expect(text.stdout.contains("Nodes (24)"))     // 16 and the 8 of the scale-up at 09:52:10
     }
 
+    @Test func aDamagedKeyframeIsNamedAndTheNextGoodOneIsUsed() throws {
+        let path = Self.dir + "/flipped.rec"
+        let r = try Harness.fleetdeck(["record", "--scenario", "edge", "--duration", "90", "--keyframe-interval", "30", "--out", path])
+        #expect(r.status == 0, "\(r.stderr)")
+        var lines = try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "\n")
+        // A flipped bit in the first keyframe's snapshot: "nodes" reads "nodgs", still JSON.
+        let key = try #require(lines.firstIndex { $0.hasPrefix(#"{"type":"keyframe""#) })
+        lines[key] = lines[key].replacingOccurrences(of: #""nodes":"#, with: #""nodgs":"#)
+        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+
+        let at = try Harness.fleetdeck(["replay", path, "--at", "0", "--format", "json"])
+        #expect(at.status == 0, "\(at.stderr)")
+        #expect(at.stderr.contains(":\(key + 1): a damaged keyframe") && at.stderr.contains("going on to the next good keyframe"), "\(at.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(at.stdout.utf8)) as? [String: Any]
+        #expect((object?["time"] as? Double ?? 0) > 0, "the snapshot of a later keyframe")
+        let summary = try Harness.fleetdeck(["replay", path, "--summary"])
+        #expect(summary.status == 0 && summary.stdout.contains("ticks"), "\(summary.stderr)")
+    }
+
     @Test func hostileTextInARecordingNeverReachesTheTerminalRaw() throws {
         let path = try Self.bankRecording()
         var lines = try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "\n")

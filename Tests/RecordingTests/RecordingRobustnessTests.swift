@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import FleetCore
 @testable import Recording
@@ -92,6 +93,21 @@ import Testing
         // that inflated to 22 GB stops at 400 MB.
         #expect(Gzip.inflationLimit(compressed: 2 << 20) == 400 << 20)
         #expect(Gzip.inflationLimit(compressed: 1000) == 256 << 20)
+    }
+
+    @Test func aFullDiskStopsTheRecordingAndSaysSoAtOnce() throws {
+        // /dev/full answers every write with ENOSPC.
+        guard FileManager.default.fileExists(atPath: "/dev/full") else { return }
+        let sink = try RecordingSink(path: "/dev/full")
+        let told = Mutex<[String]>([])
+        sink.onFailure = { reason in told.withLock { $0.append(reason) } }
+        let sim = FleetSimulator(scenario: try RecordingRoundTripTests.scenario("edge"))
+        for t in 1...3 {
+            sim.advance(to: Double(t))
+            sink.record(sim.snapshot())
+        }
+        #expect(told.withLock { $0.count } == 1, "told once, the moment it stopped")
+        #expect(sink.error != nil && told.withLock { $0.first } == sink.error)
     }
 
     @Test func aTimeFarOutOfRangeIsShownNotTrappedOn() {

@@ -27,7 +27,11 @@ struct RecordOptions: ParsableArguments {
         let sink = try makeSink()
         let transform = local.map { l in { @Sendable (s: FleetSnapshot) in l.overlay.apply(to: s) } }
         guard let sink else { return (SnapshotStore(transform: transform), nil) }
-        return (SnapshotStore(transform: transform, onPublish: { sink.record($0) }), sink)
+        let store = SnapshotStore(transform: transform, onPublish: { sink.record($0) })
+        sink.onFailure = { [weak store] reason in
+            store?.note(.critical, "recording to \(TerminalText.sanitized(sink.path)) stopped: \(reason); the console carries on")
+        }
+        return (store, sink)
     }
 
     static func finish(_ sink: RecordingSink?, finalEvents: [FleetEvent]? = nil) {
