@@ -54,6 +54,8 @@ let package = Package(
         .target(name: "MetricsFormats"),
         // libFuzzer target for the parsers (Docs/telemetry.md, "Fuzzing"); a replayer otherwise.
         .executableTarget(name: "PrometheusTextFuzzer", dependencies: ["MetricsFormats"]),
+        // libFuzzer target for recordings (plain and gzip); a replayer otherwise.
+        .executableTarget(name: "RecordingFuzzer", dependencies: ["FleetCore", "Recording"]),
         // The aggregator: sources, per-stack mappings, aggregation into snapshots.
         .target(
             name: "Telemetry",

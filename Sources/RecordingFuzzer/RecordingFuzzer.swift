@@ -1,0 +1,67 @@
+import FleetCore
+import Foundation
+import Recording
+
+/// libFuzzer target for recordings (Docs/limits.md): open, index, seek and decode whatever
+/// the bytes are, plain or gzip. Built with `-sanitize=fuzzer,address -DFUZZING`, libFuzzer
+/// supplies `main`; built plainly, `main` below replays saved inputs through the same checks.
+///
+/// A crash, a sanitizer report or a broken invariant below is a finding; a thrown error is
+/// the reader doing its job.
+func checkOneInput(_ bytes: UnsafeRawBufferPointer) {
+    guard let file = try? RecordingFile(bytes: Array(bytes), path: "fuzz.rec") else { return }
+    for (i, f) in file.frames.enumerated() where f.line < 1 {
+        fatalError("frame \(i) at line \(f.line)")
+    }
+    _ = file.marks
+    _ = Format.clock(file.start) + Format.clock(file.end)
+    let cursor = ReplayCursor(file: file)
+    let count = file.frames.count
+    for target in [0, count / 2, count - 1, 1, count / 3] where count > 0 {
+        cursor.seek(toFrame: target)
+        if let s = try? cursor.snapshot() {
+            _ = Format.clock(s.timeOfDay) + Format.clock(s.time)
+        }
+    }
+    if count > 0 {
+        cursor.seek(toTime: file.end)
+        _ = cursor.readableSnapshot(atOrAfter: 0)
+    }
+}
+
+#if FUZZING
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    checkOneInput(UnsafeRawBufferPointer(start: data, count: size))
+    return 0
+}
+
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(_ argc: UnsafeMutablePointer<CInt>,
+                     _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+                     _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
+
+/// SwiftPM links an executable's entry point under this name; hand control to libFuzzer.
+@_cdecl("RecordingFuzzer_main")
+func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return runFuzzerDriver(&count, &arguments) { data, size in fuzzOneInput(data, size) }
+}
+#else
+@main
+enum ReplayInputs {
+    static func main() {
+        let paths = CommandLine.arguments.dropFirst()
+        guard !paths.isEmpty else {
+            print("usage: RecordingFuzzer FILE... (replays inputs; see Docs/limits.md to fuzz)")
+            return
+        }
+        for path in paths {
+            guard let data = FileManager.default.contents(atPath: path) else { print("cannot read \(path)"); exit(2) }
+            data.withUnsafeBytes { checkOneInput($0) }
+            print("\(path): ok")
+        }
+    }
+}
+#endif
