@@ -53,9 +53,11 @@ let package = Package(
         // Prometheus HTTP API's JSON, Redis INFO. Foundation only, so the fuzzer builds it alone.
         .target(name: "MetricsFormats"),
         // libFuzzer target for the parsers (Docs/telemetry.md, "Fuzzing"); a replayer otherwise.
-        .executableTarget(name: "PrometheusTextFuzzer", dependencies: ["MetricsFormats"]),
+        // What the libFuzzer targets share: the driver and the replayer of saved inputs.
+        .target(name: "FuzzSupport"),
+        .executableTarget(name: "PrometheusTextFuzzer", dependencies: ["MetricsFormats", "FuzzSupport"]),
         // libFuzzer target for recordings (plain and gzip); a replayer otherwise.
-        .executableTarget(name: "RecordingFuzzer", dependencies: ["FleetCore", "Recording"]),
+        .executableTarget(name: "RecordingFuzzer", dependencies: ["FleetCore", "Recording", "FuzzSupport"]),
         // The aggregator: sources, per-stack mappings, aggregation into snapshots.
         .target(
             name: "Telemetry",

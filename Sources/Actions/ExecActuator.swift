@@ -129,10 +129,11 @@ public struct ExecActuator: Actuator {
         }
         let deadline = Date().addingTimeInterval(timeout)
         var streams = [OutputStream(fd: out[0]), OutputStream(fd: err[0])]
+        var chunk = [UInt8](repeating: 0, count: 16_384)
         var status: Int32 = 0
         var exited = false, timedOut = false
         while !exited {
-            OutputStream.readAvailable(&streams, waitingMilliseconds: 20)
+            OutputStream.readAvailable(&streams, waitingMilliseconds: 20, through: &chunk)
             if waitpid(pid, &status, WNOHANG) == pid {
                 exited = true
             } else if Date() > deadline {
@@ -144,7 +145,7 @@ public struct ExecActuator: Actuator {
         }
         // What the command wrote before it ended; whatever its group left behind is not
         // waited for, and goes with the group.
-        OutputStream.readAvailable(&streams, waitingMilliseconds: 0)
+        OutputStream.readAvailable(&streams, waitingMilliseconds: 0, through: &chunk)
         kill(-pid, SIGKILL)
         for s in streams { close(s.fd) }
         let output = streams.map(\.text).filter { !$0.isEmpty }.joined(separator: " | ")
@@ -174,15 +175,14 @@ public struct ExecActuator: Actuator {
         }
 
         /// Waits up to `waitingMilliseconds` for output on any open stream, then reads all
-        /// there is without blocking.
-        static func readAvailable(_ streams: inout [OutputStream], waitingMilliseconds: Int32) {
+        /// there is without blocking, through `chunk`.
+        static func readAvailable(_ streams: inout [OutputStream], waitingMilliseconds: Int32, through chunk: inout [UInt8]) {
             var fds = streams.filter(\.open).map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
             guard !fds.isEmpty else {
                 if waitingMilliseconds > 0 { usleep(UInt32(waitingMilliseconds) * 1000) }
                 return
             }
             _ = poll(&fds, nfds_t(fds.count), waitingMilliseconds)
-            var chunk = [UInt8](repeating: 0, count: 16_384)
             for i in streams.indices where streams[i].open {
                 while true {
                     let n = chunk.withUnsafeMutableBytes { read(streams[i].fd, $0.baseAddress, $0.count) }

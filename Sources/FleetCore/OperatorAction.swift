@@ -61,6 +61,13 @@ public enum OperatorAction: Sendable, Hashable {
         }
     }
 
+    /// A shift without its `from`, given the first of the pool's blue/green `partners`; any
+    /// other action (or a shift with no partner, which the fleet then refuses) as it is.
+    public func namingShiftPartner(_ partners: (String) -> [String]) -> OperatorAction {
+        guard case let .shift(to, nil, percent) = self, let partner = partners(to).first else { return self }
+        return .shift(toward: to, from: partner, percent: percent)
+    }
+
     /// In words, as the events log and the simulator actuator's request show it.
     public var summary: String {
         switch self {

@@ -1,4 +1,5 @@
 import Foundation
+import FuzzSupport
 import MetricsFormats
 
 /// libFuzzer target for the wire-format parsers (Docs/telemetry.md, "Fuzzing"). Built with
@@ -34,32 +35,16 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     return 0
 }
 
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(_ argc: UnsafeMutablePointer<CInt>,
-                     _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-                     _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
-
 /// SwiftPM links an executable's entry point under this name; hand control to libFuzzer.
 @_cdecl("PrometheusTextFuzzer_main")
 func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var count = argc
-    var arguments = argv
-    return runFuzzerDriver(&count, &arguments) { data, size in fuzzOneInput(data, size) }
+    FuzzSupport.runLibFuzzer(argc, argv) { data, size in fuzzOneInput(data, size) }
 }
 #else
 @main
 enum ReplayInputs {
     static func main() {
-        let paths = CommandLine.arguments.dropFirst()
-        guard !paths.isEmpty else {
-            print("usage: PrometheusTextFuzzer FILE... (replays inputs; see Docs/telemetry.md to fuzz)")
-            return
-        }
-        for path in paths {
-            guard let data = FileManager.default.contents(atPath: path) else { print("cannot read \(path)"); exit(2) }
-            data.withUnsafeBytes { checkOneInput($0) }
-            print("\(path): ok")
-        }
+        FuzzSupport.replayInputs(usage: "usage: PrometheusTextFuzzer FILE... (replays inputs; see Docs/telemetry.md to fuzz)") { checkOneInput($0) }
     }
 }
 #endif

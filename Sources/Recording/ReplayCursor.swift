@@ -47,9 +47,10 @@ public final class ReplayCursor {
         } catch is DecodingError {
             throw RecordingError.damaged(file.path, line: key, reason: "its snapshot does not decode")
         }
-        guard SnapshotSeries.assign(&s, series) else {
+        let needed = SnapshotSeries.assign(&s, series)
+        guard needed == series.count else {
             throw RecordingError.damaged(file.path, line: key,
-                                         reason: "its history rings (\(series.count)) do not fit its nodes, pools and caches (\(SnapshotSeries.count(for: s)))")
+                                         reason: "its history rings (\(series.count)) do not fit its nodes, pools and caches (\(needed))")
         }
         s.events = Array(events.suffix(200))
         return s

@@ -151,19 +151,16 @@ enum SnapshotSeries {
     }
 
     /// Puts the rings back; `series` is in `list`'s order for the same snapshot shape.
-    /// How many series `list` gives for a snapshot of this structure.
-    static func count(for s: FleetSnapshot) -> Int { s.nodes.count * 5 + s.pools.count * 3 + s.caches.count + 1 }
-
-    /// Puts `series` back into the snapshot's histories, in `list`'s order; false (and the
-    /// snapshot untouched) when there are not exactly as many as its structure needs: a
-    /// damaged keyframe, whose rings and shape disagree.
+    /// Puts `series` back into the snapshot's histories, in `list`'s order, and returns how
+    /// many its structure needs. When that is not `series.count` (a damaged keyframe, whose
+    /// rings and shape disagree) the snapshot is left untouched.
     @discardableResult
-    static func assign(_ s: inout FleetSnapshot, _ series: [AnySeries]) -> Bool {
-        guard series.count == count(for: s) else { return false }
+    static func assign(_ snapshot: inout FleetSnapshot, _ series: [AnySeries]) -> Int {
+        var s = snapshot
         var k = 0
-        func next() -> AnySeries { defer { k += 1 }; return series[k] }
-        func tiered() -> TieredSeries { next().tiered ?? TieredSeries() }
-        func ring() -> SeriesRing { next().ring ?? SeriesRing(capacity: 1) }
+        func next() -> AnySeries? { defer { k += 1 }; return k < series.count ? series[k] : nil }
+        func tiered() -> TieredSeries { next()?.tiered ?? TieredSeries() }
+        func ring() -> SeriesRing { next()?.ring ?? SeriesRing(capacity: 1) }
         for i in s.nodes.indices {
             s.nodes[i].history.gpuUtilization = tiered()
             s.nodes[i].history.kvCacheUsage = tiered()
@@ -178,7 +175,8 @@ enum SnapshotSeries {
         }
         for i in s.caches.indices { s.caches[i].history = ring() }
         s.cost.history = ring()
-        return true
+        if k == series.count { snapshot = s }
+        return k
     }
 
     /// The snapshot without its rings (small placeholders), events or replay state: what the

@@ -1,5 +1,6 @@
 import FleetCore
 import Foundation
+import FuzzSupport
 import Recording
 
 /// libFuzzer target for recordings (Docs/limits.md): open, index, seek and decode whatever
@@ -36,32 +37,16 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     return 0
 }
 
-@_silgen_name("LLVMFuzzerRunDriver")
-func runFuzzerDriver(_ argc: UnsafeMutablePointer<CInt>,
-                     _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-                     _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
-
 /// SwiftPM links an executable's entry point under this name; hand control to libFuzzer.
 @_cdecl("RecordingFuzzer_main")
 func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var count = argc
-    var arguments = argv
-    return runFuzzerDriver(&count, &arguments) { data, size in fuzzOneInput(data, size) }
+    FuzzSupport.runLibFuzzer(argc, argv) { data, size in fuzzOneInput(data, size) }
 }
 #else
 @main
 enum ReplayInputs {
     static func main() {
-        let paths = CommandLine.arguments.dropFirst()
-        guard !paths.isEmpty else {
-            print("usage: RecordingFuzzer FILE... (replays inputs; see Docs/limits.md to fuzz)")
-            return
-        }
-        for path in paths {
-            guard let data = FileManager.default.contents(atPath: path) else { print("cannot read \(path)"); exit(2) }
-            data.withUnsafeBytes { checkOneInput($0) }
-            print("\(path): ok")
-        }
+        FuzzSupport.replayInputs(usage: "usage: RecordingFuzzer FILE... (replays inputs; see Docs/limits.md to fuzz)") { checkOneInput($0) }
     }
 }
 #endif

@@ -16,19 +16,13 @@ extension FleetSimulator {
     /// its `from` takes the pool's first blue/green partner.
     @discardableResult
     public func perform(_ action: OperatorAction, label: String? = nil) -> Result<String, FleetActionError> {
-        let action = resolved(action)
+        let action = action.namingShiftPartner(splitPartners(of:))
         let result = apply(action)
         switch result {
         case .success(let text): log(.info, .action, "action: \(label.map { "\($0): " } ?? "")\(text)", pool: action.pool)
         case .failure(let e): log(.warning, .action, "action failed: \(action.summary): \(e)", pool: action.pool)
         }
         return result
-    }
-
-    /// The action with its shift partner named, when the fleet has one.
-    public func resolved(_ action: OperatorAction) -> OperatorAction {
-        guard case let .shift(to, nil, percent) = action, let partner = splitPartners(of: to).first else { return action }
-        return .shift(toward: to, from: partner, percent: percent)
     }
 
     func apply(_ action: OperatorAction) -> Result<String, FleetActionError> {

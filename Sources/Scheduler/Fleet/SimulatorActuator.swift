@@ -12,20 +12,9 @@ public struct SimulatorActuator: Actuator {
         coldStarts = Dictionary(uniqueKeysWithValues: scenario.pools.map { ($0.id, FleetSimulator.coldStart($0.model)) })
     }
 
-    /// The action with its blue/green partner named, or why it has none.
-    func resolved(_ action: OperatorAction) -> Result<OperatorAction, ActionError> {
-        guard case let .shift(to, nil, percent) = action else { return .success(action) }
-        guard let partner = driver.splitPartners(to).first else {
-            return .failure(ActionError("\(to) has no blue/green partner: no class splits its traffic"))
-        }
-        return .success(.shift(toward: to, from: partner, percent: percent))
-    }
-
+    /// What the simulator will be asked, as its events log will say it.
     public func request(for action: OperatorAction) -> String {
-        switch resolved(action) {
-        case .success(let a): return a.summary
-        case .failure(let e): return "none (\(e))"
-        }
+        action.namingShiftPartner(driver.splitPartners).summary
     }
 
     public func describe(_ action: OperatorAction, snapshot s: FleetSnapshot) -> String {
@@ -41,16 +30,16 @@ public struct SimulatorActuator: Actuator {
             return on ? "Degrade pool \(pool): \(mode.title)." : "Restore pool \(pool): stop '\(mode.title)'."
         case let .drain(node):
             return "Drain node \(node): it takes no new requests and goes down once its \(s.nodes.first { $0.id == node }.map { "\($0.running + $0.waiting)" } ?? "") requests finish."
-        case let .shift(pool, from, percent):
-            let partner = from ?? driver.splitPartners(pool).first ?? "its partner"
-            return "Shift \(Format.compact(percent))% of the split traffic from \(partner) to \(pool) (blue/green)."
+        case .shift:
+            guard case let .shift(pool, from?, percent) = action.namingShiftPartner(driver.splitPartners) else {
+                return "Shift traffic toward \(action.target): it has no blue/green partner (no class splits its traffic)."
+            }
+            return "Shift \(Format.compact(percent))% of the split traffic from \(from) to \(pool) (blue/green)."
         }
     }
 
     public func execute(_ action: OperatorAction) async -> Result<String, ActionError> {
-        switch resolved(action) {
-        case .failure(let e): return .failure(e)
-        case .success(let a): return await driver.perform(a).mapError { ActionError($0.description) }
-        }
+        // The simulator names a shift's partner itself, from the fleet as it stands.
+        await driver.perform(action).mapError { ActionError($0.description) }
     }
 }

@@ -156,8 +156,11 @@ public final class FleetAggregator {
     /// Appends one sample to every history and assembles the snapshot.
     public func snapshot(at time: Double) -> FleetSnapshot {
         var nodes: [NodeSnapshot] = []
+        // Each target's state at this tick, worked out once for the nodes, the pools and the
+        // sources.
+        let states = targets.map { state(of: $0, at: time) }
         for i in targets.indices {
-            let (state, reason) = state(of: targets[i], at: time)
+            let (state, reason) = states[i]
             if state == .stale, targets[i].shownState == .up {
                 let node = targets[i].config.node
                 log(.warning, "node \(node) stale: \(reason ?? "")", node: node, pool: targets[i].config.pool, at: time)
@@ -197,7 +200,7 @@ public final class FleetAggregator {
         var costs: [PoolCost] = []
         for id in poolIDs {
             // Only targets answering now count: a dead node's last figures must not linger.
-            let members = targets.indices.filter { targets[$0].config.pool == id && state(of: targets[$0], at: time).0 == .up }
+            let members = targets.indices.filter { targets[$0].config.pool == id && states[$0].0 == .up }
             for m in members {
                 while let first = targets[m].window.first, time - first.time > Self.latencyWindow { targets[m].window.removeFirst() }
             }
@@ -234,12 +237,12 @@ public final class FleetAggregator {
             pools: pools, nodes: nodes, caches: caches, latency: latencies,
             cost: CostSnapshot(pools: costs, history: costHistory),
             events: events.newest(200),
-            sources: sourceStatuses(at: time))
+            sources: sourceStatuses(at: time, states: states))
     }
 
-    func sourceStatuses(at time: Double) -> [SourceStatus] {
-        let metrics = targets.map { t -> SourceStatus in
-            let (state, reason) = state(of: t, at: time)
+    func sourceStatuses(at time: Double, states: [(NodeState, String?)]) -> [SourceStatus] {
+        let metrics = zip(targets, states).map { t, shown -> SourceStatus in
+            let (state, reason) = shown
             return SourceStatus(id: t.config.node, kind: .metrics, address: WatchConfig.redacted(t.config.url), state: state,
                                 reason: reason ?? t.parseNote, stack: t.stack?.rawValue,
                                 lastSuccessAge: t.lastSuccess.map { time - $0 }, lastDuration: t.health.lastScrapeDuration,
