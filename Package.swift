@@ -1,6 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// The fuzz targets have no top-level code: their entry point is `@_cdecl("TARGET_main")`
+/// (Sources/FuzzSupport), in fuzzing builds and replaying builds alike.
+let fuzzTarget: [SwiftSetting] = [.unsafeFlags(["-parse-as-library"])]
+
 let package = Package(
     name: "fleetdeck",
     products: [
@@ -50,14 +54,20 @@ let package = Package(
                             .unsafeFlags(["-O"], .when(configuration: .debug))]
         ),
         // Parsers for the wire formats fleets expose: Prometheus text and OpenMetrics, the
-        // Prometheus HTTP API's JSON, Redis INFO. Foundation only, so the fuzzer builds it alone.
-        .target(name: "MetricsFormats"),
+        // Prometheus HTTP API's JSON, Redis INFO, fleetdeck's NDJSON. No I/O, so the fuzzers
+        // build it without the network stack.
+        .target(name: "MetricsFormats", dependencies: ["FleetCore"]),
         // libFuzzer target for the parsers (Docs/telemetry.md, "Fuzzing"); a replayer otherwise.
         // What the libFuzzer targets share: the driver and the replayer of saved inputs.
         .target(name: "FuzzSupport"),
-        .executableTarget(name: "PrometheusTextFuzzer", dependencies: ["MetricsFormats", "FuzzSupport"]),
-        // libFuzzer target for recordings (plain and gzip); a replayer otherwise.
-        .executableTarget(name: "RecordingFuzzer", dependencies: ["FleetCore", "Recording", "FuzzSupport"]),
+        .executableTarget(name: "PrometheusTextFuzzer", dependencies: ["MetricsFormats", "FuzzSupport"], swiftSettings: fuzzTarget),
+        // libFuzzer targets for recordings (plain and gzip), NDJSON, GGUF models, scenario (and
+        // profile and engine) files, and traces; replayers of saved inputs otherwise.
+        .executableTarget(name: "RecordingFuzzer", dependencies: ["FleetCore", "Recording", "FuzzSupport"], swiftSettings: fuzzTarget),
+        .executableTarget(name: "NDJSONFuzzer", dependencies: ["FleetCore", "MetricsFormats", "FuzzSupport"], swiftSettings: fuzzTarget),
+        .executableTarget(name: "GGUFFuzzer", dependencies: ["LocalInference", "FuzzSupport"], swiftSettings: fuzzTarget),
+        .executableTarget(name: "ScenarioFuzzer", dependencies: ["FleetCore", "Scheduler", "FuzzSupport"], swiftSettings: fuzzTarget),
+        .executableTarget(name: "TraceFuzzer", dependencies: ["FleetCore", "Scheduler", "FuzzSupport"], swiftSettings: fuzzTarget),
         // The aggregator: sources, per-stack mappings, aggregation into snapshots.
         .target(
             name: "Telemetry",
@@ -126,8 +136,9 @@ let package = Package(
         .testTarget(name: "MetricsFormatsTests", dependencies: ["FleetdeckTestSupport", "MetricsFormats"]),
         .testTarget(name: "TelemetryTests", dependencies: ["FleetdeckTestSupport", "Telemetry", "MetricsFormats"]),
         .testTarget(name: "ActionsTests", dependencies: ["FleetdeckTestSupport", "Actions", "FleetCore", "Scheduler"]),
+        .testTarget(name: "SimulatorServerTests", dependencies: ["SimulatorServer", "Scheduler", "FleetCore"]),
         .testTarget(name: "RecordingTests", dependencies: ["FleetdeckTestSupport", "Recording", "FleetCore", "Scheduler"]),
-        .testTarget(name: "LocalInferenceTests", dependencies: ["LocalInference", "LocalNode", "FleetCore"]),
+        .testTarget(name: "LocalInferenceTests", dependencies: ["FleetdeckTestSupport", "LocalInference", "LocalNode", "FleetCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["FleetdeckTestSupport", "FleetCore", "Telemetry", "MetricsFormats", "Actions", "LocalInference"]),
     ],
     swiftLanguageModes: [.v6]

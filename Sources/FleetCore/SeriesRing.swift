@@ -3,6 +3,8 @@
 /// producer appends again.
 public struct SeriesRing: Sendable {
     public let capacity: Int
+    /// The largest ring a recording may ask for: a day at 10 samples a second is 864,000.
+    public static let maxCapacity = 1 << 20
     private var storage: [Double]
     private var head = 0          // index of the oldest sample once full
     public private(set) var count = 0
@@ -62,8 +64,8 @@ extension SeriesRing: Codable {
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let capacity = try c.decode(Int.self, forKey: .capacity)
-        guard capacity > 0 else {
-            throw DecodingError.dataCorruptedError(forKey: .capacity, in: c, debugDescription: "capacity must be positive")
+        guard capacity > 0, capacity <= Self.maxCapacity else {
+            throw DecodingError.dataCorruptedError(forKey: .capacity, in: c, debugDescription: "capacity must be 1...\(Self.maxCapacity)")
         }
         if let packed = try? c.decode(String.self, forKey: .values) {
             guard let values = SeriesPacking.unpackDoubles(packed) else {

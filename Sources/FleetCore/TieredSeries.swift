@@ -28,15 +28,23 @@ public struct TieredSeries: Sendable {
         for v in values { fine.append(v) }
         for v in minuteMeans { coarse.append(v) }
         self.minute = minute
-        self.minuteSum = minuteSum
-        self.minuteCount = minuteCount
+        (self.minuteSum, self.minuteCount) = Self.minuteInProgress(sum: minuteSum, count: minuteCount)
+    }
+
+    /// A minute in progress as read from a recording, made safe to add to: no minute holds a
+    /// million samples, and a sum that is not finite is no sum.
+    static func minuteInProgress(sum: Double, count: Int) -> (sum: Double, count: Int) {
+        guard (0...1_000_000).contains(count), sum.isFinite else { return (0, 0) }
+        return (sum, count)
     }
 
     /// Samples come in time order; `time` in seconds on the source's clock decides the minute.
     public mutating func append(_ value: Double, at time: Double) {
         let stored = Float(value)
         fine.append(stored)
-        let m = Int((time / Self.coarseStep).rounded(.down))
+        // Clamped: a recording may say any time, and Int(Double) traps past Int's range.
+        let minutes = (time / Self.coarseStep).rounded(.down)
+        let m = minutes.isFinite ? Int(max(-1e15, min(1e15, minutes))) : (minute ?? 0)
         if let current = minute, m != current {
             closeMinute()
         }
@@ -122,8 +130,8 @@ extension TieredSeries: Codable {
         for v in try floats(.values) { fine.append(v) }
         for v in try floats(.minuteMeans) { coarse.append(v) }
         minute = try c.decodeIfPresent(Int.self, forKey: .currentMinute)
-        minuteSum = try c.decodeIfPresent(Double.self, forKey: .currentMinuteSum) ?? 0
-        minuteCount = try c.decodeIfPresent(Int.self, forKey: .currentMinuteCount) ?? 0
+        (minuteSum, minuteCount) = Self.minuteInProgress(sum: try c.decodeIfPresent(Double.self, forKey: .currentMinuteSum) ?? 0,
+                                                         count: try c.decodeIfPresent(Int.self, forKey: .currentMinuteCount) ?? 0)
     }
 
     /// The fine samples, the finished minutes' means, and the minute in progress (so a

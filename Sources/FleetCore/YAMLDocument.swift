@@ -143,7 +143,9 @@ public struct YAMLValue {
     }
 
     public func int() throws -> Int {
-        guard case .scalar = node, let i = node.int else { throw error("expected a whole number") }
+        // YAML 1.1's base-60 integers (1:30:00) are built by Yams with trapping arithmetic, so
+        // "1:1:1:1:1:1:1:1:1:1:1" would stop the process; no field here is written that way.
+        guard case let .scalar(s) = node, !s.string.contains(":"), let i = node.int else { throw error("expected a whole number") }
         return i
     }
 

@@ -28,23 +28,8 @@ func checkOneInput(_ bytes: UnsafeRawBufferPointer) {
     _ = try? PrometheusQueryParser.parse(Data(bytes))
 }
 
-#if FUZZING
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    checkOneInput(UnsafeRawBufferPointer(start: data, count: size))
-    return 0
-}
-
-/// SwiftPM links an executable's entry point under this name; hand control to libFuzzer.
+/// The entry point (see FuzzSupport): libFuzzer in a fuzzing build, a replayer otherwise.
 @_cdecl("PrometheusTextFuzzer_main")
-func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    FuzzSupport.runLibFuzzer(argc, argv) { data, size in fuzzOneInput(data, size) }
+func entryPoint(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    FuzzSupport.main(argc, argv, usage: "PrometheusTextFuzzer FILE...", check: checkOneInput)
 }
-#else
-@main
-enum ReplayInputs {
-    static func main() {
-        FuzzSupport.replayInputs(usage: "usage: PrometheusTextFuzzer FILE... (replays inputs; see Docs/telemetry.md to fuzz)") { checkOneInput($0) }
-    }
-}
-#endif

@@ -63,9 +63,17 @@ enum Gzip {
         var status = Z_OK
         var inputCopy = input
         inputCopy.withUnsafeMutableBufferPointer { inBuf in
-            stream.next_in = inBuf.baseAddress
-            stream.avail_in = uInt(inBuf.count)
+            guard let base = inBuf.baseAddress else { return }
+            // zlib counts input in 32 bits: a file past 4 GiB goes in by pieces.
+            var fed = 0
+            var unread: Int { Int(stream.avail_in) + inBuf.count - fed }
             while true {
+                if stream.avail_in == 0, fed < inBuf.count {
+                    let n = min(inBuf.count - fed, Int(UInt32.max))
+                    stream.next_in = base + fed
+                    stream.avail_in = uInt(n)
+                    fed += n
+                }
                 var produced = 0
                 chunk.withUnsafeMutableBufferPointer { outBuf in
                     stream.next_out = outBuf.baseAddress
@@ -77,10 +85,10 @@ enum Gzip {
                 if tooLarge { break }
                 if status == Z_STREAM_END {
                     // Concatenated members (gzip allows them): carry on with the next.
-                    if stream.avail_in > 0 && inflateReset(&stream) == Z_OK { continue }
+                    if unread > 0 && inflateReset(&stream) == Z_OK { continue }
                     break
                 }
-                if status != Z_OK || (produced == 0 && stream.avail_in == 0) { break }
+                if status != Z_OK || (produced == 0 && unread == 0) { break }
             }
         }
         if tooLarge { throw TooLarge(limit: limit) }

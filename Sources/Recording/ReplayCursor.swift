@@ -166,7 +166,7 @@ public final class ReplayCursor {
         out.reserveCapacity(items.count)
         for item in items {
             if let capacity = item["capacity"]?.raw.flatMap({ Int($0) }) {
-                guard capacity > 0, let text = string(item["values"]), let values = SeriesPacking.unpackDoubles(text) else { return nil }
+                guard capacity > 0, capacity <= SeriesRing.maxCapacity, let text = string(item["values"]), let values = SeriesPacking.unpackDoubles(text) else { return nil }
                 out.append(.ring(SeriesRing(capacity: capacity, values: values)))
             } else {
                 guard let v = string(item["values"]).flatMap(SeriesPacking.unpackFloats),

@@ -16,6 +16,8 @@ public final class ReplayDriver: FleetSource, ReplayControl, @unchecked Sendable
     private var paused: Bool
     private var speed: Double
     private let marks: [ReplayStatus.Mark]
+    /// Lines of damaged keyframes played past, for the transport's notice.
+    private var skippedKeyframes: [Int] = []
 
     public init(file: RecordingFile, store: SnapshotStore, speed: Double = 1, startPaused: Bool = false,
                 clock: any FleetClock = WallClock()) {
@@ -33,10 +35,27 @@ public final class ReplayDriver: FleetSource, ReplayControl, @unchecked Sendable
 
     /// The snapshot at the current frame with the transport's state, published.
     public func publish() {
-        guard var s = try? cursor.snapshot() else { return }
+        var s: FleetSnapshot
+        do {
+            s = try cursor.snapshot()
+        } catch {
+            // A keyframe that does not decode: play on from the next one that does, and say so.
+            guard let readable = cursor.readableSnapshot(atOrAfter: cursor.frame) else {
+                store.note(.warning, "replay: \(error); nothing readable after it", kind: .note)
+                return
+            }
+            s = readable.snapshot
+            for case .damaged(_, let line, _) in readable.skipped where !skippedKeyframes.contains(line) {
+                skippedKeyframes.append(line)
+            }
+        }
         let file = cursor.file
         var notes: [String] = []
         if let cut = file.cutShort { notes.append(cut) }
+        if !skippedKeyframes.isEmpty {
+            let lines = skippedKeyframes.prefix(3).map { "\($0)" }.joined(separator: ", ")
+            notes.append("damaged keyframe\(skippedKeyframes.count == 1 ? "" : "s") skipped (line \(lines)\(skippedKeyframes.count > 3 ? ", ..." : ""))")
+        }
         let problems = file.problems + cursor.problems
         if !problems.isEmpty {
             let lines = problems.prefix(3).map { "\($0.line)" }.joined(separator: ", ")
@@ -81,6 +100,10 @@ public final class ReplayDriver: FleetSource, ReplayControl, @unchecked Sendable
                 publish()
                 lastPublish = now
                 unpublished = false
+                // Past a damaged stretch the cursor is ahead of the playhead: play on from it.
+                if let frame = cursor.file.frames.indices.contains(cursor.frame) ? cursor.file.frames[cursor.frame] : nil {
+                    playhead = max(playhead, frame.time)
+                }
             }
             try? await Task.sleep(nanoseconds: 50_000_000)
         }

@@ -67,8 +67,12 @@ struct TickLineScanner {
 
         mutating func int() -> Int? {
             var v = 0, digits = 0
-            while i < b.count, b[i] >= 0x30, b[i] <= 0x39 { v = v * 10 + Int(b[i] - 0x30); i += 1; digits += 1 }
-            return digits > 0 && digits < 10 ? v : nil
+            // At most 9 digits, checked before each step: a longer run would overflow `v`.
+            while i < b.count, b[i] >= 0x30, b[i] <= 0x39 {
+                guard digits < 9 else { return nil }
+                v = v * 10 + Int(b[i] - 0x30); i += 1; digits += 1
+            }
+            return digits > 0 ? v : nil
         }
 
         /// A scalar as written: a string with its quotes (escapes untouched), or a bare token.

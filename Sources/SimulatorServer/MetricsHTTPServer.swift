@@ -56,23 +56,59 @@ private final class RequestHandler: ChannelInboundHandler {
         case .end:
             guard let h = head else { return }
             head = nil
-            let r = fleet.respond(method: h.method.rawValue, uri: h.uri)
-            var headers = HTTPHeaders()
-            headers.add(name: "Content-Type", value: r.contentType)
-            headers.add(name: "Content-Length", value: "\(r.body.utf8.count)")
-            if !h.isKeepAlive { headers.add(name: "Connection", value: "close") }
-            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: h.version, status: .init(statusCode: r.status), headers: headers))), promise: nil)
-            if h.method != .HEAD {
-                var buffer = context.channel.allocator.buffer(capacity: r.body.utf8.count)
-                buffer.writeString(r.body)
-                context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            switch fleet.reply(method: h.method.rawValue, uri: h.uri) {
+            case .answer(let r): answer(r, to: h, context: context)
+            case .trickle(let r): trickle(r, to: h, context: context)
+            case .silence: break
+            case .reset: context.close(promise: nil)
             }
-            let done = context.eventLoop.makePromise(of: Void.self)
-            if !h.isKeepAlive {
-                let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-                done.futureResult.whenComplete { _ in bound.value.close(promise: nil) }
-            }
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
         }
+    }
+
+    private func responseHead(of r: ServedFleet.Response, for h: HTTPRequestHead) -> HTTPServerResponsePart {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: r.contentType)
+        headers.add(name: "Content-Length", value: "\(r.body.utf8.count)")
+        if let location = r.location { headers.add(name: "Location", value: location) }
+        if !h.isKeepAlive { headers.add(name: "Connection", value: "close") }
+        return .head(HTTPResponseHead(version: h.version, status: .init(statusCode: r.status), headers: headers))
+    }
+
+    private func answer(_ r: ServedFleet.Response, to h: HTTPRequestHead, context: ChannelHandlerContext) {
+        context.write(wrapOutboundOut(responseHead(of: r, for: h)), promise: nil)
+        if h.method != .HEAD {
+            var buffer = context.channel.allocator.buffer(capacity: r.body.utf8.count)
+            buffer.writeString(r.body)
+            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        }
+        let done = context.eventLoop.makePromise(of: Void.self)
+        if !h.isKeepAlive {
+            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            done.futureResult.whenComplete { _ in bound.value.close(promise: nil) }
+        }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
+    }
+
+    /// The headers, then one byte of the body every 200 ms until the body is sent or the
+    /// client gives up (its close fails the write and ends the chain).
+    private func trickle(_ r: ServedFleet.Response, to h: HTTPRequestHead, context: ChannelHandlerContext) {
+        context.writeAndFlush(wrapOutboundOut(responseHead(of: r, for: h)), promise: nil)
+        let bytes = Array(r.body.utf8)
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        func send(_ i: Int) {
+            let context = bound.value
+            guard context.channel.isActive else { return }
+            guard i < bytes.count else {
+                context.writeAndFlush(handler.value.wrapOutboundOut(.end(nil)), promise: nil)
+                return
+            }
+            var buffer = context.channel.allocator.buffer(capacity: 1)
+            buffer.writeInteger(bytes[i])
+            context.writeAndFlush(handler.value.wrapOutboundOut(.body(.byteBuffer(buffer)))).whenSuccess {
+                context.eventLoop.scheduleTask(in: .milliseconds(200)) { send(i + 1) }
+            }
+        }
+        send(0)
     }
 }

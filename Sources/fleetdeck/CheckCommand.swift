@@ -20,8 +20,12 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .long, help: "auto, prometheus, openmetrics, redis or ndjson.")
     var format: MetricsCheck.Format = .auto
 
-    @Option(name: .long, help: "Timeout for a URL, in seconds.")
+    @Option(name: .long, help: "Timeout for a URL, in seconds (0.05 to 600): the whole exchange, body included.")
     var timeout: Double = 5
+
+    func validate() throws {
+        guard (0.05...600).contains(timeout) else { throw ValidationError("--timeout must be between 0.05 and 600 seconds") }
+    }
 
     func run() throws {
         var contentType: String?

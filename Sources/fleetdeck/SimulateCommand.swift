@@ -30,7 +30,10 @@ struct SimulateCommand: ParsableCommand {
             Prometheus HTTP service-discovery document at http://HOST:PORT/targets, so a real Prometheus
             (http_sd_configs) or `fleetdeck watch` can scrape a simulated fleet of any size. A node the
             scenario takes down answers 503. Runs until SIGINT or SIGTERM, or for --duration wall-clock
-            seconds.
+            seconds. --hostile 0.1 makes a tenth of the nodes misbehave, a different tenth each minute,
+            each in one of eight ways (a trickled body, silence, a reset, a 14 MiB flood, 100,000
+            labels, NaN and 2^63 values, escape sequences, a redirect to another origin): the load
+            `fleetdeck bench soak` runs the console against, and a test for any monitoring stack.
 
             Example Prometheus job:
               - job_name: fleetdeck-sim
@@ -66,6 +69,9 @@ struct SimulateCommand: ParsableCommand {
     @Option(name: .long, help: "With --serve: simulated seconds run at once before serving starts.")
     var warmup: Double = 120
 
+    @Option(name: .long, help: "With --serve: this share of the nodes (0 to 1) misbehaves, a different set each minute: trickled bodies, silence, resets, 14 MiB floods, label bombs, NaN and 2^63 values, escape sequences, redirects.")
+    var hostile: Double = 0
+
     @Option(name: .long, help: "Headless: simulated time to run (1h, 30m, 90s, or seconds; default 1h). With --serve: wall-clock time before stopping (default: until a signal).",
             transform: TimeSpan.parser("--duration"))
     var duration: TimeSpan?
@@ -73,6 +79,7 @@ struct SimulateCommand: ParsableCommand {
     func validate() throws {
         guard (0...1000).contains(speed) else { throw ValidationError("--speed must be between 0 and 1000") }
         guard (0...86_400).contains(warmup) else { throw ValidationError("--warmup must be between 0 and 86400 seconds") }
+        guard (0...1).contains(hostile) else { throw ValidationError("--hostile is a share of the nodes, 0 to 1 (0.1 for a tenth)") }
         if let n = nodes, !(1...10_000).contains(n) { throw ValidationError("--nodes must be between 1 and 10000") }
         if let serve { _ = try Self.hostAndPort(serve) }
         if trace != nil {
@@ -130,7 +137,7 @@ struct SimulateCommand: ParsableCommand {
 
         let store = SnapshotStore()
         let simulator = FleetSimulator(scenario: sc, seed: scenario.seed)
-        let fleet = ServedFleet(advertisedAddress: serve)
+        let fleet = ServedFleet(advertisedAddress: serve, hostile: hostile > 0 ? HostileRotation(fraction: hostile) : nil)
         let driver = SimulationDriver(simulator: simulator, store: store, speed: speed) { fleet.update($0) }
         let server: MetricsHTTPServer
         do {
@@ -142,7 +149,8 @@ struct SimulateCommand: ParsableCommand {
         driver.warmUp(seconds: warmup)
         let task = Task.detached { await driver.run() }
         let count = simulator.expositions().count
-        print("serving \(count) simulated vLLM nodes of '\(sc.name)' on http://\(fleet.advertisedAddress)/ (service discovery: /targets)")
+        let misbehaving = hostile > 0 ? String(format: ", %.0f%% of them misbehaving in rotation", hostile * 100) : ""
+        print("serving \(count) simulated vLLM nodes of '\(sc.name)'\(misbehaving) on http://\(fleet.advertisedAddress)/ (service discovery: /targets)")
         fflush(nil)
 
         signals.wait(atMost: wallLimit)

@@ -21,6 +21,17 @@ import Testing
         #expect(text + "\n" == golden, "\n\(text)")
     }
 
+    /// A recording's times may be anything: the timeline clamps them to its ends.
+    @Test func timelineColumnsOfAbsurdTimesStayOnTheBar() {
+        let r = ReplayStatus(position: 0, start: 0, end: 10, paused: true, speed: 1, marks: [], notice: nil)
+        #expect(ReplayBar.column(1e300, r, width: 50) == 49)
+        #expect(ReplayBar.column(-1e300, r, width: 50) == 0)
+        #expect(ReplayBar.column(.nan, r, width: 50) == 0)
+        #expect(ReplayBar.column(5, r, width: 51) == 25)
+        let wide = ReplayStatus(position: 0, start: -1e308, end: 1e308, paused: true, speed: 1, marks: [], notice: nil)
+        #expect(ReplayBar.column(0, wide, width: 50) == 0)
+    }
+
     @Test func overviewGolden80x24() throws {
         try expectGolden("overview-80x24-ascii", render(width: 80, height: 24, glyphs: .ascii).text)
     }

@@ -125,4 +125,61 @@ import Testing
         // A held fleet still has work in it: the comparison is not of zeros alone.
         #expect(scraped.nodes.contains { $0.running > 0 })
     }
+
+    /// Every hostile node at once: each misbehaviour reaches the wire as it should (a trickle
+    /// is slow, silence never answers, a flood is 14 MiB, a redirect points elsewhere).
+    @Test func hostileNodesMisbehaveOnTheWire() async throws {
+        let served = try serve(["--scenario", "edge", "--nodes", "60", "--speed", "0", "--warmup", "5", "--hostile", "1"])
+        defer { Harness.stop(served.pid) }
+        let sd = try await get("http://\(served.address)/targets")
+        let groups = try #require(try JSONSerialization.jsonObject(with: Data(sd.body.utf8)) as? [[String: Any]])
+        #expect(groups.count == 60, "service discovery is never hostile")
+        var seen: [String: Int] = [:]
+        for g in groups {
+            let path = try #require((g["labels"] as? [String: String])?["__metrics_path__"])
+            let request = HTTPClientRequest(url: "http://\(served.address)\(path)")
+            let kind: String
+            do {
+                let response = try await Harness.httpClient.execute(request, timeout: .milliseconds(600))
+                let body = try await response.body.collect(upTo: 32 << 20)
+                if response.status.code == 302 {
+                    kind = response.headers.first(name: "Location")?.hasPrefix("http://127.0.0.2") == true ? "redirect" : "302?"
+                } else if body.readableBytes >= 14 << 20 - 64 {
+                    kind = "flood"
+                } else if String(buffer: body).contains("l99999=") {
+                    kind = "labels"
+                } else if String(buffer: body).contains("NaN") {
+                    kind = "absurd"
+                } else if String(buffer: body).contains("\u{1b}[") {
+                    kind = "escapes"
+                } else {
+                    kind = "other \(response.status.code)"
+                }
+            } catch {
+                kind = "no answer"   // a trickle, silence or a reset
+            }
+            seen[kind, default: 0] += 1
+        }
+        for kind in ["redirect", "flood", "labels", "absurd", "escapes", "no answer"] {
+            #expect(seen[kind, default: 0] > 0, "\(seen)")
+        }
+        #expect(seen.keys.allSatisfy { !$0.hasPrefix("other") && $0 != "302?" }, "\(seen)")
+    }
+
+    /// The soak benchmark in small: a fifth of 100 targets hostile for 20 s. The console keeps
+    /// drawing, the hostile targets turn stale or down, and the rest stay up.
+    @Test func aShortSoakKeepsHealthyTargetsUpAndFramesComing() async throws {
+        let r = try await Harness.fleetdeckOffPool(["bench", "soak", "--targets", "100", "--hostile", "0.2", "--duration", "20s",
+                                                     "--every", "5", "--scenario", "edge"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        let last = try #require(lines.last { $0.contains("nodes up") }, "\(r.stdout)")
+        func count(_ word: String) -> Int {
+            guard let range = last.range(of: "\(word) ") else { return -1 }
+            return Int(last[range.upperBound...].prefix { $0.isNumber }) ?? -1
+        }
+        #expect(count("up") >= 60, "\(last)")
+        #expect(count("stale") + count("down") >= 5, "\(last)")
+        #expect(lines.contains { $0.hasPrefix("memory: ") } && lines.contains { $0.hasPrefix("frames: ") }, "\(r.stdout)")
+    }
 }

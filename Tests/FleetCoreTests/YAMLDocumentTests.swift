@@ -21,6 +21,16 @@ import Testing
         #expect(error?.description == "demo.yaml:6: pools[1].nodes: expected a whole number")
     }
 
+    /// Yams builds base-60 integers with trapping arithmetic: eleven parts overflow.
+    @Test func aBaseSixtyIntegerIsRefusedNotTrapped() throws {
+        let doc = try YAMLValue.parse("nodes: 1:1:1:1:1:1:1:1:1:1:1\nseed: 9223372036854775807:0\nport: 0x1F\n", file: "f.yaml")
+        for key in ["nodes", "seed"] {
+            let error = #expect(throws: ConfigFileError.self) { try doc.required(key).int() }
+            #expect(error?.message == "expected a whole number")
+        }
+        #expect(try doc.required("port").int() == 31)
+    }
+
     @Test func aMissingFieldNamesTheMappingsLine() throws {
         let doc = try YAMLValue.parse(text, file: "demo.yaml")
         let error = #expect(throws: ConfigFileError.self) { try doc.required("pools").array()[0].required("gpu") }

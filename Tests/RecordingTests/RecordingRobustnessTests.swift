@@ -83,6 +83,62 @@ import Testing
         }
     }
 
+    /// Played live, a damaged keyframe is passed over to the next good one, and the transport
+    /// says which line was skipped, instead of the screen freezing on the last good frame.
+    @Test func liveReplayPlaysPastADamagedKeyframeAndSaysSo() throws {
+        let path = temp("live-damage.ndjson")
+        defer { unlink(path) }
+        let live = try RecordingRoundTripTests.record("edge", seconds: 70, to: path, keyframeInterval: 30)
+        var lines = try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "\n")
+        let file0 = try RecordingFile(path: path)
+        let key = file0.frames[0].line
+        let open = try #require(lines[key - 1].range(of: #""series":["#))
+        lines[key - 1].replaceSubrange(open, with: #""series":[{"capacity":0},"#)
+        let file = try RecordingFile(bytes: Array(lines.joined(separator: "\n").utf8), path: path)
+        let store = SnapshotStore()
+        let driver = ReplayDriver(file: file, store: store, startPaused: true)
+        driver.publish()
+        let shown = try #require(store.latest().snapshot)
+        let next = try #require(file.frames.indices.first { $0 > 0 && file.frames[$0].isFullKeyframe })
+        #expect(shown.time == live[next].time)
+        #expect(shown.replay?.notice?.contains("damaged keyframe skipped (line \(key))") == true, "\(shown.replay?.notice ?? "none")")
+    }
+
+    /// Numbers past what an index, a ring or a clock can be are damage to report, not traps:
+    /// a 20-digit leaf index in a tick, a ring of 2^63 - 1 samples in a keyframe, a tick at
+    /// 1e300 seconds.
+    @Test func numbersPastTheirRangeAreDamageNotTraps() throws {
+        let path = temp("numbers.ndjson")
+        defer { unlink(path) }
+        _ = try RecordingRoundTripTests.record("edge", seconds: 20, to: path, keyframeInterval: 30)
+        let lines = try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "\n")
+        let file0 = try RecordingFile(path: path)
+        let key = file0.frames[0].line, tick = file0.frames[3].line, later = file0.frames[5].line
+        func replay(_ edit: (inout [String]) throws -> Void) throws -> ReplayCursor {
+            var edited = lines
+            try edit(&edited)
+            let cursor = ReplayCursor(file: try RecordingFile(bytes: Array(edited.joined(separator: "\n").utf8), path: path))
+            cursor.seek(toFrame: file0.frames.count - 1)
+            return cursor
+        }
+        let hugeIndex = try replay { l in
+            let d = try #require(l[tick - 1].range(of: #""d":["#))
+            l[tick - 1].replaceSubrange(d, with: #""d":[99999999999999999999,1,"#)
+        }
+        #expect((try? hugeIndex.snapshot()) != nil)
+        let hugeRing = try replay { l in
+            let series = try #require(l[key - 1].range(of: #""series":["#))
+            let c = try #require(l[key - 1].range(of: #""capacity":"#, range: series.upperBound..<l[key - 1].endIndex))
+            l[key - 1].replaceSubrange(c, with: #""capacity":9223372036854775807,"x":"#)
+        }
+        #expect((try? hugeRing.snapshot()) == nil, "a keyframe asking for a ring of 2^63 - 1 samples is damaged")
+        let farTime = try replay { l in
+            let t = try #require(l[later - 1].range(of: #""t":"#))
+            l[later - 1].replaceSubrange(t, with: #""t":1e300,"u":"#)
+        }
+        #expect((try? farTime.snapshot()) != nil)
+    }
+
     @Test func aGzipThatInflatesFarPastItsSizeIsRefused() throws {
         // Blank lines compress about 1,000 to 1: 3 MiB of them in a few KiB.
         let bomb = try GzipWriter().compress(Array(repeating: 0x0A, count: 3 << 20), finish: true)

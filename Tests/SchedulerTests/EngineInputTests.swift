@@ -30,6 +30,23 @@ import Testing
         #expect(e.field == "hardware.memory_gib")
     }
 
+    /// Numbers that would reach `Int(Double)` or overflow a product are refused or clamped:
+    /// an nvidia-smi line claiming infinite memory is no memory, and a block count past any
+    /// GPU's is named.
+    @Test func absurdMemoryAndBlockCountsAreRefusedNotTrapped() throws {
+        #expect(NodeProfileLoader.memoryFromNvidiaSMI("X, inf MiB") == nil)
+        #expect(NodeProfileLoader.memoryFromNvidiaSMI("X, 1e300 MiB") == nil)
+        #expect(NodeProfileLoader.memoryFromNvidiaSMI("NVIDIA H100 80GB HBM3, 81559 MiB") == 81559.0 / 1024)
+        let error = #expect(throws: ConfigFileError.self) {
+            try EngineSettingsLoader.parse(text: "num_blocks: 1000000000000000000\n", file: "e.yaml")
+        }
+        #expect(error?.field == "num_blocks")
+        let settings = EngineSettings()
+        #expect(settings.kvBlocks(memoryGiBPerGPU: 1e12, weightBytes: 0, kvBytesPerToken: 1) == EngineSettings.maxBlocks)
+        #expect(settings.kvBlocks(memoryGiBPerGPU: 1e300, weightBytes: 0, kvBytesPerToken: 1) == nil)
+        #expect(settings.kvBlocks(memoryGiBPerGPU: .nan, weightBytes: 0, kvBytesPerToken: 1) == nil)
+    }
+
     @Test func profileMistakesNameTheirField() throws {
         let cases: [(String, String, Int)] = [
             (#"{"hardware": {"bandwidth_TBps": 3}}"#, "hardware", 1),

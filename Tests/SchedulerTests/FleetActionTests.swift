@@ -32,6 +32,16 @@ import Testing
         return d
     }
 
+    /// Scale-ups, scripted or pressed, cannot take a fleet past the node cap a scenario has.
+    @Test func aScaleUpPastTheNodeCapIsRefused() throws {
+        let sim = FleetSimulator(scenario: try Fixtures.steadyPool(rate: 1, nodes: 2), seed: 5)
+        guard case .failure(let e) = sim.perform(.scale(pool: "p", delta: Scenario.maxNodes)) else {
+            Issue.record("a scale-up past the cap was taken"); return
+        }
+        #expect("\(e)".contains("at most \(Scenario.maxNodes)"))
+        #expect(sim.snapshot().nodes.count == 2)
+    }
+
     @Test func aScaleUpServesAfterItsColdStartAndTheQueueDrains() throws {
         let sc = try Fixtures.steadyPool(rate: 60, nodes: 2)
         let (acted, twin) = twins(sc, until: 60)

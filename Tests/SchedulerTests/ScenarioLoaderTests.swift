@@ -120,6 +120,12 @@ import Testing
         #expect(abs(w.multiplier(atTimeOfDay: 0) - 0.3) < 1e-9)
     }
 
+    @Test func aTimeOfDayWithAbsurdSecondsIsRefused() throws {
+        let doc = try YAMLValue.parse("start_time: \"09:30:9223372036854775807\"\nok: \"09:30:15\"\n", file: "s.yaml")
+        #expect(throws: ConfigFileError.self) { try ScenarioLoader.timeOfDay(doc.required("start_time")) }
+        #expect(try ScenarioLoader.timeOfDay(doc.required("ok")) == 9 * 3600 + 30 * 60 + 15)
+    }
+
     @Test func aFleetPastTheNodeCapIsRefusedWithItsLine() throws {
         // Three pools of 4,096 (each allowed alone): 12,288 nodes, past the 10,000 a fleet has.
         let extra = (1...2).map { i in """

@@ -1,6 +1,7 @@
 @testable import MetricsFormats
 import FleetCore
 import Foundation
+import MetricsFormats
 import Testing
 @testable import Telemetry
 

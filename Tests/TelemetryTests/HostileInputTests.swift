@@ -23,6 +23,22 @@ import Testing
         #expect(h?.quantile(0.5) == 1)
     }
 
+    /// Two bounds that differ in milliseconds are one bound in seconds: merging windows keyed
+    /// by bound must not trap on the pair.
+    @Test func boundsThatMeetWhenScaledMergeIntoOne() {
+        let e = PrometheusTextParser.parse("""
+            # TYPE h histogram
+            h_bucket{le="1e-322"} 1
+            h_bucket{le="2e-322"} 2
+            h_bucket{le="+Inf"} 3
+            """)
+        let h = Histogram.from(e.family("h")!)!.scaled(by: 0.001)
+        #expect(h.buckets.map(\.upperBound) == [0, .infinity])
+        #expect(h.buckets.map(\.count) == [2, 3])
+        let merged = Histogram.merged([h, h.delta(since: h)])
+        #expect(merged?.buckets.map(\.count) == [2, 3])
+    }
+
     @Test func downNodesStopCountingInThePool() {
         var c = WatchConfig()
         c.targets = [.init(url: "http://a/m", node: "a", pool: "p")]

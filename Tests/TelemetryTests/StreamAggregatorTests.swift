@@ -1,6 +1,7 @@
 import FleetdeckTestSupport
 import FleetCore
 import Foundation
+import MetricsFormats
 import Testing
 @testable import Telemetry
 
@@ -49,5 +50,15 @@ import Testing
         a.ingest(line: #"{"node":"e","pool":"p","running":1}"#, source: "f", lineNumber: 6, at: 2)
         #expect(a.lastRejection == "f:6: node 'e' refused: the stream already has 3 nodes (the cap)")
         #expect(a.snapshot(at: 2.5).events.filter { $0.message.contains("(the cap)") }.count == 1)
+    }
+}
+
+extension StreamAggregator {
+    /// What `StreamLoop` does with one line: parse, then take it or refuse it.
+    func ingest(line: String, source: String, lineNumber: Int, at time: Double) {
+        switch NDJSONRecordParser.parse(line: line) {
+        case .success(let record): ingest(record, source: source, lineNumber: lineNumber, at: time)
+        case .failure(let e): reject(source: source, lineNumber: lineNumber, reason: e.message)
+        }
     }
 }

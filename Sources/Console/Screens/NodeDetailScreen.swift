@@ -69,7 +69,7 @@ enum NodeDetailScreen {
         graph(&canvas, tl[1], "KV cache \(Format.percent(n.kvCacheUsage))", series(n.history.kvCacheUsage), ceiling: 1, ctx: ctx)
         graph(&canvas, bl[0], "tokens/s \(Format.compact(n.tokensPerSecond))", series(n.history.tokensPerSecond), ceiling: nil, ctx: ctx)
         let queue = zip(series(n.history.running), series(n.history.waiting)).map { $0 + $1 }
-        graph(&canvas, bl[1], "running+waiting \(n.running + n.waiting)", queue, ceiling: 4, ctx: ctx)
+        graph(&canvas, bl[1], "running+waiting \(Format.compact(Double(n.running) + Double(n.waiting)))", queue, ceiling: 4, ctx: ctx)
     }
 
     private static func graph(_ canvas: inout Canvas, _ area: Rect, _ label: String, _ values: [Double],

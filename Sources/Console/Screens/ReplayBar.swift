@@ -11,7 +11,10 @@ enum ReplayBar {
     /// Column of time `t` on a timeline `width` wide.
     static func column(_ t: Double, _ r: ReplayStatus, width: Int) -> Int {
         guard r.end > r.start, width > 1 else { return 0 }
-        return max(0, min(width - 1, Int(((t - r.start) / (r.end - r.start) * Double(width - 1)).rounded())))
+        // Clamped before the conversion: a recording's times may be anything, NaN included.
+        let f = (t - r.start) / (r.end - r.start)
+        guard f.isFinite else { return 0 }
+        return Int((max(0, min(1, f)) * Double(width - 1)).rounded())
     }
 
     static func drawTimeline(_ canvas: inout Canvas, _ ctx: ScreenContext, _ r: ReplayStatus, y: Int) {

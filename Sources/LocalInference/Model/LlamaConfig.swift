@@ -73,6 +73,12 @@ public struct LlamaConfig: Sendable, Equatable {
             throw LocalInferenceError.badMetadata(path: file.path, key: "llama.attention.head_count",
                                                   reason: "head dimension \(headDimension) is not a multiple of 8")
         }
+        // Tensors may share their bytes, so a small file can claim thousands of layers; each
+        // costs KV cache per token of context. 4M floats a token is 8x what a 405B model needs.
+        guard blockCount * kvDimension <= 1 << 22 else {
+            throw LocalInferenceError.badMetadata(path: file.path, key: "llama.block_count",
+                                                  reason: "\(blockCount) layers of \(kvDimension) KV values need \(blockCount * kvDimension * 8 >> 20) MiB of cache per token")
+        }
         if let dims = try file.metadata["llama.rope.dimension_count"].map({ _ in try file.requiredInt("llama.rope.dimension_count") }),
            dims != headDimension {
             throw LocalInferenceError.badMetadata(path: file.path, key: "llama.rope.dimension_count",

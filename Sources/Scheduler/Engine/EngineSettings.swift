@@ -48,6 +48,10 @@ public struct EngineSettings: Sendable, Equatable {
         self.tensorParallelSize = tensorParallelSize
     }
 
+    /// KV blocks a node may have, given or worked out: 10^8 blocks of 16 tokens is over 40x
+    /// what an 8-GPU H100 node holds of a small model, and keeps blocks x block size in `Int`.
+    public static let maxBlocks = 100_000_000
+
     /// Memory vLLM keeps back from the KV cache for activations and the CUDA graphs, per GPU.
     public static let activationReserveBytes = 0.5 * 1_073_741_824
 
@@ -59,8 +63,9 @@ public struct EngineSettings: Sendable, Equatable {
         let gpus = Double(tensorParallelSize)
         let budget = memoryGiBPerGPU * 1_073_741_824 * gpus * gpuMemoryUtilization
             - weightBytes - Self.activationReserveBytes * gpus
-        let blocks = Int(budget / (kvBytesPerToken * Double(blockSize)))
-        return blocks > 0 ? blocks : nil
+        let blocks = budget / (kvBytesPerToken * Double(blockSize))
+        guard blocks.isFinite, blocks >= 1 else { return nil }
+        return Int(min(blocks, Double(Self.maxBlocks)))
     }
 }
 
@@ -110,6 +115,7 @@ public enum EngineSettingsLoader {
         if let v = try doc.optional("num_blocks"), !isNull(v) {
             let n = try v.int()
             guard n > 0 else { throw v.error("a KV cache needs at least one block (got \(n))") }
+            guard n <= EngineSettings.maxBlocks else { throw v.error("\(n) blocks is more than any GPU holds (at most \(EngineSettings.maxBlocks))") }
             s.numBlocks = n
         }
         if let v = try doc.optional("gpu_memory_utilization") {

@@ -31,6 +31,10 @@ extension FleetSimulator {
             guard let pi = state.pools.firstIndex(where: { $0.spec.id == poolID }) else { return .failure(.init("no pool \(poolID)")) }
             guard case .gpu(let g) = state.pools[pi].spec.kind else { return .failure(.init("\(poolID) is an API tier; it has no replicas")) }
             if delta > 0 {
+                let provisioned = state.pools.reduce(0) { $0 + $1.nodeIndices.count }
+                guard provisioned + delta <= Scenario.maxNodes else {
+                    return .failure(.init("the fleet would have \(provisioned + delta) nodes; a simulated fleet has at most \(Scenario.maxNodes)"))
+                }
                 let ready = state.now + Self.coldStart(state.pools[pi].spec.model)
                 for _ in 0..<delta { addNode(pool: pi, spec: g, readyAt: ready) }
                 return .success("\(poolID) +\(delta) replica\(delta == 1 ? "" : "s"), serving after a \(Format.duration(ready - state.now)) cold start "

@@ -62,7 +62,8 @@ public enum NodeProfileLoader {
         for line in text.split(separator: "\n") {
             for field in line.split(separator: ",") {
                 let f = field.trimmingCharacters(in: .whitespaces)
-                if f.hasSuffix(" MiB"), let mib = Double(f.dropLast(4)) { return mib / 1024 }
+                // The range memory_gib takes: "inf MiB" or "1e300 MiB" is no GPU.
+                if f.hasSuffix(" MiB"), let mib = Double(f.dropLast(4)), (512...4_194_304).contains(mib) { return mib / 1024 }
             }
         }
         return nil

@@ -84,6 +84,7 @@ public enum ScenarioLoader {
             throw v.error("expected a time of day such as \"09:30\"")
         }
         let s = parts.count == 3 ? parts[2]! : 0
+        guard (0..<60).contains(s) else { throw v.error("expected a time of day such as \"09:30\" or \"09:30:15\"") }
         return Double(h * 3600 + m * 60 + s)
     }
 

@@ -63,21 +63,23 @@ public final class StreamAggregator {
         events.append(FleetEvent(time: time - started, severity: severity, kind: kind, message: message, pool: pool, node: node))
     }
 
-    /// One line from `source` (a file path or a peer), numbered for error messages.
-    public func ingest(line: String, source: String, lineNumber: Int, at time: Double) {
-        if line.allSatisfy({ $0 == " " || $0 == "\t" }) { return }
-        switch NDJSONRecordParser.parse(line: line) {
-        case .failure(let e):
-            rejectedLines += 1
-            lastRejection = "\(source):\(lineNumber): \(e.message)"
-        case .success(.event(_, let severity, let message, let pool, let node)):
+    /// A line that could not be taken: counted, and the newest reason kept for the Sources
+    /// screen ("stream:17: not JSON").
+    public func reject(source: String, lineNumber: Int, reason: String) {
+        rejectedLines += 1
+        lastRejection = "\(source):\(lineNumber): \(reason)"
+    }
+
+    /// One parsed record from `source` (a file path or a peer), numbered for error messages.
+    public func ingest(_ record: NDJSONRecord, source: String, lineNumber: Int, at time: Double) {
+        switch record {
+        case .event(_, let severity, let message, let pool, let node):
             acceptedLines += 1
             log(severity, .note, message, pool: pool, node: node, at: time)
-        case .success(.node(let r)):
+        case .node(let r):
             if nodes[r.node] == nil {
                 if let refusal = capRefusal(node: r.node, pool: r.pool) {
-                    rejectedLines += 1
-                    lastRejection = "\(source):\(lineNumber): \(refusal)"
+                    reject(source: source, lineNumber: lineNumber, reason: refusal)
                     if !capReported {
                         capReported = true
                         log(.warning, .note, "\(name): \(refusal); further new nodes are refused", at: time)
@@ -109,11 +111,6 @@ public final class StreamAggregator {
             return "pool '\(TerminalText.truncated(pool, to: 40))' refused: the stream already has \(maxPools) pools (the cap)"
         }
         return nil
-    }
-
-    public func rejectLongLine(source: String, lineNumber: Int) {
-        rejectedLines += 1
-        lastRejection = "\(source):\(lineNumber): line longer than 1 MiB skipped"
     }
 
     public func snapshot(at time: Double) -> FleetSnapshot {

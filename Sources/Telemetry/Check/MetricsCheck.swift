@@ -89,7 +89,11 @@ public enum MetricsCheck {
             if let h = info.keyspaceHits { report.concepts.append(("keyspace hits", "\(h)")) }
             if let m = info.keyspaceMisses { report.concepts.append(("keyspace misses", "\(m)")) }
             if let r = info.lifetimeHitRate { report.concepts.append(("hit rate (lifetime)", Shown.percent(r))) }
-            let keys = info.keyspaces.values.reduce(0) { $0 + $1.keys }
+            // Saturating: a server may claim any count per database.
+            let keys = info.keyspaces.values.reduce(0) { total, db in
+                let (sum, overflow) = total.addingReportingOverflow(db.keys)
+                return overflow ? Int.max : sum
+            }
             if !info.keyspaces.isEmpty { report.concepts.append(("keys", "\(keys)")) }
             if let used = info.double("used_memory") { report.concepts.append(("memory used", Shown.bytes(used))) }
         case .ndjson:

@@ -21,9 +21,10 @@ public struct MetricsScraper: Sendable {
     public let client: HTTPClient
     public var timeout: Double
     public var maxBodyBytes: Int
+    /// `timeout` is held to the watch config's 0.05...600 s, whoever passes it.
     public init(client: HTTPClient, timeout: Double, maxBodyBytes: Int = 16 << 20) {
         self.client = client
-        self.timeout = timeout
+        self.timeout = timeout.isFinite ? min(max(timeout, 0.05), 600) : 5
         self.maxBodyBytes = maxBodyBytes
     }
 

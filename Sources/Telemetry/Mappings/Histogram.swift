@@ -4,13 +4,25 @@ import FleetCore
 /// A cumulative histogram as exporters publish it, and `histogram_quantile` with Prometheus'
 /// semantics, so fleetdeck's p95 is the p95 a Grafana panel shows.
 public struct Histogram: Sendable, Equatable {
-    /// Upper bounds (`le`, parsed as numbers) with cumulative counts, sorted by bound.
+    /// Upper bounds (`le`, parsed as numbers) with cumulative counts, sorted by bound, each
+    /// bound once.
     public var buckets: [(upperBound: Double, count: Double)]
     public var count: Double?
     public var sum: Double?
 
+    /// Bounds that compare equal merge, keeping the larger count: distinct spellings can meet
+    /// once scaled (Triton's 1e-322 ms and 2e-322 ms are both 0 s), and `merged` keys by bound.
     public init(buckets: [(upperBound: Double, count: Double)], count: Double? = nil, sum: Double? = nil) {
-        self.buckets = buckets.sorted { $0.upperBound < $1.upperBound }
+        var unique: [(upperBound: Double, count: Double)] = []
+        unique.reserveCapacity(buckets.count)
+        for b in buckets.sorted(by: { $0.upperBound < $1.upperBound }) {
+            if let last = unique.last, last.upperBound == b.upperBound {
+                unique[unique.count - 1].count = max(last.count, b.count)
+            } else {
+                unique.append(b)
+            }
+        }
+        self.buckets = unique
         self.count = count
         self.sum = sum
     }
@@ -57,7 +69,7 @@ public struct Histogram: Sendable, Equatable {
     /// The sum of several series' histograms with the same bounds (a pool's nodes).
     public static func merged(_ hs: [Histogram]) -> Histogram? {
         guard let first = hs.first else { return nil }
-        var counts = Dictionary(uniqueKeysWithValues: first.buckets.map { ($0.upperBound, 0.0) })
+        var counts = Dictionary(first.buckets.map { ($0.upperBound, 0.0) }, uniquingKeysWith: { a, _ in a })
         for h in hs { for b in h.buckets { counts[b.upperBound, default: 0] += b.count } }
         return Histogram(buckets: counts.map { ($0.key, $0.value) },
                          count: hs.allSatisfy { $0.count != nil } ? hs.reduce(0) { $0 + $1.count! } : nil,

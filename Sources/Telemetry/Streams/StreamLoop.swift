@@ -1,4 +1,5 @@
 import FleetCore
+import MetricsFormats
 import Foundation
 import Synchronization
 
@@ -73,8 +74,14 @@ public final class StreamLoop: FleetSource, @unchecked Sendable {
 
     private func handle(_ piece: LineSplitter.Piece, source: String, number: Int, at time: Double) {
         switch piece {
-        case .line(let l): aggregator.ingest(line: l, source: source, lineNumber: number, at: time)
-        case .tooLong: aggregator.rejectLongLine(source: source, lineNumber: number)
+        case .line(let l) where l.allSatisfy({ $0 == " " || $0 == "\t" }):
+            return
+        case .line(let l):
+            switch NDJSONRecordParser.parse(line: l) {
+            case .success(let record): aggregator.ingest(record, source: source, lineNumber: number, at: time)
+            case .failure(let e): aggregator.reject(source: source, lineNumber: number, reason: e.message)
+            }
+        case .tooLong: aggregator.reject(source: source, lineNumber: number, reason: "line longer than 1 MiB skipped")
         }
     }
 

@@ -1,4 +1,5 @@
 import FleetCore
+import Foundation
 
 /// One timed workload, in the shape of swift-nio's performance tester: `setUp` prepares what
 /// the rounds use and is not timed, `run` is one timed round and says how much work it did
@@ -47,4 +48,17 @@ enum BenchmarkRunner {
         }
         return BenchmarkTimes(sorted: times.sorted(), work: work)
     }
+}
+
+/// Resident memory of a process, from /proc.
+enum ProcessMemory {
+    /// Bytes resident in `pid` (this process when nil); 0 when it cannot be read.
+    static func residentBytes(pid: Int32? = nil) -> Int {
+        let path = pid.map { "/proc/\($0)/statm" } ?? "/proc/self/statm"
+        guard let statm = try? String(contentsOfFile: path, encoding: .utf8) else { return 0 }
+        let fields = statm.split(separator: " ")
+        return fields.count > 1 ? (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE))) : 0
+    }
+
+    static func residentMiB(pid: Int32? = nil) -> Double { Double(residentBytes(pid: pid)) / 1_048_576 }
 }

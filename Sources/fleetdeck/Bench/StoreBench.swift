@@ -10,14 +10,12 @@ struct StoreBench: ParsableCommand {
     @Option(name: .long, help: "Nodes.") var nodes: Int = 1000
     @Option(name: .long, help: "Hours of 1 s samples.") var hours: Double = 24
 
-    static func residentBytes() -> Int {
-        guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
-        let fields = statm.split(separator: " ")
-        return fields.count > 1 ? (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE))) : 0
+    func validate() throws {
+        guard nodes > 0, (0.001...240).contains(hours) else { throw ValidationError("--nodes above 0, --hours 0.001 to 240") }
     }
 
     func run() throws {
-        let before = Self.residentBytes()
+        let before = ProcessMemory.residentBytes()
         let clock = WallClock()
         let t0 = clock.now
         var histories = (0..<nodes).map { _ in NodeHistory() }
@@ -30,7 +28,7 @@ struct StoreBench: ParsableCommand {
             }
         }
         let elapsed = clock.now - t0
-        let after = Self.residentBytes()
+        let after = ProcessMemory.residentBytes()
         let appends = Double(seconds) * Double(nodes) * 5
         print(String(format: "%d nodes x %.0f h at 1 s: %d bytes of samples per node (%.1f MiB for all), resident growth %.1f MiB; %.0f M appends in %.2f s (%.1f ns each)",
                      nodes, hours, NodeHistory.sampleBytes, Double(NodeHistory.sampleBytes * nodes) / 1_048_576,

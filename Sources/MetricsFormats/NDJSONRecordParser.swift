@@ -1,36 +1,8 @@
 import FleetCore
 import Foundation
 
-/// fleetdeck's own stream format (Docs/ndjson-format.md): one JSON object per line, either a
-/// node's figures or an event. For exporters that are not Prometheus-shaped: a sidecar, a
-/// batch job, a script.
-public enum NDJSONRecord: Sendable, Equatable {
-    public struct NodeRecord: Sendable, Equatable {
-        public var time: Double?
-        public var node: String
-        public var pool: String
-        public var state: NodeState
-        public var reason: String?
-        public var engine: String?
-        public var model: String?
-        public var version: String?
-        public var running: Int?
-        public var waiting: Int?
-        public var kvCache: Double?
-        public var tokensPerSecond: Double?
-        public var promptTokensPerSecond: Double?
-        public var prefixHitRate: Double?
-        public var preemptionsPerSecond: Double?
-        public var gpus: [GPUSnapshot]
-        public var ttft: [Double]
-        public var e2e: [Double]
-        public var costPerHour: Double?
-    }
-
-    case node(NodeRecord)
-    case event(time: Double?, severity: FleetEvent.Severity, message: String, pool: String?, node: String?)
-}
-
+/// Reads one line of fleetdeck's own stream format (Docs/ndjson-format.md) into an
+/// `NDJSONRecord`, or says why it cannot.
 public enum NDJSONRecordParser {
     public struct RecordError: Error, Equatable, CustomStringConvertible {
         public var message: String
@@ -64,8 +36,8 @@ public enum NDJSONRecordParser {
                 if let v = num(k), !range.contains(v) { return .failure(RecordError(message: "\(k) \(v) is outside 0...1")) }
             }
             let gpus = (o["gpus"] as? [[String: Any]] ?? []).enumerated().map { i, g -> GPUSnapshot in
-                func n(_ k: String) -> Double { (g[k] as? NSNumber)?.doubleValue ?? 0 }
-                return GPUSnapshot(index: (g["index"] as? NSNumber)?.intValue ?? i, name: g["name"] as? String ?? "GPU",
+                func n(_ k: String) -> Double { Counts.rate((g[k] as? NSNumber)?.doubleValue) }
+                return GPUSnapshot(index: (g["index"] as? NSNumber).map { Counts.from($0.doubleValue) } ?? i, name: g["name"] as? String ?? "GPU",
                                    utilization: n("util"), memoryUsedGiB: n("mem_used_gib"), memoryTotalGiB: n("mem_total_gib"),
                                    powerWatts: n("power_w"), temperatureC: n("temp_c"))
             }

@@ -1,21 +1,21 @@
 /// A request count from a number a server sent: NaN, infinities, negatives and absurd values
 /// become something drawable instead of a trap in `Int(_:)`.
-enum Counts {
-    static let ceiling = 1_000_000_000.0
+public enum Counts {
+    public static let ceiling = 1_000_000_000.0
 
-    static func from(_ value: Double?) -> Int {
+    public static func from(_ value: Double?) -> Int {
         guard let v = value, v.isFinite, v > 0 else { return 0 }
         return Int(min(v, ceiling).rounded())
     }
 
     /// A fraction for a gauge: finite and within 0...1.
-    static func ratio(_ value: Double?) -> Double? {
+    public static func ratio(_ value: Double?) -> Double? {
         guard let v = value, v.isFinite else { return nil }
         return max(0, min(1, v))
     }
 
     /// A rate: finite and not negative.
-    static func rate(_ value: Double?) -> Double {
+    public static func rate(_ value: Double?) -> Double {
         guard let v = value, v.isFinite, v > 0 else { return 0 }
         return min(v, 1e15)
     }

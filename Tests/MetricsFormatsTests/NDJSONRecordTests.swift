@@ -1,8 +1,7 @@
-import FleetdeckTestSupport
 import FleetCore
 import Foundation
+import MetricsFormats
 import Testing
-@testable import Telemetry
 
 @Suite struct NDJSONRecordTests {
     @Test func nodeRecordsWithEveryField() throws {
@@ -29,5 +28,15 @@ import Testing
         #expect(reason(#"{"node":"a","state":"sleepy"}"#)?.hasPrefix("unknown state 'sleepy'") == true)
         #expect(reason(#"{"node":"a","kv_cache":1.5}"#) == "kv_cache 1.5 is outside 0...1")
         #expect(reason(#"{"type":"metric"}"#) == "unknown record type 'metric'")
+    }
+
+    /// Numbers no server should send still give a drawable record, never a trap.
+    @Test func absurdNumbersAreClampedNotTrapped() {
+        let line = #"{"node":"a","running":1e300,"waiting":-5,"gpus":[{"index":1e300,"util":-1,"power_w":1e308}],"ttft_s":[1e306,-1,0.5]}"#
+        guard case .success(.node(let r)) = NDJSONRecordParser.parse(line: line) else { Issue.record("not parsed"); return }
+        #expect(r.running == Int(Counts.ceiling) && r.waiting == 0)
+        #expect(r.gpus.first?.index == Int(Counts.ceiling) && r.gpus.first?.utilization == 0)
+        #expect(r.gpus.first?.powerWatts == 1e15)
+        #expect(r.ttft.contains(0.5) && !r.ttft.contains(-1))
     }
 }

@@ -1,0 +1,219 @@
+import ArgumentParser
+import Console
+import FleetCore
+import Foundation
+import Telemetry
+
+/// `bench soak`: the console watching a large fleet for a long time while a share of its
+/// targets misbehave, a different share each minute. A child `simulate --serve --hostile`
+/// serves the fleet; this process runs what `watch` runs (the scrape loop, the aggregator, the
+/// render loop) with a headless terminal that presses keys and keeps the time of every frame.
+/// It reports the process's memory over the run and the frame intervals: flat memory and no
+/// stalled frame are the targets (Docs/performance.md, "Soak").
+struct SoakBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "soak",
+        abstract: "Watch a served fleet with hostile targets in rotation for a long time: memory over time, frame intervals.")
+
+    @Option(name: .long, help: "Targets (served nodes), 1 to 10000.")
+    var targets: Int = 1000
+
+    @Option(name: .long, help: "Share of the targets misbehaving at any moment (0 to 1).")
+    var hostile: Double = 0.1
+
+    @Option(name: .long, help: "How long to watch (1h, 10m, 90s).", transform: TimeSpan.parser("--duration"))
+    var duration = TimeSpan(seconds: 600)
+
+    @Option(name: .long, help: "Scrape interval, seconds.")
+    var interval: Double = 1
+
+    @Option(name: .long, help: "Scrape timeout, seconds.")
+    var timeout: Double = 2
+
+    @Option(name: .long, help: "Scenario the served fleet is resized from.")
+    var scenario = "content"
+
+    @Option(name: .long, help: "Seconds between report lines.")
+    var every: Double = 60
+
+    func validate() throws {
+        guard (1...10_000).contains(targets) else { throw ValidationError("--targets must be between 1 and 10000") }
+        guard (0...1).contains(hostile) else { throw ValidationError("--hostile must be between 0 and 1") }
+        guard (0.1...60).contains(interval), (0.05...60).contains(timeout) else { throw ValidationError("--interval 0.1...60, --timeout 0.05...60") }
+        guard every >= 1 else { throw ValidationError("--every must be at least 1 second") }
+    }
+
+    func run() throws {
+        let server = try ServedFleetProcess.start(scenario: scenario, nodes: targets, hostile: hostile)
+        defer { server.stop() }
+        let client = try TelemetryHTTPClient.make(tls: nil)
+        defer { try? client.syncShutdown() }
+
+        var config = WatchConfig()
+        config.interval = interval
+        config.timeout = timeout
+        config.targets = try server.targets(scraper: MetricsScraper(client: client, timeout: 30))
+        print(String(format: "soak: %d targets from %@, %.0f%% hostile in rotation, scrape every %.1f s (timeout %.1f s), for %@",
+                     config.targets.count, server.address, hostile * 100, interval, timeout, Format.duration(duration.seconds)))
+        fflush(nil)
+
+        let store = SnapshotStore()
+        let source = try WatchSources.make(config, client: client, store: store, stdin: false)
+        let task = Task.detached { await source.run() }
+        let terminal = HeadlessTerminal(duration: duration.seconds, every: every, store: store, serverPID: server.pid)
+        let app = ConsoleApp(store: store, glyphs: .unicode)
+        app.pollMilliseconds = 200
+        app.run(on: terminal)
+        source.stop()
+        task.cancel()
+        terminal.printSummary()
+    }
+}
+
+/// The child `fleetdeck simulate --serve` the soak watches.
+private final class ServedFleetProcess {
+    let process: Process
+    let address: String
+    var pid: Int32 { process.processIdentifier }
+
+    private init(process: Process, address: String) { self.process = process; self.address = address }
+
+    static func start(scenario: String, nodes: Int, hostile: Double) throws -> ServedFleetProcess {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        p.arguments = ["simulate", "--scenario", scenario, "--nodes", "\(nodes)", "--serve", "127.0.0.1:0",
+                       "--hostile", "\(hostile)", "--warmup", "60"]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        // "serving N simulated vLLM nodes of 'x' ... on http://127.0.0.1:PORT/ (service discovery: /targets)"
+        var line = ""
+        while !line.contains("\n") {
+            let byte = out.fileHandleForReading.readData(ofLength: 1)
+            guard !byte.isEmpty else { throw UserError("the served fleet exited before serving") }
+            line += String(decoding: byte, as: UTF8.self)
+        }
+        guard let start = line.range(of: "http://"), let end = line[start.upperBound...].firstIndex(of: "/") else {
+            p.terminate()
+            throw UserError("the served fleet said: \(line)")
+        }
+        return ServedFleetProcess(process: p, address: String(line[start.upperBound..<end]))
+    }
+
+    /// The scrape targets its service-discovery document lists.
+    func targets(scraper: MetricsScraper) throws -> [WatchConfig.Target] {
+        let url = "http://\(address)/targets"
+        let result = waitFor { await scraper.scrape(url) }
+        guard case .success(let s) = result,
+              let groups = try JSONSerialization.jsonObject(with: Data(s.body)) as? [[String: Any]] else {
+            throw UserError("cannot read \(url)")
+        }
+        return groups.compactMap { g in
+            guard let labels = g["labels"] as? [String: String], let path = labels["__metrics_path__"],
+                  let node = labels["instance"], let pool = labels["pool"] else { return nil }
+            return WatchConfig.Target(url: "http://\(address)\(path)", node: node, pool: pool)
+        }
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
+
+/// A terminal nobody looks at: 200x60, a key every 250 ms (the next screen, then down a row,
+/// so every screen is drawn in turn), the time of every frame, the memory every few seconds.
+private final class HeadlessTerminal: TerminalBackend {
+    let size = (width: 200, height: 60)
+    private let clock = WallClock()
+    private let started: Double
+    private let duration: Double
+    private let every: Double
+    private let store: SnapshotStore
+    private let serverPID: Int32
+    private var lastFrame: Double?
+    private var keyReturned: Double?
+    private var frameIntervals: [Double] = []
+    private var frameCosts: [Double] = []
+    private var nextKey: Double
+    private var keyCount = 0
+    private var nextSample: Double
+    private var nextReport: Double
+    private var samples: [(time: Double, rssMiB: Double)] = []
+
+    init(duration: Double, every: Double, store: SnapshotStore, serverPID: Int32) {
+        started = clock.now
+        self.duration = duration
+        self.every = every
+        self.store = store
+        self.serverPID = serverPID
+        nextKey = started + 0.25
+        nextSample = started
+        nextReport = started + every
+        frameIntervals.reserveCapacity(Int(duration * 8))
+    }
+
+    var stopRequested: Bool { clock.now - started >= duration }
+
+    func present(_ canvas: Canvas) {
+        let now = clock.now
+        if let last = lastFrame { frameIntervals.append(now - last) }
+        if let k = keyReturned { frameCosts.append(now - k); keyReturned = nil }
+        lastFrame = now
+    }
+
+    func readKey(timeoutMilliseconds: Int32) -> Key? {
+        let deadline = clock.now + Double(timeoutMilliseconds) / 1000
+        while true {
+            let now = clock.now
+            if now >= nextSample {
+                samples.append((now - started, ProcessMemory.residentMiB()))
+                nextSample += 5
+            }
+            if now >= nextReport {
+                report(at: now - started)
+                nextReport += every
+            }
+            if now >= nextKey {
+                nextKey += 0.25
+                keyCount += 1
+                keyReturned = clock.now
+                return keyCount % 2 == 1 ? .tab : .down
+            }
+            if now >= deadline || stopRequested { return nil }
+            let wait = min(deadline, nextKey, nextSample, nextReport) - now
+            usleep(UInt32(min(0.05, max(0.001, wait)) * 1e6))
+        }
+    }
+
+    func restore() {}
+
+    private func report(at t: Double) {
+        let snapshot = store.latest().snapshot
+        let states = Dictionary(grouping: snapshot?.nodes ?? [], by: \.state).mapValues(\.count)
+        let recent = frameIntervals.suffix(Int(every * 8))
+        print(String(format: "%@  rss %.0f MiB (server %.0f MiB)  nodes up %d stale %d down %d  frames p99 %.0f ms max %.0f ms",
+                     Format.clock(t), ProcessMemory.residentMiB(), ProcessMemory.residentMiB(pid: serverPID),
+                     states[.up] ?? 0, states[.stale] ?? 0, states[.down] ?? 0,
+                     Self.percentile(Array(recent), 0.99) * 1000, (recent.max() ?? 0) * 1000))
+        fflush(nil)
+    }
+
+    func printSummary() {
+        // Histories fill for their first 15 minutes (a second each, per series), so memory
+        // climbs that long and is flat after: the second half is the figure to judge.
+        func rss(at fraction: Double) -> Double {
+            samples.last { $0.time <= duration * fraction }?.rssMiB ?? samples.first?.rssMiB ?? 0
+        }
+        let half = rss(at: 0.5), end = samples.last?.rssMiB ?? 0
+        print(String(format: "memory: %.0f MiB at 1/4, %.0f at 1/2, %.0f at 3/4, %.0f at the end; %+.1f MiB over the second half; peak %.0f MiB",
+                     rss(at: 0.25), half, rss(at: 0.75), end, end - half, samples.map(\.rssMiB).max() ?? 0))
+        print(String(format: "frames: %d, interval p50 %.0f ms, p99 %.0f ms, max %.0f ms; render after a key p50 %.1f ms, p99 %.1f ms",
+                     frameIntervals.count + 1, Self.percentile(frameIntervals, 0.5) * 1000, Self.percentile(frameIntervals, 0.99) * 1000,
+                     (frameIntervals.max() ?? 0) * 1000, Self.percentile(frameCosts, 0.5) * 1000, Self.percentile(frameCosts, 0.99) * 1000))
+    }
+
+    static func percentile(_ values: [Double], _ p: Double) -> Double {
+        BenchmarkTimes(sorted: values.sorted(), work: 0).percentile(p)
+    }
+}
