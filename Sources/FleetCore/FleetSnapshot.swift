@@ -45,7 +45,8 @@ public struct SourceInfo: Codable, Sendable, Equatable {
 
 /// One scrape target or polled cache, as the sources screen lists it.
 public struct SourceStatus: Codable, Sendable, Equatable {
-    public enum Kind: String, Codable, Sendable { case metrics, redis }
+    /// A scrape target or query API, a polled cache, a service-discovery provider.
+    public enum Kind: String, Codable, Sendable { case metrics, redis, discovery }
     public var id: String
     public var kind: Kind
     public var address: String

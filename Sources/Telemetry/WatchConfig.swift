@@ -4,7 +4,13 @@ import Foundation
 
 /// The part of the user's config that says what to watch:
 ///
-///     scrape: {interval_ms: 1000, timeout_ms: 2000}
+///     scrape:
+///       interval_ms: 1000
+///       timeout_ms: 2000
+///       file_sd_configs: [{files: ["/etc/fleet/targets/*.json"], refresh_interval: 5m}]
+///       http_sd_configs: [{url: "http://sd.internal/targets", refresh_interval: 60s}]
+///       pool_label: pool          # the target-group labels that name pool and node
+///       node_label: instance
 ///     targets:
 ///       - {url: "http://10.0.0.7:8000/metrics", node: vllm-0, pool: chat}
 ///     pools:
@@ -53,6 +59,8 @@ public struct WatchConfig: Sendable, Equatable {
     public var interval: Double = 1
     public var timeout: Double = 2
     public var targets: [Target] = []
+    /// Targets found by Prometheus' file and HTTP service discovery, besides `targets`.
+    public var discovery = TargetDiscovery.Config()
     public var redis: [Redis] = []
     /// Ask this Prometheus-compatible API instead of scraping targets one by one.
     public var prometheus: PrometheusQuerySource.Config?
@@ -64,6 +72,11 @@ public struct WatchConfig: Sendable, Equatable {
     public var tls: TLSSettings?
 
     public init() {}
+
+    /// Whether the config names anything to watch.
+    public var hasSource: Bool {
+        !targets.isEmpty || !discovery.isEmpty || prometheus != nil || !streamFiles.isEmpty || streamPort != nil
+    }
 
     public static let keys: Set<String> = ["scrape", "targets", "redis", "prometheus", "streams", "pools", "tls", "api_baseline"]
 
@@ -96,13 +109,51 @@ public struct WatchConfig: Sendable, Equatable {
         return nil
     }
 
+    /// `file_sd_configs` and `http_sd_configs` under `scrape:`, as Prometheus writes them.
+    static func discovery(_ s: YAMLValue) throws -> TargetDiscovery.Config {
+        var d = TargetDiscovery.Config()
+        d.poolLabel = try s.optional("pool_label")?.string() ?? "pool"
+        d.nodeLabel = try s.optional("node_label")?.string() ?? "instance"
+        for f in try s.optional("file_sd_configs")?.array() ?? [] {
+            try f.allowKeys(["files", "refresh_interval"])
+            let files = try f.required("files").array().map { try $0.string() }
+            guard !files.isEmpty else { throw try f.required("files").error("name at least one file or glob") }
+            d.files.append(.init(files: files, refresh: try f.optional("refresh_interval").map(duration) ?? 300))
+        }
+        for h in try s.optional("http_sd_configs")?.array() ?? [] {
+            try h.allowKeys(["url", "refresh_interval"])
+            let uv = try h.required("url")
+            let url = try uv.string()
+            guard let u = URL(string: url), ["http", "https"].contains(u.scheme ?? ""), u.host != nil else {
+                throw uv.error("expected an http:// or https:// URL")
+            }
+            d.http.append(.init(url: url, refresh: try h.optional("refresh_interval").map(duration) ?? 60))
+        }
+        return d
+    }
+
+    /// A Prometheus duration ("30s", "5m", "1h", "500ms"), in seconds: 1 s to a day.
+    static func duration(_ v: YAMLValue) throws -> Double {
+        let text = try v.string()
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
+        for (unit, scale) in units where text.hasSuffix(unit) {
+            if let n = Double(text.dropLast(unit.count)), n.isFinite {
+                let seconds = n * scale
+                guard (1...86_400).contains(seconds) else { throw v.error("\(text) is outside 1s...1d") }
+                return seconds
+            }
+        }
+        throw v.error("expected a duration such as 30s, 5m or 1h")
+    }
+
     /// Reads the watch keys of a config document (the caller checks the others).
     public static func read(_ doc: YAMLValue) throws -> WatchConfig {
         var c = WatchConfig()
         if let s = try doc.optional("scrape") {
-            try s.allowKeys(["interval_ms", "timeout_ms"])
+            try s.allowKeys(["interval_ms", "timeout_ms", "file_sd_configs", "http_sd_configs", "pool_label", "node_label"])
             c.interval = (try s.optional("interval_ms")?.double(in: 100...3_600_000) ?? 1000) / 1000
             c.timeout = (try s.optional("timeout_ms")?.double(in: 50...600_000) ?? 2000) / 1000
+            c.discovery = try discovery(s)
         }
         var seen = Set<String>()
         for t in try doc.optional("targets")?.array() ?? [] {
@@ -162,9 +213,9 @@ public struct WatchConfig: Sendable, Equatable {
             c.redis.append(Redis(host: String(parts[0]), port: port, pool: try r.optional("pool")?.string() ?? "default",
                                  username: username, password: password))
         }
-        let kinds = [!c.targets.isEmpty || !c.redis.isEmpty, c.prometheus != nil, !c.streamFiles.isEmpty || c.streamPort != nil]
+        let kinds = [!c.targets.isEmpty || !c.discovery.isEmpty || !c.redis.isEmpty, c.prometheus != nil, !c.streamFiles.isEmpty || c.streamPort != nil]
         if kinds.filter({ $0 }).count > 1 {
-            throw doc.error("use one kind of source per config: targets (with redis), prometheus, or streams")
+            throw doc.error("use one kind of source per config: targets and service discovery (with redis), prometheus, or streams")
         }
         for p in try doc.optional("pools")?.array() ?? [] {
             try p.allowKeys(["id", "slo", "node_hour_price"])

@@ -7,7 +7,7 @@ import FleetCore
 public enum WatchSources {
     public static func make(_ w: WatchConfig, client: HTTPClient, store: SnapshotStore, stdin: Bool) throws -> any FleetSource {
         let clock = WallClock()
-        if stdin && (!w.targets.isEmpty || w.prometheus != nil) {
+        if stdin && (!w.targets.isEmpty || !w.discovery.isEmpty || w.prometheus != nil) {
             throw WatchSourceError("--stdin is a stream source; the config also names scrape targets or a Prometheus (one kind of source at a time)")
         }
         if !w.streamFiles.isEmpty || w.streamPort != nil || stdin {
@@ -29,7 +29,8 @@ public enum WatchSources {
         }
         let aggregator = FleetAggregator(config: w, name: "watch", startTime: clock.now)
         let scraper = MetricsScraper(client: client, timeout: w.timeout)
-        return ScrapeLoop(aggregator: aggregator, scraper: scraper, store: store, clock: clock)
+        return ScrapeLoop(aggregator: aggregator, scraper: scraper, store: store, clock: clock,
+                          discovery: w.discovery.isEmpty ? nil : TargetDiscovery(config: w.discovery))
     }
 }
 

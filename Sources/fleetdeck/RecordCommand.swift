@@ -70,8 +70,8 @@ extension RecordCommand {
     func recordServers(_ path: String) throws {
         let cfg = try UserConfig.load(explicit: path)
         let w = cfg.watch
-        guard !w.targets.isEmpty || w.prometheus != nil || !w.streamFiles.isEmpty || w.streamPort != nil else {
-            throw UserError("nothing to record: \(path) names no targets, prometheus or streams")
+        guard w.hasSource else {
+            throw UserError("nothing to record: \(path) names no targets, service discovery, prometheus or streams")
         }
         var signals = TerminationSignals.block()
         let sink: RecordingSink

@@ -21,10 +21,19 @@ struct WatchCommand: ParsableCommand {
               redis:
                 - {address: "10.0.0.20:6379", pool: chat, username: fleetdeck, password_file: /etc/fleetdeck/redis}
               pools:
-                - {id: chat, slo: [{metric: e2e, percentile: 95, target_ms: 2000}], gpu_hour_price: 2.5}
+                - {id: chat, slo: [{metric: e2e, percentile: 95, target_ms: 2000}], node_hour_price: 2.5}
 
             Credentials come from files or environment variables (bearer_token_env, password_env), never
             from the config text or the command line.
+
+            Targets can also come from Prometheus' service discovery (JSON or YAML target groups; files are
+            re-read when they change; a bad document keeps the last good set; Docs/telemetry.md):
+
+              scrape:
+                file_sd_configs: [{files: ["/etc/fleet/targets/*.json"], refresh_interval: 5m}]
+                http_sd_configs: [{url: "http://sd.internal:9400/targets", refresh_interval: 60s}]
+                pool_label: pool
+                node_label: instance
 
             Exporters that are not Prometheus-shaped can write fleetdeck's NDJSON (Docs/ndjson-format.md) to a
             file, to a loopback port, or into a pipe (producer | fleetdeck watch --stdin):
@@ -59,8 +68,8 @@ struct WatchCommand: ParsableCommand {
     func run() throws {
         let cfg = try UserConfig.load(explicit: display.config)
         let w = cfg.watch
-        guard !w.targets.isEmpty || w.prometheus != nil || !w.streamFiles.isEmpty || w.streamPort != nil || stdin else {
-            throw UserError("nothing to watch: add a targets: list to \(cfg.path ?? UserConfig.defaultPath) (see fleetdeck watch --help)")
+        guard w.hasSource || stdin else {
+            throw UserError("nothing to watch: add a targets: list (or file_sd_configs / http_sd_configs under scrape:) to \(cfg.path ?? UserConfig.defaultPath) (see fleetdeck watch --help)")
         }
         let client = try TelemetryHTTPClient.make(tls: w.tls)
         defer { try? client.syncShutdown() }

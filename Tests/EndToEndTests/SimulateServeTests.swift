@@ -182,4 +182,64 @@ import Testing
         #expect(count("stale") + count("down") >= 5, "\(last)")
         #expect(lines.contains { $0.hasPrefix("memory: ") } && lines.contains { $0.hasPrefix("frames: ") }, "\(r.stdout)")
     }
+
+    /// Discovery on a served fleet: a file_sd file rewritten while the loop runs adds and
+    /// drops nodes within seconds; an http_sd URL (the served /targets) brings the whole fleet.
+    @Test func fileAndHTTPServiceDiscoveryAddAndDropNodes() async throws {
+        let served = try serve(["--scenario", "edge", "--speed", "0", "--warmup", "10"])
+        defer { Harness.stop(served.pid) }
+        let sd = try await get("http://\(served.address)/targets")
+        let groups = try #require(try JSONSerialization.jsonObject(with: Data(sd.body.utf8)) as? [[String: Any]])
+        let nodes = groups.count
+        #expect(nodes == 12)
+        let dir = NSTemporaryDirectory() + "fleetdeck-sd-e2e-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func publish(first n: Int) throws {
+            let doc = try JSONSerialization.data(withJSONObject: Array(groups.prefix(n)))
+            try doc.write(to: URL(fileURLWithPath: "\(dir)/fleet.json"), options: .atomic)
+        }
+        /// A scrape loop over what `discovery` finds; stop it when done.
+        func watch(_ discovery: TargetDiscovery.Config) -> (SnapshotStore, ScrapeLoop, Task<Void, Never>) {
+            var config = WatchConfig()
+            config.interval = 0.5
+            config.discovery = discovery
+            let store = SnapshotStore()
+            let loop = ScrapeLoop(aggregator: FleetAggregator(config: config, name: "t", startTime: WallClock().now),
+                                  scraper: MetricsScraper(client: Harness.httpClient, timeout: 2), store: store,
+                                  discovery: TargetDiscovery(config: discovery))
+            return (store, loop, Task.detached { await loop.run() })
+        }
+        try publish(first: 2)
+        var files = TargetDiscovery.Config()
+        files.files = [.init(files: ["\(dir)/*.json"], refresh: 3600)]
+        let (store, loop, task) = watch(files)
+        defer { loop.stop(); task.cancel() }
+        let two = try await waitFor(store) { s in s.nodes.count == 2 && s.nodes.allSatisfy { $0.state == .up } }
+        #expect(two?.nodes.count == 2, "\(two?.nodes.map { "\($0.id) \($0.state)" } ?? [])")
+        try publish(first: 3)
+        let three = try await waitFor(store) { s in s.nodes.count == 3 && s.nodes.allSatisfy { $0.state == .up } }
+        #expect(three?.events.contains { $0.message.contains("discovered") } == true)
+        try publish(first: 1)
+        let one = try await waitFor(store) { $0.nodes.count == 1 }
+        #expect(one?.events.filter { $0.message.hasSuffix("left (no longer discovered)") }.count == 2)
+        #expect(one?.sources.contains { $0.kind == .discovery && $0.samples == 1 } == true)
+
+        var http = TargetDiscovery.Config()
+        http.http = [.init(url: "http://\(served.address)/targets", refresh: 60)]
+        let (httpStore, httpLoop, httpTask) = watch(http)
+        defer { httpLoop.stop(); httpTask.cancel() }
+        let all = try await waitFor(httpStore) { s in s.nodes.count == nodes && s.nodes.allSatisfy { $0.state == .up } }
+        #expect(all?.nodes.count == nodes && all?.nodes.allSatisfy { $0.state == .up && $0.pool == "edge-devices" } == true)
+    }
+
+    /// The first snapshot that satisfies `done`, within 30 s.
+    func waitFor(_ store: SnapshotStore, _ done: (FleetSnapshot) -> Bool) async throws -> FleetSnapshot? {
+        let until = Date().addingTimeInterval(30)
+        while Date() < until {
+            if let s = store.latest().snapshot, done(s) { return s }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        return store.latest().snapshot
+    }
 }

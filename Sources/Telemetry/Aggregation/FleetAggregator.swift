@@ -9,6 +9,9 @@ import Foundation
 /// loop's one consumer owns it.
 public final class FleetAggregator {
     struct TargetRuntime {
+        /// Fixed for the target's life and never reused: discovery adds and drops targets, and
+        /// a scrape in flight must not land on another's place.
+        let id: Int
         var config: WatchConfig.Target
         var health = TargetHealth()
         var stack: Stack?
@@ -35,7 +38,12 @@ public final class FleetAggregator {
 
     public let config: WatchConfig
     public let name: String
+    /// In the order the screens list them.
     private var targets: [TargetRuntime]
+    private var indexByID: [Int: Int] = [:]
+    private var nextTargetID: Int
+    /// Discovery providers (file_sd, http_sd), as the scrape loop's discovery task last saw them.
+    public var discovery: (statuses: [TargetDiscovery.ProviderStatus], skipped: [String]) = ([], [])
     private var caches: [CacheRuntime]
     private var responseHistories: [String: SeriesRing] = [:]
     private var rollup: PoolRollup
@@ -51,19 +59,58 @@ public final class FleetAggregator {
         self.name = name
         started = startTime
         self.historyCapacity = historyCapacity
-        targets = config.targets.map { TargetRuntime(config: $0, history: NodeHistory()) }
+        targets = config.targets.enumerated().map { TargetRuntime(id: $0, config: $1, history: NodeHistory()) }
+        nextTargetID = targets.count
         caches = config.redis.map { CacheRuntime(config: $0) }
         rollup = PoolRollup(capacity: historyCapacity)
         costHistory = SeriesRing(capacity: historyCapacity)
         log(.info, "watching \(config.targets.count) target\(config.targets.count == 1 ? "" : "s")", at: startTime)
+        reindex()
+    }
+
+    private func reindex() {
+        indexByID = Dictionary(uniqueKeysWithValues: targets.enumerated().map { ($1.id, $0) })
+    }
+
+    /// The targets now, with their ids, in order.
+    public var currentTargets: [(id: Int, target: WatchConfig.Target)] { targets.map { ($0.id, $0.config) } }
+
+    /// Takes the whole set of targets now (the static ones, then what discovery found): a
+    /// target keeps its place and history while its URL stays, a new one is added at the
+    /// end, one that is gone is dropped, each with a line in the events log. Returns which
+    /// targets to start scraping and which to stop.
+    public func setTargets(_ new: [WatchConfig.Target], at time: Double) -> (added: [(id: Int, target: WatchConfig.Target)], removed: [Int]) {
+        let wanted = Dictionary(new.map { ($0.url, $0) }, uniquingKeysWith: { a, _ in a })
+        var removed: [Int] = []
+        targets.removeAll { t in
+            guard wanted[t.config.url] == nil else { return false }
+            removed.append(t.id)
+            log(.info, "node \(t.config.node) left (no longer discovered)", node: t.config.node, pool: t.config.pool, at: time)
+            return true
+        }
+        var known = Set(targets.map(\.config.url))
+        for i in targets.indices {
+            if let w = wanted[targets[i].config.url] { targets[i].config = w }
+        }
+        var added: [(id: Int, target: WatchConfig.Target)] = []
+        for t in new where known.insert(t.url).inserted {
+            targets.append(TargetRuntime(id: nextTargetID, config: t, history: NodeHistory()))
+            added.append((nextTargetID, t))
+            nextTargetID += 1
+            log(.info, "node \(t.node) discovered (\(WatchConfig.redacted(t.url)))", node: t.node, pool: t.pool, at: time)
+        }
+        if !added.isEmpty || !removed.isEmpty { reindex() }
+        return (added, removed)
     }
 
     func log(_ severity: FleetEvent.Severity, _ message: String, node: String? = nil, pool: String? = nil, at time: Double) {
         events.append(FleetEvent(time: time - started, severity: severity, kind: .node, message: message, pool: pool, node: node))
     }
 
-    /// Records one scrape of target `i` made at `time` (seconds, any monotonic origin).
-    public func ingest(target i: Int, _ scrape: TargetScrape, at time: Double) {
+    /// Records one scrape of target `id` made at `time` (seconds, any monotonic origin); a
+    /// target dropped since is ignored.
+    public func ingest(target id: Int, _ scrape: TargetScrape, at time: Double) {
+        guard let i = indexByID[id] else { return }
         switch scrape {
         case .failed(let reason):
             targets[i].health.recordFailure(reason)
@@ -256,7 +303,16 @@ public final class FleetAggregator {
                                 lastDuration: nil, samples: c.current?.fields ?? 0, scrapes: c.health.scrapes,
                                 failures: c.health.failures, parseIssues: c.current?.issues ?? 0)
         }
-        return metrics + redis
+        let discovered = discovery.statuses.enumerated().map { k, d -> SourceStatus in
+            var reason = d.problem
+            if k == 0, reason == nil, let first = discovery.skipped.first {
+                reason = "\(discovery.skipped.count) address\(discovery.skipped.count == 1 ? "" : "es") skipped: \(first)"
+            }
+            return SourceStatus(id: d.id, kind: .discovery, address: d.address, state: d.problem == nil ? .up : .stale,
+                                reason: reason, stack: "sd", lastSuccessAge: d.lastSuccess.map { time - $0 }, lastDuration: nil,
+                                samples: d.targets, scrapes: d.reads, failures: d.failures, parseIssues: 0)
+        }
+        return metrics + redis + discovered
     }
 
     func orderedPoolIDs() -> [String] {

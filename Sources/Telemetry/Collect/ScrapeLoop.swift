@@ -7,7 +7,9 @@ import Synchronization
 /// it fails, at most `concurrency` fetches at once). Each target's task fetches, parses and
 /// maps its page, so parsing spreads over the cores; each Redis is polled by its own task.
 /// A single consumer stores the readings in the aggregator and publishes a snapshot once per
-/// interval, so a slow target or a silent Redis delays nobody.
+/// interval, so a slow target or a silent Redis delays nobody. With discovery, one more task
+/// reads the providers each second; the consumer hands the aggregator the new set and starts
+/// and stops target tasks to match.
 public final class ScrapeLoop: FleetSource, @unchecked Sendable {
     private let aggregator: FleetAggregator      // touched only by the consumer in run()
     private let scraper: MetricsScraper
@@ -15,19 +17,25 @@ public final class ScrapeLoop: FleetSource, @unchecked Sendable {
     private let clock: any FleetClock
     private let limiter: AsyncLimiter
     private let stopped = Atomic<Bool>(false)
+    /// Targets discovery dropped: their tasks end at their next turn.
+    private let dropped = Mutex<Set<Int>>([])
+
+    private let discovery: TargetDiscovery?      // touched only by its task in run()
 
     enum Event: Sendable {
         case scraped(Int, TargetScrape, Double)
         case redis(Int, Result<CacheReading, ScrapeFailure>, Double)
+        case discovered(DiscoveredTargets?, [TargetDiscovery.ProviderStatus], Double)
         case tick
     }
 
     public init(aggregator: FleetAggregator, scraper: MetricsScraper, store: SnapshotStore,
-                clock: any FleetClock = WallClock(), concurrency: Int = 32) {
+                clock: any FleetClock = WallClock(), concurrency: Int = 32, discovery: TargetDiscovery? = nil) {
         self.aggregator = aggregator
         self.scraper = scraper
         self.store = store
         self.clock = clock
+        self.discovery = discovery
         limiter = AsyncLimiter(limit: concurrency)
     }
 
@@ -36,24 +44,36 @@ public final class ScrapeLoop: FleetSource, @unchecked Sendable {
     private var running: Bool { !stopped.load(ordering: .relaxed) && !Task.isCancelled }
 
     public func run() async {
-        let targets = aggregator.config.targets
         let interval = aggregator.config.interval
+        let staticTargets = aggregator.config.targets
         let (events, sink) = AsyncStream.makeStream(of: Event.self)
         await withTaskGroup(of: Void.self) { group in
-            for (i, target) in targets.enumerated() {
+            func scrape(_ id: Int, _ target: WatchConfig.Target) {
                 group.addTask { [scraper, limiter, clock] in
                     var random = SystemRandomNumberGenerator()
                     // Spread the first scrapes over half an interval.
                     try? await Task.sleep(nanoseconds: UInt64(Double.random(in: 0..<interval * 0.5, using: &random) * 1e9))
                     var failures = 0
-                    while self.running {
+                    while self.running && !self.dropped.withLock({ $0.contains(id) }) {
                         let fetch = await limiter.run { await scraper.scrape(target.url, authorization: target.authorization) }
                         let time = clock.now
                         if case .success = fetch { failures = 0 } else { failures += 1 }
-                        sink.yield(.scraped(i, TargetScrape(fetch), time))
+                        sink.yield(.scraped(id, TargetScrape(fetch), time))
                         let delay = ScrapeSchedule.delay(interval: interval, consecutiveFailures: failures,
                                                          jitter: Double.random(in: -1...1, using: &random))
                         try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))
+                    }
+                }
+            }
+            for (id, target) in aggregator.currentTargets { scrape(id, target) }
+            if let discovery {
+                group.addTask { [scraper, clock] in
+                    while self.running {
+                        let changed = await discovery.refresh(at: clock.now) { url in
+                            await scraper.scrape(url).map(\.body)
+                        }
+                        sink.yield(.discovered(changed ? discovery.targets : nil, discovery.statuses, clock.now))
+                        try? await Task.sleep(nanoseconds: 1_000_000_000)
                     }
                 }
             }
@@ -85,6 +105,14 @@ public final class ScrapeLoop: FleetSource, @unchecked Sendable {
                     aggregator.ingest(target: i, scrape, at: time)
                 case let .redis(i, result, time):
                     aggregator.ingestRedis(i, result, at: time)
+                case let .discovered(found, statuses, time):
+                    aggregator.discovery = (statuses, found?.skipped ?? aggregator.discovery.skipped)
+                    guard let found else { break }
+                    let (added, removed) = aggregator.setTargets(staticTargets + found.targets.filter { t in
+                        !staticTargets.contains { $0.url == t.url || $0.node == t.node }
+                    }, at: time)
+                    dropped.withLock { $0.formUnion(removed) }
+                    for (id, target) in added { scrape(id, target) }
                 case .tick:
                     store.publish(aggregator.snapshot(at: clock.now))
                 }
