@@ -253,12 +253,9 @@ public struct PoolLatency: Codable, Sendable, Equatable {
 
     public func quantiles(_ metric: SLOObjective.Metric) -> Quantiles { metric == .ttft ? ttft : e2e }
 
-    /// Objectives whose measured quantile exceeds the target.
-    public static func breaches(of objectives: [SLOObjective], ttft: Quantiles, e2e: Quantiles) -> [SLOObjective] {
-        objectives.filter { o in
-            let q = (o.metric == .ttft ? ttft : e2e).value(atPercentile: o.percentile)
-            return q.map { $0 > o.target } ?? false
-        }
+    /// The quantile an objective is judged on.
+    public static func quantile(of o: SLOObjective, ttft: Quantiles, e2e: Quantiles) -> Double? {
+        (o.metric == .ttft ? ttft : e2e).value(atPercentile: o.percentile)
     }
 }
 

@@ -30,7 +30,8 @@ public final class LocalNodeOverlay: Sendable {
         var events: [FleetEvent] = []
         var announced = false
         var lastFailure: String?
-        var breached: [SLOObjective] = []
+        /// Breaches and recoveries of the local pool, by the rule every source shares.
+        var slo = SLOTracker()
     }
 
     /// `loadSeconds` is how long loading the model took, for the first event.
@@ -84,14 +85,13 @@ public final class LocalNodeOverlay: Sendable {
                                            message: "\(config.node) failed: \(failure)", pool: config.pool, node: config.node))
             }
             s.lastFailure = failure
-            let breached = PoolLatency.breaches(of: config.objectives, ttft: ttft, e2e: e2e)
-            for o in breached where !s.breached.contains(o) {
-                let q = (o.metric == .ttft ? ttft : e2e).value(atPercentile: o.percentile) ?? 0
-                s.events.append(FleetEvent(time: snapshot.time, severity: .warning, kind: .sloBreach,
-                                           message: "SLO breach on \(config.pool): \(o.metric.rawValue) p\(o.percentile) \(Format.latency(q)) > \(Format.latency(o.target))",
-                                           pool: config.pool))
+            let samples = s.e2e.window.total
+            for t in s.slo.update(pool: config.pool, objectives: config.objectives, measure: { o in
+                (PoolLatency.quantile(of: o, ttft: ttft, e2e: e2e), samples)
+            }) {
+                s.events.append(FleetEvent(time: snapshot.time, severity: t.severity, kind: t.kind, message: t.message, pool: config.pool))
             }
-            s.breached = breached
+            let breached = s.slo.breached(config.pool)
             if s.events.count > 100 { s.events.removeFirst(s.events.count - 100) }
 
             var out = snapshot

@@ -91,16 +91,25 @@ import Testing
         #expect(r.stdout.contains("simulation content"))
     }
 
-    /// Real sources headless: an NDJSON file a producer writes, recorded for a few seconds.
+    /// Real sources headless: an NDJSON file a producer writes, recorded for a few seconds. The
+    /// pool's requests are slow: the watched fleet's SLO breach is in the recording's summary.
     @Test func recordConfigRecordsAWatchedFleet() throws {
         let feed = Self.dir + "/feed.ndjson"
-        try (#"{"node":"edge-7","pool":"edge","running":2,"waiting":9,"kv_cache":0.42}"# + "\n").write(toFile: feed, atomically: false, encoding: .utf8)
-        try "scrape: {interval_ms: 300}\nstreams: {files: [\"\(feed)\"]}\n".write(toFile: Self.dir + "/feed.yaml", atomically: true, encoding: .utf8)
+        let slow = Array(repeating: "3.5", count: 30).joined(separator: ",")
+        try (#"{"node":"edge-7","pool":"edge","running":2,"waiting":9,"kv_cache":0.42,"e2e_s":[\#(slow)]}"# + "\n")
+            .write(toFile: feed, atomically: false, encoding: .utf8)
+        try """
+            scrape: {interval_ms: 300}
+            streams: {files: ["\(feed)"]}
+            pools: [{id: edge, slo: [{metric: e2e, percentile: 95, target_ms: 2000}]}]
+
+            """.write(toFile: Self.dir + "/feed.yaml", atomically: true, encoding: .utf8)
         let out = Self.dir + "/watched.rec.gz"
         let r = try Harness.fleetdeck(["record", "--config", Self.dir + "/feed.yaml", "--duration", "3", "--out", out])
         #expect(r.status == 0, "\(r.stderr)")
         let summary = try Harness.fleetdeck(["replay", out, "--summary"])
         #expect(summary.stdout.contains(": scrape "), "\(summary.stdout)")
+        #expect(summary.stdout.contains("SLO breach") && summary.stdout.contains("SLO breach on edge: e2e p95"), "\(summary.stdout)")
         #expect(summary.stderr.isEmpty, "a clean close has its end line: \(summary.stderr)")
         let json = try Harness.fleetdeck(["replay", out, "--at", "0", "--format", "json"])   // before it goes stale
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]

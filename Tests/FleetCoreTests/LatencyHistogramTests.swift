@@ -40,13 +40,4 @@ import Testing
         w.expire(upTo: 5)
         #expect(w.window.total == 0)
     }
-
-    @Test func breachesCompareTheObjectivesPercentile() {
-        let objectives = [SLOObjective(metric: .e2e, percentile: 95, target: 2),
-                          SLOObjective(metric: .ttft, percentile: 99, target: 0.5)]
-        let e2e = Quantiles(p50: 1, p90: 1.5, p95: 2.5, p99: 3)
-        let ttft = Quantiles(p50: 0.1, p90: 0.2, p95: 0.3, p99: 0.4)
-        #expect(PoolLatency.breaches(of: objectives, ttft: ttft, e2e: e2e) == [objectives[0]])
-        #expect(PoolLatency.breaches(of: objectives, ttft: ttft, e2e: Quantiles()) == [])
-    }
 }

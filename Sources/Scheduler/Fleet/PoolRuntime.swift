@@ -20,15 +20,6 @@ struct PoolRuntime {
         var text: String
     }
 
-    /// Fewer samples than this in the window and a quantile says little: no SLO verdict.
-    static let minimumSamplesForVerdict = 20
-    /// A breached objective counts as met again only below this fraction of its target, so a
-    /// quantile hovering at the line does not flood the log.
-    static let recoveryMargin = 0.95
-    /// Samples a condition must hold before it is reported, like an alert rule's `for:`.
-    static let breachAfterSamples = 5
-    static let recoverAfterSamples = 15
-
     let spec: PoolSpec
     let index: Int
     // The arrival path's reads, out of `spec` so that a request does not copy the pool's spec.
@@ -61,9 +52,9 @@ struct PoolRuntime {
     var history: PoolHistory
     var responseCacheHistory: SeriesRing
     var prefixCacheHistory: SeriesRing
-    var breached: [SLOObjective] = []
-    /// Consecutive samples each objective has been on the other side of its current state.
-    var pendingFlip: [Int] = []
+    /// Breaches and recoveries, by the rule every source shares.
+    var slo = SLOTracker()
+    var breached: [SLOObjective] { slo.breached(spec.id) }
     var shedding = false
 
     init(spec: PoolSpec, index: Int, historyCapacity: Int) {
@@ -124,29 +115,10 @@ struct PoolRuntime {
         responseCacheHistory.append(responseCache.ratio ?? 0)
         prefixCacheHistory.append(Self.prefixHitRate(nodes) ?? 0)
 
-        var messages: [Message] = []
-        let window = e2e.window
-        if pendingFlip.count != spec.objectives.count { pendingFlip = Array(repeating: 0, count: spec.objectives.count) }
-        for (i, o) in spec.objectives.enumerated() {
-            let measuredWindow = o.metric == .ttft ? ttft.window : window
-            if measuredWindow.total >= Self.minimumSamplesForVerdict {
-                let measured = measuredWindow.quantile(Double(o.percentile) / 100) ?? 0
-                let isBreached = breached.contains(o)
-                let flips = isBreached ? measured <= o.target * Self.recoveryMargin : measured > o.target
-                pendingFlip[i] = flips ? pendingFlip[i] + 1 : 0
-                if !isBreached, pendingFlip[i] >= Self.breachAfterSamples {
-                    breached.append(o)
-                    pendingFlip[i] = 0
-                    messages.append(Message(severity: .critical, kind: .sloBreach, text:
-                        "SLO breach on \(spec.id): \(o.metric.rawValue) p\(o.percentile) \(Format.latency(measured)) > \(Format.latency(o.target))"))
-                } else if isBreached, pendingFlip[i] >= Self.recoverAfterSamples {
-                    breached.removeAll { $0 == o }
-                    pendingFlip[i] = 0
-                    messages.append(Message(severity: .info, kind: .sloRecovered, text:
-                        "SLO met again on \(spec.id): \(o.metric.rawValue) p\(o.percentile) \(Format.latency(measured)) < \(Format.latency(o.target))"))
-                }
-            }
-        }
+        var messages = slo.update(pool: spec.id, objectives: spec.objectives) { o in
+            let window = o.metric == .ttft ? ttft.window : e2e.window
+            return (window.quantile(Double(o.percentile) / 100), window.total)
+        }.map { Message(severity: $0.severity, kind: $0.kind, text: $0.message) }
         if c.shed > 0 && !shedding {
             shedding = true
             messages.append(Message(severity: .warning, kind: .load, text:

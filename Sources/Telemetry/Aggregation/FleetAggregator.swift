@@ -128,15 +128,17 @@ public final class FleetAggregator {
             while let first = targets[i].window.first, time - first.time > Self.latencyWindow { targets[i].window.removeFirst() }
         }
         let (state, reason) = targets[i].health.state
-        if state != targets[i].shownState {
-            let node = targets[i].config.node
-            switch state {
-            case .down: log(.critical, "node \(node) down: \(reason ?? "")", node: node, pool: targets[i].config.pool, at: time)
-            case .stale: log(.warning, "node \(node) stale: \(reason ?? "")", node: node, pool: targets[i].config.pool, at: time)
-            default: log(.info, "node \(node) up (\(targets[i].stack?.rawValue ?? "?"))", node: node, pool: targets[i].config.pool, at: time)
-            }
-            targets[i].shownState = state
+        show(target: i, state, reason: reason, at: time)
+    }
+
+    /// Logs a target's new state, once.
+    private func show(target i: Int, _ state: NodeState, reason: String?, at time: Double) {
+        let t = targets[i]
+        if let e = NodeStateLog.event(node: t.config.node, pool: t.config.pool, from: t.shownState, to: state, reason: reason,
+                                      detail: t.stack?.rawValue ?? "?", at: time - started) {
+            events.append(e)
         }
+        targets[i].shownState = state
     }
 
     /// Past this long without an answer a target is stale, whatever its fetch is doing: two
@@ -208,11 +210,7 @@ public final class FleetAggregator {
         let states = targets.map { state(of: $0, at: time) }
         for i in targets.indices {
             let (state, reason) = states[i]
-            if state == .stale, targets[i].shownState == .up {
-                let node = targets[i].config.node
-                log(.warning, "node \(node) stale: \(reason ?? "")", node: node, pool: targets[i].config.pool, at: time)
-                targets[i].shownState = .stale
-            }
+            if state == .stale, targets[i].shownState == .up { show(target: i, .stale, reason: reason, at: time) }
             let t = targets[i]
             let r = t.current?.reading
             let live = state == .up
@@ -266,9 +264,12 @@ public final class FleetAggregator {
                                           requestsPerSecond: arrivals[id] ?? 0, promptTokensPerSecond: poolRate(.promptTokens),
                                           generationTokensPerSecond: poolRate(.generationTokens), baseline: config.apiBaseline))
         }
-        var (pools, latencies, caches) = rollup.roll(
+        let rolled = rollup.roll(
             poolIDs: poolIDs, nodes: nodes, latency: latency, samples: samples, arrivals: arrivals, prefix: prefix,
             objectives: Dictionary(config.pools.map { ($0.id, $0.objectives) }, uniquingKeysWith: { a, _ in a }), engine: "?")
+        for t in rolled.slo { events.append(t.event(at: time - started)) }
+        let (pools, latencies) = (rolled.pools, rolled.latency)
+        var caches = rolled.caches
         for c in self.caches {
             let id = "response:\(c.config.pool)"
             var ring = responseHistories[id] ?? SeriesRing(capacity: historyCapacity)

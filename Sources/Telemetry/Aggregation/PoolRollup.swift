@@ -1,24 +1,36 @@
 import FleetCore
 
-/// The pool rows, latency rows and prefix-cache rows of a snapshot, rolled up from its nodes:
-/// what every source that discovers nodes (query API, streams) shares.
+/// The pool rows, latency rows and prefix-cache rows of a snapshot, rolled up from its nodes,
+/// and the pools' SLO breaches and recoveries by the simulator's rule (`SLOTracker`): what
+/// every watched source (scrape, query API, streams) shares.
 struct PoolRollup {
+    struct Rolled {
+        var pools: [PoolSnapshot]
+        var latency: [PoolLatency]
+        var caches: [CacheSnapshot]
+        /// Breaches and recoveries this tick, for the source's events log.
+        var slo: [SLOTracker.Transition]
+    }
+
     var histories: [String: PoolHistory] = [:]
     var prefixHistories: [String: SeriesRing] = [:]
+    var slo = SLOTracker()
     let capacity: Int
 
     init(capacity: Int) { self.capacity = capacity }
 
     /// `poolIDs` fixes the order and may name pools without nodes; by default the nodes' pools
     /// in order of appearance. `prefix` replaces the mean of the nodes' prefix hit rates where a
-    /// source knows the token-weighted one.
+    /// source knows the token-weighted one. `samples` is the requests in each pool's latency
+    /// window; a source that cannot count them (a query API's quantiles) leaves them out and
+    /// its quantiles are taken as they are.
     mutating func roll(poolIDs: [String]? = nil, nodes: [NodeSnapshot], latency: [String: (ttft: Quantiles, e2e: Quantiles)],
-                       samples: [String: Int] = [:], arrivals: [String: Double] = [:], prefix: [String: Double?]? = nil,
-                       objectives: [String: [SLOObjective]], engine: String)
-        -> (pools: [PoolSnapshot], latency: [PoolLatency], caches: [CacheSnapshot]) {
+                       samples: [String: Int]? = nil, arrivals: [String: Double] = [:], prefix: [String: Double?]? = nil,
+                       objectives: [String: [SLOObjective]], engine: String) -> Rolled {
         var ids: [String] = poolIDs ?? []
         if poolIDs == nil { for n in nodes where !ids.contains(n.pool) { ids.append(n.pool) } }
         var pools: [PoolSnapshot] = [], rows: [PoolLatency] = [], caches: [CacheSnapshot] = []
+        var transitions: [SLOTracker.Transition] = []
         for id in ids {
             let ns = nodes.filter { $0.pool == id }
             var h = histories[id] ?? PoolHistory(capacity: capacity)
@@ -34,8 +46,12 @@ struct PoolRollup {
                                       running: ns.reduce(0) { $0 + $1.running }, waiting: waiting,
                                       arrivalRate: rate, completionRate: rate, shedRate: 0, history: h))
             let obj = objectives[id] ?? []
-            rows.append(PoolLatency(pool: id, ttft: q.ttft, e2e: q.e2e, samples: samples[id] ?? 0, objectives: obj,
-                                    breached: PoolLatency.breaches(of: obj, ttft: q.ttft, e2e: q.e2e)))
+            let counted = samples.map { $0[id] ?? 0 }
+            transitions += slo.update(pool: id, objectives: obj) { o in
+                (PoolLatency.quantile(of: o, ttft: q.ttft, e2e: q.e2e), counted ?? Int.max)
+            }
+            rows.append(PoolLatency(pool: id, ttft: q.ttft, e2e: q.e2e, samples: counted ?? 0, objectives: obj,
+                                    breached: slo.breached(id)))
             let rates = ns.compactMap(\.prefixCacheHitRate)
             let hit: Double? = prefix.map { $0[id] ?? nil } ?? (rates.isEmpty ? nil : rates.reduce(0, +) / Double(rates.count))
             var ring = prefixHistories[id] ?? SeriesRing(capacity: capacity)
@@ -43,6 +59,6 @@ struct PoolRollup {
             prefixHistories[id] = ring
             caches.append(CacheSnapshot(id: "prefix:\(id)", kind: .prefix, pool: id, hitRate: hit, history: ring))
         }
-        return (pools, rows, caches)
+        return Rolled(pools: pools, latency: rows, caches: caches, slo: transitions)
     }
 }

@@ -63,9 +63,12 @@ public final class QueryAggregator {
             h.append(at: time - started, gpuUtilization: 0, kvCacheUsage: Counts.ratio(v(.kvCacheUsage)) ?? 0,
                 tokensPerSecond: v(.tokensPerSecond), running: v(.running), waiting: v(.waiting))
             histories[key.node] = h
-            if lastStates[key.node] != state {
-                if state == .down { log(.critical, "node \(key.node) down: \(reason ?? "")", node: key.node, at: time) }
-                else if state == .up && lastStates[key.node] != nil { log(.info, "node \(key.node) up", node: key.node, at: time) }
+            // Nodes stale because Prometheus is silent are one line ("Prometheus query failed"), not one each.
+            if sourceState.0 == .up {
+                if let e = NodeStateLog.event(node: key.node, pool: key.pool, from: lastStates[key.node], to: state, reason: reason,
+                                              at: time - started) {
+                    events.append(e)
+                }
                 lastStates[key.node] = state
             }
             let prefix = Counts.ratio(tick?.value(.prefixHitRate, key))
@@ -75,8 +78,9 @@ public final class QueryAggregator {
                                       promptTokensPerSecond: v(.promptTokensPerSecond), prefixCacheHitRate: prefix,
                                       preemptionsPerSecond: v(.preemptionsPerSecond), history: h))
         }
-        let (pools, latency, caches) = rollup.roll(nodes: nodes, latency: tick?.latency ?? [:], objectives: objectives,
-                                                   engine: "prometheus")
+        let rolled = rollup.roll(nodes: nodes, latency: tick?.latency ?? [:], objectives: objectives, engine: "prometheus")
+        for t in rolled.slo { events.append(t.event(at: time - started)) }
+        let (pools, latency, caches) = (rolled.pools, rolled.latency, rolled.caches)
         let costs = pools.map { p in
             let members = nodes.filter { $0.pool == p.id }
             return PoolPricing.cost(pool: p.id, nodes: members.count, nodeHourPrice: prices[p.id], requestsPerSecond: p.arrivalRate,

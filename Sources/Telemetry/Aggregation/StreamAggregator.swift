@@ -124,14 +124,10 @@ public final class StreamAggregator {
             let live = state == .up || state == .degraded || state == .draining
             n.history.append(at: time - started, gpuUtilization: live ? r.gpus.map(\.utilization).reduce(0, +) / Double(max(1, r.gpus.count)) : 0, kvCacheUsage: live ? r.kvCache ?? 0 : 0,
                 tokensPerSecond: live ? r.tokensPerSecond ?? 0 : 0, running: Double(live ? r.running ?? 0 : 0), waiting: Double(live ? r.waiting ?? 0 : 0))
-            if n.shownState != state {
-                if state == .down || state == .stale {
-                    log(state == .down ? .critical : .warning, .node, "node \(id) \(state.rawValue): \(reason ?? "")", pool: r.pool, node: id, at: time)
-                } else if n.shownState != nil {
-                    log(.info, .node, "node \(id) \(state.rawValue)", pool: r.pool, node: id, at: time)
-                }
-                n.shownState = state
+            if let e = NodeStateLog.event(node: id, pool: r.pool, from: n.shownState, to: state, reason: reason, at: time - started) {
+                events.append(e)
             }
+            n.shownState = state
             nodes[id] = n
             out.append(NodeSnapshot(
                 id: id, pool: r.pool, state: state, stateReason: reason, engine: r.engine ?? "stream", model: r.model ?? "-",
@@ -143,13 +139,17 @@ public final class StreamAggregator {
                 history: n.history))
         }
         var latency: [String: (ttft: Quantiles, e2e: Quantiles)] = [:]
+        var samples: [String: Int] = [:]
         let second = Int((time - started).rounded(.down))
         for pool in Set(out.map(\.pool)) {
             ttft[pool]?.expire(upTo: second)
             e2e[pool]?.expire(upTo: second)
             latency[pool] = (ttft[pool]?.window.quantiles ?? Quantiles(), e2e[pool]?.window.quantiles ?? Quantiles())
+            samples[pool] = max(ttft[pool]?.window.total ?? 0, e2e[pool]?.window.total ?? 0)
         }
-        let (pools, rows, caches) = rollup.roll(nodes: out, latency: latency, objectives: objectives, engine: "stream")
+        let rolled = rollup.roll(nodes: out, latency: latency, samples: samples, objectives: objectives, engine: "stream")
+        for t in rolled.slo { events.append(t.event(at: time - started)) }
+        let (pools, rows, caches) = (rolled.pools, rolled.latency, rolled.caches)
         // A record's own cost_per_hour wins; else the pool's node_hour_price from the config.
         let costs = pools.map { p in
             PoolCost(pool: p.id, dollarsPerHour: nodes.values.filter { $0.record.pool == p.id }

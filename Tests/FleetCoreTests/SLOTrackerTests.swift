@@ -1,0 +1,38 @@
+import FleetCore
+import Testing
+
+/// The one SLO rule: a breach after 5 samples over the target, a recovery after 15 under 95%
+/// of it, no verdict on fewer than 20 requests.
+@Suite struct SLOTrackerTests {
+    let objective = SLOObjective(metric: .e2e, percentile: 95, target: 2)
+
+    func feed(_ tracker: inout SLOTracker, _ values: [Double], samples: Int = 100) -> [SLOTracker.Transition] {
+        values.flatMap { v in
+            tracker.update(pool: "p", objectives: [objective]) { o in
+                (PoolLatency.quantile(of: o, ttft: Quantiles(), e2e: Quantiles(p50: 1, p90: 1, p95: v, p99: v)), samples)
+            }
+        }
+    }
+
+    @Test func aBreachNeedsFiveSamplesOverAndARecoveryFifteenUnderTheMargin() {
+        var t = SLOTracker()
+        #expect(feed(&t, Array(repeating: 2.5, count: 4)).isEmpty && t.breached("p").isEmpty)
+        let breach = feed(&t, [2.5])
+        #expect(breach.map(\.breached) == [true] && t.breached("p") == [objective])
+        #expect(breach.first?.message == "SLO breach on p: e2e p95 2.50s > 2.00s" && breach.first?.kind == .sloBreach)
+        // Under the target but above 95% of it: still breached, however long.
+        #expect(feed(&t, Array(repeating: 1.95, count: 30)).isEmpty && t.breached("p") == [objective])
+        // A dip back over resets the count.
+        #expect(feed(&t, Array(repeating: 1.5, count: 14) + [2.5] + Array(repeating: 1.5, count: 14)).isEmpty)
+        let recovery = feed(&t, [1.5])
+        #expect(recovery.map(\.breached) == [false] && recovery.first?.kind == .sloRecovered && t.breached("p").isEmpty)
+    }
+
+    @Test func fewRequestsOrNoQuantileGiveNoVerdict() {
+        var t = SLOTracker()
+        #expect(feed(&t, Array(repeating: 9, count: 50), samples: 19).isEmpty)
+        let none = (0..<10).flatMap { _ in t.update(pool: "p", objectives: [objective]) { _ in (nil, 1000) } }
+        #expect(none.isEmpty && t.breached("p").isEmpty)
+        #expect(feed(&t, Array(repeating: 9, count: 5), samples: 20).count == 1)
+    }
+}
