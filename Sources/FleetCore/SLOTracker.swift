@@ -36,6 +36,7 @@ public struct SLOTracker: Sendable {
     }
 
     private struct PoolState: Sendable {
+        var objectives: [SLOObjective] = []
         var breached: [SLOObjective] = []
         /// Consecutive samples each objective has been on the other side of its state.
         var pendingFlip: [Int] = []
@@ -44,6 +45,11 @@ public struct SLOTracker: Sendable {
     private var pools: [String: PoolState] = [:]
 
     public init() {}
+
+    /// Forgets pools no longer watched (a fleet whose pools come from discovery changes them).
+    public mutating func keep(pools ids: Set<String>) {
+        pools = pools.filter { ids.contains($0.key) }
+    }
 
     /// The objectives of `pool` breached now.
     public func breached(_ pool: String) -> [SLOObjective] { pools[pool]?.breached ?? [] }
@@ -54,7 +60,8 @@ public struct SLOTracker: Sendable {
                                 measure: (SLOObjective) -> (value: Double?, samples: Int)) -> [Transition] {
         var state = pools[pool] ?? PoolState()
         // Objectives changed (a reloaded config): start over rather than misattribute counts.
-        if state.pendingFlip.count != objectives.count {
+        if state.objectives != objectives {
+            state.objectives = objectives
             state.pendingFlip = Array(repeating: 0, count: objectives.count)
             state.breached.removeAll { !objectives.contains($0) }
         }

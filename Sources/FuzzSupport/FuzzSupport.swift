@@ -12,8 +12,9 @@ public enum FuzzSupport {
     public typealias Check = (UnsafeRawBufferPointer) -> Void
 
     /// The target's check, for libFuzzer's C callback, which can capture nothing. Set once,
-    /// before any input is run; inputs come one at a time.
-    nonisolated(unsafe) static var check: Check = { _ in }
+    /// before any input is run; inputs come one at a time. Unset, it stops the run rather
+    /// than let a fuzzer report "nothing found" having checked nothing.
+    nonisolated(unsafe) static var check: Check = { _ in fatalError("FuzzSupport.main was not called: no check to run") }
 
     public static func main(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
                             usage: String, check: @escaping Check) -> CInt {

@@ -7,9 +7,8 @@ import Glibc
 
 /// libFuzzer target for GGUF models (Docs/local-inference.md): the header, metadata and tensor
 /// table; then, for what loads, the model's hyperparameters and tensor shapes, the tokenizer,
-/// and a short generation. Seeds: sample-data/fuzz/gguf. Built with
-/// `-sanitize=fuzzer,address -DFUZZING`, libFuzzer supplies `main`; built plainly, `main` below
-/// replays saved inputs.
+/// and a short generation. Seeds: sample-data/fuzz/gguf. Its entry point hands the check to
+/// FuzzSupport: libFuzzer in a fuzzing build, a replayer of saved inputs otherwise.
 ///
 /// A crash, a sanitizer report or a broken invariant below is a finding; a refused file is the
 /// loader doing its job.

@@ -30,8 +30,10 @@ public final class LocalNodeOverlay: Sendable {
         var events: [FleetEvent] = []
         var announced = false
         var lastFailure: String?
-        /// Breaches and recoveries of the local pool, by the rule every source shares.
+        /// Breaches and recoveries of the local pool, by the rule every source shares, judged
+        /// once a wall second (its ticks), however often snapshots pass through.
         var slo = SLOTracker()
+        var sloSecond = -1
     }
 
     /// `loadSeconds` is how long loading the model took, for the first event.
@@ -85,11 +87,14 @@ public final class LocalNodeOverlay: Sendable {
                                            message: "\(config.node) failed: \(failure)", pool: config.pool, node: config.node))
             }
             s.lastFailure = failure
-            let samples = s.e2e.window.total
-            for t in s.slo.update(pool: config.pool, objectives: config.objectives, measure: { o in
-                (PoolLatency.quantile(of: o, ttft: ttft, e2e: e2e), samples)
-            }) {
-                s.events.append(FleetEvent(time: snapshot.time, severity: t.severity, kind: t.kind, message: t.message, pool: config.pool))
+            if Int(wall) != s.sloSecond {
+                s.sloSecond = Int(wall)
+                let counts = (ttft: s.ttft.window.total, e2e: s.e2e.window.total)
+                for t in s.slo.update(pool: config.pool, objectives: config.objectives, measure: { o in
+                    (PoolLatency.quantile(of: o, ttft: ttft, e2e: e2e), o.metric == .ttft ? counts.ttft : counts.e2e)
+                }) {
+                    s.events.append(t.event(at: snapshot.time))
+                }
             }
             let breached = s.slo.breached(config.pool)
             if s.events.count > 100 { s.events.removeFirst(s.events.count - 100) }

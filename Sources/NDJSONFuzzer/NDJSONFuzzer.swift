@@ -3,9 +3,9 @@ import Foundation
 import FuzzSupport
 import MetricsFormats
 
-/// libFuzzer target for fleetdeck's NDJSON stream format (Docs/ndjson-format.md): every line
-/// of the input through the record parser. Built with `-sanitize=fuzzer,address -DFUZZING`,
-/// libFuzzer supplies `main`; built plainly, `main` below replays saved inputs.
+/// libFuzzer target for fleetdeck's NDJSON stream format (Docs/ndjson-format.md): every line of
+/// the input through the record parser. Its entry point hands the check to FuzzSupport:
+/// libFuzzer in a fuzzing build, a replayer of saved inputs otherwise.
 ///
 /// A crash, a sanitizer report or a broken invariant below is a finding; a refused line is the
 /// parser doing its job.

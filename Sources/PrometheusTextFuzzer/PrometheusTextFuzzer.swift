@@ -2,9 +2,9 @@ import Foundation
 import FuzzSupport
 import MetricsFormats
 
-/// libFuzzer target for the wire-format parsers (Docs/telemetry.md, "Fuzzing"). Built with
-/// `-sanitize=fuzzer,address -DFUZZING`, libFuzzer supplies `main`; built plainly, `main`
-/// below replays saved inputs (crash files, a corpus) through the same checks.
+/// libFuzzer target for the wire-format parsers (Docs/telemetry.md, "Fuzzing"). Its entry point
+/// hands the check to FuzzSupport: libFuzzer in a fuzzing build, a replayer of saved inputs
+/// otherwise.
 ///
 /// A crash, a sanitizer report or a broken invariant below is a finding.
 func checkOneInput(_ bytes: UnsafeRawBufferPointer) {

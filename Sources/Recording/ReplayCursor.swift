@@ -78,6 +78,27 @@ public final class ReplayCursor {
         return nil
     }
 
+    /// The same, backward: at `target`, or the last frame before it that reads (the frames
+    /// before a damaged keyframe were built on the one before it).
+    public func readableSnapshot(atOrBefore target: Int) -> (snapshot: FleetSnapshot, frame: Int, skipped: [RecordingError])? {
+        var skipped: [RecordingError] = []
+        var i = min(target, file.frames.count - 1)
+        while i >= 0 {
+            seek(toFrame: i)
+            do {
+                return (try snapshot(), i, skipped)
+            } catch let e as RecordingError {
+                skipped.append(e)
+            } catch {
+                skipped.append(.damaged(file.path, line: file.frames[i].line, reason: "\(error)"))
+            }
+            // Just before the full keyframe this frame was built on.
+            guard let k = file.frames.indices.prefix(i + 1).last(where: { file.frames[$0].isFullKeyframe }), k > 0 else { return nil }
+            i = k - 1
+        }
+        return nil
+    }
+
     private func report(_ line: Int, _ message: String) {
         guard reported.insert(line).inserted else { return }
         problems.append(.init(line: line, message: message))

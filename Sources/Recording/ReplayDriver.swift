@@ -18,6 +18,9 @@ public final class ReplayDriver: FleetSource, ReplayControl, @unchecked Sendable
     private let marks: [ReplayStatus.Mark]
     /// Lines of damaged keyframes played past, for the transport's notice.
     private var skippedKeyframes: [Int] = []
+    /// Whether the last move went back in time: a damaged stretch is then left backward.
+    private var movedBackward = false
+    private var toldUnreadable = false
 
     public init(file: RecordingFile, store: SnapshotStore, speed: Double = 1, startPaused: Bool = false,
                 clock: any FleetClock = WallClock()) {
@@ -39,9 +42,14 @@ public final class ReplayDriver: FleetSource, ReplayControl, @unchecked Sendable
         do {
             s = try cursor.snapshot()
         } catch {
-            // A keyframe that does not decode: play on from the next one that does, and say so.
-            guard let readable = cursor.readableSnapshot(atOrAfter: cursor.frame) else {
-                store.note(.warning, "replay: \(error); nothing readable after it", kind: .note)
+            // A keyframe that does not decode: go on to the nearest one that does, the way the
+            // operator was moving, and say so.
+            // (Playing always goes forward: going back would meet the damage again.)
+            let readable = movedBackward && paused ? cursor.readableSnapshot(atOrBefore: cursor.frame) ?? cursor.readableSnapshot(atOrAfter: cursor.frame)
+                                         : cursor.readableSnapshot(atOrAfter: cursor.frame) ?? cursor.readableSnapshot(atOrBefore: cursor.frame)
+            guard let readable else {
+                if !toldUnreadable { store.note(.warning, "replay: \(error); no keyframe of the recording reads", kind: .note) }
+                toldUnreadable = true
                 return
             }
             s = readable.snapshot
@@ -114,6 +122,8 @@ public final class ReplayDriver: FleetSource, ReplayControl, @unchecked Sendable
         let frames = cursor.file.frames
         guard !frames.isEmpty else { return playhead }
         let here = frames[max(0, cursor.frame)].time
+        let before = cursor.frame
+        defer { movedBackward = cursor.frame < before }
         switch command {
         case .togglePause:
             if paused && cursor.frame >= frames.count - 1 { cursor.seek(toFrame: 0) }   // play again from the start

@@ -3,9 +3,9 @@ import Foundation
 import FuzzSupport
 import Recording
 
-/// libFuzzer target for recordings (Docs/limits.md): open, index, seek and decode whatever
-/// the bytes are, plain or gzip. Built with `-sanitize=fuzzer,address -DFUZZING`, libFuzzer
-/// supplies `main`; built plainly, `main` below replays saved inputs through the same checks.
+/// libFuzzer target for recordings (Docs/limits.md): open, index, seek and decode whatever the
+/// bytes are, plain or gzip. Its entry point hands the check to FuzzSupport: libFuzzer in a
+/// fuzzing build, a replayer of saved inputs otherwise.
 ///
 /// A crash, a sanitizer report or a broken invariant below is a finding; a thrown error is
 /// the reader doing its job.

@@ -7,8 +7,8 @@ import Scheduler
 /// as a scenario, a node profile and an engine file; a scenario that loads is then simulated
 /// for a moment, sampled and reported, as the demo would. Seeds: sample-data/scenarios,
 /// profiles and engines. Run from the repository's root, so a scenario finds the shipped
-/// profiles beside it. Built with `-sanitize=fuzzer,address -DFUZZING`, libFuzzer supplies
-/// `main`; built plainly, `main` below replays saved inputs.
+/// profiles beside it. Its entry point hands the check to FuzzSupport: libFuzzer in a fuzzing
+/// build, a replayer of saved inputs otherwise.
 ///
 /// A crash, a sanitizer report or a broken invariant below is a finding (a hang is one too:
 /// libFuzzer times out); a refused file is the loader doing its job.

@@ -92,6 +92,7 @@ private final class RequestHandler: ChannelInboundHandler {
     /// The headers, then one byte of the body every 200 ms until the body is sent or the
     /// client gives up (its close fails the write and ends the chain).
     private func trickle(_ r: ServedFleet.Response, to h: HTTPRequestHead, context: ChannelHandlerContext) {
+        guard h.method != .HEAD else { return answer(r, to: h, context: context) }
         context.writeAndFlush(wrapOutboundOut(responseHead(of: r, for: h)), promise: nil)
         let bytes = Array(r.body.utf8)
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
@@ -100,7 +101,8 @@ private final class RequestHandler: ChannelInboundHandler {
             let context = bound.value
             guard context.channel.isActive else { return }
             guard i < bytes.count else {
-                context.writeAndFlush(handler.value.wrapOutboundOut(.end(nil)), promise: nil)
+                let done = context.writeAndFlush(handler.value.wrapOutboundOut(.end(nil)))
+                if !h.isKeepAlive { done.whenComplete { _ in context.close(promise: nil) } }
                 return
             }
             var buffer = context.channel.allocator.buffer(capacity: 1)

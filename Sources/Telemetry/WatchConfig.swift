@@ -112,8 +112,14 @@ public struct WatchConfig: Sendable, Equatable {
     /// `file_sd_configs` and `http_sd_configs` under `scrape:`, as Prometheus writes them.
     static func discovery(_ s: YAMLValue) throws -> TargetDiscovery.Config {
         var d = TargetDiscovery.Config()
-        d.poolLabel = try s.optional("pool_label")?.string() ?? "pool"
-        d.nodeLabel = try s.optional("node_label")?.string() ?? "instance"
+        func label(_ key: String, _ fallback: String) throws -> String {
+            guard let v = try s.optional(key) else { return fallback }
+            let name = try v.string()
+            guard TargetGroup.isLabelName(name) else { throw v.error("'\(TerminalText.sanitized(name))' is not a label name") }
+            return name
+        }
+        d.poolLabel = try label("pool_label", "pool")
+        d.nodeLabel = try label("node_label", "instance")
         for f in try s.optional("file_sd_configs")?.array() ?? [] {
             try f.allowKeys(["files", "refresh_interval"])
             let files = try f.required("files").array().map { try $0.string() }
@@ -122,14 +128,19 @@ public struct WatchConfig: Sendable, Equatable {
         }
         for h in try s.optional("http_sd_configs")?.array() ?? [] {
             try h.allowKeys(["url", "refresh_interval"])
-            let uv = try h.required("url")
-            let url = try uv.string()
-            guard let u = URL(string: url), ["http", "https"].contains(u.scheme ?? ""), u.host != nil else {
-                throw uv.error("expected an http:// or https:// URL")
-            }
+            let url = try httpURL(h.required("url"))
             d.http.append(.init(url: url, refresh: try h.optional("refresh_interval").map(duration) ?? 60))
         }
         return d
+    }
+
+    /// An http:// or https:// URL with a host.
+    static func httpURL(_ v: YAMLValue) throws -> String {
+        let url = try v.string()
+        guard let u = URL(string: url), ["http", "https"].contains(u.scheme ?? ""), u.host != nil else {
+            throw v.error("expected an http:// or https:// URL")
+        }
+        return url
     }
 
     /// A Prometheus duration ("30s", "5m", "1h", "500ms"), in seconds: 1 s to a day.
@@ -158,11 +169,8 @@ public struct WatchConfig: Sendable, Equatable {
         var seen = Set<String>()
         for t in try doc.optional("targets")?.array() ?? [] {
             try t.allowKeys(["url", "node", "pool", "bearer_token_file", "bearer_token_env", "basic_auth"])
-            let urlValue = try t.required("url")
-            let url = try urlValue.string()
-            guard let u = URL(string: url), ["http", "https"].contains(u.scheme ?? ""), u.host != nil else {
-                throw urlValue.error("expected an http:// or https:// URL")
-            }
+            let url = try httpURL(t.required("url"))
+            let u = URL(string: url)!
             let node = try t.optional("node")?.string() ?? (u.host! + (u.port.map { ":\($0)" } ?? ""))
             guard seen.insert(node).inserted else { throw t.error("two targets are called '\(node)'") }
             c.targets.append(Target(url: url, node: node, pool: try t.optional("pool")?.string() ?? "default",
@@ -170,11 +178,7 @@ public struct WatchConfig: Sendable, Equatable {
         }
         if let p = try doc.optional("prometheus") {
             try p.allowKeys(["url", "node_label", "pool_label"])
-            let uv = try p.required("url")
-            let url = try uv.string()
-            guard let u = URL(string: url), ["http", "https"].contains(u.scheme ?? ""), u.host != nil else {
-                throw uv.error("expected an http:// or https:// URL")
-            }
+            let url = try httpURL(p.required("url"))
             c.prometheus = .init(url: url, nodeLabel: try p.optional("node_label")?.string() ?? "instance",
                                  poolLabel: try p.optional("pool_label")?.string() ?? "job")
         }

@@ -5,8 +5,8 @@ import Scheduler
 
 /// libFuzzer target for serving traces (Docs/scheduler-model.md, "Traces"): the reader, then a
 /// replay of what it accepts on the shipped H100 profile and engine, checking the replay's own
-/// accounting. Run from the repository's root. Built with `-sanitize=fuzzer,address -DFUZZING`,
-/// libFuzzer supplies `main`; built plainly, `main` below replays saved inputs.
+/// accounting. Run from the repository's root. Its entry point hands the check to FuzzSupport:
+/// libFuzzer in a fuzzing build, a replayer of saved inputs otherwise.
 ///
 /// A crash, a sanitizer report or a broken invariant below is a finding; a refused trace is
 /// the reader doing its job.

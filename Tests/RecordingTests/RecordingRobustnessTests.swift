@@ -104,6 +104,28 @@ import Testing
         #expect(shown.replay?.notice?.contains("damaged keyframe skipped (line \(key))") == true, "\(shown.replay?.notice ?? "none")")
     }
 
+    /// Stepping back into the stretch of a damaged keyframe (not the first) shows the frame
+    /// asked for, built from the keyframe before, not the next good keyframe after.
+    @Test func steppingBackIntoDamageShowsTheFrameAskedFor() throws {
+        let path = temp("back-damage.ndjson")
+        defer { unlink(path) }
+        _ = try RecordingRoundTripTests.record("edge", seconds: 70, to: path, keyframeInterval: 30)
+        var lines = try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "\n")
+        let file0 = try RecordingFile(path: path)
+        let keys = file0.frames.indices.filter { file0.frames[$0].isFullKeyframe }
+        try #require(keys.count >= 3)
+        let damaged = file0.frames[keys[1]].line
+        let open = try #require(lines[damaged - 1].range(of: #""series":["#))
+        lines[damaged - 1].replaceSubrange(open, with: #""series":[{"capacity":0},"#)
+        let file = try RecordingFile(bytes: Array(lines.joined(separator: "\n").utf8), path: path)
+        let store = SnapshotStore()
+        let driver = ReplayDriver(file: file, store: store, startPaused: true)
+        _ = driver.handle(.seekTo(file.frames[keys[2]].time), playhead: 0)
+        _ = driver.handle(.step(-(keys[2] - keys[1] - 1)), playhead: 0)   // into the damaged stretch
+        driver.publish()
+        #expect(store.latest().snapshot?.time == file.frames[keys[1] + 1].time)
+    }
+
     /// Numbers past what an index, a ring or a clock can be are damage to report, not traps:
     /// a 20-digit leaf index in a tick, a ring of 2^63 - 1 samples in a keyframe, a tick at
     /// 1e300 seconds.

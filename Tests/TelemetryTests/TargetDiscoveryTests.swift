@@ -25,15 +25,17 @@ import Testing
                                                        "instance": "node-a", "job": "rag"]),
             TargetGroup(targets: ["no-port", "x:99999", "10.0.0.7:8000", "\u{1b}[31m:80"], labels: ["__scheme__": "http"]),
             TargetGroup(targets: ["h:1"], labels: ["__scheme__": "ftp"]),
+            TargetGroup(targets: ["a#x:80", "evil?x:80", "u@h:80", "fe80::1:9100", "[::1]:9100"], labels: ["__metrics_path__": "/m?x=1"]),
         ]
         let d = DiscoveredTargets(groups, poolLabel: "pool", nodeLabel: "instance")
-        #expect(d.targets.map(\.url) == ["http://10.0.0.7:8000/metrics", "http://10.0.0.8:8000/metrics", "https://sd:9400/nodes/a/metrics"])
-        #expect(d.targets.map(\.node) == ["10.0.0.7:8000", "10.0.0.8:8000", "node-a"])
-        #expect(d.targets.map(\.pool) == ["chat", "chat", "default"])
-        #expect(d.skipped.count == 5, "\(d.skipped)")
+        #expect(d.targets.map(\.url) == ["http://10.0.0.7:8000/metrics", "http://10.0.0.8:8000/metrics", "https://sd:9400/nodes/a/metrics",
+                                          "http://[::1]:9100/m%3Fx=1"])
+        #expect(d.targets.map(\.node) == ["10.0.0.7:8000", "10.0.0.8:8000", "node-a", "[::1]:9100"])
+        #expect(d.targets.map(\.pool) == ["chat", "chat", "default", "default"])
+        #expect(d.skipped.count == 9, "\(d.skipped)")
         #expect(d.skipped.allSatisfy { !$0.contains("\u{1b}") })
         let byJob = DiscoveredTargets(groups, poolLabel: "job", nodeLabel: "instance")
-        #expect(byJob.targets.last?.pool == "rag")
+        #expect(byJob.targets.first { $0.node == "node-a" }?.pool == "rag")
     }
 
     @Test func aFileProviderFollowsItsFilesAndKeepsTheLastGoodSet() async throws {
@@ -64,6 +66,19 @@ import Testing
         try write("a.json", "[]")
         #expect(await discovery.refresh(at: 4, fetch: noFetch))
         #expect(discovery.targets.targets.isEmpty)
+
+        // A file named outright (no glob) that is deleted takes its targets with it; a FIFO is
+        // refused, not waited on.
+        var named = TargetDiscovery.Config()
+        named.files = [.init(files: ["\(dir)/one.yaml"], refresh: 3600)]
+        let one = TargetDiscovery(config: named)
+        try write("one.yaml", "- targets: [\"h3:3\"]\n")
+        #expect(await one.refresh(at: 0, fetch: noFetch) && one.targets.targets.count == 1)
+        try FileManager.default.removeItem(atPath: "\(dir)/one.yaml")
+        #expect(await one.refresh(at: 1, fetch: noFetch) && one.targets.targets.isEmpty)
+        #expect(mkfifo("\(dir)/one.yaml", 0o600) == 0)
+        #expect(await one.refresh(at: 2, fetch: noFetch) == false)
+        #expect(one.statuses.first?.problem?.contains("not a regular file") == true)
     }
 
     @Test func anHTTPProviderIsFetchedOnItsIntervalAndKeepsItsSetWhenTheServerFails() async {

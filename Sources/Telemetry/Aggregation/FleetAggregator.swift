@@ -64,7 +64,8 @@ public final class FleetAggregator {
         caches = config.redis.map { CacheRuntime(config: $0) }
         rollup = PoolRollup(capacity: historyCapacity)
         costHistory = SeriesRing(capacity: historyCapacity)
-        log(.info, "watching \(config.targets.count) target\(config.targets.count == 1 ? "" : "s")", at: startTime)
+        log(.info, "watching \(config.targets.count) target\(config.targets.count == 1 ? "" : "s")"
+                   + (config.discovery.isEmpty ? "" : " and what service discovery finds"), at: startTime)
         reindex()
     }
 
@@ -76,24 +77,26 @@ public final class FleetAggregator {
     public var currentTargets: [(id: Int, target: WatchConfig.Target)] { targets.map { ($0.id, $0.config) } }
 
     /// Takes the whole set of targets now (the static ones, then what discovery found): a
-    /// target keeps its place and history while its URL stays, a new one is added at the
-    /// end, one that is gone is dropped, each with a line in the events log. Returns which
-    /// targets to start scraping and which to stop.
+    /// target keeps its place and history while its URL and node name stay, a new one is
+    /// added at the end, one that is gone is dropped, each with a line in the events log.
+    /// Returns which targets to start scraping and which to stop.
     public func setTargets(_ new: [WatchConfig.Target], at time: Double) -> (added: [(id: Int, target: WatchConfig.Target)], removed: [Int]) {
-        let wanted = Dictionary(new.map { ($0.url, $0) }, uniquingKeysWith: { a, _ in a })
+        // Identity is URL and name together: two static targets may share a URL.
+        func key(_ t: WatchConfig.Target) -> String { t.url + "\u{0}" + t.node }
+        let wanted = Dictionary(new.map { (key($0), $0) }, uniquingKeysWith: { a, _ in a })
         var removed: [Int] = []
         targets.removeAll { t in
-            guard wanted[t.config.url] == nil else { return false }
+            guard wanted[key(t.config)] == nil else { return false }
             removed.append(t.id)
             log(.info, "node \(t.config.node) left (no longer discovered)", node: t.config.node, pool: t.config.pool, at: time)
             return true
         }
-        var known = Set(targets.map(\.config.url))
+        var known = Set(targets.map { key($0.config) })
         for i in targets.indices {
-            if let w = wanted[targets[i].config.url] { targets[i].config = w }
+            if let w = wanted[key(targets[i].config)] { targets[i].config = w }
         }
         var added: [(id: Int, target: WatchConfig.Target)] = []
-        for t in new where known.insert(t.url).inserted {
+        for t in new where known.insert(key(t)).inserted {
             targets.append(TargetRuntime(id: nextTargetID, config: t, history: NodeHistory()))
             added.append((nextTargetID, t))
             nextTargetID += 1
@@ -241,7 +244,7 @@ public final class FleetAggregator {
 
         let poolIDs = orderedPoolIDs()
         var latency: [String: (ttft: Quantiles, e2e: Quantiles)] = [:]
-        var samples: [String: Int] = [:], arrivals: [String: Double] = [:], prefix: [String: Double?] = [:]
+        var samples: [String: (ttft: Int, e2e: Int)] = [:], arrivals: [String: Double] = [:], prefix: [String: Double?] = [:]
         var costs: [PoolCost] = []
         for id in poolIDs {
             // Only targets answering now count: a dead node's last figures must not linger.
@@ -252,7 +255,7 @@ public final class FleetAggregator {
             let ttft = Histogram.merged(members.compactMap { Self.windowDelta(targets[$0].window) { a, _ in a } })
             let e2e = Histogram.merged(members.compactMap { Self.windowDelta(targets[$0].window) { _, b in b } })
             latency[id] = (ttft?.quantiles ?? Quantiles(), e2e?.quantiles ?? Quantiles())
-            samples[id] = Counts.from(e2e?.buckets.last?.count)
+            samples[id] = (Counts.from(ttft?.buckets.last?.count), Counts.from(e2e?.buckets.last?.count))
             arrivals[id] = Counts.rate(members.compactMap { rate(targets[$0], .requestsSucceeded) }.reduce(0, +))
             // Token-weighted over the pool, not a mean of the nodes' ratios.
             let hits = members.compactMap { increase(targets[$0], .prefixCacheHits) }.reduce(0, +)

@@ -22,10 +22,10 @@ struct PoolRollup {
     /// `poolIDs` fixes the order and may name pools without nodes; by default the nodes' pools
     /// in order of appearance. `prefix` replaces the mean of the nodes' prefix hit rates where a
     /// source knows the token-weighted one. `samples` is the requests in each pool's latency
-    /// window; a source that cannot count them (a query API's quantiles) leaves them out and
+    /// windows, per metric; a source that cannot count them (a query API's quantiles) leaves them out and
     /// its quantiles are taken as they are.
     mutating func roll(poolIDs: [String]? = nil, nodes: [NodeSnapshot], latency: [String: (ttft: Quantiles, e2e: Quantiles)],
-                       samples: [String: Int]? = nil, arrivals: [String: Double] = [:], prefix: [String: Double?]? = nil,
+                       samples: [String: (ttft: Int, e2e: Int)]? = nil, arrivals: [String: Double] = [:], prefix: [String: Double?]? = nil,
                        objectives: [String: [SLOObjective]], engine: String) -> Rolled {
         var ids: [String] = poolIDs ?? []
         if poolIDs == nil { for n in nodes where !ids.contains(n.pool) { ids.append(n.pool) } }
@@ -46,11 +46,11 @@ struct PoolRollup {
                                       running: ns.reduce(0) { $0 + $1.running }, waiting: waiting,
                                       arrivalRate: rate, completionRate: rate, shedRate: 0, history: h))
             let obj = objectives[id] ?? []
-            let counted = samples.map { $0[id] ?? 0 }
+            let counted = samples.map { $0[id] ?? (0, 0) }
             transitions += slo.update(pool: id, objectives: obj) { o in
-                (PoolLatency.quantile(of: o, ttft: q.ttft, e2e: q.e2e), counted ?? Int.max)
+                (PoolLatency.quantile(of: o, ttft: q.ttft, e2e: q.e2e), counted.map { o.metric == .ttft ? $0.ttft : $0.e2e } ?? Int.max)
             }
-            rows.append(PoolLatency(pool: id, ttft: q.ttft, e2e: q.e2e, samples: counted ?? 0, objectives: obj,
+            rows.append(PoolLatency(pool: id, ttft: q.ttft, e2e: q.e2e, samples: counted?.e2e ?? 0, objectives: obj,
                                     breached: slo.breached(id)))
             let rates = ns.compactMap(\.prefixCacheHitRate)
             let hit: Double? = prefix.map { $0[id] ?? nil } ?? (rates.isEmpty ? nil : rates.reduce(0, +) / Double(rates.count))
@@ -59,6 +59,11 @@ struct PoolRollup {
             prefixHistories[id] = ring
             caches.append(CacheSnapshot(id: "prefix:\(id)", kind: .prefix, pool: id, hitRate: hit, history: ring))
         }
+        // Pools come and go with discovery: keep no history for one that has left.
+        let kept = Set(ids)
+        histories = histories.filter { kept.contains($0.key) }
+        prefixHistories = prefixHistories.filter { kept.contains($0.key) }
+        slo.keep(pools: kept)
         return Rolled(pools: pools, latency: rows, caches: caches, slo: transitions)
     }
 }

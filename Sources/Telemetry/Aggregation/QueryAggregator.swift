@@ -78,7 +78,10 @@ public final class QueryAggregator {
                                       promptTokensPerSecond: v(.promptTokensPerSecond), prefixCacheHitRate: prefix,
                                       preemptionsPerSecond: v(.preemptionsPerSecond), history: h))
         }
-        let rolled = rollup.roll(nodes: nodes, latency: tick?.latency ?? [:], objectives: objectives, engine: "prometheus")
+        // Quantiles come without a count and are taken as they are, while Prometheus answers;
+        // what it said last gives no verdict once it stops.
+        let rolled = rollup.roll(nodes: nodes, latency: tick?.latency ?? [:], samples: sourceState.0 == .up ? nil : [:],
+                                 objectives: objectives, engine: "prometheus")
         for t in rolled.slo { events.append(t.event(at: time - started)) }
         let (pools, latency, caches) = (rolled.pools, rolled.latency, rolled.caches)
         let costs = pools.map { p in

@@ -139,13 +139,13 @@ public final class StreamAggregator {
                 history: n.history))
         }
         var latency: [String: (ttft: Quantiles, e2e: Quantiles)] = [:]
-        var samples: [String: Int] = [:]
+        var samples: [String: (ttft: Int, e2e: Int)] = [:]
         let second = Int((time - started).rounded(.down))
         for pool in Set(out.map(\.pool)) {
             ttft[pool]?.expire(upTo: second)
             e2e[pool]?.expire(upTo: second)
             latency[pool] = (ttft[pool]?.window.quantiles ?? Quantiles(), e2e[pool]?.window.quantiles ?? Quantiles())
-            samples[pool] = max(ttft[pool]?.window.total ?? 0, e2e[pool]?.window.total ?? 0)
+            samples[pool] = (ttft[pool]?.window.total ?? 0, e2e[pool]?.window.total ?? 0)
         }
         let rolled = rollup.roll(nodes: out, latency: latency, samples: samples, objectives: objectives, engine: "stream")
         for t in rolled.slo { events.append(t.event(at: time - started)) }

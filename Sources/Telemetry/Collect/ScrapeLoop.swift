@@ -25,7 +25,8 @@ public final class ScrapeLoop: FleetSource, @unchecked Sendable {
     enum Event: Sendable {
         case scraped(Int, TargetScrape, Double)
         case redis(Int, Result<CacheReading, ScrapeFailure>, Double)
-        case discovered(DiscoveredTargets?, [TargetDiscovery.ProviderStatus], Double)
+        /// The new targets when they changed, the providers' states, the skipped addresses.
+        case discovered([WatchConfig.Target]?, [TargetDiscovery.ProviderStatus], [String], Double)
         case tick
     }
 
@@ -47,15 +48,20 @@ public final class ScrapeLoop: FleetSource, @unchecked Sendable {
         let interval = aggregator.config.interval
         let staticTargets = aggregator.config.targets
         let (events, sink) = AsyncStream.makeStream(of: Event.self)
-        await withTaskGroup(of: Void.self) { group in
+        // Discarding: tasks of targets that come and go must not pile up as finished children.
+        await withDiscardingTaskGroup { group in
             func scrape(_ id: Int, _ target: WatchConfig.Target) {
                 group.addTask { [scraper, limiter, clock] in
                     var random = SystemRandomNumberGenerator()
                     // Spread the first scrapes over half an interval.
                     try? await Task.sleep(nanoseconds: UInt64(Double.random(in: 0..<interval * 0.5, using: &random) * 1e9))
                     var failures = 0
-                    while self.running && !self.dropped.withLock({ $0.contains(id) }) {
+                    // Ids are never reused: once ended, the task's id can leave the set.
+                    defer { self.dropped.withLock { _ = $0.remove(id) } }
+                    func isDropped() -> Bool { self.dropped.withLock { $0.contains(id) } }
+                    while self.running && !isDropped() {
                         let fetch = await limiter.run { await scraper.scrape(target.url, authorization: target.authorization) }
+                        guard !isDropped() else { break }
                         let time = clock.now
                         if case .success = fetch { failures = 0 } else { failures += 1 }
                         sink.yield(.scraped(id, TargetScrape(fetch), time))
@@ -72,7 +78,8 @@ public final class ScrapeLoop: FleetSource, @unchecked Sendable {
                         let changed = await discovery.refresh(at: clock.now) { url in
                             await scraper.scrape(url).map(\.body)
                         }
-                        sink.yield(.discovered(changed ? discovery.targets : nil, discovery.statuses, clock.now))
+                        sink.yield(.discovered(changed ? discovery.targets.targets : nil, discovery.statuses,
+                                               discovery.targets.skipped, clock.now))
                         try? await Task.sleep(nanoseconds: 1_000_000_000)
                     }
                 }
@@ -105,12 +112,15 @@ public final class ScrapeLoop: FleetSource, @unchecked Sendable {
                     aggregator.ingest(target: i, scrape, at: time)
                 case let .redis(i, result, time):
                     aggregator.ingestRedis(i, result, at: time)
-                case let .discovered(found, statuses, time):
-                    aggregator.discovery = (statuses, found?.skipped ?? aggregator.discovery.skipped)
-                    guard let found else { break }
-                    let (added, removed) = aggregator.setTargets(staticTargets + found.targets.filter { t in
-                        !staticTargets.contains { $0.url == t.url || $0.node == t.node }
-                    }, at: time)
+                case let .discovered(found, statuses, skipped, time):
+                    guard let found else {
+                        aggregator.discovery = (statuses, skipped)
+                        break
+                    }
+                    // Static targets win over discovered ones with their URL or node name.
+                    let clashes = found.filter { t in staticTargets.contains { $0.url == t.url || $0.node == t.node } }
+                    aggregator.discovery = (statuses, skipped + clashes.map { "\($0.node): a static target has its URL or name" })
+                    let (added, removed) = aggregator.setTargets(staticTargets + found.filter { t in !clashes.contains(t) }, at: time)
                     dropped.withLock { $0.formUnion(removed) }
                     for (id, target) in added { scrape(id, target) }
                 case .tick:

@@ -85,10 +85,7 @@ public final class TargetDiscovery: @unchecked Sendable {
                 providers[i].fingerprint = fingerprint
                 providers[i].nextRead = now + providers[i].refresh
                 read = true
-                record(i, at: now, Result { try paths.flatMap { path in
-                    guard let data = FileManager.default.contents(atPath: path) else { throw DiscoveryFailure("\(path): cannot read the file") }
-                    return try TargetGroup.parse(String(decoding: data, as: UTF8.self), source: path)
-                } })
+                record(i, at: now, Result { try paths.flatMap(Self.read) })
             case .http(let url):
                 guard now >= providers[i].nextRead else { continue }
                 providers[i].nextRead = now + providers[i].refresh
@@ -123,6 +120,23 @@ public final class TargetDiscovery: @unchecked Sendable {
             providers[i].status.failures += 1
             providers[i].status.problem = TerminalText.sanitized("\(error)") + " (keeping the last good set)"
         }
+    }
+
+    /// The largest document read, as for an http_sd answer.
+    static let maxDocumentBytes = 16 << 20
+
+    /// One file's target groups. A file that is not there has none (as Prometheus drops the
+    /// groups of a deleted file); one that is not a regular file, or too large, is an error.
+    static func read(_ path: String) throws -> [TargetGroup] {
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            if errno == ENOENT { return [] }
+            throw DiscoveryFailure("\(path): \(String(cString: strerror(errno)))")
+        }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw DiscoveryFailure("\(path): not a regular file") }
+        guard Int(st.st_size) <= maxDocumentBytes else { throw DiscoveryFailure("\(path): larger than 16 MiB") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw DiscoveryFailure("\(path): cannot read the file") }
+        return try TargetGroup.parse(String(decoding: data, as: UTF8.self), source: path)
     }
 
     /// The files a pattern names now: itself, or what its glob matches (sorted).

@@ -74,6 +74,8 @@ public struct DiscoveredTargets: Sendable, Equatable {
                 let scheme = labels["__scheme__"] ?? "http"
                 var path = labels["__metrics_path__"] ?? "/metrics"
                 if !path.hasPrefix("/") { path = "/" + path }
+                // As Prometheus: the path is a path; a "?" in it is escaped, not a query.
+                path = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path
                 let shown = TerminalText.sanitized(address)
                 guard scheme == "http" || scheme == "https" else {
                     skipped.append("\(shown): scheme '\(TerminalText.sanitized(scheme))' (http or https)")
@@ -94,11 +96,18 @@ public struct DiscoveredTargets: Sendable, Equatable {
         }
     }
 
-    /// "host:port", "[v6]:port": a port is required, as Prometheus requires one.
+    /// "host:port", "[v6]:port": a port is required, as Prometheus requires one, and nothing
+    /// in the host that a URL would read as a path, a query, a fragment or a user.
     static func isHostAndPort(_ s: String) -> Bool {
         guard let colon = s.lastIndex(of: ":"), colon != s.startIndex,
               let port = Int(s[s.index(after: colon)...]), (1...65535).contains(port) else { return false }
         let host = s[..<colon]
-        return !host.contains("/") && !host.contains("@") && !host.contains(where: { $0.isWhitespace })
+        if host.hasPrefix("[") {
+            // An IPv6 literal: hex digits and colons (and dots, for a v4 tail) in brackets.
+            guard host.hasSuffix("]"), host.count > 2 else { return false }
+            return host.dropFirst().dropLast().allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }
+        }
+        return host.allSatisfy { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" }
+            && host.allSatisfy(\.isASCII)
     }
 }

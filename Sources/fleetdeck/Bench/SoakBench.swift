@@ -9,7 +9,7 @@ import Telemetry
 /// serves the fleet; this process runs what `watch` runs (the scrape loop, the aggregator, the
 /// render loop) with a headless terminal that presses keys and keeps the time of every frame.
 /// It reports the process's memory over the run and the frame intervals: flat memory and no
-/// stalled frame are the targets (Docs/performance.md, "Soak").
+/// stalled frame are the targets (Docs/performance.md, "Soak: 1,000 targets, a tenth hostile").
 struct SoakBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "soak",
@@ -49,12 +49,13 @@ struct SoakBench: ParsableCommand {
         let client = try TelemetryHTTPClient.make(tls: nil)
         defer { try? client.syncShutdown() }
 
+        // The targets come as a watched fleet's would: through http_sd from the server's /targets.
         var config = WatchConfig()
         config.interval = interval
         config.timeout = timeout
-        config.targets = try server.targets(scraper: MetricsScraper(client: client, timeout: 30))
-        print(String(format: "soak: %d targets from %@, %.0f%% hostile in rotation, scrape every %.1f s (timeout %.1f s), for %@",
-                     config.targets.count, server.address, hostile * 100, interval, timeout, Format.duration(duration.seconds)))
+        config.discovery.http = [.init(url: "http://\(server.address)/targets", refresh: 60)]
+        print(String(format: "soak: %d targets by http_sd from %@, %.0f%% hostile in rotation, scrape every %.1f s (timeout %.1f s), for %@",
+                     targets, server.address, hostile * 100, interval, timeout, Format.duration(duration.seconds)))
         fflush(nil)
 
         let store = SnapshotStore()
@@ -98,21 +99,6 @@ private final class ServedFleetProcess {
             throw UserError("the served fleet said: \(line)")
         }
         return ServedFleetProcess(process: p, address: String(line[start.upperBound..<end]))
-    }
-
-    /// The scrape targets its service-discovery document lists.
-    func targets(scraper: MetricsScraper) throws -> [WatchConfig.Target] {
-        let url = "http://\(address)/targets"
-        let result = waitFor { await scraper.scrape(url) }
-        guard case .success(let s) = result,
-              let groups = try JSONSerialization.jsonObject(with: Data(s.body)) as? [[String: Any]] else {
-            throw UserError("cannot read \(url)")
-        }
-        return groups.compactMap { g in
-            guard let labels = g["labels"] as? [String: String], let path = labels["__metrics_path__"],
-                  let node = labels["instance"], let pool = labels["pool"] else { return nil }
-            return WatchConfig.Target(url: "http://\(address)\(path)", node: node, pool: pool)
-        }
     }
 
     func stop() {
