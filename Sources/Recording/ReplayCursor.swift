@@ -63,14 +63,7 @@ public final class ReplayCursor {
         var skipped: [RecordingError] = []
         var i = max(0, min(target, file.frames.count - 1))
         while i < file.frames.count {
-            seek(toFrame: i)
-            do {
-                return (try snapshot(), i, skipped)
-            } catch let e as RecordingError {
-                skipped.append(e)
-            } catch {
-                skipped.append(.damaged(file.path, line: file.frames[i].line, reason: "\(error)"))
-            }
+            if let s = snapshot(atFrame: i, failing: &skipped) { return (s, i, skipped) }
             // The next full keyframe: a fresh start that owes nothing to the damaged one.
             guard let next = file.frames.indices.dropFirst(i + 1).first(where: { file.frames[$0].isFullKeyframe }) else { return nil }
             i = next
@@ -84,17 +77,23 @@ public final class ReplayCursor {
         var skipped: [RecordingError] = []
         var i = min(target, file.frames.count - 1)
         while i >= 0 {
-            seek(toFrame: i)
-            do {
-                return (try snapshot(), i, skipped)
-            } catch let e as RecordingError {
-                skipped.append(e)
-            } catch {
-                skipped.append(.damaged(file.path, line: file.frames[i].line, reason: "\(error)"))
-            }
+            if let s = snapshot(atFrame: i, failing: &skipped) { return (s, i, skipped) }
             // Just before the full keyframe this frame was built on.
             guard let k = file.frames.indices.prefix(i + 1).last(where: { file.frames[$0].isFullKeyframe }), k > 0 else { return nil }
             i = k - 1
+        }
+        return nil
+    }
+
+    /// The snapshot at frame `i`, or nil with the reason added to `errors`.
+    private func snapshot(atFrame i: Int, failing errors: inout [RecordingError]) -> FleetSnapshot? {
+        seek(toFrame: i)
+        do {
+            return try snapshot()
+        } catch let e as RecordingError {
+            errors.append(e)
+        } catch {
+            errors.append(.damaged(file.path, line: file.frames[i].line, reason: "\(error)"))
         }
         return nil
     }

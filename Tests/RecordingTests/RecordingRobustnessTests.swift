@@ -89,12 +89,8 @@ import Testing
         let path = temp("live-damage.ndjson")
         defer { unlink(path) }
         let live = try RecordingRoundTripTests.record("edge", seconds: 70, to: path, keyframeInterval: 30)
-        var lines = try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "\n")
-        let file0 = try RecordingFile(path: path)
-        let key = file0.frames[0].line
-        let open = try #require(lines[key - 1].range(of: #""series":["#))
-        lines[key - 1].replaceSubrange(open, with: #""series":[{"capacity":0},"#)
-        let file = try RecordingFile(bytes: Array(lines.joined(separator: "\n").utf8), path: path)
+        let key = try RecordingFile(path: path).frames[0].line
+        let file = try damagingKeyframe(atLine: key, of: path)
         let store = SnapshotStore()
         let driver = ReplayDriver(file: file, store: store, startPaused: true)
         driver.publish()
@@ -104,20 +100,24 @@ import Testing
         #expect(shown.replay?.notice?.contains("damaged keyframe skipped (line \(key))") == true, "\(shown.replay?.notice ?? "none")")
     }
 
+    /// The recording at `path` with the keyframe at `line` damaged (a ring too many), read back.
+    func damagingKeyframe(atLine line: Int, of path: String) throws -> RecordingFile {
+        var lines = try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "\n")
+        let open = try #require(lines[line - 1].range(of: #""series":["#))
+        lines[line - 1].replaceSubrange(open, with: #""series":[{"capacity":0},"#)
+        return try RecordingFile(bytes: Array(lines.joined(separator: "\n").utf8), path: path)
+    }
+
     /// Stepping back into the stretch of a damaged keyframe (not the first) shows the frame
     /// asked for, built from the keyframe before, not the next good keyframe after.
     @Test func steppingBackIntoDamageShowsTheFrameAskedFor() throws {
         let path = temp("back-damage.ndjson")
         defer { unlink(path) }
         _ = try RecordingRoundTripTests.record("edge", seconds: 70, to: path, keyframeInterval: 30)
-        var lines = try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "\n")
         let file0 = try RecordingFile(path: path)
         let keys = file0.frames.indices.filter { file0.frames[$0].isFullKeyframe }
         try #require(keys.count >= 3)
-        let damaged = file0.frames[keys[1]].line
-        let open = try #require(lines[damaged - 1].range(of: #""series":["#))
-        lines[damaged - 1].replaceSubrange(open, with: #""series":[{"capacity":0},"#)
-        let file = try RecordingFile(bytes: Array(lines.joined(separator: "\n").utf8), path: path)
+        let file = try damagingKeyframe(atLine: file0.frames[keys[1]].line, of: path)
         let store = SnapshotStore()
         let driver = ReplayDriver(file: file, store: store, startPaused: true)
         _ = driver.handle(.seekTo(file.frames[keys[2]].time), playhead: 0)
