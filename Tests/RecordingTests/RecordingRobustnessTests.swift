@@ -44,14 +44,10 @@ import Testing
         let path = temp("corrupt.ndjson")
         defer { unlink(path) }
         let live = try RecordingRoundTripTests.record("edge", seconds: 90, to: path, keyframeInterval: 30)
-        var text = try String(contentsOfFile: path, encoding: .utf8)
-        var lines = text.components(separatedBy: "\n")
         let file0 = try RecordingFile(path: path)
         let damaged = file0.frames[40].line          // a tick line, by its 1-based number
         #expect(!file0.frames[40].isKeyframe)
-        lines[damaged - 1] = String(lines[damaged - 1].prefix(30)) + "\u{0}\u{1}garbage]]"
-        text = lines.joined(separator: "\n")
-        let file = try RecordingFile(bytes: Array(text.utf8), path: path)
+        let file = try edited(path) { $0[damaged - 1] = String($0[damaged - 1].prefix(30)) + "\u{0}\u{1}garbage]]" }
         let cursor = ReplayCursor(file: file)
         cursor.seek(toFrame: file.frames.count - 1)
         let problems = file.problems + cursor.problems
@@ -64,17 +60,16 @@ import Testing
         let path = temp("rings.ndjson")
         defer { unlink(path) }
         _ = try RecordingRoundTripTests.record("edge", seconds: 20, to: path, keyframeInterval: 30)
-        var lines = try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "\n")
-        let file0 = try RecordingFile(path: path)
-        let key = file0.frames[0].line
+        let key = try RecordingFile(path: path).frames[0].line
         // One history ring fewer than the keyframe's nodes, pools and caches need: the last
         // entry of its "series" array cut out (the entries are flat objects, strings base64).
-        let line = lines[key - 1]
-        let open = try #require(line.range(of: #""series":["#))
-        let close = try #require(line[open.upperBound...].firstIndex(of: "]"))
-        let last = try #require(line[open.upperBound..<close].range(of: ",{", options: .backwards))
-        lines[key - 1] = String(line[..<last.lowerBound]) + String(line[close...])
-        let file = try RecordingFile(bytes: Array(lines.joined(separator: "\n").utf8), path: path)
+        let file = try edited(path) { lines in
+            let line = lines[key - 1]
+            let open = try #require(line.range(of: #""series":["#))
+            let close = try #require(line[open.upperBound...].firstIndex(of: "]"))
+            let last = try #require(line[open.upperBound..<close].range(of: ",{", options: .backwards))
+            lines[key - 1] = String(line[..<last.lowerBound]) + String(line[close...])
+        }
         let cursor = ReplayCursor(file: file)
         cursor.seek(toFrame: 3)
         #expect(throws: RecordingError.self) { try cursor.snapshot() }
@@ -100,12 +95,19 @@ import Testing
         #expect(shown.replay?.notice?.contains("damaged keyframe skipped (line \(key))") == true, "\(shown.replay?.notice ?? "none")")
     }
 
+    /// The recording at `path` with its lines changed by `edit`, read back.
+    func edited(_ path: String, _ edit: (inout [String]) throws -> Void) throws -> RecordingFile {
+        var lines = try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "\n")
+        try edit(&lines)
+        return try RecordingFile(bytes: Array(lines.joined(separator: "\n").utf8), path: path)
+    }
+
     /// The recording at `path` with the keyframe at `line` damaged (a ring too many), read back.
     func damagingKeyframe(atLine line: Int, of path: String) throws -> RecordingFile {
-        var lines = try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "\n")
-        let open = try #require(lines[line - 1].range(of: #""series":["#))
-        lines[line - 1].replaceSubrange(open, with: #""series":[{"capacity":0},"#)
-        return try RecordingFile(bytes: Array(lines.joined(separator: "\n").utf8), path: path)
+        try edited(path) { lines in
+            let open = try #require(lines[line - 1].range(of: #""series":["#))
+            lines[line - 1].replaceSubrange(open, with: #""series":[{"capacity":0},"#)
+        }
     }
 
     /// Stepping back into the stretch of a damaged keyframe (not the first) shows the frame
@@ -133,13 +135,10 @@ import Testing
         let path = temp("numbers.ndjson")
         defer { unlink(path) }
         _ = try RecordingRoundTripTests.record("edge", seconds: 20, to: path, keyframeInterval: 30)
-        let lines = try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "\n")
         let file0 = try RecordingFile(path: path)
         let key = file0.frames[0].line, tick = file0.frames[3].line, later = file0.frames[5].line
         func replay(_ edit: (inout [String]) throws -> Void) throws -> ReplayCursor {
-            var edited = lines
-            try edit(&edited)
-            let cursor = ReplayCursor(file: try RecordingFile(bytes: Array(edited.joined(separator: "\n").utf8), path: path))
+            let cursor = ReplayCursor(file: try edited(path, edit))
             cursor.seek(toFrame: file0.frames.count - 1)
             return cursor
         }

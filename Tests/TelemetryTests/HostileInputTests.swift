@@ -10,15 +10,18 @@ import Testing
         #expect(WatchConfig.redacted("http://10.0.0.7:8000/metrics") == "http://10.0.0.7:8000/metrics")
     }
 
+    /// Histogram `h` of a payload of its bucket lines.
+    func histogram(_ buckets: String) -> Histogram? {
+        PrometheusTextParser.parse("# TYPE h histogram\n" + buckets).family("h").flatMap { Histogram.from($0) }
+    }
+
     @Test func nonFiniteBucketBoundsAreSkipped() {
-        let e = PrometheusTextParser.parse("""
-            # TYPE h histogram
+        let h = histogram("""
             h_bucket{le="NaN"} 5
             h_bucket{le="-Inf"} 1
             h_bucket{le="1"} 2
             h_bucket{le="+Inf"} 4
             """)
-        let h = Histogram.from(e.family("h")!)
         #expect(h?.buckets.map(\.upperBound) == [1, .infinity])
         #expect(h?.quantile(0.5) == 1)
     }
@@ -26,13 +29,11 @@ import Testing
     /// Two bounds that differ in milliseconds are one bound in seconds: merging windows keyed
     /// by bound must not trap on the pair.
     @Test func boundsThatMeetWhenScaledMergeIntoOne() {
-        let e = PrometheusTextParser.parse("""
-            # TYPE h histogram
+        let h = histogram("""
             h_bucket{le="1e-322"} 1
             h_bucket{le="2e-322"} 2
             h_bucket{le="+Inf"} 3
-            """)
-        let h = Histogram.from(e.family("h")!)!.scaled(by: 0.001)
+            """)!.scaled(by: 0.001)
         #expect(h.buckets.map(\.upperBound) == [0, .infinity])
         #expect(h.buckets.map(\.count) == [2, 3])
         let merged = Histogram.merged([h, h.delta(since: h)])
