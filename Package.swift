@@ -20,7 +20,7 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
-        // The only C in the project: ncursesw, seen by the console's terminal backend alone.
+        // C libraries, each behind a module map. ncursesw, seen by the console's terminal backend alone.
         .systemLibrary(
             name: "CNcursesw",
             pkgConfig: "ncursesw",
@@ -32,6 +32,8 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // glibc's malloc.h (mallinfo2, mallopt), for the process's own heap.
+        .systemLibrary(name: "CMalloc"),
         // Value types every module shares. No I/O.
         .target(
             name: "FleetCore",
@@ -124,7 +126,7 @@ let package = Package(
         .executableTarget(
             name: "fleetdeck",
             dependencies: [
-                "FleetCore", "Scheduler", "Console", "Telemetry", "MetricsFormats", "SimulatorServer", "Recording", "Actions", "LocalInference", "LocalNode",
+                "FleetCore", "Scheduler", "Console", "Telemetry", "MetricsFormats", "SimulatorServer", "Recording", "Actions", "LocalInference", "LocalNode", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -132,7 +134,7 @@ let package = Package(
         .target(name: "FleetdeckTestSupport", path: "Tests/FleetdeckTestSupport"),
         .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore"]),
         .testTarget(name: "SchedulerTests", dependencies: ["FleetdeckTestSupport", "Scheduler", "FleetCore"]),
-        .testTarget(name: "ConsoleTests", dependencies: ["FleetdeckTestSupport", "Console", "FleetCore", "Scheduler"], exclude: ["Golden"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["FleetdeckTestSupport", "Console", "FleetCore", "Scheduler", "Actions"], exclude: ["Golden"]),
         .testTarget(name: "MetricsFormatsTests", dependencies: ["FleetdeckTestSupport", "MetricsFormats"]),
         .testTarget(name: "TelemetryTests", dependencies: ["FleetdeckTestSupport", "Telemetry", "MetricsFormats"]),
         .testTarget(name: "ActionsTests", dependencies: ["FleetdeckTestSupport", "Actions", "FleetCore", "Scheduler"]),

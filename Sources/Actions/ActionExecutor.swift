@@ -76,28 +76,89 @@ public final class ActionExecutor: ActionControl, @unchecked Sendable {
 
     /// Starts the action; the outcome goes to the audit log (synced) and then to `report`.
     public func run(_ action: OperatorAction) {
-        let target = action.target
+        let dryRun = guards.dryRun
+        start(verb: action.verb, target: action.target, parameters: action.parameters.mapValues(\.text),
+              actuator: actuator.name(for: action), request: actuator.request(for: action), dryRun: dryRun) { [actuator] in
+            dryRun ? .success("dry run: nothing done") : await actuator.execute(action)
+        }
+    }
+
+    // MARK: user commands
+
+    /// The argv a user command runs for this target: `{node}` and `{pool}` take only DNS-1123
+    /// names (what Kubernetes accepts; nothing with a shell or option character in it), the
+    /// rest come from the command's `vars`.
+    public static func command(_ run: UserCommandRun) -> Result<[String], ActionError> {
+        var values = run.command.vars
+        values["pool"] = run.pool
+        if run.command.scope == .node { values["node"] = run.target }
+        return ArgvTemplate.fill(run.command.argv, values: values)
+    }
+
+    public func plan(_ run: UserCommandRun, snapshot: FleetSnapshot) -> ActionPlan {
+        let c = run.command
+        let argv = Self.command(run)
+        let request = switch argv {
+        case .success(let a): ExecActuator.display(a)
+        case .failure(let e): "none (\(e))"
+        }
+        let description = "Run '\(c.name)' on \(c.scope.rawValue) \(run.target): \(c.description) (timeout \(Format.duration(c.timeout)))."
+        var refusal: String?
+        if guards.readOnly && c.dangerous { refusal = disabledReason }
+        else if case .failure(let e) = argv { refusal = e.description }
+        else if state.withLock({ $0.inFlight.contains(Self.inFlightKey(run)) }) { refusal = "'\(c.name)' on \(run.target) is still running" }
+        let dry = guards.dryRun && c.dangerous
+        return ActionPlan(description: description,
+                          actuator: dry ? "exec, DRY RUN (nothing will run): \(request)" : "exec: \(request)", refusal: refusal)
+    }
+
+    /// Runs it like an action: one at a time per command and target, audited, reported. A
+    /// command that only reads (`dangerous: false`) runs under `--dry-run` too; the cooldown,
+    /// which spaces changes to a fleet, does not apply.
+    public func run(_ run: UserCommandRun) {
+        guard case .success(let argv) = Self.command(run), !(guards.readOnly && run.command.dangerous) else { return }
+        let dryRun = guards.dryRun && run.command.dangerous
+        let timeout = run.command.timeout
+        start(verb: .command, target: run.target, parameters: ["command": run.command.name], actuator: "exec",
+              request: ExecActuator.display(argv), dryRun: dryRun, key: Self.inFlightKey(run), cooldown: false) {
+            if dryRun { return .success("dry run: nothing done") }
+            return await withCheckedContinuation { c in
+                Thread.detachNewThread { c.resume(returning: ExecActuator.run(argv, timeout: timeout)) }
+            }
+        }
+    }
+
+    static func inFlightKey(_ run: UserCommandRun) -> String { "command \(run.command.name) \(run.target)" }
+
+    // MARK: running
+
+    /// Claims the target (a key repeat while it runs does nothing), runs `body` off the
+    /// render thread, frees the target, then appends the audit record (synced) and reports.
+    private func start(verb: OperatorAction.Verb, target: String, parameters: [String: String], actuator name: String, request: String,
+                       dryRun: Bool, key: String? = nil, cooldown: Bool = true,
+                       _ body: @escaping @Sendable () async -> Result<String, ActionError>) {
+        let key = key ?? target
         let started = clock.now
-        let claimed = state.withLock { s -> Bool in s.inFlight.insert(target).inserted }
-        guard claimed else { return }   // a key repeat while it runs
-        report(.info, "\(action.verb.rawValue) \(target): started through the \(actuator.name(for: action)) actuator\(guards.dryRun ? " (dry run)" : "")")
+        let claimed = state.withLock { s -> Bool in s.inFlight.insert(key).inserted }
+        guard claimed else { return }
+        let what = verb == .command ? "\(parameters["command"] ?? "command") on \(target)" : "\(verb.rawValue) \(target)"
+        report(.info, "\(what): started through the \(name) actuator\(dryRun ? " (dry run)" : "")")
         Task.detached { [self] in
-            let request = actuator.request(for: action)
-            let result: Result<String, ActionError> = guards.dryRun ? .success("dry run: nothing done") : await actuator.execute(action)
+            let result = await body()
             let finished = clock.now
             let duration = finished - started
             // Done: the cooldown runs from here, and the target is free, before the audit and
             // the report, so whoever sees either sees the guards as they now stand.
             state.withLock { s in
-                s.inFlight.remove(target)
-                s.last[target] = finished
+                s.inFlight.remove(key)
+                if cooldown { s.last[target] = finished }
             }
             let (outcome, detail): (AuditOutcome, String) = switch result {
-            case .success(let text): (guards.dryRun ? .dryRun : .ok, text)
+            case .success(let text): (dryRun ? .dryRun : .ok, text)
             case .failure(let e): (.failed, e.description)
             }
-            let record = AuditRecord(time: Date().timeIntervalSince1970 - duration, user: Self.user, host: Self.host, action: action.verb,
-                                     target: target, parameters: action.parameters.mapValues(\.text), actuator: actuator.name(for: action), request: request,
+            let record = AuditRecord(time: Date().timeIntervalSince1970 - duration, user: Self.user, host: Self.host, action: verb,
+                                     target: target, parameters: parameters, actuator: name, request: request,
                                      result: outcome, detail: detail, duration: duration)
             do {
                 try audit.append(record)
@@ -105,9 +166,9 @@ public final class ActionExecutor: ActionControl, @unchecked Sendable {
                     r.append(Self.entry(record))
                     if r.count > 200 { r.removeFirst(r.count - 200) }
                 }
-                report(outcome == .failed ? .warning : .info, "\(action.verb.rawValue) \(target): \(outcome.rawValue) (\(Format.duration(duration))) – audited")
+                report(outcome == .failed ? .warning : .info, "\(what): \(outcome.rawValue) (\(Format.duration(duration))) – audited")
             } catch {
-                report(.critical, "\(action.verb.rawValue) \(target): \(outcome.rawValue), but the audit log failed: \(error)")
+                report(.critical, "\(what): \(outcome.rawValue), but the audit log failed: \(error)")
             }
         }
     }

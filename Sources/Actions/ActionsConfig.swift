@@ -46,6 +46,29 @@ public struct ActionsConfig: Sendable, Equatable {
         return s.utf8.allSatisfy(ok) && first != 0x2D && last != 0x2D
     }
 
+    /// `argv:` and `vars:` of an exec template: a program, placeholders that are either
+    /// `computed` or a var, and vars that are DNS-1123 names.
+    static func readArgv(_ p: YAMLValue, computed: Set<String>) throws -> (argv: [String], vars: [String: String]) {
+        let av = try p.required("argv")
+        let argv = try av.array().map { try $0.string() }
+        guard let first = argv.first, first.hasPrefix("/") || !first.contains("/") else {
+            throw av.error("argv needs a program (a name on PATH or an absolute path)")
+        }
+        var vars: [String: String] = [:]
+        for (k, v) in try p.optional("vars")?.entries() ?? [] {
+            let value = try v.string()
+            guard isDNSLabel(value) else { throw v.error("'\(value)' is not a DNS-1123 name (lowercase letters, digits, '-')") }
+            guard !computed.contains(k) else { throw v.error("'\(k)' is computed by fleetdeck and cannot be set") }
+            vars[k] = value
+        }
+        for arg in argv {
+            for name in ArgvTemplate.placeholders(in: arg) where !computed.contains(name) && vars[name] == nil {
+                throw av.error("unknown placeholder {\(name)} (known: \((computed.sorted() + vars.keys.sorted()).joined(separator: ", ")))")
+            }
+        }
+        return (argv, vars)
+    }
+
     public static func read(_ doc: YAMLValue) throws -> ActionsConfig {
         var c = ActionsConfig()
         try doc.allowKeys(["cooldown_s", "pools"])
@@ -56,23 +79,7 @@ public struct ActionsConfig: Sendable, Equatable {
             let actuator: Actuator
             switch kind {
             case "exec":
-                let av = try p.required("argv")
-                let argv = try av.array().map { try $0.string() }
-                guard let first = argv.first, first.hasPrefix("/") || !first.contains("/") else {
-                    throw av.error("argv needs a program (a name on PATH or an absolute path)")
-                }
-                var vars: [String: String] = [:]
-                for (k, v) in try p.optional("vars")?.entries() ?? [] {
-                    let value = try v.string()
-                    guard isDNSLabel(value) else { throw v.error("'\(value)' is not a DNS-1123 name (lowercase letters, digits, '-')") }
-                    guard !computedPlaceholders.contains(k) else { throw v.error("'\(k)' is computed by fleetdeck and cannot be set") }
-                    vars[k] = value
-                }
-                for arg in argv {
-                    for name in ArgvTemplate.placeholders(in: arg) where !computedPlaceholders.contains(name) && vars[name] == nil {
-                        throw av.error("unknown placeholder {\(name)} (known: \((computedPlaceholders.sorted() + vars.keys.sorted()).joined(separator: ", ")))")
-                    }
-                }
+                let (argv, vars) = try readArgv(p, computed: computedPlaceholders)
                 actuator = .exec(argv: argv, vars: vars)
             case "http":
                 let uv = try p.required("url")
@@ -116,7 +123,7 @@ public enum ArgvTemplate {
                 guard let v = values[name] else { return .failure(ActionError("no value for {\(name)} in this action")) }
                 // Numbers as integers, names as DNS-1123 labels: nothing else reaches an argv.
                 guard Int(v) != nil || ActionsConfig.isDNSLabel(v) || (name == "on" && (v == "true" || v == "false")) else {
-                    return .failure(ActionError("{\(name)} = '\(v)' is neither an integer nor a DNS-1123 name"))
+                    return .failure(ActionError("{\(name)} = '\(TerminalText.sanitized(v))' is neither an integer nor a DNS-1123 name"))
                 }
                 filled = filled.replacingOccurrences(of: "{\(name)}", with: v)
             }

@@ -46,11 +46,7 @@ public final class AuditLog: @unchecked Sendable {
     public let repairedFragment: Bool
 
     /// `$XDG_STATE_HOME/fleetdeck/audit.jsonl`, else `~/.local/state/fleetdeck/audit.jsonl`.
-    public static var defaultPath: String {
-        let env = ProcessInfo.processInfo.environment
-        let base = env["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.local/state")
-        return base + "/fleetdeck/audit.jsonl"
-    }
+    public static var defaultPath: String { StateDirectory.path + "/audit.jsonl" }
 
     public init(path: String) throws {
         self.path = path

@@ -53,9 +53,14 @@ public struct ExecActuator: Actuator {
 
     public func request(for action: OperatorAction) -> String {
         switch command(action) {
-        case .success(let a): return a.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
+        case .success(let a): return Self.display(a)
         case .failure(let e): return "none (\(e))"
         }
+    }
+
+    /// An argv as the dialog and the audit log show it (quoted where a word has a space).
+    public static func display(_ argv: [String]) -> String {
+        argv.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
     }
 
     public func describe(_ action: OperatorAction, snapshot: FleetSnapshot) -> String {

@@ -84,6 +84,48 @@ static inline void fd_save_terminal_modes(void) {
     st->have_termios = tcgetattr(STDIN_FILENO, &st->termios) == 0;
 }
 
+// Turns off XON/XOFF flow control so Ctrl-S and Ctrl-Q reach the console as keys; the modes
+// saved above (restored at exit and on a signal) bring it back. Call after cbreak(), then
+// def_prog_mode() so curses keeps it.
+static inline void fd_disable_flow_control(void) {
+    struct termios t;
+    if (tcgetattr(STDIN_FILENO, &t) == 0) {
+        t.c_iflag &= ~(tcflag_t)(IXON | IXOFF);
+        tcsetattr(STDIN_FILENO, TCSANOW, &t);
+    }
+}
+
+// Mouse: a click, a double click and the wheel; the masks are macros Swift cannot import.
+// After a crash, the reset string also turns the terminal's mouse reporting off (xterm's
+// 1000 and 1006 modes, which ncurses uses), or the shell would receive the clicks as text.
+static inline void fd_enable_mouse(void) {
+    mousemask(BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+    mouseinterval(200);
+    fd_signal_state *st = fd_state();
+    const char *off = "\033[?1000l\033[?1006l";
+    size_t n = strlen(off);
+    if (st->reset_length + n < sizeof(st->reset)) {
+        memcpy(st->reset + st->reset_length, off, n);
+        st->reset_length += n;
+    }
+}
+
+static inline int fd_key_mouse(void) { return KEY_MOUSE; }
+
+// The event as 1 click, 2 double click, 4 wheel up, 5 wheel down (0 for anything else), with
+// its cell.
+static inline int fd_read_mouse(int *x, int *y) {
+    MEVENT e;
+    if (getmouse(&e) != OK) return 0;
+    *x = e.x;
+    *y = e.y;
+    if (e.bstate & BUTTON1_DOUBLE_CLICKED) return 2;
+    if (e.bstate & BUTTON1_CLICKED) return 1;
+    if (e.bstate & BUTTON4_PRESSED) return 4;
+    if (e.bstate & BUTTON5_PRESSED) return 5;
+    return 0;
+}
+
 // Call after initscr(), when terminfo is loaded.
 static inline void fd_install_signal_handlers(void) {
     fd_signal_state *st = fd_state();

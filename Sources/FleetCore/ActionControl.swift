@@ -49,6 +49,9 @@ public protocol ActionControl: Sendable {
     var disabledReason: String? { get }
     /// The newest audit entries (the log's tail when the console opened, then each action).
     func recentAudit() -> [AuditEntry]
+    /// The operator's own commands (`commands:`), planned and run like actions.
+    func plan(_ run: UserCommandRun, snapshot: FleetSnapshot) -> ActionPlan
+    func run(_ run: UserCommandRun)
 }
 
 /// Where an action goes: the simulator, a command, a webhook, or a router over those.

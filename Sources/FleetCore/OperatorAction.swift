@@ -12,6 +12,8 @@ public enum OperatorAction: Sendable, Hashable {
     /// The audit log's `action` strings: recorded, so never renamed.
     public enum Verb: String, Sendable, Codable, CaseIterable {
         case scale, degrade, restore, drain, shift
+        /// An operator's own command from the config (`commands:`), run on a node or a pool.
+        case command
     }
 
     /// One parameter's value, typed, so each medium writes it its own way (the audit log as
@@ -38,6 +40,18 @@ public enum OperatorAction: Sendable, Hashable {
         switch self {
         case let .scale(pool, _), let .degrade(pool, _, _), let .shift(pool, _, _): return pool
         case let .drain(node): return node
+        }
+    }
+
+    /// What undoes it (`u` in the console), or nil when nothing does: a drain has no action
+    /// that brings the node back, and a shift whose partner its actuator picked cannot be
+    /// sent back to a partner nobody named.
+    public var inverse: OperatorAction? {
+        switch self {
+        case let .scale(pool, delta): return .scale(pool: pool, delta: -delta)
+        case let .degrade(pool, mode, on): return .degrade(pool: pool, mode: mode, on: !on)
+        case let .shift(pool, from?, percent): return .shift(toward: from, from: pool, percent: percent)
+        case .shift, .drain: return nil
         }
     }
 

@@ -13,6 +13,11 @@ public enum TerminalText {
         }
     }
 
+    /// A typed character that may join a prompt's text: nothing unsafe in it.
+    public static func isPrintable(_ c: Character) -> Bool {
+        !c.unicodeScalars.contains(where: isUnsafe)
+    }
+
     /// The string with every unsafe scalar replaced; tabs and newlines become spaces.
     public static func sanitized(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: isUnsafe) else { return text }

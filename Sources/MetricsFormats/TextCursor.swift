@@ -3,7 +3,7 @@ import Foundation
 /// A read position within one line of an exposition, with the lexing the formats need.
 struct TextCursor {
     enum LexError: Error, CustomStringConvertible {
-        case unterminatedLabels, unterminatedValue, badLabelName, expected(String), invalidUTF8
+        case unterminatedLabels, unterminatedValue, badLabelName, expected(String), invalidUTF8, tooManyLabels
 
         var description: String {
             switch self {
@@ -12,6 +12,7 @@ struct TextCursor {
             case .badLabelName: return "invalid label name"
             case .expected(let what): return "expected \(what)"
             case .invalidUTF8: return "invalid UTF-8 in a label value"
+            case .tooManyLabels: return "more than \(TextCursor.maxLabels) labels; the sample is skipped"
             }
         }
     }
@@ -97,11 +98,17 @@ struct TextCursor {
 
     /// `hash` gets the label set's identity, independent of label order (a sum of per-label
     /// hashes), from the hashes the interner already computed.
+    /// Labels one sample may have. Real series carry a handful (Prometheus' own `label_limit`
+    /// is usually set in the tens); a hostile one with 100,000 would otherwise be read whole,
+    /// every scrape, into as many strings.
+    static let maxLabels = 128
+
     mutating func labelSet(_ strings: inout StringInterner, hash: inout UInt64) throws -> [Label] {
         advance()   // '{'
         var labels: [Label] = []
         labels.reserveCapacity(4)
         while true {
+            guard labels.count <= Self.maxLabels else { throw LexError.tooManyLabels }
             skipSpaces()
             guard let c = peek else { throw LexError.unterminatedLabels }
             if c == UInt8(ascii: "}") { advance(); return labels }

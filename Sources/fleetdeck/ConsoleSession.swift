@@ -14,12 +14,22 @@ final class ConsoleSession {
     private let localNode: LocalNodeRuntime?
     private let theme: Theme
     private let glyphs: Glyphs
+    private let settings: ConsoleSettings
+    private let mouse: Bool
 
-    /// Reads the theme, starts the local node when the config or the options ask for one, and
+    /// Reads the theme, the keys and the view `view` names (`demo:bank`, `watch:PATH`; the key
+    /// of `views.json`), starts the local node when the config or the options ask for one, and
     /// opens the recording when `--record` names a file.
     init(display: DisplayOptions, config: UserConfig, recording: RecordOptions? = nil, local: LocalNodeOptions? = nil,
-         scenario: String? = nil) throws {
+         scenario: String? = nil, view: String) throws {
+        MemoryPolicy.forLongRunningProcess()
         (theme, glyphs) = try display.resolve(config)
+        var settings = try display.consoleSettings(config)
+        let views = RememberedViews(key: view)
+        (settings.remembered, settings.openingMessage) = views.load()
+        settings.remember = { views.save($0) }
+        self.settings = settings
+        mouse = !display.noMouse && config.mouse != false
         localNode = try local?.start(config, scenario: scenario)
         do {
             (store, sink) = try recording?.makeStore(local: localNode) ?? (SnapshotStore(), nil)
@@ -33,11 +43,12 @@ final class ConsoleSession {
     /// quits; then stops the advisor and the source.
     func run(source: any FleetSource, actions: (any ActionControl)? = nil, advisor: AdvisorLoop? = nil,
              replay: (any ReplayControl)? = nil) throws {
-        let terminal = try NcursesTerminal(theme: theme)
+        let terminal = try NcursesTerminal(theme: theme, mouse: mouse)
         defer { terminal.restore() }
         let task = Task.detached { await source.run() }
         advisor?.start()
-        ConsoleApp(store: store, glyphs: terminal.supportsUnicode ? glyphs : .ascii, replay: replay, actions: actions, advisor: advisor)
+        ConsoleApp(store: store, glyphs: terminal.supportsUnicode ? glyphs : .ascii, replay: replay, actions: actions, advisor: advisor,
+                   settings: settings)
             .run(on: terminal)
         advisor?.stop()
         source.stop()

@@ -40,7 +40,7 @@ struct DemoCommand: ParsableCommand {
     func run() throws {
         let sc = try scenario.loadScenario()
         let session = try ConsoleSession(display: display, config: try UserConfig.load(explicit: display.config), recording: recording,
-                                         local: local, scenario: sc.name)
+                                         local: local, scenario: sc.name, view: "demo:\(sc.name)")
         defer { session.close() }
         let store = session.store
         let simulator = FleetSimulator(scenario: sc, seed: scenario.seed)

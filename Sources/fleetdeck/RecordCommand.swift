@@ -43,6 +43,8 @@ struct RecordCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Before the HTTP client's threads take arenas of their own.
+        MemoryPolicy.forLongRunningProcess()
         if let config { return try recordServers(config) }
         let sc = try scenario.loadScenario()
         let sim = FleetSimulator(scenario: sc, seed: scenario.seed)

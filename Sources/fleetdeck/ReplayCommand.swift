@@ -61,7 +61,8 @@ struct ReplayCommand: ParsableCommand {
         if summary { return try printSummary(recording) }
         if let at { return try printAt(recording, at) }
 
-        let session = try ConsoleSession(display: display, config: try UserConfig.load(explicit: display.config))
+        let session = try ConsoleSession(display: display, config: try UserConfig.load(explicit: display.config),
+                                         view: "replay:" + URL(fileURLWithPath: file).standardizedFileURL.path)
         defer { session.close() }
         let driver = ReplayDriver(file: recording, store: session.store, speed: speed, startPaused: paused)
         try session.run(source: driver, replay: driver)

@@ -128,6 +128,7 @@ struct SimulateCommand: ParsableCommand {
     }
 
     private func runServer(_ serve: String) throws {
+        MemoryPolicy.forLongRunningProcess()
         var sc = try scenario.loadScenario()
         if let n = nodes { sc = sc.resized(toNodes: n) }
         let (host, port) = try Self.hostAndPort(serve)

@@ -66,6 +66,8 @@ struct WatchCommand: ParsableCommand {
     var stdin = false
 
     func run() throws {
+        // Before the HTTP client's threads take arenas of their own.
+        MemoryPolicy.forLongRunningProcess()
         let cfg = try UserConfig.load(explicit: display.config)
         let w = cfg.watch
         guard w.hasSource || stdin else {
@@ -73,7 +75,8 @@ struct WatchCommand: ParsableCommand {
         }
         let client = try TelemetryHTTPClient.make(tls: w.tls)
         defer { try? client.syncShutdown() }
-        let session = try ConsoleSession(display: display, config: cfg, recording: recording, local: local)
+        let session = try ConsoleSession(display: display, config: cfg, recording: recording, local: local,
+                                         view: "watch:" + (cfg.path.map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? "stdin"))
         defer { session.close() }
         let source: any FleetSource
         do { source = try WatchSources.make(w, client: client, store: session.store, stdin: stdin) } catch { throw UserError("\(error)") }

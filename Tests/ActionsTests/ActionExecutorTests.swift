@@ -125,4 +125,62 @@ import Testing
                            guards: ActionExecutor.Guards()) { _, line in said.withLock { $0.append(line) } }
         #expect(said.withLock { $0.contains { $0.contains("last line was cut short") } })
     }
+
+    // MARK: user commands (`commands:`)
+
+    /// A script that writes its arguments to `argv.txt` beside it and prints a line.
+    func recorder(_ dir: String) throws -> String {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/cmd.sh"
+        try "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > \(dir)/argv.txt\necho \"log line for $2\"\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, 0o755)
+        return path
+    }
+
+    @Test func aUserCommandRunsItsArgvOnTheTargetAndIsAudited() async throws {
+        let path = temp("command.jsonl"), dir = temp("command-dir")
+        defer { unlink(path); try? FileManager.default.removeItem(atPath: dir) }
+        let (executor, driver, store, task) = try fleet(ActionExecutor.Guards(), log: path)
+        defer { driver.stop(); task.cancel() }
+        let snap = try #require(store.latest().snapshot)
+        let node = try #require(snap.nodes.first { $0.pool == "cs-llama3-8b" })
+        let logs = UserCommand(name: "logs", description: "the engine's log", scope: .node,
+                               argv: [try recorder(dir), "logs", "{node}", "-n", "{namespace}", "--pool={pool}"], vars: ["namespace": "llm"],
+                               timeout: 5, dangerous: false)
+        let run = UserCommandRun(command: logs, target: node.id, pool: node.pool)
+        let plan = executor.plan(run, snapshot: snap)
+        #expect(plan.refusal == nil)
+        #expect(plan.actuator.hasSuffix("logs \(node.id) -n llm --pool=cs-llama3-8b"))
+        executor.run(run)
+        let r = try #require(try await waitForRecords(path, count: 1).first)
+        #expect(r.action == .command && r.target == node.id && r.parameters == ["command": "logs"] && r.result == .ok)
+        #expect(r.detail.contains("log line for \(node.id)"))
+        let argv = try String(contentsOfFile: dir + "/argv.txt", encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(argv == ["logs", node.id, "-n", "llm", "--pool=cs-llama3-8b"])
+        // The audit screen's entry and `fleetdeck audit` read it back.
+        #expect(executor.recentAudit().last?.action == .command)
+    }
+
+    @Test func userCommandGuards() throws {
+        let path = temp("command-guards.jsonl")
+        defer { unlink(path) }
+        var readOnly = ActionExecutor.Guards()
+        readOnly.readOnly = true
+        let (executor, driver, store, task) = try fleet(readOnly, log: path)
+        defer { driver.stop(); task.cancel() }
+        let snap = try #require(store.latest().snapshot)
+        let restart = UserCommand(name: "restart", description: "restart the engine", scope: .node, argv: ["kubectl", "delete", "pod", "{node}"])
+        let look = UserCommand(name: "describe", description: "describe", scope: .pool, argv: ["kubectl", "describe", "{pool}"], dangerous: false)
+        // Read-only refuses what changes the fleet, and lets a read-only command run.
+        #expect(executor.plan(UserCommandRun(command: restart, target: "cs-llama3-8b-01", pool: "cs-llama3-8b"), snapshot: snap).refusal?.contains("read-only") == true)
+        #expect(executor.plan(UserCommandRun(command: look, target: "cs-llama3-8b", pool: "cs-llama3-8b"), snapshot: snap).refusal == nil)
+        // Hostile names (a label with a shell's metacharacters, an escape sequence, an option)
+        // never fill an argv; the reason says so without the escape.
+        for hostile in ["$(touch /tmp/pwned); rm -rf ~", "node\u{1B}[2J", "--all", "a b"] {
+            let plan = executor.plan(UserCommandRun(command: look, target: hostile, pool: hostile), snapshot: snap)
+            #expect(plan.refusal?.contains("neither an integer nor a DNS-1123 name") == true, "\(hostile)")
+            #expect(!(plan.refusal ?? "").unicodeScalars.contains { $0.value == 0x1B })
+        }
+    }
 }

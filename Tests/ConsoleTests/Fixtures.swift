@@ -60,3 +60,55 @@ enum Fixtures {
                      FleetEvent(time: 590, severity: .info, kind: .note, message: "note with \u{1B}[31m escape")])
     }
 }
+
+/// Keys through `KeyHandler`, as the render loop sends them: the state after them and every
+/// effect they asked for, in order. A `.plan` effect opens the dialog with a plan that
+/// refuses nothing, as the render loop does with the action layer's plan.
+struct KeyDriver {
+    var context: KeyContext
+
+    init(snapshot: FleetSnapshot? = Fixtures.snapshot, advice: FleetAdvice? = nil, keymap: Keymap = .standard,
+         aliases: [String: String] = [:], themes: [String] = [], readOnly: Bool = false, userCommands: [UserCommand] = []) {
+        context = KeyContext(snapshot: snapshot, advice: advice, keymap: keymap, aliases: aliases, themes: themes, readOnly: readOnly,
+                             userCommands: userCommands)
+    }
+
+    func press(_ keys: [Key], from state: ConsoleState = ConsoleState()) -> KeyOutcome {
+        var outcome = KeyOutcome(state)
+        for key in keys {
+            let next = KeyHandler.handle(key, outcome.state, context)
+            outcome.state = next.state
+            outcome.effects += next.effects
+            for effect in next.effects {
+                switch effect {
+                case .plan(let action):
+                    outcome.state.mode = .confirming(PendingAction(action, ActionPlan(description: "\(action)", actuator: "test")))
+                case .planAll(let all):
+                    outcome.state.mode = .confirming(PendingAction(all, ActionPlan(description: "\(all)", actuator: "test")))
+                case .planCommand(let run):
+                    outcome.state.mode = .confirming(PendingAction(run, ActionPlan(description: "\(run)", actuator: "test")))
+                default: break
+                }
+            }
+        }
+        return outcome
+    }
+
+    func press(_ keys: Key..., from state: ConsoleState = ConsoleState()) -> KeyOutcome { press(keys, from: state) }
+
+    /// Typed characters, one key each.
+    func type(_ text: String, from state: ConsoleState = ConsoleState()) -> KeyOutcome {
+        press(text.map { Key.char($0) }, from: state)
+    }
+
+    /// `:` and a command line, then Enter.
+    func command(_ line: String, from state: ConsoleState = ConsoleState()) -> KeyOutcome {
+        press([.char(":")] + line.map { Key.char($0) } + [.enter], from: state)
+    }
+}
+
+extension KeyOutcome {
+    var planned: [OperatorAction] { effects.compactMap { if case .plan(let a) = $0 { return a } else { return nil } } }
+    var plannedCommands: [UserCommandRun] { effects.compactMap { if case .planCommand(let r) = $0 { return r } else { return nil } } }
+    var quits: Bool { effects.contains(.quit) }
+}

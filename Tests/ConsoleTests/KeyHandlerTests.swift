@@ -3,11 +3,9 @@ import Testing
 @testable import Console
 
 @Suite struct KeyHandlerTests {
-    let snap = Fixtures.snapshot
+    let keys = KeyDriver()
 
-    func press(_ keys: [Key], from state: ConsoleState = ConsoleState()) -> ConsoleState {
-        keys.reduce(state) { KeyHandler.handle($1, $0, snapshot: snap) }
-    }
+    func press(_ k: [Key], from state: ConsoleState = ConsoleState()) -> ConsoleState { keys.press(k, from: state).state }
 
     @Test func tabAndNumbersSwitchScreens() {
         #expect(press([.tab]).screen == .nodes)
@@ -23,12 +21,27 @@ import Testing
         #expect(press([.char("3")]).screen == .pools)
     }
 
+    @Test func digitsOnlySwitchScreens() {
+        // Digits and counts no longer share keys: `3` then `+` is the Pools screen, then a
+        // scale of the pool selected there by one.
+        let out = keys.press(.char("3"), .char("+"))
+        #expect(out.state.screen == .pools)
+        #expect(out.planned == [.scale(pool: "chat", delta: 1)])
+    }
+
     @Test func arrowsMoveTheSelectionWithinTheRows() {
         #expect(press([.down]).selectedNodeID == "batch-01")   // nothing selected: the first row
         #expect(press([.down, .down]).selectedNodeID == "chat-01")
         #expect(press([.down, .down, .down, .down, .down]).selectedNodeID == "chat-02")
         #expect(press([.end, .up]).selectedNodeID == "chat-01")
         #expect(press([.home]).selectedNodeID == "batch-01")
+    }
+
+    @Test func onThePoolsScreenTheArrowsSelectAPool() {
+        let pools = press([.char("3"), .down])
+        #expect(pools.selectedPoolID == "chat")                 // nothing selected: the first row
+        #expect(press([.down], from: pools).selectedPoolID == "batch")
+        #expect(press([.down], from: pools).selectedNodeID == nil)  // the node selection stays
     }
 
     @Test func enterOpensTheDetailAndEscapeCloses() {
@@ -39,12 +52,12 @@ import Testing
 
     @Test func slashEditsTheFilterUntilEnterOrEscape() {
         let typed = press([.char("/"), .char("c"), .char("h"), .char("x"), .backspace])
-        #expect(typed.editingFilter && typed.filter == "ch")
+        #expect(typed.mode == .filtering && typed.filter == "ch")
         // While editing, q is text, not quit.
-        let withQ = press([.char("q")], from: typed)
-        #expect(!withQ.quit && withQ.filter == "chq")
+        let withQ = keys.press(.char("q"), from: typed)
+        #expect(!withQ.quits && withQ.state.filter == "chq")
         let kept = press([.enter], from: typed)
-        #expect(!kept.editingFilter && kept.filter == "ch")
+        #expect(kept.mode == .browsing && kept.filter == "ch")
         #expect(press([.escape], from: kept).filter == "")
         #expect(press([.escape], from: typed).filter == "")
     }
@@ -65,19 +78,34 @@ import Testing
 
     @Test func pFreezesTheCurrentSnapshotAndResumes() {
         let frozen = press([.char("p")])
-        #expect(frozen.frozen == snap)
+        #expect(frozen.frozen == Fixtures.snapshot)
         #expect(press([.char("p")], from: frozen).frozen == nil)
     }
 
-    @Test func helpOpensAndAnyKeyClosesIt() {
+    @Test func helpOpensScrollsAndAnyOtherKeyClosesIt() {
         let help = press([.char("?")])
-        #expect(help.showHelp)
-        let closed = press([.char("x")], from: help)
-        #expect(!closed.showHelp && !closed.quit)
-        #expect(press([.char("q")], from: help).quit)
+        #expect(help.mode == .help(scroll: 0))
+        #expect(press([.down, .down], from: help).mode == .help(scroll: 2))
+        let closed = keys.press(.char("x"), from: help)
+        #expect(closed.state.mode == .browsing && !closed.quits)
+        #expect(keys.press(.char("q"), from: help).quits)
     }
 
     @Test func qQuits() {
-        #expect(press([.char("q")]).quit)
+        #expect(keys.press(.char("q")).quits)
+    }
+
+    @Test func replayKeysGoToTheTransportAheadOfTheLiveOnes() {
+        var replaying = Fixtures.snapshot
+        replaying.replay = ReplayStatus(position: 10, start: 0, end: 100, paused: false, speed: 1, marks: [], notice: nil)
+        let replay = KeyDriver(snapshot: replaying)
+        #expect(replay.press(.char("[")).effects == [.replay(.seekBy(-60))])
+        #expect(replay.press(.char(" "), .right).effects == [.replay(.togglePause), .replay(.step(1))])
+        // Live, `[` scrolls the events log instead.
+        #expect(keys.press(.char("[")).effects.isEmpty)
+        // `g` opens the go-to prompt in a replay, and selects the first row live.
+        let goto = replay.type("g+1:30")
+        #expect(goto.state.mode == .goingTo("+1:30"))
+        #expect(replay.press(.enter, from: goto.state).effects == [.replay(.seekTo(90))])
     }
 }

@@ -61,16 +61,17 @@ import Testing
     @Test func aAppliesTheActiveRecommendationThroughTheDialog() {
         var state = ConsoleState()
         state.screen = .scheduler
-        let after = KeyHandler.handle(.char("a"), state, snapshot: Fixtures.snapshot, advice: Self.advice(active: Self.scaleUp))
-        #expect(after.requestedAction == .scale(pool: "chat", delta: 2))
+        let advised = KeyDriver(advice: Self.advice(active: Self.scaleUp))
+        #expect(advised.press(.char("a"), from: state).planned == [.scale(pool: "chat", delta: 2)])
         // On another screen `a` is not the advisor's key.
         state.screen = .pools
-        #expect(KeyHandler.handle(.char("a"), state, snapshot: Fixtures.snapshot, advice: Self.advice(active: Self.scaleUp)).requestedAction == nil)
+        #expect(advised.press(.char("a"), from: state).planned.isEmpty)
         // Nothing to apply when the best is to do nothing.
         state.screen = .scheduler
         var calm = Self.advice(active: nil)
         calm.recommendations = [Self.nothing]
-        #expect(KeyHandler.handle(.char("a"), state, snapshot: Fixtures.snapshot, advice: calm).requestedAction == nil)
+        let nothing = KeyDriver(advice: calm).press(.char("a"), from: state)
+        #expect(nothing.planned.isEmpty && nothing.state.message?.isError == true)
     }
 
     @Test func theForecastRunsOnFromTheHistoryWithItsBand() {

@@ -63,7 +63,7 @@ import Testing
     @Test func zShowsTheDayOfMinuteMeans() {
         var state = ConsoleState()
         state.detailNodeID = "chat-01"
-        state = KeyHandler.handle(.char("z"), state, snapshot: Fixtures.snapshot)
+        state = KeyDriver().press(.char("z"), from: state).state
         #expect(state.dayHistory)
         let text = render(state, width: 100, height: 30).text
         #expect(text.contains("24 h by minute (z)"))
@@ -154,14 +154,22 @@ import Testing
         #expect(!text.contains("Queues"))
     }
 
-    @Test func helpListsEveryKey() {
+    @Test func helpListsTheKeysOfTheScreenFromTheKeymap() {
         var state = ConsoleState()
-        state.showHelp = true
-        let text = render(state, width: 100, height: 30).text
-        for (keys, action) in KeyHandler.help {
-            #expect(text.contains(keys), "\(keys)")
-            #expect(text.contains(action), "\(action)")
+        state.mode = .help(scroll: 0)
+        let text = render(state, width: 160, height: 80).text
+        let here = Keymap.standard.active(at: .screen(.overview), replaying: false)
+        for b in here {
+            #expect(text.contains(b.help), "\(b.command)")
         }
+        #expect(text.contains(":scale POOL N|+N|-N"))
+        // The node detail's own key is not offered on the overview, the transport not live.
+        #expect(!text.contains("node graphs: 15 min") && !text.contains("seek one minute back"))
+        // Too many for the rows: the help scrolls, and says where it is.
+        let short = render(state, width: 100, height: 30).text
+        #expect(short.contains("1-") && short.contains("scroll"))
+        state.mode = .help(scroll: 200)
+        #expect(render(state, width: 100, height: 30).text.contains("quit (also :q)"))
     }
 
     @Test func filterNarrowsTheNodeTable() {

@@ -18,7 +18,9 @@ import Testing
         try pane.waitFor(text: "Confirm: scale edge-devices")
         try pane.type("n")                      // anything but y cancels
         try pane.waitFor("the dialog gone") { !$0.contains("Confirm: scale") }
-        try pane.type("2+")                     // vim's count: two replicas
+        try pane.type("+")
+        try pane.waitFor(text: "from 12 to 13 replicas")
+        try pane.type("+")                      // in the dialog, + raises the count
         try pane.waitFor(text: "from 12 to 14 replicas")
         try pane.type("y")
         try pane.waitFor("the outcome in the events log") { $0.contains("audited") }
@@ -45,10 +47,13 @@ import Testing
         try pane.type("FLEETDECK_HOME=\(RepositoryRoot.path) XDG_STATE_HOME=\(NSTemporaryDirectory()) \(Harness.binary) demo --scenario edge --warmup 10 --read-only")
         try pane.press("Enter")
         try pane.waitFor(text: "edge-devices-01")
+        // The action keys are gone from the footer and do nothing; the command line says why.
+        #expect(!(try pane.screen().contains("scale+")))
         try pane.type("D")
-        try pane.waitFor(text: "not possible: read-only")
-        try pane.type("y")                      // cannot confirm a refused action
-        try pane.waitFor("the dialog gone") { !$0.contains("not possible") }
+        try pane.type(":drain edge-devices-01")
+        try pane.press("Enter")
+        try pane.waitFor(text: ":drain: read-only (--read-only): actions are off")
+        #expect(!(try pane.screen().contains("Confirm:")))
         try pane.type("q")
         try pane.waitFor("the shell prompt back", timeout: 15) { !$0.contains("edge-devices-01") }
     }
@@ -85,7 +90,8 @@ import Testing
         try pane.waitFor(text: "through the exec actuator")
         try pane.type("y")
         try pane.waitFor("the outcome") { $0.contains("scale chat: ok") }
-        try pane.type("9+")             // beyond max_replicas: refused, with the reason
+        try pane.type(":scale chat +9")   // beyond max_replicas: refused, with the reason
+        try pane.press("Enter")
         try pane.waitFor(text: "above its maximum of 4")
         try pane.type("n")
         try pane.type("q")

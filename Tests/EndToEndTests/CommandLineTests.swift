@@ -85,6 +85,32 @@ import Testing
         #expect(c.status == 2 && c.stderr.contains("config file not found"))
     }
 
+    @Test func badKeysAndAliasesNameTheLine() throws {
+        let dir = NSTemporaryDirectory() + "fleetdeck-keys-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Harness.requireBinary()
+        let cases: [(config: String, error: String)] = [
+            ("keys:\n  scale-upp: \"=\"\n", "c.yaml:2: keys.scale-upp: unknown action 'scale-upp' (known: overview, nodes"),
+            ("keys:\n  quit: ctrl-c\n", "c.yaml:2: keys.quit: 'ctrl-c' is taken by the terminal"),
+            ("keys:\n  quit: F13\n", "c.yaml:2: keys.quit: unknown key 'F13'"),
+            ("theme: dark\nkeys:\n  drain: p\n", "c.yaml:3: keys: 'p' is bound to both pause and drain"),
+            ("aliases:\n  x: \"rm -rf /\"\n", "c.yaml:2: aliases.x: 'rm' is not a command"),
+            ("aliases:\n  scale: pools\n", "c.yaml:2: aliases.scale: 'scale' is a command already"),
+            ("commands:\n  logs:\n    scope: node\n    argv: [kubectl, logs, \"{nod}\"]\n",
+             "c.yaml:4: commands.logs.argv: unknown placeholder {nod} (known: node, pool)"),
+            ("commands:\n  logs:\n    scope: node\n    argv: [kubectl, logs, \"{node}\"]\n    key: D\n",
+             "'D' is bound to both drain and :logs"),
+            ("commands:\n  drain:\n    scope: node\n    argv: [\"true\"]\n", "'drain' is a built-in command or an alias already"),
+        ]
+        for (config, error) in cases {
+            try config.write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
+            let r = try Harness.fleetdeck(["demo", "--config", dir + "/c.yaml"])
+            #expect(r.status == 2, "\(config)")
+            #expect(r.stderr.contains(error), "\(r.stderr)")
+        }
+    }
+
     @Test func theConsoleWithoutATerminalSaysSo() throws {
         let r = try Harness.fleetdeck(["demo", "--warmup", "0"])
         #expect(r.status == 1)

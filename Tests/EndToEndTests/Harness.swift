@@ -128,14 +128,22 @@ final class TmuxPane {
         }
         tmux = t
         socket = "fleetdeck-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        // Each pane keeps its own state (audit log, remembered views): one test's view must
+        // not open the next one's console on another screen.
         try cmd(["-f", "/dev/null", "new-session", "-d", "-s", "main", "-x", "\(width)", "-y", "\(height)",
                  "env", "-i", "PATH=/usr/bin:/bin", "HOME=\(NSTemporaryDirectory())", "TERM=tmux-256color", "LANG=C.UTF-8",
+                 "XDG_STATE_HOME=\(stateDirectory)",
                  "PS1=$ ", "bash", "--norc", "--noprofile"])
         try cmd(["set-option", "-g", "status", "off"])
         try cmd(["resize-window", "-t", "main", "-x", "\(width)", "-y", "\(height)"])
     }
 
-    deinit { _ = try? cmd(["kill-server"]) }
+    var stateDirectory: String { NSTemporaryDirectory() + socket + "-state" }
+
+    deinit {
+        _ = try? cmd(["kill-server"])
+        try? FileManager.default.removeItem(atPath: stateDirectory)
+    }
 
     @discardableResult
     func cmd(_ args: [String]) throws -> String {

@@ -158,10 +158,15 @@ import Testing
         let many = (0..<40).map { "l\($0)=\"v\"" }
         let repeated = PrometheusTextParser.parse(Array("m{\((many + ["l3=\"again\""]).joined(separator: ","))} 1\n".utf8))
         #expect(repeated.issues.map(\.message) == ["m: duplicate label name 'l3'"])
-        // A hostile sample with 100,000 distinct labels is read, in linear time.
+        // The most labels a sample may have are read; one more and the sample is skipped with
+        // the reason, without reading the rest (a hostile one has 100,000).
+        let most = (0..<TextCursor.maxLabels).map { "l\($0)=\"v\"" }.joined(separator: ",")
+        let ok = PrometheusTextParser.parse(Array("m{\(most)} 1\n".utf8))
+        #expect(ok.issues.isEmpty && ok.sampleCount == 1)
         let huge = (0..<100_000).map { "l\($0)=\"v\"" }.joined(separator: ",")
-        let e = PrometheusTextParser.parse(Array("m{\(huge)} 1\n".utf8))
-        #expect(e.issues.isEmpty && e.sampleCount == 1)
+        let e = PrometheusTextParser.parse(Array("m{\(huge)} 1\nafter 2\n".utf8))
+        #expect(e.issues.map(\.message) == ["m: more than 128 labels; the sample is skipped"])
+        #expect(e.sampleCount == 1 && e.family("after") != nil)
     }
 
     @Test func aPayloadOfBadLinesKeepsTheFirstProblemsAndCountsTheRest() {

@@ -1,23 +1,65 @@
 import FleetCore
 
+/// What the operator configured about the keys: the keymap (`keys:`), the command line's
+/// aliases (`aliases:`), and the themes `:theme` may load.
+public struct ConsoleSettings {
+    public var keymap: Keymap
+    public var aliases: [String: String]
+    public var themes: [String]
+    /// Loads a theme by name for `:theme`; nil when themes cannot change at run time.
+    public var loadTheme: ((String) throws -> Theme)?
+    /// `commands:`: the operator's own commands (their keys are in `keymap` already).
+    public var userCommands: [UserCommand]
+    /// The view this fleet was left in last time, and where to keep it at the end.
+    public var remembered: RememberedView?
+    public var remember: ((RememberedView) -> Void)?
+    /// Said on the bottom row when the console opens (a state file that could not be read).
+    public var openingMessage: StatusMessage?
+    /// Writes an exported table to the path given (or a new file in the exports folder) and
+    /// returns where it went; nil when exports cannot be written here.
+    public var writeExport: ((ExportTable, String?) throws -> String)?
+
+    public init(keymap: Keymap = .standard, aliases: [String: String] = [:], themes: [String] = [],
+                loadTheme: ((String) throws -> Theme)? = nil, userCommands: [UserCommand] = [],
+                writeExport: ((ExportTable, String?) throws -> String)? = nil) {
+        self.keymap = keymap
+        self.aliases = aliases
+        self.themes = themes
+        self.loadTheme = loadTheme
+        self.userCommands = userCommands
+        self.writeExport = writeExport
+    }
+}
+
 /// The render loop: one thread owns the terminal; it reads the newest snapshot, turns keys
-/// into state, and redraws only when something changed. It never waits on a source.
+/// into state and effects, carries the effects out, and redraws only when something changed.
+/// It never waits on a source.
 public final class ConsoleApp {
     private let store: SnapshotStore
     private let glyphs: Glyphs
     private let replay: (any ReplayControl)?
     private let actions: (any ActionControl)?
     private let advisor: (any AdvisorFeed)?
+    private let settings: ConsoleSettings
+    /// `--read-only`: the keymap loses its dangerous bindings and the command line refuses actions.
+    private let readOnly: Bool
     /// How long to wait for a key before looking for a new snapshot.
     public var pollMilliseconds: Int32 = 200
 
     public init(store: SnapshotStore, glyphs: Glyphs, replay: (any ReplayControl)? = nil, actions: (any ActionControl)? = nil,
-                advisor: (any AdvisorFeed)? = nil) {
+                advisor: (any AdvisorFeed)? = nil, settings: ConsoleSettings = ConsoleSettings()) {
         self.store = store
         self.glyphs = glyphs
         self.replay = replay
         self.actions = actions
         self.advisor = advisor
+        readOnly = actions?.disabledReason != nil
+        var settings = settings
+        if readOnly {
+            settings.keymap = settings.keymap.withoutDangerous()
+            settings.userCommands.removeAll { $0.dangerous }
+        }
+        self.settings = settings
     }
 
     /// What the dialog says for an action: the action layer's plan, or why there is none.
@@ -33,12 +75,35 @@ public final class ConsoleApp {
         return actions.plan(action, snapshot: snapshot)
     }
 
+    /// One plan for several actions: each one's description, refused when any one is.
+    static func plan(_ all: [OperatorAction], snapshot: FleetSnapshot?, actions: (any ActionControl)?) -> ActionPlan {
+        let plans = all.map { plan($0, snapshot: snapshot, actions: actions) }
+        let refusal = zip(all, plans).first { $0.1.refusal != nil }.map { "\($0.0.target): \($0.1.refusal!)" }
+        return ActionPlan(description: plans.map(\.description).joined(separator: "\n"),
+                          actuator: plans.first?.actuator ?? "", refusal: refusal)
+    }
+
+    static func plan(_ run: UserCommandRun, snapshot: FleetSnapshot?, actions: (any ActionControl)?) -> ActionPlan {
+        let what = "run '\(run.command.name)' on \(run.target)"
+        if snapshot?.replay != nil {
+            return ActionPlan(description: what, actuator: "", refusal: "commands do not run during a replay")
+        }
+        guard let actions, let snapshot else {
+            return ActionPlan(description: what, actuator: "", refusal: "no action layer here")
+        }
+        return actions.plan(run, snapshot: snapshot)
+    }
+
     public func run(on terminal: TerminalBackend) {
-        var state = ConsoleState()
+        var state = settings.remembered?.applied(to: ConsoleState()) ?? ConsoleState()
+        state.message = settings.openingMessage
+        defer { settings.remember?(RememberedView(state)) }
         var shownVersion = -1
         var dirty = true
         var shownAdviceTime: Double?
-        while !state.quit && !terminal.stopRequested {
+        var quit = false
+        var regions: [ClickRegion] = []
+        while !quit && !terminal.stopRequested {
             let (version, snapshot) = store.latest()
             let advice = advisor?.latestAdvice()
             if advice?.time != shownAdviceTime {
@@ -56,27 +121,65 @@ public final class ConsoleApp {
                 }
                 let (w, h) = terminal.size
                 let frame = ScreenRenderer.render(snapshot: snapshot, state: state, width: w, height: h, glyphs: glyphs,
-                                                  audit: state.screen == .audit ? actions?.recentAudit() ?? [] : [], advice: advice)
+                                                  audit: state.screen == .audit ? actions?.recentAudit() ?? [] : [], advice: advice,
+                                                  keymap: settings.keymap, userCommands: settings.userCommands)
                 state.nodeScrollOffset = frame.nodeScrollOffset
+                regions = frame.canvas.regions
                 terminal.present(frame.canvas)
                 dirty = false
             }
             guard let key = terminal.readKey(timeoutMilliseconds: pollMilliseconds) else { continue }
-            if key != .resize { state = KeyHandler.handle(key, state, snapshot: snapshot, advice: advice) }
-            if let command = state.replayCommand {
-                replay?.send(command)
-                state.replayCommand = nil
-            }
-            if let action = state.requestedAction {
-                state.requestedAction = nil
-                state.confirming = PendingAction(action, Self.plan(action, snapshot: snapshot, actions: actions))
-            }
-            if let action = state.confirmedAction {
-                state.confirmedAction = nil
-                actions?.run(action)
-                advisor?.acknowledge(action)
-            }
             dirty = true
+            guard key != .resize else { continue }
+            var context = KeyContext(snapshot: snapshot, advice: advice, keymap: settings.keymap, aliases: settings.aliases,
+                                     themes: settings.themes, readOnly: readOnly, userCommands: settings.userCommands)
+            if state.screen == .audit { context.audit = actions?.recentAudit() ?? [] }
+            context.regions = regions
+            let outcome = KeyHandler.handle(key, state, context)
+            state = outcome.state
+            for effect in outcome.effects {
+                switch effect {
+                case .plan(let action):
+                    state.mode = .confirming(PendingAction(action, Self.plan(action, snapshot: snapshot, actions: actions)))
+                case .run(let action):
+                    actions?.run(action)
+                    advisor?.acknowledge(action)
+                case .planAll(let all):
+                    state.mode = .confirming(PendingAction(all, Self.plan(all, snapshot: snapshot, actions: actions)))
+                case .planCommand(let run):
+                    state.mode = .confirming(PendingAction(run, Self.plan(run, snapshot: snapshot, actions: actions)))
+                case .runCommand(let run):
+                    actions?.run(run)
+                case .replay(let command):
+                    replay?.send(command)
+                case .theme(let name):
+                    state.message = applyTheme(name, on: terminal)
+                case let .export(table, path):
+                    state.message = export(table, to: path)
+                case .quit:
+                    quit = true
+                }
+            }
+        }
+    }
+
+    private func export(_ table: ExportTable, to path: String?) -> StatusMessage {
+        guard let write = settings.writeExport else { return StatusMessage("exports cannot be written here", isError: true) }
+        do {
+            let written = try write(table, path)
+            return StatusMessage("\(table.name): \(table.rows.count) rows written to \(TerminalText.sanitized(written))")
+        } catch {
+            return StatusMessage("export: \(TerminalText.sanitized("\(error)"))", isError: true)
+        }
+    }
+
+    private func applyTheme(_ name: String, on terminal: TerminalBackend) -> StatusMessage {
+        guard let load = settings.loadTheme else { return StatusMessage("themes cannot change here", isError: true) }
+        do {
+            terminal.apply(try load(name))
+            return StatusMessage("theme \(name)")
+        } catch {
+            return StatusMessage(TerminalText.sanitized("\(error)"), isError: true)
         }
     }
 }

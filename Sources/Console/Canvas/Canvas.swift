@@ -50,10 +50,38 @@ public struct Rect: Equatable, Sendable {
 
 /// An in-memory grid of cells that every widget and screen draws into. Only the terminal
 /// backend turns it into ncurses calls, so everything above it is testable as plain text.
+/// What a click on part of the screen means: the view says it where it draws the thing.
+public enum ClickTarget: Hashable, Sendable {
+    case screen(ScreenID)
+    case node(String)
+    case pool(String)
+    /// A key hint in the footer: clicking it is pressing the key.
+    case command(ConsoleCommand)
+}
+
+public struct ClickRegion: Equatable, Sendable {
+    public var rect: Rect
+    public var target: ClickTarget
+}
+
+extension [ClickRegion] {
+    /// What a click at a cell means: the last region drawn there.
+    public func target(atX x: Int, y: Int) -> ClickTarget? {
+        last { x >= $0.rect.x && x < $0.rect.maxX && y >= $0.rect.y && y < $0.rect.maxY }?.target
+    }
+}
+
 public struct Canvas: Sendable, Equatable {
     public let width: Int
     public let height: Int
     public private(set) var cells: [Cell]
+    /// Where clicks land, in drawing order: what is drawn later (a dialog) lies on top.
+    public private(set) var regions: [ClickRegion] = []
+
+    /// Clicks inside `rect` mean `target`.
+    public mutating func mark(_ rect: Rect, _ target: ClickTarget) {
+        regions.append(ClickRegion(rect: rect, target: target))
+    }
 
     public init(width: Int, height: Int) {
         self.width = max(0, width)

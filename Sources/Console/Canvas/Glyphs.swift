@@ -17,16 +17,18 @@ public struct Glyphs: Sendable, Equatable {
     public var up: String
     public var down: String
     public var flat: String
+    /// Before a node marked with Space.
+    public var mark: String
 
     public static let unicode = Glyphs(
         horizontal: "─", vertical: "│", topLeft: "╭", topRight: "╮", bottomLeft: "╰", bottomRight: "╯",
         levels: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"],
         barFull: "█", barEighths: ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"], barEmpty: "·",
-        ellipsis: "…", up: "↑", down: "↓", flat: "→")
+        ellipsis: "…", up: "↑", down: "↓", flat: "→", mark: "●")
 
     public static let ascii = Glyphs(
         horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+",
         levels: ["_", ".", ",", "-", "~", "=", "*", "#"],
         barFull: "#", barEighths: [], barEmpty: ".",
-        ellipsis: "~", up: "^", down: "v", flat: "=")
+        ellipsis: "~", up: "^", down: "v", flat: "=", mark: "*")
 }

@@ -3,17 +3,21 @@ import FleetCore
 /// The confirmation dialog (what will be done, to what, through which actuator; `y` confirms)
 /// and the degrade menu, drawn over the current screen.
 enum ActionDialogs {
-    static func drawConfirmation(_ canvas: inout Canvas, ctx: ScreenContext, action: OperatorAction, plan: ActionPlan) {
-        var lines: [(String, StyleRole)] = [(plan.description, .normal)]
+    static func drawConfirmation(_ canvas: inout Canvas, ctx: ScreenContext, pending: PendingAction) {
+        let plan = pending.plan
+        // Several actions: a line each.
+        var lines: [(String, StyleRole)] = plan.description.split(separator: "\n").map { (String($0), .normal) }
         if !plan.actuator.isEmpty { lines.append(("through the \(plan.actuator)", .dim)) }
         lines.append(("", .normal))
         if let refusal = plan.refusal {
             lines.append(("not possible: \(refusal)", .crit))
             lines.append(("any key closes", .dim))
+        } else if case .scale? = pending.action {
+            lines.append(("y  confirm    + -  change the count    any other key cancels", .key))
         } else {
             lines.append(("y  confirm        any other key cancels", .key))
         }
-        box(&canvas, ctx: ctx, title: plan.refusal == nil ? "Confirm: \(action.verb.rawValue) \(action.target)" : "\(action.verb.rawValue) \(action.target)", lines: lines)
+        box(&canvas, ctx: ctx, title: plan.refusal == nil ? "Confirm: \(pending.title)" : pending.title, lines: lines)
     }
 
     static func drawDegradeMenu(_ canvas: inout Canvas, ctx: ScreenContext, pool: String) {

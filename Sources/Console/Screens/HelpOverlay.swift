@@ -1,21 +1,35 @@
 import FleetCore
 
-/// `?`: every key, in a box over the current screen.
+/// `?`: the keys of this screen from the keymap (a replay's transport first), then the `:`
+/// commands, in a box over the current screen.
 enum HelpOverlay {
-    static func draw(_ canvas: inout Canvas, ctx: ScreenContext) {
-        // In a replay the transport keys come first; they take [ ] and g from the live keys.
-        let keys = ctx.snapshot.replay != nil ? KeyHandler.replayHelp + KeyHandler.help.filter { $0.keys != "[ ]" } : KeyHandler.help
-        let entries = keys.map { (keys, action) in
-            (ctx.glyphs == .ascii ? keys.replacingOccurrences(of: "↑ ↓", with: "Up Dn").replacingOccurrences(of: "← →", with: "Left Right") : keys, action)
+    static func entries(_ ctx: ScreenContext) -> [(keys: String, action: String)] {
+        let active = ctx.keymap.active(at: ctx.state.place, replaying: ctx.snapshot.replay != nil)
+            .sorted { $0.scope.precedence > $1.scope.precedence }
+        var lines = active.map { b in (b.keys.map { $0.label(ctx.glyphs) }.joined(separator: " "), b.help) }
+        let actionsOff = !ctx.keymap.bindings.contains { $0.dangerous }
+        lines += CommandSpec.all.filter { !($0.dangerous && actionsOff) }.map { spec in
+            (":" + spec.name + (spec.usage.isEmpty ? "" : " " + spec.usage), spec.help)
         }
-        let keyWidth = entries.map { TerminalText.width($0.0) }.max() ?? 10
-        let width = min(canvas.width - 4, keyWidth + 4 + (entries.map { TerminalText.width($0.1) }.max() ?? 20) + 2)
-        let height = min(canvas.height - 2, entries.count + 4)
+        lines += ctx.userCommands.map { c in (":\(c.name) [\(c.scope.rawValue.uppercased())]", c.description) }
+        return lines
+    }
+
+    static func draw(_ canvas: inout Canvas, ctx: ScreenContext, scroll: Int) {
+        let all = entries(ctx)
+        let keyWidth = min(28, all.map { TerminalText.width($0.keys) }.max() ?? 10)
+        let width = min(canvas.width - 4, keyWidth + 4 + (all.map { TerminalText.width($0.action) }.max() ?? 20) + 2)
+        let height = min(canvas.height - 2, all.count + 4)
         let rect = Rect(x: (canvas.width - width) / 2, y: (canvas.height - height) / 2, width: width, height: height)
         canvas.fill(rect)
-        let inner = Panel.draw(&canvas, rect, title: "Keys", glyphs: ctx.glyphs, rightTitle: "any key closes")
+        let rows = max(1, height - 4)
+        let first = min(scroll, max(0, all.count - rows))
+        let entries = all.dropFirst(first)
+        let scrollKeys = ctx.glyphs == .ascii ? "j/k" : "↑↓"
+        let more = all.count > rows ? " \(first + 1)-\(min(all.count, first + rows)) of \(all.count), \(scrollKeys) scroll ·" : ""
+        let inner = Panel.draw(&canvas, rect, title: "Keys", glyphs: ctx.glyphs, rightTitle: more + " any key closes")
         for (i, (keys, action)) in entries.enumerated() where i < inner.height - 1 {
-            canvas.put(keys, x: inner.x + 1, y: inner.y + 1 + i, role: .key)
+            canvas.put(keys, x: inner.x + 1, y: inner.y + 1 + i, role: .key, maxWidth: keyWidth)
             canvas.put(action, x: inner.x + 3 + keyWidth, y: inner.y + 1 + i, maxWidth: inner.width - keyWidth - 4)
         }
     }

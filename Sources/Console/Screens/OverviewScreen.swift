@@ -32,7 +32,9 @@ enum NodeTablePanel {
         let rows = NodeList.rows(ctx.snapshot, state: ctx.state)
         let inner = Panel.draw(&canvas, rect, title: "Nodes (\(ctx.snapshot.nodes.count))", glyphs: ctx.glyphs)
         // Node ids are what the operator acts on: their column is as wide as the longest one.
-        let idWidth = min(28, max(6, ctx.snapshot.nodes.map { TerminalText.width($0.id) }.max() ?? 6))
+        // Room for the mark before an id while any node is marked.
+        let markWidth = ctx.state.markedNodeIDs.isEmpty ? 0 : TerminalText.width(ctx.glyphs.mark) + 1
+        let idWidth = min(28 + markWidth, max(6, markWidth + (ctx.snapshot.nodes.map { TerminalText.width($0.id) }.max() ?? 6)))
         let poolWidth = min(18, max(6, ctx.snapshot.nodes.map { TerminalText.width($0.pool) }.max() ?? 6))
         var columns: [Table.Column] = [
             .init("NODE", width: idWidth, priority: 9), .init("POOL", width: poolWidth, priority: 3),
@@ -62,8 +64,9 @@ enum NodeTablePanel {
             }
         }()
         let tableRows = rows.map { n -> [Table.TableCell] in
+            let marked = ctx.state.markedNodeIDs.contains(n.id)
             var cells: [Table.TableCell] = [
-                .init(n.id), .init(n.pool, .dim), .init(n.state.rawValue, ScreenStyle.role(for: n.state)),
+                .init(marked ? "\(ctx.glyphs.mark) \(n.id)" : n.id, marked ? .accent : .normal), .init(n.pool, .dim), .init(n.state.rawValue, ScreenStyle.role(for: n.state)),
                 .init(ScreenStyle.pct(n.gpuUtilization), ScreenStyle.role(forLoad: n.gpuUtilization)),
                 .init(ScreenStyle.pct(n.kvCacheUsage), ScreenStyle.role(forLoad: n.kvCacheUsage)),
                 .init("\(n.running)"), .init("\(n.waiting)", n.waiting > 0 ? .warn : .normal),
@@ -83,6 +86,7 @@ enum NodeTablePanel {
         let selected = ctx.state.selectedNodeID.flatMap { id in rows.firstIndex { $0.id == id } }
         var table = Table(columns: columns, rows: tableRows, selected: selected, sortColumn: sortIndex)
         table.sortDescending = ctx.state.sortDescending
+        table.targets = rows.map { .node($0.id) }
         if rows.isEmpty {
             table.draw(&canvas, inner, glyphs: ctx.glyphs)
             canvas.put("no node matches '\(ctx.state.filter)'", x: inner.x + 1, y: inner.y + 1, role: .dim, maxWidth: inner.width - 1)
@@ -112,6 +116,7 @@ enum QueuePanel {
                 break
             }
             let y = inner.y + i
+            canvas.mark(Rect(x: inner.x, y: y, width: inner.width, height: 1), .pool(p.id))
             canvas.put(TerminalText.truncated(p.id, to: nameWidth, ellipsis: ctx.glyphs.ellipsis), x: inner.x, y: y, maxWidth: nameWidth)
             let count = p.kind == .api ? "api" : Format.compact(Double(p.waiting))
             canvas.putRight(count, right: inner.x + nameWidth + 6, y: y, role: p.waiting > 0 ? .warn : .normal, maxWidth: 5, ellipsis: ctx.glyphs.ellipsis)

@@ -36,7 +36,11 @@ enum PoolsScreen {
                 .init((p.degradeModes ?? []).map(\.shortName).joined(separator: ","), .warn),
             ]
         }
-        Table(columns: columns, rows: rows).draw(&canvas, inner, glyphs: ctx.glyphs)
+        // The selected row is what + - d b act on here.
+        let selected = s.pools.firstIndex { $0.id == ctx.state.selectedPoolID } ?? 0
+        var table = Table(columns: columns, rows: rows, selected: s.pools.isEmpty ? nil : selected)
+        table.targets = s.pools.map { .pool($0.id) }
+        table.draw(&canvas, inner, glyphs: ctx.glyphs)
 
         // History: a graph per pool of its queue and arrival rate, as many as fit.
         let past = "Queue depth and arrivals, last \(Format.duration(Double(s.pools.first?.history.waiting.capacity ?? 0)))"

@@ -38,9 +38,9 @@ enum ReplayBar {
 
     static func drawTransport(_ canvas: inout Canvas, _ ctx: ScreenContext, _ r: ReplayStatus, y: Int) {
         canvas.fill(Rect(x: 0, y: y, width: canvas.width, height: 1), role: .status)
-        if ctx.state.editingGoto {
+        if case .goingTo(let text) = ctx.state.mode {
             StatusBars.drawPrompt(&canvas, y: y, label: " go to (HH:MM[:SS] of day, or +M[:SS] from the start): ",
-                                  text: ctx.state.gotoText, hint: "(Enter go · Esc cancel)", role: .status)
+                                  text: text, hint: "(Enter go · Esc cancel)", role: .status)
             return
         }
         let ascii = ctx.glyphs == .ascii

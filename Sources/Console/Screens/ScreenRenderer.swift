@@ -13,7 +13,8 @@ public enum ScreenRenderer {
     public static let minimumHeight = 24
 
     public static func render(snapshot live: FleetSnapshot?, state: ConsoleState, width: Int, height: Int,
-                              glyphs: Glyphs, audit: [AuditEntry] = [], advice: FleetAdvice? = nil) -> RenderedFrame {
+                              glyphs: Glyphs, audit: [AuditEntry] = [], advice: FleetAdvice? = nil,
+                              keymap: Keymap = .standard, userCommands: [UserCommand] = []) -> RenderedFrame {
         var canvas = Canvas(width: width, height: height)
         guard width >= minimumWidth, height >= minimumHeight else {
             TooSmallScreen.draw(&canvas, width: width, height: height)
@@ -24,7 +25,8 @@ public enum ScreenRenderer {
             return RenderedFrame(canvas: canvas, nodeScrollOffset: 0)
         }
         let ctx = ScreenContext(snapshot: snapshot, live: live ?? snapshot, state: state, glyphs: glyphs, audit: audit,
-                                advice: snapshot.replay == nil ? advice : nil)
+                                advice: snapshot.replay == nil ? advice : nil, keymap: keymap,
+                                userCommands: userCommands)
         StatusBars.drawHeader(&canvas, ctx)
         let body: Rect
         if let replay = snapshot.replay {
@@ -48,9 +50,14 @@ public enum ScreenRenderer {
             case .scheduler: SchedulerScreen.draw(&canvas, body, ctx: ctx)
             }
         }
-        if state.showHelp { HelpOverlay.draw(&canvas, ctx: ctx) }
-        if let pool = state.degradeMenuPool { ActionDialogs.drawDegradeMenu(&canvas, ctx: ctx, pool: pool) }
-        if let pending = state.confirming { ActionDialogs.drawConfirmation(&canvas, ctx: ctx, action: pending.action, plan: pending.plan) }
+        switch state.mode {
+        case .help(let scroll): HelpOverlay.draw(&canvas, ctx: ctx, scroll: scroll)
+        case .degradeMenu(let pool): ActionDialogs.drawDegradeMenu(&canvas, ctx: ctx, pool: pool)
+        case .confirming(let pending): ActionDialogs.drawConfirmation(&canvas, ctx: ctx, pending: pending)
+        case .commandLine(let input): StatusBars.drawCommandLine(&canvas, ctx, input)
+        case .browsing, .filtering, .goingTo: break
+        }
+        if let message = state.message { StatusBars.drawMessage(&canvas, message) }
         return RenderedFrame(canvas: canvas, nodeScrollOffset: offset)
     }
 }
@@ -64,6 +71,8 @@ struct ScreenContext {
     var audit: [AuditEntry] = []
     /// The advisor's last round; nil without an advisor (or in a replay).
     var advice: FleetAdvice?
+    var keymap = Keymap.standard
+    var userCommands: [UserCommand] = []
 
     var startTimeOfDay: Double { snapshot.timeOfDay - snapshot.time }
 }

@@ -24,39 +24,90 @@ enum StatusBars {
         // Screen tabs on the right, the current one marked; only numbers for the others when
         // the header is crowded.
         let current = ctx.state.detailNodeID == nil ? ctx.state.screen : nil
-        func tabs(compact: Bool) -> String {
-            ScreenID.allCases.map { sc in
-                sc == current ? "[\(sc.rawValue) \(sc.title)]" : compact ? "\(sc.rawValue)" : "\(sc.rawValue) \(sc.title)"
-            }.joined(separator: " ") + " "
+        func label(_ sc: ScreenID, compact: Bool) -> String {
+            sc == current ? "[\(sc.rawValue) \(sc.title)]" : compact ? "\(sc.rawValue)" : "\(sc.rawValue) \(sc.title)"
         }
-        for candidate in [tabs(compact: false), tabs(compact: true)] where canvas.width - x > TerminalText.width(candidate) + 1 {
-            canvas.putRight(candidate, right: canvas.width, y: y, role: .status, maxWidth: canvas.width - x,
+        func tabs(compact: Bool) -> String {
+            ScreenID.allCases.map { label($0, compact: compact) }.joined(separator: " ") + " "
+        }
+        for compact in [false, true] where canvas.width - x > TerminalText.width(tabs(compact: compact)) + 1 {
+            let text = tabs(compact: compact)
+            canvas.putRight(text, right: canvas.width, y: y, role: .status, maxWidth: canvas.width - x,
                             ellipsis: ctx.glyphs.ellipsis)
+            // Each tab is a click target; the text is drawn once above, so measure it again.
+            var tx = canvas.width - TerminalText.width(text)
+            for sc in ScreenID.allCases {
+                let width = TerminalText.width(label(sc, compact: compact))
+                canvas.mark(Rect(x: tx, y: y, width: width, height: 1), .screen(sc))
+                tx += width + 1
+            }
             break
         }
     }
 
+    /// The keys this screen offers, from the keymap (so a rebinding or `--read-only` shows
+    /// here too), as many as fit; the filter on the right.
     static func drawFooter(_ canvas: inout Canvas, _ ctx: ScreenContext) {
         let y = canvas.height - 1
         canvas.fill(Rect(x: 0, y: y, width: canvas.width, height: 1), role: .statusDim)
-        if ctx.state.editingFilter {
-            drawPrompt(&canvas, y: y, label: " filter: ", text: ctx.state.filter, hint: "(Enter keep · Esc clear)", role: .statusDim)
+        if ctx.state.mode == .filtering {
+            let error = NodeFilter(ctx.state.filter).error
+            drawPrompt(&canvas, y: y, label: " filter: ", text: ctx.state.filter,
+                       hint: error.map { "  \($0)" } ?? "(Enter keep · Esc clear)", role: error == nil ? .statusDim : .crit)
             return
         }
-        let hints: [(String, String)] = ctx.state.detailNodeID != nil
-            ? [("Esc", "back"), ("p", ctx.state.isFrozen ? "resume" : "pause"), ("?", "help"), ("q", "quit")]
-            : [("?", "help"), ("Tab", "screens"), ("↑↓", "select"), ("Enter", "detail"), ("/", "filter"),
-               ("s", "sort:\(ctx.state.sort.title)"), ("p", ctx.state.isFrozen ? "resume" : "pause"), ("q", "quit")]
+        let filterText = ctx.state.filter.isEmpty ? "" : "filter: \(ctx.state.filter) "
+        let room = canvas.width - TerminalText.width(filterText) - 2
         var x = 1
-        for (k, label) in hints {
-            let key = ctx.glyphs == .ascii ? k.replacingOccurrences(of: "↑↓", with: "up/dn") : k
+        for b in ctx.keymap.active(at: ctx.state.place, replaying: ctx.snapshot.replay != nil) where b.inFooter {
+            guard let label = footerLabel(b, ctx.state) else { continue }
+            let key = b.keys[0].label(ctx.glyphs)
+            let width = TerminalText.width(key) + TerminalText.width(label) + 3
+            guard x + width <= room else { break }
+            if b.userCommand == nil { canvas.mark(Rect(x: x, y: y, width: width - 2, height: 1), .command(b.command)) }
             x += canvas.put(key, x: x, y: y, role: .key)
             x += canvas.put(" \(label)  ", x: x, y: y, role: .statusDim)
         }
-        if !ctx.state.filter.isEmpty {
-            canvas.putRight("filter: \(ctx.state.filter) ", right: canvas.width, y: y, role: .key,
+        if !filterText.isEmpty {
+            let bad = NodeFilter(ctx.state.filter).error != nil
+            canvas.putRight(filterText, right: canvas.width, y: y, role: bad ? .crit : .key,
                             maxWidth: max(0, canvas.width - x), ellipsis: ctx.glyphs.ellipsis)
         }
+    }
+
+    /// Labels that say the state they would change; nil when the key would do nothing now.
+    static func footerLabel(_ b: KeyBinding, _ state: ConsoleState) -> String? {
+        switch b.command {
+        case .back:
+            if state.detailNodeID != nil { return "back" }
+            if !state.filter.isEmpty { return "clear filter" }
+            return state.markedNodeIDs.isEmpty ? nil : "clear marks"
+        case .drain: return state.markedNodeIDs.isEmpty || state.detailNodeID != nil ? b.label : "drain \(state.markedNodeIDs.count)"
+        case .sort: return "sort:\(state.sort.title)"
+        case .pause: return state.isFrozen ? "resume" : "pause"
+        default: return b.label
+        }
+    }
+
+    /// The `:` prompt on the bottom row; what Tab could not choose between, on the row above.
+    static func drawCommandLine(_ canvas: inout Canvas, _ ctx: ScreenContext, _ input: CommandLineInput) {
+        let y = canvas.height - 1
+        canvas.fill(Rect(x: 0, y: y, width: canvas.width, height: 1), role: .status)
+        let history = ctx.glyphs == .ascii ? "Up/Down" : "↑↓"
+        drawPrompt(&canvas, y: y, label: ":", text: input.text, hint: "(Tab complete · \(history) history · Enter run · Esc cancel)",
+                   role: .status)
+        if !input.candidates.isEmpty {
+            canvas.fill(Rect(x: 0, y: y - 1, width: canvas.width, height: 1), role: .statusDim)
+            canvas.put(TerminalText.truncated(" " + input.candidates.joined(separator: "  "), to: canvas.width, ellipsis: ctx.glyphs.ellipsis),
+                       x: 0, y: y - 1, role: .statusDim)
+        }
+    }
+
+    /// What the last key or command said, over the bottom row until the next key.
+    static func drawMessage(_ canvas: inout Canvas, _ message: StatusMessage) {
+        let y = canvas.height - 1
+        canvas.fill(Rect(x: 0, y: y, width: canvas.width, height: 1), role: message.isError ? .crit : .status)
+        canvas.put(" " + message.text, x: 0, y: y, role: message.isError ? .crit : .status, maxWidth: canvas.width)
     }
 
     /// A one-line text prompt: label, what was typed, a cursor and how to finish.

@@ -36,53 +36,122 @@ public enum NodeSortColumn: Int, CaseIterable, Sendable {
     public var descendingByDefault: Bool { self != .node && self != .pool }
 }
 
-/// An action waiting for `y`, with what the dialog says about it.
+/// An action or a user command waiting for `y`, with what the dialog says about it.
 public struct PendingAction: Equatable, Sendable {
-    public var action: OperatorAction
+    public enum Subject: Equatable, Sendable {
+        case action(OperatorAction)
+        /// Several at once (the marked nodes' drains), confirmed together.
+        case actions([OperatorAction])
+        case command(UserCommandRun)
+    }
+
+    public var subject: Subject
     public var plan: ActionPlan
 
-    public init(_ action: OperatorAction, _ plan: ActionPlan) { self.action = action; self.plan = plan }
+    public init(_ action: OperatorAction, _ plan: ActionPlan) { subject = .action(action); self.plan = plan }
+    public init(_ run: UserCommandRun, _ plan: ActionPlan) { subject = .command(run); self.plan = plan }
+    public init(_ actions: [OperatorAction], _ plan: ActionPlan) { subject = .actions(actions); self.plan = plan }
+
+    public var action: OperatorAction? {
+        if case .action(let a) = subject { return a }
+        return nil
+    }
+
+    /// The dialog's title: the verb and the target.
+    var title: String {
+        switch subject {
+        case .action(let a): return "\(a.verb.rawValue) \(a.target)"
+        case .actions(let all): return "\(all.first?.verb.rawValue ?? "") \(all.count) nodes"
+        case .command(let r): return "\(r.command.name) \(r.target)"
+        }
+    }
+}
+
+/// What the keys are doing now: one mode at a time, each drawn over the screen it came from.
+public enum ConsoleMode: Equatable, Sendable {
+    /// Keys go through the keymap.
+    case browsing
+    /// `/`: keys edit `ConsoleState.filter`.
+    case filtering
+    /// `g` in a replay: the time being typed.
+    case goingTo(String)
+    /// `?`, scrolled this many lines down.
+    case help(scroll: Int)
+    /// `d`: the degrade menu, open for this pool.
+    case degradeMenu(pool: String)
+    /// The confirmation dialog: `y` runs the action.
+    case confirming(PendingAction)
+    /// `:`: a command being typed.
+    case commandLine(CommandLineInput)
+}
+
+/// What a key asks of the world outside the state: the render loop carries these out.
+public enum ConsoleEffect: Equatable, Sendable {
+    /// Ask the action layer for a plan, then open the confirmation dialog with it.
+    case plan(OperatorAction)
+    /// The same for several, in one dialog: refused if any one is.
+    case planAll([OperatorAction])
+    /// Confirmed with `y`: hand it to the action layer.
+    case run(OperatorAction)
+    /// The same for one of the operator's own commands.
+    case planCommand(UserCommandRun)
+    case runCommand(UserCommandRun)
+    case replay(ReplayCommand)
+    /// `:theme NAME`: load the theme and repaint with it.
+    case theme(String)
+    /// `Ctrl-S` or `:export [FILE]`: write the table (CSV, or JSON for a `.json` file) to FILE,
+    /// or to a new file in the exports folder.
+    case export(ExportTable, path: String?)
+    case quit
+}
+
+/// A line for the operator under the screen: what a command did, or why it could not.
+public struct StatusMessage: Equatable, Sendable {
+    public var text: String
+    public var isError: Bool
+
+    public init(_ text: String, isError: Bool = false) { self.text = text; self.isError = isError }
 }
 
 /// Everything the operator has chosen on screen. Pure data: key presses turn one state into
-/// the next (`KeyHandler`), screens draw from it and a snapshot.
+/// the next and a list of effects (`KeyHandler`); screens draw from it and a snapshot.
 public struct ConsoleState: Equatable, Sendable {
-
+    public var mode = ConsoleMode.browsing
     public var screen: ScreenID = .overview
     /// The node whose detail is open (Enter), nil for none.
     public var detailNodeID: String?
     /// Selection is by node id so it follows the node when sorting or filtering moves it.
     public var selectedNodeID: String?
+    /// The Pools screen's selected row, by pool id.
+    public var selectedPoolID: String?
+    /// Nodes marked with Space: `D` drains them all.
+    public var markedNodeIDs: Set<String> = []
     public var nodeScrollOffset = 0
+    /// The node tables' filter (`NodeFilter` reads it).
     public var filter = ""
-    public var editingFilter = false
     public var sort = NodeSortColumn.node
     public var sortDescending = false
     /// A frozen picture while data keeps flowing underneath (`p`).
     public var frozen: FleetSnapshot?
-    public var showHelp = false
     public var eventScrollBack = 0
     /// Node history graphs: the last 15 minutes by the second, or 24 hours by the minute (`z`).
     public var dayHistory = false
-    /// A transport command for the replay driver, taken by the render loop.
-    public var replayCommand: ReplayCommand?
-    /// `g` in a replay: the time being typed.
-    public var editingGoto = false
-    public var gotoText = ""
-    /// Digits typed before `+`/`-` (vim's count); the screen a digit switched away from.
-    public var countPrefix: Int?
-    public var screenBeforeCount: ScreenID?
-    /// `d`: the degrade menu, open for this pool.
-    public var degradeMenuPool: String?
-    /// An action a key asked for; the render loop turns it into a plan for the dialog.
-    public var requestedAction: OperatorAction?
-    /// The confirmation dialog on screen.
-    public var confirming: PendingAction?
-    /// Confirmed with `y`; the render loop hands it to the action layer.
-    public var confirmedAction: OperatorAction?
-    public var quit = false
+    /// Shown in the footer until the next key.
+    public var message: StatusMessage?
+    /// Commands run from the `:` line, oldest first.
+    public var commandHistory: [String] = []
+    /// The last action confirmed with `y`, for `u`.
+    public var lastConfirmed: OperatorAction?
 
     public init() {}
 
     public var isFrozen: Bool { frozen != nil }
+
+    public var place: Place { detailNodeID != nil ? .nodeDetail : .screen(screen) }
+
+    /// The dialog's pending action, when the dialog is open.
+    public var confirming: PendingAction? {
+        if case .confirming(let p) = mode { return p }
+        return nil
+    }
 }

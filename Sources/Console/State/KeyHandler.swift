@@ -1,199 +1,315 @@
 import FleetCore
 
-/// Key presses as pure state transitions: `next = KeyHandler.handle(key, state, snapshot)`.
+/// What the keys act on besides the state: the newest snapshot and advice, the keymap, and
+/// what the command line completes from.
+public struct KeyContext {
+    public var snapshot: FleetSnapshot?
+    public var advice: FleetAdvice?
+    public var keymap: Keymap
+    /// `aliases:` from the config: a word for the start of a `:` command.
+    public var aliases: [String: String]
+    /// Theme names `:theme` offers.
+    public var themes: [String]
+    /// `--read-only`: commands that change the fleet are refused.
+    public var readOnly: Bool
+    /// The config's `commands:`.
+    public var userCommands: [UserCommand]
+    /// The audit screen's entries, for an export of it.
+    public var audit: [AuditEntry] = []
+    /// Where clicks land on the frame on screen.
+    public var regions: [ClickRegion] = []
+
+    public init(snapshot: FleetSnapshot?, advice: FleetAdvice? = nil, keymap: Keymap = .standard, aliases: [String: String] = [:],
+                themes: [String] = [], readOnly: Bool = false, userCommands: [UserCommand] = []) {
+        self.snapshot = snapshot
+        self.advice = advice
+        self.keymap = keymap
+        self.aliases = aliases
+        self.themes = themes
+        self.readOnly = readOnly
+        self.userCommands = userCommands
+    }
+
+    var replaying: Bool { snapshot?.replay != nil }
+}
+
+/// The next state and what the render loop must do about it.
+public struct KeyOutcome: Equatable {
+    public var state: ConsoleState
+    public var effects: [ConsoleEffect]
+
+    public init(_ state: ConsoleState, _ effects: [ConsoleEffect] = []) { self.state = state; self.effects = effects }
+}
+
+/// Key presses as pure transitions: `(state, effects) = KeyHandler.handle(key, state, context)`.
+/// A mode (a prompt, a dialog, a menu) takes every key while it is open; otherwise the keymap
+/// turns the key into a command.
 public enum KeyHandler {
-    /// Every key the console knows, as `?` shows them.
-    public static let help: [(keys: String, action: String)] = [
-        ("1 2 3 4 5 6 7", "overview, nodes, pools, events, sources, audit, scheduler screen"),
-        ("Tab / Shift-Tab", "next / previous screen"),
-        ("↑ ↓  j k", "select a node"),
-        ("PgUp PgDn  Home End", "page, first, last node"),
-        ("Enter", "open the selected node's detail"),
-        ("Esc", "back (close detail, help, filter)"),
-        ("/", "filter nodes (Enter keeps it, Esc clears it)"),
-        ("s / S", "cycle the sort column / reverse the order"),
-        ("p", "pause the display; data keeps flowing"),
-        ("[ ]", "scroll the events log back / forward"),
-        ("z", "node graphs: last 15 min by the second / last 24 h by the minute"),
-        ("+ -  3+", "scale the selected node's pool by one (or by the count)"),
-        ("d", "degrade menu for the selected node's pool"),
-        ("D", "drain the selected node"),
-        ("b", "shift 10% of blue/green traffic to the pool"),
-        ("a", "scheduler screen: apply the advisor's recommendation"),
-        ("?", "this help"),
-        ("q", "quit"),
-    ]
-
-    /// The transport keys of a replay (`fleetdeck replay`), shown by `?` during one.
-    public static let replayHelp: [(keys: String, action: String)] = [
-        ("space", "pause / play"),
-        ("← →", "step one tick back / forward"),
-        ("[ ]", "seek one minute back / forward"),
-        ("{ }", "jump to the previous / next event (incident, action, SLO breach)"),
-        ("< >", "half / double speed (0.25x to 64x)"),
-        ("g", "go to a time: HH:MM[:SS] of day, or +M[:SS] from the start"),
-    ]
-
-    public static func handle(_ key: Key, _ state: ConsoleState, snapshot: FleetSnapshot?, advice: FleetAdvice? = nil) -> ConsoleState {
+    public static func handle(_ key: Key, _ state: ConsoleState, _ ctx: KeyContext) -> KeyOutcome {
         var s = state
-        if s.editingFilter { return editFilter(key, s) }
-        if s.editingGoto { return editGoto(key, s, snapshot: snapshot) }
-        if let pending = s.confirming {
-            // Only `y` confirms; anything else cancels. A refused plan just closes.
-            s.confirming = nil
-            if key == .char("y") && pending.plan.refusal == nil { s.confirmedAction = pending.action }
-            return s
-        }
-        if let pool = s.degradeMenuPool {
-            s.degradeMenuPool = nil
-            if case .char(let c) = key, let n = c.wholeNumberValue, (1...DegradeMode.allCases.count).contains(n) {
-                let mode = DegradeMode.allCases[n - 1]
-                let on = !(snapshot?.pool(pool)?.degradeModes ?? []).contains(mode)
-                s.requestedAction = .degrade(pool: pool, mode: mode, on: on)
+        s.message = nil
+        if case .mouse(let event) = key { return mouse(event, s, ctx) }
+        switch s.mode {
+        case .filtering: return KeyOutcome(editFilter(key, s))
+        case .goingTo(let text): return editGoto(key, text, s, ctx)
+        case .confirming(let pending): return confirm(key, pending, s)
+        case .degradeMenu(let pool): return chooseDegradeMode(key, pool, s, ctx)
+        case .commandLine(let input): return CommandLineEditor.edit(key, input, s, ctx)
+        case .help(let scroll):
+            // ↑ ↓ and the page keys scroll; any other key closes the help; the quit key still quits.
+            let step: Int? = switch key {
+            case .up, .char("k"): -1
+            case .down, .char("j"): 1
+            case .pageUp: -10
+            case .pageDown, .char(" "): 10
+            default: nil
             }
-            return s
-        }
-        if key == .char("a"), s.screen == .scheduler, s.detailNodeID == nil, !s.showHelp, snapshot?.replay == nil {
-            // The recommendation once it has held through the hysteresis; what is only being
-            // watched is not offered.
-            if let action = advice?.active?.action { s.requestedAction = action }
-            return s
-        }
-        if let action = actionKey(key, &s, snapshot: snapshot) {
-            s.requestedAction = action
-            return s
-        }
-        if snapshot?.replay != nil, !s.showHelp, let command = replayCommand(for: key) {
-            if let command {
-                s.replayCommand = command
-            } else {
-                s.editingGoto = true
-                s.gotoText = ""
+            if let step {
+                s.mode = .help(scroll: max(0, scroll + step))
+                return KeyOutcome(s)
             }
-            return s
+            s.mode = .browsing
+            let quit = ctx.keymap.binding(for: key, at: s.place, replaying: ctx.replaying)?.command == .quit
+            return KeyOutcome(s, quit ? [.quit] : [])
+        case .browsing:
+            guard let binding = ctx.keymap.binding(for: key, at: s.place, replaying: ctx.replaying) else { return KeyOutcome(s) }
+            if let name = binding.userCommand, let command = ctx.userCommands.first(where: { $0.name == name }) {
+                return runUserCommand(command, on: nil, s, ctx)
+            }
+            return perform(binding.command, s, ctx)
         }
-        if s.showHelp {
-            // Any key closes the help; q still quits.
-            s.showHelp = false
-            if key == .char("q") { s.quit = true }
-            return s
+    }
+
+    /// What a command does, whether a key or the command line gave it.
+    static func perform(_ command: ConsoleCommand, _ state: ConsoleState, _ ctx: KeyContext) -> KeyOutcome {
+        var s = state
+        if let screen = command.screen {
+            s.screen = screen
+            s.detailNodeID = nil
+            return KeyOutcome(s)
         }
-        let rows = snapshot.map { NodeList.rows(s.frozen ?? $0, state: s) } ?? []
-        switch key {
-        case .char("q"): s.quit = true
-        case .char("?"): s.showHelp = true
-        case .char("/"):
-            s.editingFilter = true
-        case .char("p"):
-            s.frozen = s.frozen == nil ? snapshot : nil
-        case .char("s"):
+        if let replay = command.replayCommand { return KeyOutcome(s, [.replay(replay)]) }
+        let shown = s.frozen ?? ctx.snapshot
+        switch command {
+        case .nextScreen, .previousScreen:
+            let n = ScreenID.allCases.count
+            let step = command == .nextScreen ? 1 : n - 1
+            s.screen = ScreenID(rawValue: (s.screen.rawValue - 1 + step) % n + 1)!
+            s.detailNodeID = nil
+        case .up: select(&s, shown, by: -1)
+        case .down: select(&s, shown, by: 1)
+        case .pageUp: select(&s, shown, by: -10)
+        case .pageDown: select(&s, shown, by: 10)
+        case .first: select(&s, shown, toEnd: false)
+        case .last: select(&s, shown, toEnd: true)
+        case .open:
+            s.detailNodeID = s.selectedNodeID ?? shown.flatMap { NodeList.rows($0, state: s).first?.id }
+        case .back:
+            if s.detailNodeID != nil { s.detailNodeID = nil }
+            else if !s.filter.isEmpty { s.filter = "" }
+            else if !s.markedNodeIDs.isEmpty { s.markedNodeIDs = [] }
+            else if s.frozen != nil { s.frozen = nil }
+        case .mark:
+            guard let id = s.selectedNodeID ?? shown.flatMap({ NodeList.rows($0, state: s).first?.id }) else { break }
+            if s.markedNodeIDs.remove(id) == nil { s.markedNodeIDs.insert(id) }
+            s.selectedNodeID = id
+            select(&s, shown, by: 1)
+        case .filter: s.mode = .filtering
+        case .sort:
             let all = NodeSortColumn.allCases
             s.sort = all[(all.firstIndex(of: s.sort)! + 1) % all.count]
             s.sortDescending = s.sort.descendingByDefault
-        case .char("S"):
-            s.sortDescending.toggle()
-        case .char("["): s.eventScrollBack = min(s.eventScrollBack + 5, max(0, ((s.frozen ?? snapshot)?.events.count ?? 1) - 1))
-        case .char("]"): s.eventScrollBack = max(0, s.eventScrollBack - 5)
-        case .char("z"): s.dayHistory.toggle()
-        case .char(let c) where c.wholeNumberValue.flatMap(ScreenID.init(rawValue:)) != nil:
-            s.screen = ScreenID(rawValue: c.wholeNumberValue!)!
-            s.detailNodeID = nil
-        case .tab:
-            s.screen = ScreenID(rawValue: s.screen.rawValue % ScreenID.allCases.count + 1)!
-            s.detailNodeID = nil
-        case .backTab:
-            let n = ScreenID.allCases.count
-            s.screen = ScreenID(rawValue: (s.screen.rawValue + n - 2) % n + 1)!
-            s.detailNodeID = nil
-        case .up, .char("k"): s.selectedNodeID = move(rows, from: s.selectedNodeID, by: -1)
-        case .down, .char("j"): s.selectedNodeID = move(rows, from: s.selectedNodeID, by: 1)
-        case .pageUp: s.selectedNodeID = move(rows, from: s.selectedNodeID, by: -10)
-        case .pageDown: s.selectedNodeID = move(rows, from: s.selectedNodeID, by: 10)
-        case .home, .char("g"): s.selectedNodeID = rows.first?.id
-        case .end, .char("G"): s.selectedNodeID = rows.last?.id
-        case .enter:
-            if s.screen == .overview || s.screen == .nodes {
-                s.detailNodeID = s.selectedNodeID ?? rows.first?.id
+        case .reverseSort: s.sortDescending.toggle()
+        case .pause: s.frozen = s.frozen == nil ? ctx.snapshot : nil
+        case .eventsBack: s.eventScrollBack = min(s.eventScrollBack + 5, max(0, (shown?.events.count ?? 1) - 1))
+        case .eventsForward: s.eventScrollBack = max(0, s.eventScrollBack - 5)
+        case .historySpan: s.dayHistory.toggle()
+        case .scaleUp, .scaleDown:
+            guard let pool = targetPool(s, ctx) else { return noTarget(s, "pool") }
+            return KeyOutcome(s, [.plan(.scale(pool: pool, delta: command == .scaleUp ? 1 : -1))])
+        case .degrade:
+            guard let pool = targetPool(s, ctx) else { return noTarget(s, "pool") }
+            s.mode = .degradeMenu(pool: pool)
+        case .drain:
+            // Marked nodes still in the fleet, in the table's order; else the selected one.
+            let marked = shown.map { NodeList.rows($0, state: s).map(\.id).filter(s.markedNodeIDs.contains) } ?? []
+            if s.detailNodeID == nil, !marked.isEmpty {
+                return KeyOutcome(s, [marked.count == 1 ? .plan(.drain(node: marked[0])) : .planAll(marked.map { .drain(node: $0) })])
             }
-        case .escape:
-            if s.detailNodeID != nil { s.detailNodeID = nil }
-            else if !s.filter.isEmpty { s.filter = "" }
-            else if s.frozen != nil { s.frozen = nil }
-        default: break
+            guard let node = targetNode(s, ctx) else { return noTarget(s, "node") }
+            return KeyOutcome(s, [.plan(.drain(node: node))])
+        case .shift:
+            guard let pool = targetPool(s, ctx) else { return noTarget(s, "pool") }
+            return KeyOutcome(s, [.plan(.shift(toward: pool, from: nil, percent: 10))])
+        case .applyAdvice:
+            // The recommendation once it has held through the hysteresis; what is only being
+            // watched is not offered.
+            guard !ctx.replaying, let action = ctx.advice?.active?.action else {
+                s.message = StatusMessage("no recommendation to apply", isError: true)
+                return KeyOutcome(s)
+            }
+            return KeyOutcome(s, [.plan(action)])
+        case .undo:
+            guard let last = s.lastConfirmed else {
+                s.message = StatusMessage("nothing to undo: no action confirmed in this session", isError: true)
+                return KeyOutcome(s)
+            }
+            guard let inverse = last.inverse else {
+                s.message = StatusMessage("\(last.verb.rawValue) \(last.target) has no inverse action", isError: true)
+                return KeyOutcome(s)
+            }
+            return KeyOutcome(s, [.plan(inverse)])
+        case .export: return export(s, ctx, path: nil)
+        case .help: s.mode = .help(scroll: 0)
+        case .command: s.mode = .commandLine(CommandLineInput())
+        case .quit: return KeyOutcome(s, [.quit])
+        case .replayGoTo: s.mode = .goingTo("")
+        default: break   // screens and the transport above; user commands by their binding
         }
-        return s
+        return KeyOutcome(s)
     }
 
-    /// The action keys (`+` `-` with a count, `d`, `D`, `b`) on the overview, nodes and node
-    /// screens; digits build the count. Nil when the key is not one of them.
-    static func actionKey(_ key: Key, _ s: inout ConsoleState, snapshot: FleetSnapshot?) -> OperatorAction? {
-        guard let snap = snapshot, s.screen == .overview || s.screen == .nodes || s.detailNodeID != nil || s.countPrefix != nil else {
-            s.countPrefix = nil
-            return nil
+    /// A user command on `target`, or on the selection when nil: planned through the dialog.
+    static func runUserCommand(_ command: UserCommand, on target: String?, _ state: ConsoleState, _ ctx: KeyContext) -> KeyOutcome {
+        var s = state
+        guard !(command.dangerous && ctx.readOnly) else {
+            s.message = StatusMessage(":\(command.name): read-only (--read-only): actions are off", isError: true)
+            return KeyOutcome(s)
         }
-        let rows = NodeList.rows(s.frozen ?? snap, state: s)
-        let node = s.detailNodeID ?? s.selectedNodeID ?? rows.first?.id
-        let pool = node.flatMap { id in snap.nodes.first { $0.id == id }?.pool }
-        switch key {
-        case .char(let c) where c.wholeNumberValue != nil:
-            // Remembered as a count in case `+` or `-` follows; the digit still switches screens.
-            if s.screenBeforeCount == nil { s.screenBeforeCount = s.screen }
-            s.countPrefix = min(99, (s.countPrefix ?? 0) * 10 + c.wholeNumberValue!)
-            return nil
-        case .char("+"), .char("-"):
-            let count = max(1, s.countPrefix ?? 1)
-            if let back = s.screenBeforeCount { s.screen = back }
-            s.countPrefix = nil
-            s.screenBeforeCount = nil
-            guard let pool else { return nil }
-            return .scale(pool: pool, delta: key == .char("+") ? count : -count)
-        default:
-            s.countPrefix = nil
-            s.screenBeforeCount = nil
-        }
-        switch key {
-        case .char("d"):
-            if let pool { s.degradeMenuPool = pool }
-            return nil
-        case .char("D"): return node.map { .drain(node: $0) }
-        case .char("b"): return pool.map { .shift(toward: $0, from: nil, percent: 10) }
-        default: return nil
+        guard let snap = s.frozen ?? ctx.snapshot else { return noTarget(s, command.scope.rawValue) }
+        switch command.scope {
+        case .node:
+            guard let id = target ?? targetNode(s, ctx), let node = snap.nodes.first(where: { $0.id == id }) else {
+                if let target {
+                    s.message = StatusMessage(":\(command.name): no node '\(TerminalText.sanitized(target))'", isError: true)
+                    return KeyOutcome(s)
+                }
+                return noTarget(s, "node")
+            }
+            return KeyOutcome(s, [.planCommand(UserCommandRun(command: command, target: node.id, pool: node.pool))])
+        case .pool:
+            guard let id = target ?? targetPool(s, ctx), let pool = snap.pool(id) else {
+                if let target {
+                    s.message = StatusMessage(":\(command.name): no pool '\(TerminalText.sanitized(target))'", isError: true)
+                    return KeyOutcome(s)
+                }
+                return noTarget(s, "pool")
+            }
+            return KeyOutcome(s, [.planCommand(UserCommandRun(command: command, target: pool.id, pool: pool.id))])
         }
     }
 
-    /// The replay transport's meaning of a key: `.some(nil)` opens the go-to prompt; nil when
-    /// the key is not a transport key.
-    static func replayCommand(for key: Key) -> ReplayCommand?? {
-        switch key {
-        case .char(" "): return .some(.togglePause)
-        case .left: return .some(.step(-1))
-        case .right: return .some(.step(1))
-        case .char("["): return .some(.seekBy(-60))
-        case .char("]"): return .some(.seekBy(60))
-        case .char("{"): return .some(.jumpToEvent(forward: false))
-        case .char("}"): return .some(.jumpToEvent(forward: true))
-        case .char("<"): return .some(.slower)
-        case .char(">"): return .some(.faster)
-        case .char("g"): return .some(nil)
-        default: return nil
+    static func export(_ state: ConsoleState, _ ctx: KeyContext, path: String?) -> KeyOutcome {
+        var s = state
+        guard let snap = s.frozen ?? ctx.snapshot,
+              let table = ExportTable.of(s, snapshot: snap, audit: ctx.audit) else {
+            s.message = StatusMessage("no table to export here", isError: true)
+            return KeyOutcome(s)
+        }
+        return KeyOutcome(s, [.export(table, path: path)])
+    }
+
+    private static func noTarget(_ s: ConsoleState, _ what: String) -> KeyOutcome {
+        var s = s
+        s.message = StatusMessage("no \(what) selected", isError: true)
+        return KeyOutcome(s)
+    }
+
+    /// The pool a key acts on: the Pools screen's selected row, or the selected node's pool.
+    static func targetPool(_ s: ConsoleState, _ ctx: KeyContext) -> String? {
+        guard let snap = s.frozen ?? ctx.snapshot else { return nil }
+        if s.place == .screen(.pools) { return s.selectedPoolID ?? snap.pools.first?.id }
+        let node = targetNode(s, ctx)
+        return node.flatMap { id in snap.nodes.first { $0.id == id }?.pool }
+    }
+
+    static func targetNode(_ s: ConsoleState, _ ctx: KeyContext) -> String? {
+        guard let snap = s.frozen ?? ctx.snapshot, Place.nodeTargets.contains(s.place) else { return nil }
+        return s.detailNodeID ?? s.selectedNodeID ?? NodeList.rows(snap, state: s).first?.id
+    }
+
+    /// Moves the selection of the table on screen: pools on the Pools screen, nodes elsewhere.
+    static func select(_ s: inout ConsoleState, _ shown: FleetSnapshot?, by delta: Int) {
+        guard let snap = shown else { return }
+        if s.place == .screen(.pools) {
+            s.selectedPoolID = move(snap.pools.map(\.id), from: s.selectedPoolID, by: delta)
+        } else {
+            s.selectedNodeID = move(NodeList.rows(snap, state: s).map(\.id), from: s.selectedNodeID, by: delta)
         }
     }
 
-    static func editGoto(_ key: Key, _ state: ConsoleState, snapshot: FleetSnapshot?) -> ConsoleState {
+    static func select(_ s: inout ConsoleState, _ shown: FleetSnapshot?, toEnd: Bool) {
+        guard let snap = shown else { return }
+        if s.place == .screen(.pools) {
+            s.selectedPoolID = toEnd ? snap.pools.last?.id : snap.pools.first?.id
+        } else {
+            let rows = NodeList.rows(snap, state: s)
+            s.selectedNodeID = toEnd ? rows.last?.id : rows.first?.id
+        }
+    }
+
+    /// The id `delta` rows away from `current` in `ids` (the first row when nothing is selected).
+    static func move(_ ids: [String], from current: String?, by delta: Int) -> String? {
+        guard !ids.isEmpty else { return current }
+        guard let current, let i = ids.firstIndex(of: current) else { return ids.first }
+        return ids[max(0, min(ids.count - 1, i + delta))]
+    }
+
+    // MARK: modes
+
+    /// `y` runs the action; in a scale dialog `+` and `-` change the count (and the plan is
+    /// made again); any other key cancels. A refused plan only closes.
+    static func confirm(_ key: Key, _ pending: PendingAction, _ state: ConsoleState) -> KeyOutcome {
+        var s = state
+        s.mode = .browsing
+        if key == .char("y") && pending.plan.refusal == nil {
+            switch pending.subject {
+            case .action(let a):
+                s.lastConfirmed = a
+                return KeyOutcome(s, [.run(a)])
+            case .actions(let all):
+                s.markedNodeIDs = []
+                return KeyOutcome(s, all.map { .run($0) })
+            case .command(let r): return KeyOutcome(s, [.runCommand(r)])
+            }
+        }
+        if case let .scale(pool, delta)? = pending.action, key == .char("+") || key == .char("-") {
+            var next = delta + (key == .char("+") ? 1 : -1)
+            if next == 0 { next = key == .char("+") ? 1 : -1 }
+            s.mode = .confirming(pending)
+            return KeyOutcome(s, [.plan(.scale(pool: pool, delta: max(-99, min(99, next))))])
+        }
+        return KeyOutcome(s)
+    }
+
+    static func chooseDegradeMode(_ key: Key, _ pool: String, _ state: ConsoleState, _ ctx: KeyContext) -> KeyOutcome {
+        var s = state
+        s.mode = .browsing
+        guard case .char(let c) = key, let n = c.wholeNumberValue, (1...DegradeMode.allCases.count).contains(n) else {
+            return KeyOutcome(s)
+        }
+        let mode = DegradeMode.allCases[n - 1]
+        let on = !((s.frozen ?? ctx.snapshot)?.pool(pool)?.degradeModes ?? []).contains(mode)
+        return KeyOutcome(s, [.plan(.degrade(pool: pool, mode: mode, on: on))])
+    }
+
+    static func editGoto(_ key: Key, _ text: String, _ state: ConsoleState, _ ctx: KeyContext) -> KeyOutcome {
         var s = state
         switch key {
-        case .escape: s.editingGoto = false
-        case .backspace: if !s.gotoText.isEmpty { s.gotoText.removeLast() }
+        case .escape: s.mode = .browsing
+        case .backspace: s.mode = .goingTo(String(text.dropLast()))
         case .enter:
-            s.editingGoto = false
-            if let snap = snapshot, let replay = snap.replay,
-               let t = gotoTime(s.gotoText, startTimeOfDay: snap.timeOfDay - snap.time, start: replay.start) {
-                s.replayCommand = .seekTo(t)
+            s.mode = .browsing
+            guard let snap = ctx.snapshot, let replay = snap.replay,
+                  let t = gotoTime(text, startTimeOfDay: snap.timeOfDay - snap.time, start: replay.start) else {
+                s.message = StatusMessage("go to: HH:MM[:SS] of day, or +M[:SS] from the start", isError: true)
+                return KeyOutcome(s)
             }
-        case .char(let c) where "0123456789:+.".contains(c) && s.gotoText.count < 12: s.gotoText.append(c)
+            return KeyOutcome(s, [.replay(.seekTo(t))])
+        case .char(let c) where "0123456789:+.".contains(c) && text.count < 12: s.mode = .goingTo(text + String(c))
         default: break
         }
-        return s
+        return KeyOutcome(s)
     }
 
     /// Recording time for what was typed after `g`: `HH:MM[:SS]` is a time of day (as the
@@ -217,21 +333,14 @@ public enum KeyHandler {
     static func editFilter(_ key: Key, _ state: ConsoleState) -> ConsoleState {
         var s = state
         switch key {
-        case .enter: s.editingFilter = false
-        case .escape: s.editingFilter = false; s.filter = ""
+        case .enter: s.mode = .browsing
+        case .escape: s.mode = .browsing; s.filter = ""
         case .backspace: if !s.filter.isEmpty { s.filter.removeLast() }
         case .char(let c):
             // Only printable characters join the filter; it is shown on screen.
-            if c.unicodeScalars.allSatisfy({ !TerminalText.isUnsafe($0) }), s.filter.count < 64 { s.filter.append(c) }
+            if TerminalText.isPrintable(c), s.filter.count < 64 { s.filter.append(c) }
         default: break
         }
         return s
-    }
-
-    /// The id `delta` rows away from `current` in `rows` (the first row when nothing is selected).
-    static func move(_ rows: [NodeSnapshot], from current: String?, by delta: Int) -> String? {
-        guard !rows.isEmpty else { return current }
-        guard let current, let i = rows.firstIndex(where: { $0.id == current }) else { return rows.first?.id }
-        return rows[max(0, min(rows.count - 1, i + delta))].id
     }
 }

@@ -1,18 +1,14 @@
 import FleetCore
 
-/// The node table's rows: filtered by the `/` text and sorted by the chosen column.
+/// The node table's rows: filtered by the `/` query (`NodeFilter`) and sorted by the chosen column.
 public enum NodeList {
-    /// Case-insensitive match on id, pool, state, engine, model or version; every word must match.
     public static func matches(_ node: NodeSnapshot, filter: String) -> Bool {
-        let words = filter.lowercased().split(separator: " ")
-        guard !words.isEmpty else { return true }
-        let hay = [node.id, node.pool, node.state.rawValue, node.model, node.version, node.engine]
-            .joined(separator: " ").lowercased()
-        return words.allSatisfy { hay.contains($0) }
+        NodeFilter(filter).matches(node)
     }
 
     public static func rows(_ snapshot: FleetSnapshot, state: ConsoleState) -> [NodeSnapshot] {
-        let filtered = snapshot.nodes.filter { matches($0, filter: state.filter) }
+        let query = NodeFilter(state.filter)
+        let filtered = query.isEmpty ? snapshot.nodes : snapshot.nodes.filter(query.matches)
         return filtered.sorted { a, b in
             let order = compare(a, b, by: state.sort)
             if order == 0 { return a.id < b.id }

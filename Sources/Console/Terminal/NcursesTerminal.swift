@@ -18,7 +18,7 @@ public final class NcursesTerminal: TerminalBackend {
     /// False when the locale is not UTF-8: box and block characters would not survive.
     public let supportsUnicode: Bool
 
-    public init(theme: Theme) throws {
+    public init(theme: Theme, mouse: Bool = true) throws {
         setlocale(LC_ALL, "")
         guard isatty(STDOUT_FILENO) == 1, isatty(STDIN_FILENO) == 1 else {
             throw TerminalError.notATerminal
@@ -35,9 +35,12 @@ public final class NcursesTerminal: TerminalBackend {
         window = w
         fd_install_signal_handlers()
         cbreak()
+        fd_disable_flow_control()
+        def_prog_mode()
         noecho()
         nonl()
         keypad(window, true)
+        if mouse { fd_enable_mouse() }
         cursorBefore = curs_set(0)
         set_escdelay(25)
         if has_colors() {
@@ -93,6 +96,11 @@ public final class NcursesTerminal: TerminalBackend {
         }
     }
 
+    public func apply(_ theme: Theme) {
+        setUpStyles(theme)
+        previous = nil   // every cell again, in the new colours
+    }
+
     public func present(_ canvas: Canvas) {
         let full = previous.map { $0.width != canvas.width || $0.height != canvas.height } ?? true
         if full { werase(window) }
@@ -142,6 +150,15 @@ public final class NcursesTerminal: TerminalBackend {
         if rc == KEY_CODE_YES {
             switch Int32(ch) {
             case fd_key_resize(): previous = nil; return .resize
+            case fd_key_mouse():
+                var x: Int32 = 0, y: Int32 = 0
+                switch fd_read_mouse(&x, &y) {
+                case 1: return .mouse(MouseEvent(x: Int(x), y: Int(y), .click))
+                case 2: return .mouse(MouseEvent(x: Int(x), y: Int(y), .doubleClick))
+                case 4: return .mouse(MouseEvent(x: Int(x), y: Int(y), .wheelUp))
+                case 5: return .mouse(MouseEvent(x: Int(x), y: Int(y), .wheelDown))
+                default: return nil
+                }
             case KEY_UP: return .up
             case KEY_DOWN: return .down
             case KEY_LEFT: return .left
@@ -161,6 +178,7 @@ public final class NcursesTerminal: TerminalBackend {
         case 9: return .tab
         case 10, 13: return .enter
         case 8, 127: return .backspace
+        case 1...26: return .ctrl(Character(Unicode.Scalar(UInt8(ch) + 96)))
         default:
             guard let scalar = Unicode.Scalar(UInt32(ch)), !TerminalText.isUnsafe(scalar) else { return nil }
             return .char(Character(scalar))

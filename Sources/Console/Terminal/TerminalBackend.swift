@@ -8,6 +8,13 @@ public protocol TerminalBackend: AnyObject {
     func readKey(timeoutMilliseconds: Int32) -> Key?
     /// True once SIGINT, SIGTERM or SIGHUP arrived.
     var stopRequested: Bool { get }
+    /// Draws from now on with `theme`'s colours.
+    func apply(_ theme: Theme)
     /// Gives the terminal back as it was. Safe to call more than once.
     func restore()
+}
+
+extension TerminalBackend {
+    /// Terminals without colours of their own (headless ones) ignore themes.
+    public func apply(_ theme: Theme) {}
 }

@@ -31,6 +31,8 @@ public struct Table {
     public var selected: Int?
     public var sortColumn: Int?
     public var sortDescending = true
+    /// What a click on each row means (a node, a pool), when rows can be clicked.
+    public var targets: [ClickTarget]?
 
     public init(columns: [Column], rows: [[TableCell]], selected: Int? = nil, sortColumn: Int? = nil) {
         self.columns = columns; self.rows = rows; self.selected = selected; self.sortColumn = sortColumn
@@ -102,6 +104,7 @@ public struct Table {
         let offset = Self.scrollOffset(selected: selected, previous: previous, visibleRows: visible, rowCount: rows.count)
         for (k, row) in rows.dropFirst(offset).prefix(visible).enumerated() {
             let y = rect.y + 1 + k
+            if let targets, offset + k < targets.count { canvas.mark(Rect(x: rect.x, y: y, width: rect.width, height: 1), targets[offset + k]) }
             let isSelected = selected == offset + k
             if isSelected { canvas.fill(Rect(x: rect.x, y: y, width: rect.width, height: 1), role: .selected) }
             var cx = rect.x

@@ -1,3 +1,4 @@
+import CMalloc
 import FleetCore
 import Foundation
 
@@ -61,4 +62,12 @@ enum ProcessMemory {
     }
 
     static func residentMiB(pid: Int32? = nil) -> Double { Double(residentBytes(pid: pid)) / 1_048_576 }
+
+    /// This process's heap as glibc's malloc sees it, over all its arenas: bytes handed out
+    /// (including mmapped blocks) and bytes free inside the arenas. Resident memory that grows
+    /// while `inUse` stays flat is fragmentation, not a leak.
+    static func heapMiB() -> (inUse: Double, freeInArenas: Double) {
+        let info = mallinfo2()
+        return (Double(info.uordblks + info.hblkhd) / 1_048_576, Double(info.fordblks) / 1_048_576)
+    }
 }

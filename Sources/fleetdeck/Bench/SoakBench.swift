@@ -36,6 +36,9 @@ struct SoakBench: ParsableCommand {
     @Option(name: .long, help: "Seconds between report lines.")
     var every: Double = 60
 
+    @Flag(name: .long, help: "Leave glibc's malloc as it comes (dynamic mmap threshold) in this process, to compare.")
+    var defaultMalloc = false
+
     func validate() throws {
         guard (1...10_000).contains(targets) else { throw ValidationError("--targets must be between 1 and 10000") }
         guard (0...1).contains(hostile) else { throw ValidationError("--hostile must be between 0 and 1") }
@@ -44,6 +47,8 @@ struct SoakBench: ParsableCommand {
     }
 
     func run() throws {
+        // What `watch` sets (ConsoleSession); the served fleet sets it too.
+        if !defaultMalloc { MemoryPolicy.forLongRunningProcess() }
         let server = try ServedFleetProcess.start(scenario: scenario, nodes: targets, hostile: hostile)
         defer { server.stop() }
         let client = try TelemetryHTTPClient.make(tls: nil)
@@ -125,7 +130,7 @@ private final class HeadlessTerminal: TerminalBackend {
     private var keyCount = 0
     private var nextSample: Double
     private var nextReport: Double
-    private var samples: [(time: Double, rssMiB: Double)] = []
+    private var samples: [(time: Double, rssMiB: Double, heapMiB: Double)] = []
 
     init(duration: Double, every: Double, store: SnapshotStore, serverPID: Int32) {
         started = clock.now
@@ -153,7 +158,7 @@ private final class HeadlessTerminal: TerminalBackend {
         while true {
             let now = clock.now
             if now >= nextSample {
-                samples.append((now - started, ProcessMemory.residentMiB()))
+                samples.append((now - started, ProcessMemory.residentMiB(), ProcessMemory.heapMiB().inUse))
                 nextSample += 5
             }
             if now >= nextReport {
@@ -178,8 +183,9 @@ private final class HeadlessTerminal: TerminalBackend {
         let snapshot = store.latest().snapshot
         let states = Dictionary(grouping: snapshot?.nodes ?? [], by: \.state).mapValues(\.count)
         let recent = frameIntervals.suffix(Int(every * 8))
-        print(String(format: "%@  rss %.0f MiB (server %.0f MiB)  nodes up %d stale %d down %d  frames p99 %.0f ms max %.0f ms",
-                     Format.clock(t), ProcessMemory.residentMiB(), ProcessMemory.residentMiB(pid: serverPID),
+        let heap = ProcessMemory.heapMiB()
+        print(String(format: "%@  rss %.0f MiB (heap in use %.0f, free in arenas %.0f; server rss %.0f)  nodes up %d stale %d down %d  frames p99 %.0f ms max %.0f ms",
+                     Format.clock(t), ProcessMemory.residentMiB(), heap.inUse, heap.freeInArenas, ProcessMemory.residentMiB(pid: serverPID),
                      states[.up] ?? 0, states[.stale] ?? 0, states[.down] ?? 0,
                      Self.percentile(Array(recent), 0.99) * 1000, (recent.max() ?? 0) * 1000))
         fflush(nil)
@@ -188,12 +194,14 @@ private final class HeadlessTerminal: TerminalBackend {
     func printSummary() {
         // Histories fill for their first 15 minutes (a second each, per series), so memory
         // climbs that long and is flat after: the second half is the figure to judge.
-        func rss(at fraction: Double) -> Double {
-            samples.last { $0.time <= duration * fraction }?.rssMiB ?? samples.first?.rssMiB ?? 0
+        func sample(at fraction: Double) -> (time: Double, rssMiB: Double, heapMiB: Double) {
+            samples.last { $0.time <= duration * fraction } ?? samples.first ?? (0, 0, 0)
         }
-        let half = rss(at: 0.5), end = samples.last?.rssMiB ?? 0
-        print(String(format: "memory: %.0f MiB at 1/4, %.0f at 1/2, %.0f at 3/4, %.0f at the end; %+.1f MiB over the second half; peak %.0f MiB",
-                     rss(at: 0.25), half, rss(at: 0.75), end, end - half, samples.map(\.rssMiB).max() ?? 0))
+        let half = sample(at: 0.5), end = samples.last ?? (0, 0, 0)
+        print(String(format: "memory: rss %.0f MiB at 1/4, %.0f at 1/2, %.0f at 3/4, %.0f at the end; %+.1f MiB over the second half; peak %.0f MiB",
+                     sample(at: 0.25).rssMiB, half.rssMiB, sample(at: 0.75).rssMiB, end.rssMiB, end.rssMiB - half.rssMiB, samples.map(\.rssMiB).max() ?? 0))
+        print(String(format: "heap in use: %.0f MiB at 1/4, %.0f at 1/2, %.0f at 3/4, %.0f at the end; %+.1f MiB over the second half",
+                     sample(at: 0.25).heapMiB, half.heapMiB, sample(at: 0.75).heapMiB, end.heapMiB, end.heapMiB - half.heapMiB))
         print(String(format: "frames: %d, interval p50 %.0f ms, p99 %.0f ms, max %.0f ms; render after a key p50 %.1f ms, p99 %.1f ms",
                      frameIntervals.count + 1, Self.percentile(frameIntervals, 0.5) * 1000, Self.percentile(frameIntervals, 0.99) * 1000,
                      (frameIntervals.max() ?? 0) * 1000, Self.percentile(frameCosts, 0.5) * 1000, Self.percentile(frameCosts, 0.99) * 1000))

@@ -9,7 +9,10 @@ struct DisplayOptions: ParsableArguments {
     @Flag(name: .long, help: "Draw with ASCII only: no Unicode box, block or braille characters.")
     var ascii = false
 
-    @Option(name: .long, help: "Config file (default: $XDG_CONFIG_HOME/fleetdeck/config.yaml).")
+    @Flag(name: .long, help: "Leave the mouse to the terminal (text selection) instead of clicks on tabs, rows and key hints.")
+    var noMouse = false
+
+    @Option(name: .long, help: "Config file (default: $XDG_CONFIG_HOME/fleetdeck/config.yaml): theme, ascii, keys (rebind any key: 'keys: {scale-up: \"=\"}'), aliases for the ':' command line, and what watch scrapes (Docs/console.md).")
     var config: String?
 
     func resolve() throws -> (theme: Theme, glyphs: Glyphs) {
@@ -22,5 +25,13 @@ struct DisplayOptions: ParsableArguments {
         let path = try FileCatalog(directory: home + "/Themes").require(name, kind: "theme")
         let t = try ThemeLoader.load(file: path)
         return (t, (ascii || cfg.ascii == true) ? .ascii : .unicode)
+    }
+
+    /// The keymap and aliases from the config, and the themes `:theme` can switch between.
+    func consoleSettings(_ cfg: UserConfig) throws -> ConsoleSettings {
+        let themes = FileCatalog(directory: try DataLocator.requireHome() + "/Themes")
+        return ConsoleSettings(keymap: cfg.keymap, aliases: cfg.aliases, themes: themes.names,
+                               loadTheme: { name in try ThemeLoader.load(file: try themes.require(name, kind: "theme")) },
+                               userCommands: cfg.userCommands, writeExport: ExportWriter.write)
     }
 }
