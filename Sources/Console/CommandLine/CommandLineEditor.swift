@@ -83,11 +83,7 @@ enum CommandLineEditor {
         switch spec.name {
         case "pool":
             guard let pool = snap?.pool(args[0]) else { return fail("no pool '\(TerminalText.sanitized(args[0]))'") }
-            s.filter = "pool:re:^\(pool.id.posixEscaped)$"
-            s.screen = .nodes
-            s.detailNodeID = nil
-            s.selectedPoolID = pool.id
-            s.selectedNodeID = nil
+            showNodes(ofPool: pool.id, &s)
         case "node":
             guard let node = snap?.nodes.first(where: { $0.id == args[0] }) else { return fail("no node '\(TerminalText.sanitized(args[0]))'") }
             s.selectedNodeID = node.id
@@ -152,6 +148,15 @@ enum CommandLineEditor {
         default: return fail("unknown command")
         }
         return KeyOutcome(s)
+    }
+
+    /// The Nodes screen filtered to exactly one pool (`:pool`, a click on a pool).
+    static func showNodes(ofPool id: String, _ s: inout ConsoleState) {
+        s.filter = "pool:re:^\(id.posixEscaped)$"
+        s.screen = .nodes
+        s.detailNodeID = nil
+        s.selectedPoolID = id
+        s.selectedNodeID = nil
     }
 
     /// The line with its first word replaced by the alias's text, once (an alias cannot loop).

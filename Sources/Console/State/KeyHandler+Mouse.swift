@@ -36,9 +36,7 @@ extension KeyHandler {
             s.selectedPoolID = id
             // The overview's queue line opens the pool at once; the Pools table's row on a
             // double click: its nodes, as `:pool NAME`.
-            if event.action == .doubleClick || s.place != .screen(.pools) {
-                return CommandLineEditor.run("pool \(id)", s, ctx)
-            }
+            if event.action == .doubleClick || s.place != .screen(.pools) { CommandLineEditor.showNodes(ofPool: id, &s) }
         case .command(let command)?:
             return perform(command, s, ctx)
         case nil: break
