@@ -9,7 +9,7 @@ struct DemoCommand: ParsableCommand {
         abstract: "Run the console on a simulated fleet (the embedded default).",
         discussion: """
             The scheduler model simulates the scenario's fleet in real time (or faster with --speed) and
-            the console shows it live. Press ? in the console for every key; q quits.
+            the console shows it live. Press ? in the console for every key, : for commands; q quits.
 
             The advisor runs beside it on its own thread: it forecasts each pool's load (drawn on the pools \
             screen), forks the fleet once per candidate action every 15 simulated seconds, and ranks what \

@@ -4,7 +4,7 @@ import FleetCore
 
 /// `--read-only`, `--dry-run`, `--audit-log` for the commands that can act.
 struct ActionOptions: ParsableArguments {
-    @Flag(name: .long, help: "Disable every action key (the keys say so).")
+    @Flag(name: .long, help: "Turn actions off: their keys leave dispatch, the footer and the help, and the : commands that act (and commands of your own not marked dangerous: false) are refused.")
     var readOnly = false
 
     @Flag(name: .long, help: "Show and audit what actions would do, without doing it.")

@@ -12,7 +12,7 @@ struct DisplayOptions: ParsableArguments {
     @Flag(name: .long, help: "Leave the mouse to the terminal (text selection) instead of clicks on tabs, rows and key hints.")
     var noMouse = false
 
-    @Option(name: .long, help: "Config file (default: $XDG_CONFIG_HOME/fleetdeck/config.yaml): theme, ascii, keys (rebind any key: 'keys: {scale-up: \"=\"}'), aliases for the ':' command line, and what watch scrapes (Docs/console.md).")
+    @Option(name: .long, help: "Config file (default: $XDG_CONFIG_HOME/fleetdeck/config.yaml): theme, ascii, mouse, keys (rebind any key: 'keys: {scale-up: \"=\"}'), aliases for the ':' command line, commands of your own (argv templates on a node or pool), and what watch scrapes (Docs/console.md).")
     var config: String?
 
     func resolve() throws -> (theme: Theme, glyphs: Glyphs) {
