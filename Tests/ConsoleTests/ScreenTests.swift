@@ -36,6 +36,24 @@ import Testing
         try expectGolden("overview-80x24-ascii", render(width: 80, height: 24, glyphs: .ascii).text)
     }
 
+    @Test func overviewGolden200x60WithMarksAndAFilter() throws {
+        var s = ConsoleState()
+        s.markedNodeIDs = ["chat-01", "batch-01"]
+        s.filter = "!state:down"
+        try expectGolden("overview-200x60-marked", render(s, width: 200, height: 60).text)
+    }
+
+    /// The `:` line with what Tab could not choose between, at the smallest size, in ASCII.
+    @Test func commandLineGolden80x24() throws {
+        var s = ConsoleState()
+        var input = CommandLineInput(text: "s")
+        input.candidates = ["scale", "scheduler", "shift", "sort", "sources"]
+        s.mode = .commandLine(input)
+        let text = render(s, width: 80, height: 24, glyphs: .ascii).text
+        try expectGolden("command-line-80x24-ascii", text)
+        #expect(text.split(separator: "\n").suffix(2).allSatisfy { $0.unicodeScalars.allSatisfy(\.isASCII) })
+    }
+
     @Test func overviewGolden120x40() throws {
         try expectGolden("overview-120x40", render(width: 120, height: 40).text)
     }

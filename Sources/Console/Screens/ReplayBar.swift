@@ -40,7 +40,7 @@ enum ReplayBar {
         canvas.fill(Rect(x: 0, y: y, width: canvas.width, height: 1), role: .status)
         if case .goingTo(let text) = ctx.state.mode {
             StatusBars.drawPrompt(&canvas, y: y, label: " go to (HH:MM[:SS] of day, or +M[:SS] from the start): ",
-                                  text: text, hint: "(Enter go · Esc cancel)", role: .status)
+                                  text: text, hint: "(Enter go · Esc cancel)", role: .status, glyphs: ctx.glyphs)
             return
         }
         let ascii = ctx.glyphs == .ascii

@@ -53,7 +53,8 @@ enum StatusBars {
         if ctx.state.mode == .filtering {
             let error = NodeFilter(ctx.state.filter).error
             drawPrompt(&canvas, y: y, label: " filter: ", text: ctx.state.filter,
-                       hint: error.map { "  \($0)" } ?? "(Enter keep · Esc clear)", role: error == nil ? .statusDim : .crit)
+                       hint: error.map { "  \($0)" } ?? "(Enter keep · Esc clear)", role: error == nil ? .statusDim : .crit,
+                       glyphs: ctx.glyphs)
             return
         }
         let filterText = ctx.state.filter.isEmpty ? "" : "filter: \(ctx.state.filter) "
@@ -95,7 +96,7 @@ enum StatusBars {
         canvas.fill(Rect(x: 0, y: y, width: canvas.width, height: 1), role: .status)
         let history = ctx.glyphs == .ascii ? "Up/Down" : "↑↓"
         drawPrompt(&canvas, y: y, label: ":", text: input.text, hint: "(Tab complete · \(history) history · Enter run · Esc cancel)",
-                   role: .status)
+                   role: .status, glyphs: ctx.glyphs)
         if !input.candidates.isEmpty {
             canvas.fill(Rect(x: 0, y: y - 1, width: canvas.width, height: 1), role: .statusDim)
             canvas.put(TerminalText.truncated(" " + input.candidates.joined(separator: "  "), to: canvas.width, ellipsis: ctx.glyphs.ellipsis),
@@ -110,10 +111,12 @@ enum StatusBars {
         canvas.put(" " + message.text, x: 0, y: y, role: message.isError ? .crit : .status, maxWidth: canvas.width)
     }
 
-    /// A one-line text prompt: label, what was typed, a cursor and how to finish.
-    static func drawPrompt(_ canvas: inout Canvas, y: Int, label: String, text: String, hint: String, role: StyleRole) {
+    /// A one-line text prompt: label, what was typed, a cursor and how to finish (its parts
+    /// apart by `·`, `|` in ASCII).
+    static func drawPrompt(_ canvas: inout Canvas, y: Int, label: String, text: String, hint: String, role: StyleRole,
+                           glyphs: Glyphs) {
         let x = canvas.put(label, x: 0, y: y, role: .key)
         let used = canvas.put(text, x: x, y: y, role: role)
-        canvas.put("_   " + hint, x: x + used, y: y, role: role)
+        canvas.put("_   " + (glyphs == .ascii ? hint.replacingOccurrences(of: "·", with: "|") : hint), x: x + used, y: y, role: role)
     }
 }
