@@ -50,8 +50,10 @@ enum StatusBars {
     static func drawFooter(_ canvas: inout Canvas, _ ctx: ScreenContext) {
         let y = canvas.height - 1
         canvas.fill(Rect(x: 0, y: y, width: canvas.width, height: 1), role: .statusDim)
+        // Parsed once a frame: a `re:` term compiles its pattern.
+        let filterError = ctx.state.filter.isEmpty ? nil : NodeFilter(ctx.state.filter).error
         if ctx.state.mode == .filtering {
-            let error = NodeFilter(ctx.state.filter).error
+            let error = filterError
             drawPrompt(&canvas, y: y, label: " filter: ", text: ctx.state.filter,
                        hint: error.map { "  \($0)" } ?? "(Enter keep · Esc clear)", role: error == nil ? .statusDim : .crit,
                        glyphs: ctx.glyphs)
@@ -70,8 +72,7 @@ enum StatusBars {
             x += canvas.put(" \(label)  ", x: x, y: y, role: .statusDim)
         }
         if !filterText.isEmpty {
-            let bad = NodeFilter(ctx.state.filter).error != nil
-            canvas.putRight(filterText, right: canvas.width, y: y, role: bad ? .crit : .key,
+            canvas.putRight(filterText, right: canvas.width, y: y, role: filterError != nil ? .crit : .key,
                             maxWidth: max(0, canvas.width - x), ellipsis: ctx.glyphs.ellipsis)
         }
     }
