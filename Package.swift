@@ -116,6 +116,13 @@ let package = Package(
         ),
         // The local inference node as a fleet member: its `local:` config, its runtime, and the
         // overlay that adds it to whatever source's snapshots.
+        // `fleetdeck load`: an open-loop Poisson load of streamed completions, timed by the client.
+        .target(name: "LoadGenerator", dependencies: [
+            "FleetCore", "Telemetry",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .target(name: "LocalNode", dependencies: ["FleetCore", "LocalInference"]),
         // The TUI: canvas, widgets, screens, themes; Terminal/ is the only ncurses code.
         .target(
@@ -126,13 +133,14 @@ let package = Package(
         .executableTarget(
             name: "fleetdeck",
             dependencies: [
-                "FleetCore", "Scheduler", "Console", "Telemetry", "MetricsFormats", "SimulatorServer", "Recording", "Actions", "LocalInference", "LocalNode", "CMalloc",
+                "FleetCore", "Scheduler", "Console", "Telemetry", "MetricsFormats", "SimulatorServer", "Recording", "Actions", "LocalInference", "LocalNode", "LoadGenerator", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // What several test targets share: the repository's root.
         .target(name: "FleetdeckTestSupport", path: "Tests/FleetdeckTestSupport"),
         .testTarget(name: "FleetCoreTests", dependencies: ["FleetCore"]),
+        .testTarget(name: "LoadGeneratorTests", dependencies: ["LoadGenerator", "FleetCore"]),
         .testTarget(name: "SchedulerTests", dependencies: ["FleetdeckTestSupport", "Scheduler", "FleetCore"]),
         .testTarget(name: "ConsoleTests", dependencies: ["FleetdeckTestSupport", "Console", "FleetCore", "Scheduler", "Actions"], exclude: ["Golden"]),
         .testTarget(name: "MetricsFormatsTests", dependencies: ["FleetdeckTestSupport", "MetricsFormats"]),
@@ -141,7 +149,7 @@ let package = Package(
         .testTarget(name: "SimulatorServerTests", dependencies: ["SimulatorServer", "Scheduler", "FleetCore"]),
         .testTarget(name: "RecordingTests", dependencies: ["FleetdeckTestSupport", "Recording", "FleetCore", "Scheduler"]),
         .testTarget(name: "LocalInferenceTests", dependencies: ["FleetdeckTestSupport", "LocalInference", "LocalNode", "FleetCore"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["FleetdeckTestSupport", "FleetCore", "Telemetry", "MetricsFormats", "Actions", "LocalInference"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["FleetdeckTestSupport", "FleetCore", "Telemetry", "MetricsFormats", "Actions", "LocalInference", "LoadGenerator"]),
     ],
     swiftLanguageModes: [.v6]
 )

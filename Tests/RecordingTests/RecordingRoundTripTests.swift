@@ -1,3 +1,4 @@
+import FleetCore
 import FleetdeckTestSupport
 import Foundation
 import Testing

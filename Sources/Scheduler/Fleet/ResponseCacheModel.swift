@@ -1,3 +1,4 @@
+import FleetCore
 import DequeModule
 
 /// A response cache (Redis in front of a pool) that stores answers by key: requests ask for

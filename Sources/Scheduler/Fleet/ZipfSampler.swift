@@ -1,3 +1,4 @@
+import FleetCore
 import Foundation
 
 /// Ranks 1...n with P(k) ∝ k^-s: which cached answer a request asks for, when a few questions

@@ -65,7 +65,8 @@ public struct MetricsScraper: Sendable {
         t == t.rounded() ? "\(Int(t)) s" : String(format: "%.1f s", t)
     }
 
-    static func describe(_ error: Error) -> String {
+    /// A transport error in a few words, for a reason on screen or in a report.
+    public static func describe(_ error: Error) -> String {
         let text = String(describing: error)
         if text.contains("connectionRefused") || text.contains("Connection refused") || text.contains("ECONNREFUSED") {
             return "connection refused"

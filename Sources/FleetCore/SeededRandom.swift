@@ -52,7 +52,7 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
 
 extension SeededRandom {
     /// An index drawn with probability proportional to `weights` (the last on rounding).
-    mutating func pick(_ weights: [Double]) -> Int {
+    public mutating func pick(_ weights: [Double]) -> Int {
         var u = unit() * weights.reduce(0, +)
         for (i, w) in weights.enumerated() {
             u -= w

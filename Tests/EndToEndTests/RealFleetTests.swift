@@ -1,0 +1,194 @@
+import FleetdeckTestSupport
+import Foundation
+import LocalInference
+import Testing
+
+/// `watch` on real llama.cpp servers (llama-server serving SmolLM2, built by
+/// Scripts/build-llama-server), found through file_sd and loaded by `fleetdeck load`: what an
+/// operator's own fleet looks like, end to end. Two cores: one thread per server, light loads.
+@Suite(.serialized) struct RealFleetTests {
+    /// A folder for one test's config, discovery file and scripts.
+    func folder(_ name: String) throws -> String {
+        let dir = NSTemporaryDirectory() + "fleetdeck-real-\(name)-\(getpid())"
+        try? FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// A file_sd document naming `servers` in pool `smol`, written atomically as Prometheus expects.
+    func publish(_ addresses: [String], to dir: String) throws {
+        let doc = try JSONSerialization.data(withJSONObject: [["targets": addresses, "labels": ["pool": "smol"]]])
+        try doc.write(to: URL(fileURLWithPath: dir + "/sd/fleet.json"), options: .atomic)
+    }
+
+    func config(_ dir: String, extra: String = "") throws {
+        try FileManager.default.createDirectory(atPath: dir + "/sd", withIntermediateDirectories: true)
+        try """
+            scrape:
+              interval_ms: 500
+              timeout_ms: 1000
+              file_sd_configs:
+                - files: ["\(dir)/sd/*.json"]
+            \(extra)
+            """.write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
+    }
+
+    /// The node table's row for `node`.
+    func row(_ screen: String, _ node: String) -> String {
+        screen.split(separator: "\n").first { $0.contains("│\(node) ") }.map(String.init) ?? ""
+    }
+
+    /// TOK/S, the ninth column of the Nodes screen's row (after NODE, POOL, STATE, GPU%, KV%, RUN, WAIT).
+    func tokensPerSecond(_ row: String) -> Double? {
+        let cells = row.replacingOccurrences(of: "│", with: " ").split(separator: " ")
+        return cells.count > 7 ? Double(cells[7]) : nil
+    }
+
+    /// A load in the background for `seconds`; stop it with `Harness.stop`.
+    func load(_ servers: [LlamaServer], rate: Double, seconds: Int) throws -> pid_t {
+        try Harness.requireBinary()
+        let (pid, _) = try Harness.spawn(Harness.binary, ["load"] + servers.map(\.url) + [
+            "--rate", "\(rate)", "--duration", "\(seconds)", "--prompt-tokens", "16", "--max-tokens", "16", "--timeout", "30"])
+        return pid
+    }
+
+    @Test func watchFindsTwoLlamaServersThroughFileSDAndFollowsOneDying() throws {
+        try Harness.requireBinary()
+        let dir = try folder("watch")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let a = try LlamaServer(), b = try LlamaServer()
+        defer { a.stop(); b.stop() }
+        try config(dir)
+        try publish([a.address, b.address], to: dir)
+        let loader = try load([a, b], rate: 1, seconds: 120)
+        defer { Harness.stop(loader) }
+
+        let pane = try TmuxPane(width: 140, height: 30)
+        try pane.type("FLEETDECK_HOME=\(RepositoryRoot.path) \(Harness.binary) watch --config \(dir)/c.yaml 2>\(dir)/err.txt")
+        try pane.press("Enter")
+        try pane.waitFor(text: "fleetdeck scrape watch")
+        try pane.type("2")
+        let serving = try pane.waitFor("both servers up and generating", timeout: 60) { s in
+            [a, b].allSatisfy { server in
+                let r = self.row(s, server.address)
+                return r.contains(" up ") && (self.tokensPerSecond(r) ?? 0) > 0
+            }
+        }
+        #expect(serving.contains("Nodes (2)"))
+        #expect(row(serving, a.address).contains(" smol "))
+        try pane.type("5")
+        let sources = try pane.waitFor(text: "file_sd")
+        #expect(row(sources, a.address).contains("llamacpp"), "\(sources)")
+
+        b.kill()
+        try pane.type("2")
+        let stale = try pane.waitFor("the killed server stale or down", timeout: 20) { s in
+            let r = self.row(s, b.address)
+            return r.contains(" stale ") || r.contains(" down ")
+        }
+        #expect(row(stale, a.address).contains(" up "))
+        try pane.waitFor("the killed server down", timeout: 20) { self.row($0, b.address).contains(" down ") }
+        try pane.type("4")
+        let events = try pane.waitFor(text: "node \(b.address) down")
+        // Killed mid-scrape, the reason may be the broken exchange rather than the refusal after it.
+        let down = events.split(separator: "\n").first { $0.contains("node \(b.address) down") }.map(String.init) ?? ""
+        #expect(["connection refused", "connection closed", "connection reset"].contains { down.contains($0) }, "\(events)")
+        try pane.type("q")
+        try pane.waitFor("the shell prompt back", timeout: 15) { !$0.contains("fleetdeck scrape watch") }
+    }
+
+    /// A scale-up through the exec actuator on a real fleet: the script starts one more
+    /// llama-server and adds it to the file_sd file; discovery brings the node in and it serves.
+    @Test func scaleUpThroughExecStartsAServerThatDiscoveryBringsIn() throws {
+        try Harness.requireBinary()
+        let dir = try folder("scale")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let a = try LlamaServer()
+        defer { a.stop() }
+        let port = try Harness.freePort()
+        // The operator's own script: the same pattern as a kubectl scale followed by discovery.
+        try """
+            #!/bin/bash
+            # scale.sh REPLICAS: starts a second llama-server and publishes it to file_sd.
+            set -eu
+            [ "$1" = 2 ] || { echo "this lab scales to 2 replicas only, not $1" >&2; exit 1; }
+            setsid "\(LlamaServer.binary)" -m "\(ModelLocator.defaultModelPath)" --host 127.0.0.1 --port \(port) \\
+                --metrics --no-webui -t 1 -tb 1 -np 2 -c 1024 </dev/null >"\(dir)/new.log" 2>&1 &
+            echo $! >"\(dir)/new.pid"
+            printf '[{"targets": ["%s", "%s"], "labels": {"pool": "smol"}}]' "\(a.address)" "127.0.0.1:\(port)" >"\(dir)/sd/next"
+            mv "\(dir)/sd/next" "\(dir)/sd/fleet.json"
+            echo "started 127.0.0.1:\(port)"
+            """.write(toFile: dir + "/scale.sh", atomically: true, encoding: .utf8)
+        try config(dir, extra: """
+            actions:
+              cooldown_s: 1
+              pools:
+                smol: {actuator: exec, argv: ["/bin/bash", "\(dir)/scale.sh", "{replicas}"], timeout_s: 20, max_replicas: 2}
+            """)
+        try publish([a.address], to: dir)
+        defer {
+            if let text = try? String(contentsOfFile: dir + "/new.pid", encoding: .utf8), let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                kill(pid, SIGKILL)
+            }
+        }
+        let newAddress = "127.0.0.1:\(port)"
+
+        let pane = try TmuxPane(width: 140, height: 30)
+        try pane.type("FLEETDECK_HOME=\(RepositoryRoot.path) \(Harness.binary) watch --config \(dir)/c.yaml --audit-log \(dir)/audit.jsonl 2>\(dir)/err.txt")
+        try pane.press("Enter")
+        try pane.waitFor(text: "fleetdeck scrape watch")
+        try pane.type("2")
+        try pane.waitFor("the first server up", timeout: 60) { self.row($0, a.address).contains(" up ") }
+        try pane.type("+")
+        try pane.waitFor(text: "through the exec actuator")
+        try pane.type("y")
+        try pane.waitFor("the new replica up", timeout: 60) { self.row($0, newAddress).contains(" up ") }
+        let loader = try load([a], rate: 0.5, seconds: 60)
+        defer { Harness.stop(loader) }
+        // The load goes to the first server only; the new one is up and scraped, and serves a request of its own.
+        let (_, _) = try Harness.spawn(Harness.binary, ["load", "http://\(newAddress)", "--rate", "2", "--duration", "3",
+                                                         "--prompt-tokens", "8", "--max-tokens", "16"])
+        let serving = try pane.waitFor("the new replica generating", timeout: 60) { (self.tokensPerSecond(self.row($0, newAddress)) ?? 0) > 0 }
+        #expect(serving.contains("Nodes (2)"))
+        try pane.type("4")
+        let events = try pane.waitFor(text: "node \(newAddress) discovered")
+        #expect(events.contains("scale smol: ok"), "\(events)")
+        let audit = try String(contentsOfFile: dir + "/audit.jsonl", encoding: .utf8)
+        #expect(audit.contains("started 127.0.0.1:\(port)"))
+        try pane.type("q")
+    }
+}
+
+/// `fleetdeck load` against a real llama-server, and against a port where nothing listens.
+@Suite(.serialized) struct LoadCommandTests {
+    @Test func aLoadOnARealServerIsTimedRequestByRequest() throws {
+        let server = try LlamaServer()
+        defer { server.stop() }
+        let out = NSTemporaryDirectory() + "fleetdeck-load-\(getpid()).ndjson"
+        defer { unlink(out) }
+        let r = try Harness.fleetdeck(["load", server.url, "--rate", "2", "--duration", "5", "--prompt-tokens", "16",
+                                       "--max-tokens", "8", "--json", "--requests", out, "--seed", "4"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let sent = try #require(json["sent"] as? Int)
+        #expect(sent > 2 && json["ok"] as? Int == sent, "\(r.stdout)")
+        // ignore_eos: every answer is exactly --max-tokens long.
+        #expect(json["output_tokens"] as? Int == sent * 8)
+        let e2e = try #require(json["e2e_s"] as? [String: Any]), ttft = try #require(json["ttft_s"] as? [String: Any])
+        #expect((e2e["p50"] as? Double ?? 0) > (ttft["p50"] as? Double ?? 1))
+        let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == sent)
+        let first = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        #expect(first["result"] as? String == "ok" && first["output_tokens"] as? Int == 8)
+        #expect(abs((first["sent_unix"] as? Double ?? 0) - Date().timeIntervalSince1970) < 60)
+    }
+
+    @Test func nothingListeningIsEveryRequestFailedWithTheReason() throws {
+        let port = try Harness.freePort()
+        let r = try Harness.fleetdeck(["load", "http://127.0.0.1:\(port)", "--rate", "5", "--duration", "1", "--seed", "2"])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("ok 0") && r.stdout.contains("x connection refused"), "\(r.stdout)")
+        let bad = try Harness.fleetdeck(["load", "ftp://x", "--rate", "1"])
+        #expect(bad.status != 0 && bad.stderr.contains("is not an http(s) URL"))
+    }
+}
