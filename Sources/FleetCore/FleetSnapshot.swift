@@ -208,29 +208,45 @@ public struct CacheSnapshot: Codable, Sendable, Equatable {
     }
 }
 
-/// One service-level objective: the `percentile`th latency of `metric` under `target` seconds.
+/// One service-level objective: the `percentile`th value of `metric` (or its mean, where
+/// `percentile` is 0) under `target` seconds.
 public struct SLOObjective: Codable, Sendable, Equatable {
-    public enum Metric: String, Codable, Sendable { case ttft, e2e }
+    public enum Metric: String, Codable, Sendable, CaseIterable {
+        /// Time to first token, end to end, time per output token after the first (inter-token
+        /// latency), and time spent queued before the engine scheduled the request.
+        case ttft, e2e, tpot, queueTime = "queue_time"
+    }
     public var metric: Metric
+    /// 50, 90, 95 or 99; 0 for the mean (all an engine that exports only sums and counts, like
+    /// llama.cpp, can be judged on).
     public var percentile: Int
     public var target: Double
 
     public init(metric: Metric, percentile: Int, target: Double) {
         self.metric = metric; self.percentile = percentile; self.target = target
     }
+
+    /// "p95" or "mean".
+    public var statistic: String { percentile == 0 ? "mean" : "p\(percentile)" }
 }
 
 extension SLOObjective {
     /// `slo: [{metric: e2e, percentile: 95, target_ms: 2000}, ...]`, as scenarios, watched pools
-    /// and the local node write their objectives.
+    /// and the local node write their objectives. `itl` (inter-token latency, vLLM's name) is
+    /// `tpot`; `percentile: mean` judges the mean.
     public static func list(from v: YAMLValue) throws -> [SLOObjective] {
         try v.array().map { o in
             try o.allowKeys(["metric", "percentile", "target_ms"])
-            let metric = try o.required("metric").oneOf(["ttft", "e2e"])
+            let name = try o.required("metric").oneOf(["ttft", "e2e", "tpot", "itl", "queue_time"])
             let pv = try o.required("percentile")
-            let percentile = try pv.int()
-            guard [50, 90, 95, 99].contains(percentile) else { throw pv.error("percentile must be 50, 90, 95 or 99") }
-            return SLOObjective(metric: Metric(rawValue: metric)!, percentile: percentile,
+            let percentile: Int
+            if (try? pv.string()) == "mean" {
+                percentile = 0
+            } else {
+                percentile = try pv.int()
+                guard [50, 90, 95, 99].contains(percentile) else { throw pv.error("percentile must be 50, 90, 95, 99 or mean") }
+            }
+            return SLOObjective(metric: name == "itl" ? .tpot : Metric(rawValue: name)!, percentile: percentile,
                                 target: try o.required("target_ms").double(in: 1...3_600_000) / 1000)
         }
     }
@@ -240,22 +256,70 @@ public struct PoolLatency: Codable, Sendable, Equatable {
     public var pool: String
     public var ttft: Quantiles
     public var e2e: Quantiles
+    /// Time per output token and queue time, where the source measures them (nil in
+    /// recordings made before they were kept).
+    public var tpot: Quantiles?
+    public var queueTime: Quantiles?
     public var samples: Int
     public var objectives: [SLOObjective]
     /// The objectives currently breached (a subset of `objectives`).
     public var breached: [SLOObjective]
 
-    public init(pool: String, ttft: Quantiles, e2e: Quantiles, samples: Int,
-                objectives: [SLOObjective], breached: [SLOObjective]) {
-        self.pool = pool; self.ttft = ttft; self.e2e = e2e; self.samples = samples
-        self.objectives = objectives; self.breached = breached
+    public init(pool: String, ttft: Quantiles, e2e: Quantiles, tpot: Quantiles? = nil, queueTime: Quantiles? = nil,
+                samples: Int, objectives: [SLOObjective], breached: [SLOObjective]) {
+        self.pool = pool; self.ttft = ttft; self.e2e = e2e; self.tpot = tpot; self.queueTime = queueTime
+        self.samples = samples; self.objectives = objectives; self.breached = breached
     }
 
-    public func quantiles(_ metric: SLOObjective.Metric) -> Quantiles { metric == .ttft ? ttft : e2e }
+    public init(pool: String, _ signals: LatencySignals, samples: Int, objectives: [SLOObjective], breached: [SLOObjective]) {
+        self.init(pool: pool, ttft: signals.ttft, e2e: signals.e2e, tpot: signals.tpot, queueTime: signals.queueTime,
+                  samples: samples, objectives: objectives, breached: breached)
+    }
 
-    /// The quantile an objective is judged on.
-    public static func quantile(of o: SLOObjective, ttft: Quantiles, e2e: Quantiles) -> Double? {
-        (o.metric == .ttft ? ttft : e2e).value(atPercentile: o.percentile)
+    public func quantiles(_ metric: SLOObjective.Metric) -> Quantiles? {
+        LatencySignals(ttft: ttft, e2e: e2e, tpot: tpot, queueTime: queueTime)[metric]
+    }
+}
+
+/// A pool's latency figures over a window, one `Quantiles` per signal (nil where the source
+/// has no measure of it), with how many requests (or, for a mean of counters, tokens) each
+/// rests on: what an SLO is judged on.
+public struct LatencySignals: Sendable, Equatable {
+    public var ttft = Quantiles()
+    public var e2e = Quantiles()
+    public var tpot: Quantiles?
+    public var queueTime: Quantiles?
+    public var samples: [SLOObjective.Metric: Int] = [:]
+
+    public init(ttft: Quantiles = Quantiles(), e2e: Quantiles = Quantiles(), tpot: Quantiles? = nil, queueTime: Quantiles? = nil,
+                samples: [SLOObjective.Metric: Int] = [:]) {
+        self.ttft = ttft; self.e2e = e2e; self.tpot = tpot; self.queueTime = queueTime; self.samples = samples
+    }
+
+    /// One signal's figures; ttft and e2e are always there, so nil sets them empty.
+    public subscript(metric: SLOObjective.Metric) -> Quantiles? {
+        get {
+            switch metric {
+            case .ttft: ttft
+            case .e2e: e2e
+            case .tpot: tpot
+            case .queueTime: queueTime
+            }
+        }
+        set {
+            switch metric {
+            case .ttft: ttft = newValue ?? Quantiles()
+            case .e2e: e2e = newValue ?? Quantiles()
+            case .tpot: tpot = newValue
+            case .queueTime: queueTime = newValue
+            }
+        }
+    }
+
+    /// The figure an objective is judged on, and the samples behind it (`Int.max` where the
+    /// source cannot count them: a query API's quantiles are taken as they are).
+    public func measure(_ o: SLOObjective) -> (value: Double?, samples: Int) {
+        (self[o.metric]?.value(atPercentile: o.percentile), samples[o.metric] ?? Int.max)
     }
 }
 

@@ -71,6 +71,14 @@ public struct LatencyHistogram: Sendable, Equatable {
     public var quantiles: Quantiles {
         Quantiles(p50: quantile(0.50), p90: quantile(0.90), p95: quantile(0.95), p99: quantile(0.99))
     }
+
+    /// The quantiles and the mean: for signals new enough that no recording holds them
+    /// without a mean (time per output token), so adding it changes no older figure.
+    public var quantilesAndMean: Quantiles {
+        var q = quantiles
+        q.mean = total > 0 ? sum / Double(total) : nil
+        return q
+    }
 }
 
 /// A sliding window of `seconds` one-second histograms, with a running total.
@@ -122,9 +130,11 @@ public struct Quantiles: Codable, Sendable, Equatable {
     public var p90: Double?
     public var p95: Double?
     public var p99: Double?
+    /// The mean, where it is known (from a histogram's sum and count, or from counters alone).
+    public var mean: Double?
 
-    public init(p50: Double? = nil, p90: Double? = nil, p95: Double? = nil, p99: Double? = nil) {
-        self.p50 = p50; self.p90 = p90; self.p95 = p95; self.p99 = p99
+    public init(p50: Double? = nil, p90: Double? = nil, p95: Double? = nil, p99: Double? = nil, mean: Double? = nil) {
+        self.p50 = p50; self.p90 = p90; self.p95 = p95; self.p99 = p99; self.mean = mean
     }
 
     public func value(atPercentile p: Int) -> Double? {
@@ -133,6 +143,7 @@ public struct Quantiles: Codable, Sendable, Equatable {
         case 90: return p90
         case 95: return p95
         case 99: return p99
+        case 0: return mean
         default: return nil
         }
     }

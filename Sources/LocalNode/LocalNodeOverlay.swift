@@ -89,10 +89,8 @@ public final class LocalNodeOverlay: Sendable {
             s.lastFailure = failure
             if Int(wall) != s.sloSecond {
                 s.sloSecond = Int(wall)
-                let counts = (ttft: s.ttft.window.total, e2e: s.e2e.window.total)
-                for t in s.slo.update(pool: config.pool, objectives: config.objectives, measure: { o in
-                    (PoolLatency.quantile(of: o, ttft: ttft, e2e: e2e), o.metric == .ttft ? counts.ttft : counts.e2e)
-                }) {
+                let signals = LatencySignals(ttft: ttft, e2e: e2e, samples: [.ttft: s.ttft.window.total, .e2e: s.e2e.window.total])
+                for t in s.slo.update(pool: config.pool, objectives: config.objectives, measure: signals.measure) {
                     s.events.append(t.event(at: snapshot.time))
                 }
             }

@@ -58,15 +58,20 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let a = try LlamaServer(), b = try LlamaServer()
         defer { a.stop(); b.stop() }
-        try config(dir)
+        // 5 ms a token is beyond any CPU running this model on one thread: the load breaches it.
+        try config(dir, extra: """
+            pools:
+              - {id: smol, slo: [{metric: tpot, percentile: mean, target_ms: 5}]}
+            """)
         try publish([a.address, b.address], to: dir)
         let loader = try load([a, b], rate: 1, seconds: 120)
         defer { Harness.stop(loader) }
 
         let pane = try TmuxPane(width: 140, height: 30)
-        try pane.type("FLEETDECK_HOME=\(RepositoryRoot.path) \(Harness.binary) watch --config \(dir)/c.yaml 2>\(dir)/err.txt")
+        try pane.type("FLEETDECK_HOME=\(RepositoryRoot.path) \(Harness.binary) watch --config \(dir)/c.yaml --record \(dir)/fleet.rec 2>\(dir)/err.txt")
         try pane.press("Enter")
-        try pane.waitFor(text: "fleetdeck scrape watch")
+        let overview = try pane.waitFor("the breach of the TPOT objective", timeout: 60) { $0.contains("SLO breach on smol: tpot mean") }
+        #expect(overview.contains("mean<5ms"), "\(overview)")
         try pane.type("2")
         let serving = try pane.waitFor("both servers up and generating", timeout: 60) { s in
             [a, b].allSatisfy { server in
@@ -95,6 +100,8 @@ import Testing
         #expect(["connection refused", "connection closed", "connection reset"].contains { down.contains($0) }, "\(events)")
         try pane.type("q")
         try pane.waitFor("the shell prompt back", timeout: 15) { !$0.contains("fleetdeck scrape watch") }
+        let summary = try Harness.fleetdeck(["replay", dir + "/fleet.rec", "--summary"])
+        #expect(summary.status == 0 && summary.stdout.contains("SLO breach on smol: tpot mean"), "\(summary.stdout)\(summary.stderr)")
     }
 
     /// A scale-up through the exec actuator on a real fleet: the script starts one more

@@ -8,9 +8,8 @@ import Testing
 
     func feed(_ tracker: inout SLOTracker, _ values: [Double], samples: Int = 100) -> [SLOTracker.Transition] {
         values.flatMap { v in
-            tracker.update(pool: "p", objectives: [objective]) { o in
-                (PoolLatency.quantile(of: o, ttft: Quantiles(), e2e: Quantiles(p50: 1, p90: 1, p95: v, p99: v)), samples)
-            }
+            tracker.update(pool: "p", objectives: [objective],
+                           measure: LatencySignals(e2e: Quantiles(p50: 1, p90: 1, p95: v, p99: v), samples: [.e2e: samples]).measure)
         }
     }
 
@@ -34,5 +33,28 @@ import Testing
         let none = (0..<10).flatMap { _ in t.update(pool: "p", objectives: [objective]) { _ in (nil, 1000) } }
         #expect(none.isEmpty && t.breached("p").isEmpty)
         #expect(feed(&t, Array(repeating: 9, count: 5), samples: 20).count == 1)
+    }
+}
+
+@Suite struct SLOObjectiveTests {
+    @Test func objectivesNameEverySignalAndTheMean() throws {
+        let doc = try YAMLValue.parse("""
+            slo:
+              - {metric: tpot, percentile: 95, target_ms: 50}
+              - {metric: itl, percentile: mean, target_ms: 30}
+              - {metric: queue_time, percentile: 99, target_ms: 500}
+            """, file: "c.yaml")
+        let list = try SLOObjective.list(from: try doc.required("slo"))
+        #expect(list == [SLOObjective(metric: .tpot, percentile: 95, target: 0.05), SLOObjective(metric: .tpot, percentile: 0, target: 0.03),
+                         SLOObjective(metric: .queueTime, percentile: 99, target: 0.5)])
+        #expect(list.map(\.statistic) == ["p95", "mean", "p99"])
+    }
+
+    @Test func aBadObjectiveNamesItsLine() throws {
+        let doc = try YAMLValue.parse("slo:\n  - {metric: tpot, percentile: 95, target_ms: 50}\n  - {metric: tpot, percentile: median, target_ms: 50}\n", file: "c.yaml")
+        #expect(throws: ConfigFileError.self) { try SLOObjective.list(from: try doc.required("slo")) }
+        do { _ = try SLOObjective.list(from: try doc.required("slo")) } catch {
+            #expect("\(error)".contains("c.yaml:3") && "\(error)".contains("percentile"), "\(error)")
+        }
     }
 }

@@ -41,6 +41,41 @@ import Testing
         """
     }
 
+    func llamaCpp(predicted: Double, seconds: Double) -> String {
+        """
+        # TYPE llamacpp:tokens_predicted_total counter
+        llamacpp:tokens_predicted_total \(predicted)
+        # TYPE llamacpp:tokens_predicted_seconds_total counter
+        llamacpp:tokens_predicted_seconds_total \(seconds)
+        # TYPE llamacpp:requests_processing gauge
+        llamacpp:requests_processing 2
+        # TYPE llamacpp:requests_deferred gauge
+        llamacpp:requests_deferred 0
+        """
+    }
+
+    /// llama.cpp exports only seconds and tokens: the pool's TPOT is their mean over the
+    /// window, and an objective on the mean is judged on it (no quantiles to judge).
+    @Test func llamaCppTimePerOutputTokenIsAMeanAndBreachesAMeanObjective() {
+        var c = WatchConfig()
+        c.targets = [.init(url: "http://a/metrics", node: "l-0", pool: "smol"), .init(url: "http://b/metrics", node: "l-1", pool: "smol")]
+        c.pools = [.init(id: "smol", objectives: [SLOObjective(metric: .tpot, percentile: 0, target: 0.03),
+                                                  SLOObjective(metric: .tpot, percentile: 95, target: 0.03)])]
+        let a = FleetAggregator(config: c, name: "t", startTime: 0)
+        // Node 0: 100 tokens in 2 s (20 ms each); node 1: 300 tokens in 18 s (60 ms each).
+        a.ingest(target: 0, scrape(llamaCpp(predicted: 1000, seconds: 20)), at: 0)
+        a.ingest(target: 1, scrape(llamaCpp(predicted: 500, seconds: 10)), at: 0)
+        a.ingest(target: 0, scrape(llamaCpp(predicted: 1100, seconds: 22)), at: 1)
+        a.ingest(target: 1, scrape(llamaCpp(predicted: 800, seconds: 28)), at: 1)
+        let s = a.snapshot(at: 1)
+        let tpot = s.latency.first?.tpot
+        #expect(abs((tpot?.mean ?? 0) - 20.0 / 400) < 1e-12 && tpot?.p95 == nil)
+        #expect(s.latency.first?.ttft == Quantiles())
+        let later = (2...5).map { a.snapshot(at: Double($0)) }.last!
+        #expect(later.latency.first?.breached == [SLOObjective(metric: .tpot, percentile: 0, target: 0.03)])
+        #expect(later.events.contains { $0.kind == .sloBreach && $0.message == "SLO breach on smol: tpot mean 50ms > 30ms" })
+    }
+
     @Test func ratesQuantilesAndStatesFromTwoScrapes() {
         let a = FleetAggregator(config: config(), name: "t", startTime: 100)
         a.ingest(target: 0, scrape(vllm(generated: 1000, hits: 10, queries: 100, e2eBelow1: 10, e2eTotal: 10)), at: 100)

@@ -71,7 +71,10 @@ import Testing
         let r = try reading("llamacpp.prom").1
         #expect(r.gauges[.running] == 3 && r.gauges[.waiting] == 1)
         #expect(r.counters[.promptTokens] == 3.84512e+06 && r.counters[.generationTokens] == 912377)
-        #expect(r.latencies.isEmpty)
+        // Only sums and counts: a mean time per output token (10893.4 s over 912377 tokens), no quantiles.
+        let tpot = try #require(r.latencies[.interToken])
+        #expect(r.latencies.count == 1 && tpot.quantiles.p50 == nil)
+        #expect(abs(tpot.quantiles.mean! - 10893.4 / 912377) < 1e-12)
     }
 
     @Test func tritonTensorRTLLM() throws {

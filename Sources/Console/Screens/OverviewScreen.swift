@@ -155,19 +155,30 @@ enum CachePanel {
 }
 
 enum LatencyPanel {
+    /// TTFT and end to end always; time per output token and queue time where the source
+    /// measures them or an objective names them.
+    static func metrics(_ l: PoolLatency) -> [SLOObjective.Metric] {
+        SLOObjective.Metric.allCases.filter { m in
+            m == .ttft || m == .e2e || l.quantiles(m) != nil || l.objectives.contains { $0.metric == m }
+        }
+    }
+
+    static func label(_ m: SLOObjective.Metric) -> String { m == .queueTime ? "queue" : m.rawValue }
+
     static func draw(_ canvas: inout Canvas, _ rect: Rect, ctx: ScreenContext) {
         let inner = Panel.draw(&canvas, rect, title: "Latency vs SLO (60 s window)", glyphs: ctx.glyphs)
         let columns: [Table.Column] = [
-            .init("POOL", width: nil, minWidth: 8, priority: 5), .init("", width: 4, priority: 5),
+            .init("POOL", width: nil, minWidth: 8, priority: 5), .init("", width: 5, priority: 5),
             .init("p50", width: 6, alignment: .right, priority: 1), .init("p95", width: 6, alignment: .right, priority: 4),
-            .init("p99", width: 6, alignment: .right, priority: 3), .init("SLO", width: 9, alignment: .right, priority: 4),
+            .init("p99", width: 6, alignment: .right, priority: 3), .init("mean", width: 6, alignment: .right, priority: 0),
+            .init("SLO", width: 10, alignment: .right, priority: 4),
         ]
         // Breached pools first: the operator's eye goes to the top.
         let pools = ctx.snapshot.latency.sorted { ($0.breached.isEmpty ? 1 : 0, 0) < ($1.breached.isEmpty ? 1 : 0, 0) }
         var rows: [[Table.TableCell]] = []
         for l in pools {
-            for metric in [SLOObjective.Metric.ttft, .e2e] {
-                let q = l.quantiles(metric)
+            for metric in Self.metrics(l) {
+                let q = l.quantiles(metric) ?? Quantiles()
                 let objective = l.objectives.first { $0.metric == metric }
                 let breached = objective.map { l.breached.contains($0) } ?? false
                 func cell(_ p: Int, _ v: Double?) -> Table.TableCell {
@@ -175,11 +186,11 @@ enum LatencyPanel {
                     return .init(Format.latency(v), breached ? .crit : v > o.target * 0.8 ? .warn : .ok)
                 }
                 let slo: Table.TableCell = objective.map { o in
-                    .init("p\(o.percentile)<\(Format.latency(o.target))", breached ? .crit : .dim)
+                    .init("\(o.statistic)<\(Format.latency(o.target))", breached ? .crit : .dim)
                 } ?? .init("")
                 rows.append([.init(metric == .ttft ? l.pool : "", breached ? .crit : .normal),
-                             .init(metric.rawValue, .dim),
-                             cell(50, q.p50), cell(95, q.p95), cell(99, q.p99), slo])
+                             .init(Self.label(metric), .dim),
+                             cell(50, q.p50), cell(95, q.p95), cell(99, q.p99), cell(0, q.mean), slo])
             }
         }
         let offset = Table(columns: columns, rows: rows).draw(&canvas, inner, glyphs: ctx.glyphs)

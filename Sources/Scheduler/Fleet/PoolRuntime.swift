@@ -41,6 +41,8 @@ struct PoolRuntime {
 
     var ttft = SlidingLatencyWindow(seconds: 60)
     var e2e = SlidingLatencyWindow(seconds: 60)
+    /// Time per output token after the first, per request.
+    var tpot = SlidingLatencyWindow(seconds: 60)
     var arrivalRate = EWMA(timeConstant: 10)
     var completionRate = EWMA(timeConstant: 10)
     var shedRate = EWMA(timeConstant: 10)
@@ -98,6 +100,12 @@ struct PoolRuntime {
         return q > 0 ? h / q : nil
     }
 
+    /// What the pool's SLOs are judged on (the simulator measures no queue time apart).
+    var latencySignals: LatencySignals {
+        LatencySignals(ttft: ttft.window.quantiles, e2e: e2e.window.quantiles, tpot: tpot.window.quantilesAndMean,
+                       samples: [.ttft: ttft.window.total, .e2e: e2e.window.total, .tpot: tpot.window.total])
+    }
+
     mutating func sample(dt: Double, nodes: [SimulatedNode]) -> [Message] {
         let c = counters
         counters = Counters()
@@ -115,10 +123,7 @@ struct PoolRuntime {
         responseCacheHistory.append(responseCache.ratio ?? 0)
         prefixCacheHistory.append(Self.prefixHitRate(nodes) ?? 0)
 
-        var messages = slo.update(pool: spec.id, objectives: spec.objectives) { o in
-            let window = o.metric == .ttft ? ttft.window : e2e.window
-            return (window.quantile(Double(o.percentile) / 100), window.total)
-        }.map { Message(severity: $0.severity, kind: $0.kind, text: $0.message) }
+        var messages = slo.update(pool: spec.id, objectives: spec.objectives, measure: latencySignals.measure).map { Message(severity: $0.severity, kind: $0.kind, text: $0.message) }
         if c.shed > 0 && !shedding {
             shedding = true
             messages.append(Message(severity: .warning, kind: .load, text:

@@ -31,7 +31,10 @@ enum SnapshotAssembler {
             }
             let ttft = shown(p.ttft.window.quantiles)
             let e2e = shown(p.e2e.window.quantiles)
-            latency.append(PoolLatency(pool: p.spec.id, ttft: ttft, e2e: e2e, samples: p.e2e.window.total,
+            // Time per output token where the pool has generated tokens two at a time at least (an
+            // API pool's streamed answers too).
+            let tpot = p.tpot.window.total > 0 ? shown(p.tpot.window.quantilesAndMean) : nil
+            latency.append(PoolLatency(pool: p.spec.id, ttft: ttft, e2e: e2e, tpot: tpot, samples: p.e2e.window.total,
                                        objectives: p.spec.objectives, breached: p.breached))
             costs.append(PoolCost(pool: p.spec.id, dollarsPerHour: shown(p.dollarsPerHour, 0.001),
                                   requestsPerHour: shown(p.requestsPerHour.value, 0.1),
@@ -93,6 +96,7 @@ enum SnapshotAssembler {
         out.p90 = q.p90.map { shown($0, 0.0001) }
         out.p95 = q.p95.map { shown($0, 0.0001) }
         out.p99 = q.p99.map { shown($0, 0.0001) }
+        out.mean = q.mean.map { shown($0, 0.0001) }
         return out
     }
 

@@ -18,7 +18,7 @@ public final class FleetAggregator {
         var current: (time: Double, reading: EngineReading)?
         var previous: (time: Double, reading: EngineReading)?
         /// Latency histograms of the last minute of scrapes, oldest first.
-        var window = Deque<(time: Double, ttft: Histogram?, e2e: Histogram?)>()
+        var window = Deque<(time: Double, latencies: [EngineReading.Latency: Histogram])>()
         var parseNote: String?
         var parseIssues = 0
         var samples = 0
@@ -127,7 +127,7 @@ public final class FleetAggregator {
             targets[i].stack = stack
             targets[i].previous = targets[i].current
             targets[i].current = (time, reading)
-            targets[i].window.append((time, reading.latencies[.timeToFirstToken], reading.latencies[.endToEnd]))
+            targets[i].window.append((time, reading.latencies))
             while let first = targets[i].window.first, time - first.time > Self.latencyWindow { targets[i].window.removeFirst() }
         }
         let (state, reason) = targets[i].health.state
@@ -198,12 +198,17 @@ public final class FleetAggregator {
         return CounterRate.increase(from: a, to: b)
     }
 
-    /// What the window's histograms saw: newest minus oldest.
-    static func windowDelta(_ w: Deque<(time: Double, ttft: Histogram?, e2e: Histogram?)>, _ pick: (Histogram?, Histogram?) -> Histogram?) -> Histogram? {
-        guard let newest = w.last.flatMap({ pick($0.ttft, $0.e2e) }) else { return nil }
-        guard w.count > 1, let oldest = w.first.flatMap({ pick($0.ttft, $0.e2e) }) else { return nil }
+    /// What the window's histograms of `latency` saw: newest minus oldest.
+    static func windowDelta(_ w: Deque<(time: Double, latencies: [EngineReading.Latency: Histogram])>, _ latency: EngineReading.Latency) -> Histogram? {
+        guard let newest = w.last?.latencies[latency] else { return nil }
+        guard w.count > 1, let oldest = w.first?.latencies[latency] else { return nil }
         return newest.delta(since: oldest)
     }
+
+    /// Which of an engine's latency histograms each SLO metric reads.
+    static let signalSources: [(SLOObjective.Metric, EngineReading.Latency)] = [
+        (.ttft, .timeToFirstToken), (.e2e, .endToEnd), (.tpot, .interToken), (.queueTime, .queueTime),
+    ]
 
     /// Appends one sample to every history and assembles the snapshot.
     public func snapshot(at time: Double) -> FleetSnapshot {
@@ -243,8 +248,8 @@ public final class FleetAggregator {
         }
 
         let poolIDs = orderedPoolIDs()
-        var latency: [String: (ttft: Quantiles, e2e: Quantiles)] = [:]
-        var samples: [String: (ttft: Int, e2e: Int)] = [:], arrivals: [String: Double] = [:], prefix: [String: Double?] = [:]
+        var latency: [String: LatencySignals] = [:]
+        var arrivals: [String: Double] = [:], prefix: [String: Double?] = [:]
         var costs: [PoolCost] = []
         for id in poolIDs {
             // Only targets answering now count: a dead node's last figures must not linger.
@@ -252,10 +257,13 @@ public final class FleetAggregator {
             for m in members {
                 while let first = targets[m].window.first, time - first.time > Self.latencyWindow { targets[m].window.removeFirst() }
             }
-            let ttft = Histogram.merged(members.compactMap { Self.windowDelta(targets[$0].window) { a, _ in a } })
-            let e2e = Histogram.merged(members.compactMap { Self.windowDelta(targets[$0].window) { _, b in b } })
-            latency[id] = (ttft?.quantiles ?? Quantiles(), e2e?.quantiles ?? Quantiles())
-            samples[id] = (Counts.from(ttft?.buckets.last?.count), Counts.from(e2e?.buckets.last?.count))
+            var signals = LatencySignals()
+            for (metric, source) in Self.signalSources {
+                let merged = Histogram.merged(members.compactMap { Self.windowDelta(targets[$0].window, source) })
+                signals.samples[metric] = Counts.from(merged?.observations)
+                signals[metric] = merged?.quantiles
+            }
+            latency[id] = signals
             arrivals[id] = Counts.rate(members.compactMap { rate(targets[$0], .requestsSucceeded) }.reduce(0, +))
             // Token-weighted over the pool, not a mean of the nodes' ratios.
             let hits = members.compactMap { increase(targets[$0], .prefixCacheHits) }.reduce(0, +)
@@ -268,7 +276,7 @@ public final class FleetAggregator {
                                           generationTokensPerSecond: poolRate(.generationTokens), baseline: config.apiBaseline))
         }
         let rolled = rollup.roll(
-            poolIDs: poolIDs, nodes: nodes, latency: latency, samples: samples, arrivals: arrivals, prefix: prefix,
+            poolIDs: poolIDs, nodes: nodes, latency: latency, arrivals: arrivals, prefix: prefix,
             objectives: Dictionary(config.pools.map { ($0.id, $0.objectives) }, uniquingKeysWith: { a, _ in a }), engine: "?")
         for t in rolled.slo { events.append(t.event(at: time - started)) }
         let (pools, latencies) = (rolled.pools, rolled.latency)

@@ -21,11 +21,11 @@ struct PoolRollup {
 
     /// `poolIDs` fixes the order and may name pools without nodes; by default the nodes' pools
     /// in order of appearance. `prefix` replaces the mean of the nodes' prefix hit rates where a
-    /// source knows the token-weighted one. `samples` is the requests in each pool's latency
-    /// windows, per metric; a source that cannot count them (a query API's quantiles) leaves them out and
-    /// its quantiles are taken as they are.
-    mutating func roll(poolIDs: [String]? = nil, nodes: [NodeSnapshot], latency: [String: (ttft: Quantiles, e2e: Quantiles)],
-                       samples: [String: (ttft: Int, e2e: Int)]? = nil, arrivals: [String: Double] = [:], prefix: [String: Double?]? = nil,
+    /// source knows the token-weighted one. Each pool's `LatencySignals` carry the samples
+    /// behind them; a source that cannot count them (a query API's quantiles) leaves them out
+    /// and its quantiles are taken as they are.
+    mutating func roll(poolIDs: [String]? = nil, nodes: [NodeSnapshot], latency: [String: LatencySignals],
+                       arrivals: [String: Double] = [:], prefix: [String: Double?]? = nil,
                        objectives: [String: [SLOObjective]], engine: String) -> Rolled {
         var ids: [String] = poolIDs ?? []
         if poolIDs == nil { for n in nodes where !ids.contains(n.pool) { ids.append(n.pool) } }
@@ -38,7 +38,7 @@ struct PoolRollup {
             let rate = arrivals[id] ?? 0
             h.waiting.append(Double(waiting))
             h.arrivalRate.append(rate)
-            let q = latency[id] ?? (Quantiles(), Quantiles())
+            let q = latency[id] ?? LatencySignals(samples: [.ttft: 0, .e2e: 0])
             h.e2eP95.append(q.e2e.p95 ?? 0)
             histories[id] = h
             pools.append(PoolSnapshot(id: id, kind: .gpu, engine: ns.first?.engine ?? engine, model: ns.first?.model ?? "-",
@@ -46,11 +46,8 @@ struct PoolRollup {
                                       running: ns.reduce(0) { $0 + $1.running }, waiting: waiting,
                                       arrivalRate: rate, completionRate: rate, shedRate: 0, history: h))
             let obj = objectives[id] ?? []
-            let counted = samples.map { $0[id] ?? (0, 0) }
-            transitions += slo.update(pool: id, objectives: obj) { o in
-                (PoolLatency.quantile(of: o, ttft: q.ttft, e2e: q.e2e), counted.map { o.metric == .ttft ? $0.ttft : $0.e2e } ?? Int.max)
-            }
-            rows.append(PoolLatency(pool: id, ttft: q.ttft, e2e: q.e2e, samples: counted?.e2e ?? 0, objectives: obj,
+            transitions += slo.update(pool: id, objectives: obj, measure: q.measure)
+            rows.append(PoolLatency(pool: id, q, samples: min(q.samples[.e2e] ?? 0, Int(Int32.max)), objectives: obj,
                                     breached: slo.breached(id)))
             let rates = ns.compactMap(\.prefixCacheHitRate)
             let hit: Double? = prefix.map { $0[id] ?? nil } ?? (rates.isEmpty ? nil : rates.reduce(0, +) / Double(rates.count))

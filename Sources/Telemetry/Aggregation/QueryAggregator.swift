@@ -80,8 +80,11 @@ public final class QueryAggregator {
         }
         // Quantiles come without a count and are taken as they are, while Prometheus answers;
         // what it said last gives no verdict once it stops.
-        let rolled = rollup.roll(nodes: nodes, latency: tick?.latency ?? [:], samples: sourceState.0 == .up ? nil : [:],
-                                 objectives: objectives, engine: "prometheus")
+        var signals = tick?.latency ?? [:]
+        if sourceState.0 != .up {
+            for pool in signals.keys { signals[pool]?.samples = Dictionary(uniqueKeysWithValues: SLOObjective.Metric.allCases.map { ($0, 0) }) }
+        }
+        let rolled = rollup.roll(nodes: nodes, latency: signals, objectives: objectives, engine: "prometheus")
         for t in rolled.slo { events.append(t.event(at: time - started)) }
         let (pools, latency, caches) = (rolled.pools, rolled.latency, rolled.caches)
         let costs = pools.map { p in

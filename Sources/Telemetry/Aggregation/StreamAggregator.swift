@@ -138,16 +138,15 @@ public final class StreamAggregator {
                 prefixCacheHitRate: live ? r.prefixHitRate : nil, preemptionsPerSecond: live ? r.preemptionsPerSecond ?? 0 : 0,
                 history: n.history))
         }
-        var latency: [String: (ttft: Quantiles, e2e: Quantiles)] = [:]
-        var samples: [String: (ttft: Int, e2e: Int)] = [:]
+        var latency: [String: LatencySignals] = [:]
         let second = Int((time - started).rounded(.down))
         for pool in Set(out.map(\.pool)) {
             ttft[pool]?.expire(upTo: second)
             e2e[pool]?.expire(upTo: second)
-            latency[pool] = (ttft[pool]?.window.quantiles ?? Quantiles(), e2e[pool]?.window.quantiles ?? Quantiles())
-            samples[pool] = (ttft[pool]?.window.total ?? 0, e2e[pool]?.window.total ?? 0)
+            latency[pool] = LatencySignals(ttft: ttft[pool]?.window.quantiles ?? Quantiles(), e2e: e2e[pool]?.window.quantiles ?? Quantiles(),
+                                           samples: [.ttft: ttft[pool]?.window.total ?? 0, .e2e: e2e[pool]?.window.total ?? 0])
         }
-        let rolled = rollup.roll(nodes: out, latency: latency, samples: samples, objectives: objectives, engine: "stream")
+        let rolled = rollup.roll(nodes: out, latency: latency, objectives: objectives, engine: "stream")
         for t in rolled.slo { events.append(t.event(at: time - started)) }
         let (pools, rows, caches) = (rolled.pools, rolled.latency, rolled.caches)
         // A record's own cost_per_hour wins; else the pool's node_hour_price from the config.

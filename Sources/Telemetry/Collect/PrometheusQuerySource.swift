@@ -50,8 +50,14 @@ public struct PrometheusQuerySource: Sendable {
 
     /// `histogram_quantile` per pool over the last minute.
     public func latencyQuery(_ metric: SLOObjective.Metric, quantile q: Double) -> String {
-        let name = metric == .ttft ? "time_to_first_token_seconds" : "e2e_request_latency_seconds"
-        return "histogram_quantile(\(q), sum by (le, \(config.poolLabel)) (rate(vllm:\(name)_bucket[1m]) or rate(sglang:\(name)_bucket[1m])))"
+        // vLLM's and SGLang's names for each signal (the same where they agree).
+        let (vllm, sglang): (String, String) = switch metric {
+        case .ttft: ("time_to_first_token_seconds", "time_to_first_token_seconds")
+        case .e2e: ("e2e_request_latency_seconds", "e2e_request_latency_seconds")
+        case .tpot: ("inter_token_latency_seconds", "inter_token_latency_seconds")
+        case .queueTime: ("request_queue_time_seconds", "queue_time_seconds")
+        }
+        return "histogram_quantile(\(q), sum by (le, \(config.poolLabel)) (rate(vllm:\(vllm)_bucket[1m]) or rate(sglang:\(sglang)_bucket[1m])))"
     }
 
     public func run(_ promql: String) async -> Result<PrometheusQueryResponse, ScrapeFailure> {
@@ -117,7 +123,7 @@ public struct PrometheusQuerySource: Sendable {
             case nil: return .failure(ScrapeFailure("query for \(c.rawValue) did not run"))
             }
         }
-        let metrics = [SLOObjective.Metric.ttft, .e2e]
+        let metrics = SLOObjective.Metric.allCases
         let quantiles: [(Double, WritableKeyPath<Quantiles, Double?>)] = [(0.5, \.p50), (0.9, \.p90), (0.95, \.p95), (0.99, \.p99)]
         let answers = await withTaskGroup(of: (Int, Int, PrometheusQueryResponse?).self) { group in
             for (m, metric) in metrics.enumerated() {
@@ -133,14 +139,14 @@ public struct PrometheusQuerySource: Sendable {
             for await a in group { out.append(a) }
             return out
         }
-        var latency: [String: (ttft: Quantiles, e2e: Quantiles)] = [:]
+        var latency: [String: LatencySignals] = [:]
         for (m, k, response) in answers {
             for s in response?.series ?? [] {
                 guard let v = s.points.last?.value, v.isFinite else { continue }
                 let pool = s.labels[config.poolLabel] ?? "default"
-                var entry = latency[pool] ?? (Quantiles(), Quantiles())
-                if metrics[m] == .ttft { entry.ttft[keyPath: quantiles[k].1] = v } else { entry.e2e[keyPath: quantiles[k].1] = v }
-                latency[pool] = entry
+                var figures = latency[pool, default: LatencySignals()][metrics[m]] ?? Quantiles()
+                figures[keyPath: quantiles[k].1] = v
+                latency[pool, default: LatencySignals()][metrics[m]] = figures
             }
         }
         let engines = Set((results[.running] ?? [:]).keys)
@@ -152,7 +158,8 @@ public struct PrometheusQuerySource: Sendable {
         public var nodes: [NodeKey]
         public var down: Set<NodeKey>
         public var values: [Concept: [NodeKey: Double]]
-        public var latency: [String: (ttft: Quantiles, e2e: Quantiles)]
+        /// Per pool; quantiles come without counts, so no samples are set.
+        public var latency: [String: LatencySignals]
 
         public func value(_ c: Concept, _ k: NodeKey) -> Double? { values[c]?[k] }
     }

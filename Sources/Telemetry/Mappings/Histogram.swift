@@ -120,8 +120,22 @@ public struct Histogram: Sendable, Equatable {
         return lower + (upper - lower) * (rank - below) / inBucket
     }
 
+    /// The quantiles where there are buckets to read them from, and the mean where there is a
+    /// sum and a count.
     public var quantiles: Quantiles {
-        Quantiles(p50: quantile(0.5), p90: quantile(0.9), p95: quantile(0.95), p99: quantile(0.99))
+        let mean: Double? = if let sum, let count, count > 0, sum.isFinite { sum / count } else { nil }
+        return Quantiles(p50: quantile(0.5), p90: quantile(0.9), p95: quantile(0.95), p99: quantile(0.99), mean: mean)
+    }
+
+    /// Observations behind it: the count, else the +Inf bucket's.
+    public var observations: Double { count ?? buckets.last?.count ?? 0 }
+
+    /// A sum and a count alone, as a histogram with only its +Inf bucket: what an engine that
+    /// exports "seconds spent" and "tokens" counters (llama.cpp) says of a latency. It has a
+    /// mean and no quantiles, and takes deltas and merges like any other.
+    public static func sumAndCount(sum: Double?, count: Double?) -> Histogram? {
+        guard let sum, let count, sum.isFinite, count.isFinite, sum >= 0, count >= 0 else { return nil }
+        return Histogram(buckets: [(.infinity, count)], count: count, sum: sum)
     }
 
     /// A copy with every bound multiplied (Triton reports milliseconds).
