@@ -179,6 +179,11 @@ public struct PoolSnapshot: Codable, Sendable, Equatable {
     public var history: PoolHistory
     /// Degrade modes switched on (`shed_low_priority`, `cap_max_tokens`, ...); nil for none.
     public var degradeModes: [DegradeMode]?
+    /// Failed and aborted requests over finished ones in the last minute (the simulator: shed
+    /// over offered); nil where the source counts no failures.
+    public var errorRate: Double?
+    /// Sequences preempted per second over the pool's nodes; nil where none is exported.
+    public var preemptionsPerSecond: Double?
 
     public init(id: String, kind: Kind, engine: String, model: String, nodes: Int, nodesUp: Int,
                 running: Int, waiting: Int, arrivalRate: Double, completionRate: Double,
@@ -213,8 +218,12 @@ public struct CacheSnapshot: Codable, Sendable, Equatable {
 public struct SLOObjective: Codable, Sendable, Equatable {
     public enum Metric: String, Codable, Sendable, CaseIterable {
         /// Time to first token, end to end, time per output token after the first (inter-token
-        /// latency), and time spent queued before the engine scheduled the request.
-        case ttft, e2e, tpot, queueTime = "queue_time"
+        /// latency), time spent queued before the engine scheduled the request, and the share
+        /// of finished requests that failed or were aborted.
+        case ttft, e2e, tpot, queueTime = "queue_time", errorRate = "error_rate"
+
+        /// The latency signals (every one but the error rate).
+        public static let latencies: [Metric] = [.ttft, .e2e, .tpot, .queueTime]
     }
     public var metric: Metric
     /// 50, 90, 95 or 99; 0 for the mean (all an engine that exports only sums and counts, like
@@ -226,28 +235,44 @@ public struct SLOObjective: Codable, Sendable, Equatable {
         self.metric = metric; self.percentile = percentile; self.target = target
     }
 
-    /// "p95" or "mean".
-    public var statistic: String { percentile == 0 ? "mean" : "p\(percentile)" }
+    /// "p95" or "mean"; nothing for the error rate, a ratio over the window.
+    public var statistic: String { metric == .errorRate ? "" : percentile == 0 ? "mean" : "p\(percentile)" }
+
+    /// A measured value or the target in the metric's unit: "850ms", "1.25%".
+    public func formatted(_ value: Double) -> String {
+        metric == .errorRate ? String(format: "%.2f%%", value * 100) : Format.latency(value)
+    }
+
+    /// "e2e p95" or "error_rate".
+    public var title: String { statistic.isEmpty ? metric.rawValue : "\(metric.rawValue) \(statistic)" }
 }
 
 extension SLOObjective {
     /// `slo: [{metric: e2e, percentile: 95, target_ms: 2000}, ...]`, as scenarios, watched pools
     /// and the local node write their objectives. `itl` (inter-token latency, vLLM's name) is
-    /// `tpot`; `percentile: mean` judges the mean.
-    public static func list(from v: YAMLValue) throws -> [SLOObjective] {
+    /// `tpot`; `percentile: mean` judges the mean; `{metric: error_rate, target_percent: 1}`
+    /// judges the share of failed and aborted requests. `allowed` names the metrics the reader
+    /// can judge and `means` whether it can judge a mean (the simulator's what-ifs judge TTFT
+    /// and end to end, request by request).
+    public static func list(from v: YAMLValue, allowed: [Metric] = Metric.allCases, means: Bool = true) throws -> [SLOObjective] {
         try v.array().map { o in
+            let name = try o.required("metric").oneOf(allowed.map(\.rawValue) + (allowed.contains(.tpot) ? ["itl"] : []))
+            let metric = name == "itl" ? Metric.tpot : Metric(rawValue: name)!
+            if metric == .errorRate {
+                try o.allowKeys(["metric", "target_percent"])
+                return SLOObjective(metric: .errorRate, percentile: 0, target: try o.required("target_percent").double(in: 0.001...100) / 100)
+            }
             try o.allowKeys(["metric", "percentile", "target_ms"])
-            let name = try o.required("metric").oneOf(["ttft", "e2e", "tpot", "itl", "queue_time"])
             let pv = try o.required("percentile")
             let percentile: Int
             if (try? pv.string()) == "mean" {
+                guard means else { throw pv.error("percentile must be 50, 90, 95 or 99 here") }
                 percentile = 0
             } else {
                 percentile = try pv.int()
                 guard [50, 90, 95, 99].contains(percentile) else { throw pv.error("percentile must be 50, 90, 95, 99 or mean") }
             }
-            return SLOObjective(metric: name == "itl" ? .tpot : Metric(rawValue: name)!, percentile: percentile,
-                                target: try o.required("target_ms").double(in: 1...3_600_000) / 1000)
+            return SLOObjective(metric: metric, percentile: percentile, target: try o.required("target_ms").double(in: 1...3_600_000) / 1000)
         }
     }
 }
@@ -289,14 +314,18 @@ public struct LatencySignals: Sendable, Equatable {
     public var e2e = Quantiles()
     public var tpot: Quantiles?
     public var queueTime: Quantiles?
+    /// Failed and aborted over finished requests; nil where the source counts no failures.
+    public var errorRate: Double?
     public var samples: [SLOObjective.Metric: Int] = [:]
 
     public init(ttft: Quantiles = Quantiles(), e2e: Quantiles = Quantiles(), tpot: Quantiles? = nil, queueTime: Quantiles? = nil,
-                samples: [SLOObjective.Metric: Int] = [:]) {
-        self.ttft = ttft; self.e2e = e2e; self.tpot = tpot; self.queueTime = queueTime; self.samples = samples
+                errorRate: Double? = nil, samples: [SLOObjective.Metric: Int] = [:]) {
+        self.ttft = ttft; self.e2e = e2e; self.tpot = tpot; self.queueTime = queueTime; self.errorRate = errorRate
+        self.samples = samples
     }
 
-    /// One signal's figures; ttft and e2e are always there, so nil sets them empty.
+    /// One latency signal's figures; ttft and e2e are always there, so nil sets them empty.
+    /// The error rate is a ratio, not quantiles: nil here.
     public subscript(metric: SLOObjective.Metric) -> Quantiles? {
         get {
             switch metric {
@@ -304,6 +333,7 @@ public struct LatencySignals: Sendable, Equatable {
             case .e2e: e2e
             case .tpot: tpot
             case .queueTime: queueTime
+            case .errorRate: nil
             }
         }
         set {
@@ -312,6 +342,7 @@ public struct LatencySignals: Sendable, Equatable {
             case .e2e: e2e = newValue ?? Quantiles()
             case .tpot: tpot = newValue
             case .queueTime: queueTime = newValue
+            case .errorRate: break
             }
         }
     }
@@ -319,7 +350,7 @@ public struct LatencySignals: Sendable, Equatable {
     /// The figure an objective is judged on, and the samples behind it (`Int.max` where the
     /// source cannot count them: a query API's quantiles are taken as they are).
     public func measure(_ o: SLOObjective) -> (value: Double?, samples: Int) {
-        (self[o.metric]?.value(atPercentile: o.percentile), samples[o.metric] ?? Int.max)
+        (o.metric == .errorRate ? errorRate : self[o.metric]?.value(atPercentile: o.percentile), samples[o.metric] ?? Int.max)
     }
 }
 

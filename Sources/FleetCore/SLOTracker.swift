@@ -30,8 +30,8 @@ public struct SLOTracker: Sendable {
         public var message: String {
             let o = objective
             return breached
-                ? "SLO breach on \(pool): \(o.metric.rawValue) \(o.statistic) \(Format.latency(measured)) > \(Format.latency(o.target))"
-                : "SLO met again on \(pool): \(o.metric.rawValue) \(o.statistic) \(Format.latency(measured)) < \(Format.latency(o.target))"
+                ? "SLO breach on \(pool): \(o.title) \(o.formatted(measured)) > \(o.formatted(o.target))"
+                : "SLO met again on \(pool): \(o.title) \(o.formatted(measured)) < \(o.formatted(o.target))"
         }
     }
 

@@ -42,7 +42,7 @@ public struct LocalNodeConfig: Sendable, Equatable {
         if let p = try v.optional("node_hour_price") { c.nodeHourPrice = try p.double(in: 0...10_000) }
         if let n = try v.optional("context") { c.context = try n.int(in: 64...8192) }
         if let t = try v.optional("threads") { c.threads = try t.int(in: 1...256) }
-        if let slo = try v.optional("slo") { c.objectives = try SLOObjective.list(from: slo) }
+        if let slo = try v.optional("slo") { c.objectives = try SLOObjective.list(from: slo, allowed: [.ttft, .e2e], means: false) }
         return c
     }
 

@@ -223,7 +223,7 @@ public struct WatchConfig: Sendable, Equatable {
         }
         for p in try doc.optional("pools")?.array() ?? [] {
             try p.allowKeys(["id", "slo", "node_hour_price"])
-            let objectives = try p.optional("slo").map(SLOObjective.list) ?? []
+            let objectives = try p.optional("slo").map { try SLOObjective.list(from: $0) } ?? []
             c.pools.append(Pool(id: try p.required("id").string(), objectives: objectives,
                                 nodeHourPrice: try p.optional("node_hour_price")?.double(in: 0...10_000)))
         }

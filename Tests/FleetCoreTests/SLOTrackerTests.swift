@@ -43,11 +43,23 @@ import Testing
               - {metric: tpot, percentile: 95, target_ms: 50}
               - {metric: itl, percentile: mean, target_ms: 30}
               - {metric: queue_time, percentile: 99, target_ms: 500}
+              - {metric: error_rate, target_percent: 0.5}
             """, file: "c.yaml")
         let list = try SLOObjective.list(from: try doc.required("slo"))
         #expect(list == [SLOObjective(metric: .tpot, percentile: 95, target: 0.05), SLOObjective(metric: .tpot, percentile: 0, target: 0.03),
-                         SLOObjective(metric: .queueTime, percentile: 99, target: 0.5)])
-        #expect(list.map(\.statistic) == ["p95", "mean", "p99"])
+                         SLOObjective(metric: .queueTime, percentile: 99, target: 0.5), SLOObjective(metric: .errorRate, percentile: 0, target: 0.005)])
+        #expect(list.map(\.title) == ["tpot p95", "tpot mean", "queue_time p99", "error_rate"])
+        #expect(list[3].formatted(0.0125) == "1.25%" && list[0].formatted(0.05) == "50ms")
+    }
+
+    /// The simulator's what-ifs judge request by request on TTFT and end to end: a scenario
+    /// naming another signal, or a mean, is told so.
+    @Test func aReaderLimitsTheMetrics() throws {
+        let tpot = try YAMLValue.parse("- {metric: tpot, percentile: 95, target_ms: 50}\n", file: "s.yaml")
+        #expect(throws: ConfigFileError.self) { try SLOObjective.list(from: tpot, allowed: [.ttft, .e2e], means: false) }
+        let mean = try YAMLValue.parse("- {metric: e2e, percentile: mean, target_ms: 50}\n", file: "s.yaml")
+        #expect(throws: ConfigFileError.self) { try SLOObjective.list(from: mean, allowed: [.ttft, .e2e], means: false) }
+        #expect(try SLOObjective.list(from: mean).first?.percentile == 0)
     }
 
     @Test func aBadObjectiveNamesItsLine() throws {

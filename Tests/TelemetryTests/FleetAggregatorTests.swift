@@ -76,6 +76,44 @@ import Testing
         #expect(later.events.contains { $0.kind == .sloBreach && $0.message == "SLO breach on smol: tpot mean 50ms > 30ms" })
     }
 
+    func vllmRequests(ok: Double, aborted: Double) -> String {
+        """
+        # TYPE vllm:num_requests_running gauge
+        vllm:num_requests_running{model_name="m"} 1
+        # TYPE vllm:request_success counter
+        vllm:request_success_total{finished_reason="stop",model_name="m"} \(ok)
+        vllm:request_success_total{finished_reason="abort",model_name="m"} \(aborted)
+        # TYPE vllm:num_preemptions counter
+        vllm:num_preemptions_total{model_name="m"} \(aborted * 2)
+        """
+    }
+
+    /// Aborted requests over finished ones across the pool and the window: the error rate an
+    /// `error_rate` objective is judged on; preemptions summed over the nodes.
+    @Test func errorRateOverThePoolAndAnObjectiveOnIt() {
+        var c = config()
+        c.pools = [.init(id: "chat", objectives: [SLOObjective(metric: .errorRate, percentile: 0, target: 0.05)])]
+        let a = FleetAggregator(config: c, name: "t", startTime: 0)
+        a.ingest(target: 0, scrape(vllmRequests(ok: 100, aborted: 0)), at: 0)
+        a.ingest(target: 1, scrape(vllmRequests(ok: 100, aborted: 0)), at: 0)
+        a.ingest(target: 0, scrape(vllmRequests(ok: 190, aborted: 10)), at: 1)    // 10 of 100 aborted
+        a.ingest(target: 1, scrape(vllmRequests(ok: 200, aborted: 0)), at: 1)     // none of 100
+        let s = a.snapshot(at: 1)
+        #expect(s.pools.first?.errorRate == 0.05)
+        #expect(s.pools.first?.arrivalRate == 200)
+        #expect(s.pools.first?.preemptionsPerSecond == 20)
+        a.ingest(target: 0, scrape(vllmRequests(ok: 280, aborted: 20)), at: 2)
+        a.ingest(target: 1, scrape(vllmRequests(ok: 300, aborted: 0)), at: 2)
+        let later = (2...6).map { a.snapshot(at: Double($0)) }.last!
+        #expect(later.pools.first?.errorRate == 0.05)
+        // At the target is not over it: a 5% objective holds at exactly 5%.
+        #expect(later.latency.first?.breached.isEmpty == true)
+        a.ingest(target: 0, scrape(vllmRequests(ok: 280, aborted: 120)), at: 7)
+        a.ingest(target: 1, scrape(vllmRequests(ok: 300, aborted: 0)), at: 7)
+        let breached = (7...11).map { a.snapshot(at: Double($0)) }.last!
+        #expect(breached.events.contains { $0.message == "SLO breach on chat: error_rate 24.00% > 5.00%" }, "\(breached.events.map(\.message))")
+    }
+
     @Test func ratesQuantilesAndStatesFromTwoScrapes() {
         let a = FleetAggregator(config: config(), name: "t", startTime: 100)
         a.ingest(target: 0, scrape(vllm(generated: 1000, hits: 10, queries: 100, e2eBelow1: 10, e2eTotal: 10)), at: 100)

@@ -25,6 +25,8 @@ import Testing
         #expect(r.counters[.prefixCacheHits] == 5.4392832e+07 && r.counters[.prefixCacheQueries] == 8.9214377e+07)
         #expect(r.counters[.generationTokens] == 1.494631e+07)
         #expect(r.counters[.preemptions] == 137)
+        // Finished requests split by finished_reason: abort and error are failures.
+        #expect(r.counters[.requestsSucceeded] == 45902 + 2287 && r.counters[.requestsFailed] == 21)
         let ttft = try #require(r.latencies[.timeToFirstToken])
         #expect(ttft.count == 48210)
         // Rank 24105 of 48210 falls in (0.1, 0.25]: 0.1 + 0.15 * (24105 - 11467) / (29880 - 11467).

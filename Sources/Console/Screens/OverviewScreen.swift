@@ -158,7 +158,7 @@ enum LatencyPanel {
     /// TTFT and end to end always; time per output token and queue time where the source
     /// measures them or an objective names them.
     static func metrics(_ l: PoolLatency) -> [SLOObjective.Metric] {
-        SLOObjective.Metric.allCases.filter { m in
+        SLOObjective.Metric.latencies.filter { m in
             m == .ttft || m == .e2e || l.quantiles(m) != nil || l.objectives.contains { $0.metric == m }
         }
     }
@@ -186,7 +186,7 @@ enum LatencyPanel {
                     return .init(Format.latency(v), breached ? .crit : v > o.target * 0.8 ? .warn : .ok)
                 }
                 let slo: Table.TableCell = objective.map { o in
-                    .init("\(o.statistic)<\(Format.latency(o.target))", breached ? .crit : .dim)
+                    .init("\(o.statistic)<\(o.formatted(o.target))", breached ? .crit : .dim)
                 } ?? .init("")
                 rows.append([.init(metric == .ttft ? l.pool : "", breached ? .crit : .normal),
                              .init(Self.label(metric), .dim),

@@ -14,6 +14,8 @@ enum PoolsScreen {
             .init("SHED/S", width: 6, alignment: .right), .init("RUN", width: 5, alignment: .right),
             .init("WAIT", width: 5, alignment: .right), .init("RESP%", width: 5, alignment: .right),
             .init("PFX%", width: 5, alignment: .right), .init("E2E p95", width: 7, alignment: .right),
+            .init("TPOT", width: 6, alignment: .right), .init("ERR%", width: 5, alignment: .right),
+            .init("PRE/S", width: 6, alignment: .right, priority: 0),
             .init("$/H", width: 8, alignment: .right), .init("$/1M", width: 8, alignment: .right),
             // Kept ahead of the cost columns when a mode is on: the operator must see it.
             .init("DEGRADED", width: nil, minWidth: 8, priority: s.pools.contains { $0.degradeModes != nil } ? 3 : 0),
@@ -24,6 +26,9 @@ enum PoolsScreen {
             let pfx = s.caches.first { $0.kind == .prefix && $0.pool == p.id }?.hitRate
             let cost = s.cost.pools.first { $0.pool == p.id }
             let breached = !(lat?.breached.isEmpty ?? true)
+            let errorsBreached = lat?.breached.contains { $0.metric == .errorRate } ?? false
+            // TPOT p95 where the engine gives quantiles, else its mean (llama.cpp).
+            let tpot = lat?.tpot.flatMap { $0.p95 ?? $0.mean }
             return [
                 .init(p.id, breached ? .crit : .normal), .init(p.engine, .dim),
                 .init(p.kind == .api ? "api" : "\(p.nodesUp)/\(p.nodes)", p.nodesUp < p.nodes ? .crit : .normal),
@@ -32,6 +37,10 @@ enum PoolsScreen {
                 .init("\(p.running)"), .init("\(p.waiting)", p.waiting > 0 ? .warn : .normal),
                 .init(resp.map(ScreenStyle.pct) ?? "-"), .init(pfx.map(ScreenStyle.pct) ?? "-"),
                 .init(Format.latency(lat?.e2e.p95), breached ? .crit : .normal),
+                .init(Format.latency(tpot), lat?.breached.contains { $0.metric == .tpot } == true ? .crit : .normal),
+                .init(p.errorRate.map { String(format: "%.1f", $0 * 100) } ?? "-",
+                      errorsBreached ? .crit : (p.errorRate ?? 0) > 0.01 ? .warn : .normal),
+                .init(p.preemptionsPerSecond.map(Format.compact) ?? "-"),
                 .init(Format.dollars(cost?.dollarsPerHour)), .init(Format.dollars(cost?.dollarsPerMillionRequests)),
                 .init((p.degradeModes ?? []).map(\.shortName).joined(separator: ","), .warn),
             ]

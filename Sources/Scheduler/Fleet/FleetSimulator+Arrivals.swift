@@ -237,7 +237,8 @@ extension FleetSimulator {
         state.pools[pi].cumulative.tokensOut += outputTokens
         state.totals.sojournSum += e2e
         state.pools[pi].e2e.record(e2e, at: state.now)
-        if outputTokens > 1 { state.pools[pi].tpot.record((e2e - ttft) / Double(outputTokens - 1), at: state.now) }
+        // A response-cache hit arrives whole: no stream, no time per output token.
+        if outputTokens > 1, e2e > ttft { state.pools[pi].tpot.record((e2e - ttft) / Double(outputTokens - 1), at: state.now) }
         state.pools[pi].counters.completions += 1
         state.pools[pi].counters.tokensOut += outputTokens
     }

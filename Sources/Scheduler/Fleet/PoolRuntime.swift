@@ -103,7 +103,7 @@ struct PoolRuntime {
     /// What the pool's SLOs are judged on (the simulator measures no queue time apart).
     var latencySignals: LatencySignals {
         LatencySignals(ttft: ttft.window.quantiles, e2e: e2e.window.quantiles, tpot: tpot.window.quantilesAndMean,
-                       samples: [.ttft: ttft.window.total, .e2e: e2e.window.total, .tpot: tpot.window.total])
+                       samples: [.ttft: ttft.window.total, .e2e: e2e.window.total, .tpot: tpot.window.total])   // objectives: ttft and e2e (ScenarioLoader)
     }
 
     mutating func sample(dt: Double, nodes: [SimulatedNode]) -> [Message] {

@@ -20,6 +20,10 @@ enum SnapshotAssembler {
                 arrivalRate: shown(p.arrivalRate.value, 0.001), completionRate: shown(p.completionRate.value, 0.001),
                 shedRate: shown(p.shedRate.value, 0.001), history: p.history))
             if !p.degradeModes.isEmpty { pools[pools.count - 1].degradeModes = p.degradeModes.sorted { $0.rawValue < $1.rawValue } }
+            // The simulator's failures are the requests it sheds; an API pool's include its 429s.
+            let offered = p.completionRate.value + p.shedRate.value
+            pools[pools.count - 1].errorRate = offered > 0.001 ? shown(p.shedRate.value / offered, 0.0001) : nil
+            pools[pools.count - 1].preemptionsPerSecond = isAPI ? nil : shown(nodes.reduce(0) { $0 + $1.lastSample.preemptionsPerSecond }, 0.01)
             if p.spec.responseCache != nil {
                 caches.append(CacheSnapshot(id: "response:\(p.spec.id)", kind: .response, pool: p.spec.id,
                                             hitRate: p.responseCache.ratio.map { shown($0, 0.0001) }, history: p.responseCacheHistory))

@@ -215,7 +215,7 @@ public enum ScenarioLoader {
             model: try model(v.required("model")),
             version: try v.optional("version")?.string() ?? "v1",
             kind: kind,
-            objectives: try v.optional("slo").map(SLOObjective.list) ?? [],
+            objectives: try v.optional("slo").map { try SLOObjective.list(from: $0, allowed: [.ttft, .e2e], means: false) } ?? [],
             responseCache: cache)
         if case .gpu(let g) = spec.kind {
             // As vLLM insists: every running sequence must be able to decode in one step.

@@ -17,14 +17,21 @@ public final class FleetAggregator {
         var stack: Stack?
         var current: (time: Double, reading: EngineReading)?
         var previous: (time: Double, reading: EngineReading)?
-        /// Latency histograms of the last minute of scrapes, oldest first.
-        var window = Deque<(time: Double, latencies: [EngineReading.Latency: Histogram])>()
+        /// Latency histograms and request counters of the last minute of scrapes, oldest first.
+        var window = Deque<WindowEntry>()
         var parseNote: String?
         var parseIssues = 0
         var samples = 0
         var lastSuccess: Double?
         var history: NodeHistory
         var shownState: NodeState = .stale
+    }
+
+    struct WindowEntry {
+        var time: Double
+        var latencies: [EngineReading.Latency: Histogram]
+        var succeeded: Double?
+        var failed: Double?
     }
 
     struct CacheRuntime {
@@ -127,7 +134,8 @@ public final class FleetAggregator {
             targets[i].stack = stack
             targets[i].previous = targets[i].current
             targets[i].current = (time, reading)
-            targets[i].window.append((time, reading.latencies))
+            targets[i].window.append(WindowEntry(time: time, latencies: reading.latencies, succeeded: reading.counters[.requestsSucceeded],
+                                                 failed: reading.counters[.requestsFailed]))
             while let first = targets[i].window.first, time - first.time > Self.latencyWindow { targets[i].window.removeFirst() }
         }
         let (state, reason) = targets[i].health.state
@@ -199,10 +207,18 @@ public final class FleetAggregator {
     }
 
     /// What the window's histograms of `latency` saw: newest minus oldest.
-    static func windowDelta(_ w: Deque<(time: Double, latencies: [EngineReading.Latency: Histogram])>, _ latency: EngineReading.Latency) -> Histogram? {
+    static func windowDelta(_ w: Deque<WindowEntry>, _ latency: EngineReading.Latency) -> Histogram? {
         guard let newest = w.last?.latencies[latency] else { return nil }
         guard w.count > 1, let oldest = w.first?.latencies[latency] else { return nil }
         return newest.delta(since: oldest)
+    }
+
+    /// Requests that succeeded and failed over the window (nil where the engine counts no
+    /// failures), a restart counted from zero.
+    static func windowRequests(_ w: Deque<WindowEntry>) -> (succeeded: Double, failed: Double)? {
+        guard w.count > 1, let first = w.first, let last = w.last,
+              let f0 = first.failed, let f1 = last.failed, let s0 = first.succeeded, let s1 = last.succeeded else { return nil }
+        return (CounterRate.increase(from: s0, to: s1), CounterRate.increase(from: f0, to: f1))
     }
 
     /// Which of an engine's latency histograms each SLO metric reads.
@@ -263,8 +279,15 @@ public final class FleetAggregator {
                 signals.samples[metric] = Counts.from(merged?.observations)
                 signals[metric] = merged?.quantiles
             }
+            let requests = members.compactMap { Self.windowRequests(targets[$0].window) }
+            let finished = requests.reduce(0) { $0 + $1.succeeded + $1.failed }
+            signals.errorRate = finished > 0 ? requests.reduce(0) { $0 + $1.failed } / finished : nil
+            signals.samples[.errorRate] = Counts.from(finished)
             latency[id] = signals
-            arrivals[id] = Counts.rate(members.compactMap { rate(targets[$0], .requestsSucceeded) }.reduce(0, +))
+            // Requests finished either way: what the pool was offered and dealt with.
+            arrivals[id] = Counts.rate(members.compactMap { m in
+                rate(targets[m], .requestsSucceeded).map { $0 + (rate(targets[m], .requestsFailed) ?? 0) }
+            }.reduce(0, +))
             // Token-weighted over the pool, not a mean of the nodes' ratios.
             let hits = members.compactMap { increase(targets[$0], .prefixCacheHits) }.reduce(0, +)
             let queries = members.compactMap { increase(targets[$0], .prefixCacheQueries) }.reduce(0, +)

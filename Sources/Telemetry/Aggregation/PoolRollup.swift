@@ -45,6 +45,8 @@ struct PoolRollup {
                                       nodes: ns.count, nodesUp: ns.filter { $0.state == .up || $0.state == .degraded }.count,
                                       running: ns.reduce(0) { $0 + $1.running }, waiting: waiting,
                                       arrivalRate: rate, completionRate: rate, shedRate: 0, history: h))
+            pools[pools.count - 1].errorRate = q.errorRate
+            pools[pools.count - 1].preemptionsPerSecond = ns.reduce(0) { $0 + $1.preemptionsPerSecond }
             let obj = objectives[id] ?? []
             transitions += slo.update(pool: id, objectives: obj, measure: q.measure)
             rows.append(PoolLatency(pool: id, q, samples: min(q.samples[.e2e] ?? 0, Int(Int32.max)), objectives: obj,

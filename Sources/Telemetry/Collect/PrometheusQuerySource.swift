@@ -55,7 +55,7 @@ public struct PrometheusQuerySource: Sendable {
         case .ttft: ("time_to_first_token_seconds", "time_to_first_token_seconds")
         case .e2e: ("e2e_request_latency_seconds", "e2e_request_latency_seconds")
         case .tpot: ("inter_token_latency_seconds", "inter_token_latency_seconds")
-        case .queueTime: ("request_queue_time_seconds", "queue_time_seconds")
+        case .queueTime, .errorRate: ("request_queue_time_seconds", "queue_time_seconds")   // the error rate is no histogram: never asked
         }
         return "histogram_quantile(\(q), sum by (le, \(config.poolLabel)) (rate(vllm:\(vllm)_bucket[1m]) or rate(sglang:\(sglang)_bucket[1m])))"
     }
@@ -123,7 +123,7 @@ public struct PrometheusQuerySource: Sendable {
             case nil: return .failure(ScrapeFailure("query for \(c.rawValue) did not run"))
             }
         }
-        let metrics = SLOObjective.Metric.allCases
+        let metrics = SLOObjective.Metric.latencies
         let quantiles: [(Double, WritableKeyPath<Quantiles, Double?>)] = [(0.5, \.p50), (0.9, \.p90), (0.95, \.p95), (0.99, \.p99)]
         let answers = await withTaskGroup(of: (Int, Int, PrometheusQueryResponse?).self) { group in
             for (m, metric) in metrics.enumerated() {

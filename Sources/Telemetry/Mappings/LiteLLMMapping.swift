@@ -15,8 +15,10 @@ public struct LiteLLMMapping: MetricsMapping {
         r.setCounter(.spendDollars, i.counter("litellm_spend_metric"))
         r.setCounter(.promptTokens, i.counter("litellm_input_tokens_metric"))
         r.setCounter(.generationTokens, i.counter("litellm_output_tokens_metric"))
-        r.setCounter(.requestsSucceeded, i.counter("litellm_proxy_total_requests_metric"))
-        r.setCounter(.requestsFailed, i.counter("litellm_proxy_failed_requests_metric"))
+        // The proxy's total counts its failures too; the console's succeeded does not.
+        let total = i.counter("litellm_proxy_total_requests_metric"), failed = i.counter("litellm_proxy_failed_requests_metric")
+        r.setCounter(.requestsFailed, failed)
+        r.counters[.requestsSucceeded] = total.map { max(0, $0.total - (failed?.total ?? 0)) }
         r.setCounter(.responseCacheHits, i.counter("litellm_cache_hits_metric"))
         r.setCounter(.responseCacheMisses, i.counter("litellm_cache_misses_metric"))
         r.latencies[.endToEnd] = i.histogram("litellm_request_total_latency_metric")

@@ -22,7 +22,10 @@ public struct VLLMMapping: MetricsMapping {
         r.setCounter(.prefixCacheQueries, i.counter("vllm:prefix_cache_queries"))
         r.setCounter(.prefixCacheHits, i.counter("vllm:prefix_cache_hits"))
         r.setCounter(.preemptions, i.counter("vllm:num_preemptions"))
-        r.setCounter(.requestsSucceeded, i.counter("vllm:request_success"))
+        // One family for every way a request finishes; aborted and errored ones are failures.
+        let failed: (MetricSample) -> Bool = { ["abort", "error"].contains($0.label("finished_reason") ?? "") }
+        r.setCounter(.requestsSucceeded, i.counter("vllm:request_success") { !failed($0) })
+        r.setCounter(.requestsFailed, i.counter("vllm:request_success", where: failed))
         r.latencies[.timeToFirstToken] = i.histogram("vllm:time_to_first_token_seconds")
         r.latencies[.endToEnd] = i.histogram("vllm:e2e_request_latency_seconds")
         r.latencies[.interToken] = i.histogram("vllm:inter_token_latency_seconds")
