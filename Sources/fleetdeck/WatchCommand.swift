@@ -22,6 +22,10 @@ struct WatchCommand: ParsableCommand {
                 - {address: "10.0.0.20:6379", pool: chat, username: fleetdeck, password_file: /etc/fleetdeck/redis}
               pools:
                 - {id: chat, slo: [{metric: e2e, percentile: 95, target_ms: 2000}], node_hour_price: 2.5}
+                - {id: smol, slo: [{metric: tpot, percentile: mean, target_ms: 40}, {metric: error_rate, target_percent: 1}]}
+
+            An objective names ttft, e2e, tpot (or itl), queue_time with a percentile (50, 90, 95, 99) or
+            mean, or error_rate with target_percent. llama.cpp exports only sums for TPOT: judge its mean.
 
             Credentials come from files or environment variables (bearer_token_env, password_env), never
             from the config text or the command line.
