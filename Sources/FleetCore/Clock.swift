@@ -18,8 +18,11 @@ public struct WallClock: FleetClock {
 
     /// Seconds since local midnight, as a watched fleet's snapshots carry it (the header's
     /// clock, recordings' times of day).
-    public static var localTimeOfDay: Double {
-        var t = time(nil)
+    public static var localTimeOfDay: Double { timeOfDay(unix: Double(time(nil))) }
+
+    /// Seconds since local midnight at a Unix time.
+    public static func timeOfDay(unix: Double) -> Double {
+        var t = time_t(unix.isFinite ? max(0, min(unix, 1e12)) : 0)
         var parts = tm()
         localtime_r(&t, &parts)
         return Double(parts.tm_hour * 3600 + parts.tm_min * 60 + parts.tm_sec)

@@ -3,6 +3,7 @@ import FleetCore
 import LocalNode
 import Recording
 import Scheduler
+import Telemetry
 
 /// One console run, wired once for `demo`, `watch` and `replay`: the store every part reads
 /// (with the recorder and the local node on it, and the one notes channel for action outcomes
@@ -47,8 +48,10 @@ final class ConsoleSession {
         defer { terminal.restore() }
         let task = Task.detached { await source.run() }
         advisor?.start()
+        // A scrape of real servers can open a node down to its page (`i`); other sources say why not.
+        let inspector = (source as? ScrapeLoop)?.inspector
         ConsoleApp(store: store, glyphs: terminal.supportsUnicode ? glyphs : .ascii, replay: replay, actions: actions, advisor: advisor,
-                   settings: settings)
+                   inspector: inspector, settings: settings)
             .run(on: terminal)
         advisor?.stop()
         source.stop()

@@ -81,6 +81,16 @@ import Testing
         }
         #expect(serving.contains("Nodes (2)"))
         #expect(row(serving, a.address).contains(" smol "))
+        // i: the selected node's own page, fetched now, and llama.cpp's /props beside it.
+        try pane.type("i")
+        let page = try pane.waitFor("the engine's page", timeout: 20) { $0.contains("total_slots = 2") }
+        #expect(page.contains("stack: llama.cpp llama-server"), "\(page)")
+        try pane.type("seconds_total")
+        let searched = try pane.waitFor(text: "search: seconds_total")
+        #expect(searched.contains("llamacpp:tokens_predicted_seconds_total") && !searched.contains("llamacpp:requests_processing"))
+        try pane.press("Escape")
+        try pane.press("Escape")
+        try pane.waitFor("the nodes again") { $0.contains("Nodes (2)") }
         try pane.type("5")
         let sources = try pane.waitFor(text: "file_sd")
         #expect(row(sources, a.address).contains("llamacpp"), "\(sources)")

@@ -113,3 +113,34 @@ import Testing
 }
 
 enum MappingTestError: Error { case notDetected(String) }
+
+/// A node's page read for the console's inspection: every series, the engine's configuration,
+/// the problems, and llama.cpp's /props, all made safe for a terminal.
+@Suite struct TargetInspectorTests {
+    @Test func aVLLMPageListsItsSeriesAndItsCacheConfiguration() throws {
+        let i = TargetInspector.read(try Samples.bytes("vllm-v1.prom"), node: "vllm-0", source: "http://a/metrics", openMetrics: false, fetchedAt: 0)
+        #expect(i.summary.contains("stack: vLLM") || i.summary.contains { $0.hasPrefix("stack: vllm") || $0.hasPrefix("stack: vLLM") }, "\(i.summary)")
+        #expect(i.series.contains("vllm:num_requests_running{engine=\"0\",model_name=\"meta-llama/Llama-3.1-8B-Instruct\"} 41"), "\(i.series.prefix(5))")
+        #expect(i.configuration.contains { $0.key == "num_gpu_blocks" && $0.value == "27431" })
+        #expect(i.problems.isEmpty && i.failure == nil)
+    }
+
+    @Test func aMalformedPageNamesItsLinesAndEscapesNeverPass() throws {
+        let body = Array("# TYPE x gauge\nx{a=\"\u{1b}[31mred\"} 1\nx{ 2\nok 3\n".utf8)
+        let i = TargetInspector.read(body, node: "n", source: "s", openMetrics: false, fetchedAt: 0)
+        #expect(i.problems.contains { $0.hasPrefix("line 3:") }, "\(i.problems)")
+        #expect(i.series.allSatisfy { !$0.contains("\u{1b}") } && i.series.contains("ok 3"))
+    }
+
+    @Test func llamaCppPropsBecomeConfigurationAndBadOnesSaySo() {
+        let props = Array(#"{"total_slots": 2, "model_path": "/m/smol\u001b[2J.gguf", "default_generation_settings": {"n_ctx": 1024, "params": {"top_k": 40}}, "chat_template": null}"#.utf8)
+        let c = TargetInspector.llamaCppProps(props)
+        #expect(c.contains { $0.key == "total_slots" && $0.value == "2" })
+        #expect(c.contains { $0.key == "default_generation_settings.n_ctx" && $0.value == "1024" })
+        #expect(c.contains { $0.key == "default_generation_settings.params.top_k" })
+        #expect(c.first { $0.key == "model_path" }.map { !$0.value.contains("\u{1b}") } == true)
+        #expect(TargetInspector.llamaCppProps(Array("<html>".utf8)).first?.value == "not a JSON object")
+        #expect(TargetInspector.propsURL("http://h:8080/metrics") == "http://h:8080/props")
+        #expect(TargetInspector.propsURL("http://h:8080/x/metrics?a=1") == "http://h:8080/x/props")
+    }
+}

@@ -1,4 +1,6 @@
 import FleetCore
+import Foundation
+import Synchronization
 
 /// What the operator configured about the keys: the keymap (`keys:`), the command line's
 /// aliases (`aliases:`), and the themes `:theme` may load.
@@ -40,6 +42,9 @@ public final class ConsoleApp {
     private let replay: (any ReplayControl)?
     private let actions: (any ActionControl)?
     private let advisor: (any AdvisorFeed)?
+    private let inspector: (any NodeInspector)?
+    /// The newest inspection fetched for `i`, written by its task, read by the loop.
+    private let inspection = LatestInspection()
     private let settings: ConsoleSettings
     /// `--read-only`: the keymap loses its dangerous bindings and the command line refuses actions.
     private let readOnly: Bool
@@ -47,8 +52,9 @@ public final class ConsoleApp {
     public var pollMilliseconds: Int32 = 200
 
     public init(store: SnapshotStore, glyphs: Glyphs, replay: (any ReplayControl)? = nil, actions: (any ActionControl)? = nil,
-                advisor: (any AdvisorFeed)? = nil, settings: ConsoleSettings = ConsoleSettings()) {
+                advisor: (any AdvisorFeed)? = nil, inspector: (any NodeInspector)? = nil, settings: ConsoleSettings = ConsoleSettings()) {
         self.store = store
+        self.inspector = inspector
         self.glyphs = glyphs
         self.replay = replay
         self.actions = actions
@@ -101,6 +107,7 @@ public final class ConsoleApp {
         var shownVersion = -1
         var dirty = true
         var shownAdviceTime: Double?
+        var shownInspection = 0
         var quit = false
         var regions: [ClickRegion] = []
         while !quit && !terminal.stopRequested {
@@ -108,6 +115,11 @@ public final class ConsoleApp {
             let advice = advisor?.latestAdvice()
             if advice?.time != shownAdviceTime {
                 shownAdviceTime = advice?.time
+                dirty = true
+            }
+            let (inspectionVersion, inspected) = inspection.latest()
+            if inspectionVersion != shownInspection {
+                shownInspection = inspectionVersion
                 dirty = true
             }
             if version != shownVersion {
@@ -122,7 +134,8 @@ public final class ConsoleApp {
                 let (w, h) = terminal.size
                 let frame = ScreenRenderer.render(snapshot: snapshot, state: state, width: w, height: h, glyphs: glyphs,
                                                   audit: state.screen == .audit ? actions?.recentAudit() ?? [] : [], advice: advice,
-                                                  keymap: settings.keymap, userCommands: settings.userCommands)
+                                                  keymap: settings.keymap, userCommands: settings.userCommands,
+                                                  inspection: inspected)
                 state.nodeScrollOffset = frame.nodeScrollOffset
                 regions = frame.canvas.regions
                 terminal.present(frame.canvas)
@@ -156,6 +169,14 @@ public final class ConsoleApp {
                     state.message = applyTheme(name, on: terminal)
                 case let .export(table, path):
                     state.message = export(table, to: path)
+                case .inspect(let node):
+                    guard let inspector else {
+                        inspection.set(NodeInspection(node: node, source: "-", fetchedAt: Date().timeIntervalSince1970,
+                                                      failure: "this source has no engine pages to fetch (a simulated fleet, a query API, a stream): watch servers' /metrics"))
+                        break
+                    }
+                    let box = inspection
+                    Task.detached { box.set(await inspector.inspect(node: node)) }
                 case .quit:
                     quit = true
                 }
@@ -182,4 +203,12 @@ public final class ConsoleApp {
             return StatusMessage(TerminalText.sanitized("\(error)"), isError: true)
         }
     }
+}
+
+/// The newest inspection and a count of them, for the loop to notice a new one.
+final class LatestInspection: Sendable {
+    private let value = Mutex<(version: Int, inspection: NodeInspection?)>((0, nil))
+
+    func set(_ inspection: NodeInspection) { value.withLock { $0 = ($0.version + 1, inspection) } }
+    func latest() -> (Int, NodeInspection?) { value.withLock { ($0.version, $0.inspection) } }
 }

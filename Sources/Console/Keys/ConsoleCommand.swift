@@ -6,7 +6,7 @@ public enum ConsoleCommand: String, CaseIterable, Sendable {
     case overview, nodes, pools, events, sources, audit, scheduler
     case nextScreen = "next-screen", previousScreen = "previous-screen"
     case up, down, pageUp = "page-up", pageDown = "page-down", first, last
-    case open, back, filter, sort, reverseSort = "reverse-sort", pause, mark
+    case open, inspect, back, filter, sort, reverseSort = "reverse-sort", pause, mark
     case eventsBack = "events-back", eventsForward = "events-forward", historySpan = "history-span"
     case scaleUp = "scale-up", scaleDown = "scale-down", degrade, drain, shift, applyAdvice = "apply-advice", undo
     case help, command, quit, export

@@ -5,7 +5,7 @@ enum NodeDetailScreen {
     static func draw(_ canvas: inout Canvas, _ body: Rect, node n: NodeSnapshot, ctx: ScreenContext) {
         let title = "\(n.id)  \(n.pool) · \(n.engine) · \(n.model) \(n.version)"
         let inner = Panel.draw(&canvas, body, title: ctx.glyphs == .ascii ? title.replacingOccurrences(of: "·", with: "/") : title,
-                               glyphs: ctx.glyphs, rightTitle: (ctx.state.dayHistory ? "24 h by minute" : "15 min by second") + " (z)  Esc back")
+                               glyphs: ctx.glyphs, rightTitle: (ctx.state.dayHistory ? "24 h by minute" : "15 min by second") + " (z)  i inspect  Esc back")
         var y = inner.y
         let x = inner.x + 1
         var cx = canvas.put("state ", x: x, y: y, role: .dim)

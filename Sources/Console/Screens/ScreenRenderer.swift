@@ -14,7 +14,8 @@ public enum ScreenRenderer {
 
     public static func render(snapshot live: FleetSnapshot?, state: ConsoleState, width: Int, height: Int,
                               glyphs: Glyphs, audit: [AuditEntry] = [], advice: FleetAdvice? = nil,
-                              keymap: Keymap = .standard, userCommands: [UserCommand] = []) -> RenderedFrame {
+                              keymap: Keymap = .standard, userCommands: [UserCommand] = [],
+                              inspection: NodeInspection? = nil) -> RenderedFrame {
         var canvas = Canvas(width: width, height: height)
         guard width >= minimumWidth, height >= minimumHeight else {
             TooSmallScreen.draw(&canvas, width: width, height: height)
@@ -37,7 +38,9 @@ public enum ScreenRenderer {
             body = Rect(x: 0, y: 1, width: width, height: height - 2)
         }
         var offset = state.nodeScrollOffset
-        if let id = state.detailNodeID, let node = snapshot.nodes.first(where: { $0.id == id }) {
+        if case .inspecting(let view) = state.mode {
+            NodeInspectionScreen.draw(&canvas, body, view: view, inspection: inspection?.node == view.node ? inspection : nil, ctx: ctx)
+        } else if let id = state.detailNodeID, let node = snapshot.nodes.first(where: { $0.id == id }) {
             NodeDetailScreen.draw(&canvas, body, node: node, ctx: ctx)
         } else {
             switch state.screen {
@@ -55,7 +58,7 @@ public enum ScreenRenderer {
         case .degradeMenu(let pool): ActionDialogs.drawDegradeMenu(&canvas, ctx: ctx, pool: pool)
         case .confirming(let pending): ActionDialogs.drawConfirmation(&canvas, ctx: ctx, pending: pending)
         case .commandLine(let input): StatusBars.drawCommandLine(&canvas, ctx, input)
-        case .browsing, .filtering, .goingTo: break
+        case .browsing, .filtering, .goingTo, .inspecting: break
         }
         if let message = state.message { StatusBars.drawMessage(&canvas, message) }
         return RenderedFrame(canvas: canvas, nodeScrollOffset: offset)

@@ -59,6 +59,15 @@ enum StatusBars {
                        glyphs: ctx.glyphs)
             return
         }
+        if case .inspecting(let view) = ctx.state.mode {
+            // The view takes every key: its own, not the screen's, are the ones to show.
+            let sep = ctx.glyphs == .ascii ? "|" : "·"
+            drawPrompt(&canvas, y: y, label: " search: ", text: view.query,
+                       hint: "(type to search \(sep) ↑↓ PgUp PgDn scroll \(sep) Enter fetch again \(sep) Esc \(view.query.isEmpty ? "back" : "clear"))"
+                           .replacingOccurrences(of: "↑↓", with: ctx.glyphs == .ascii ? "Up Down" : "↑↓"),
+                       role: .statusDim, glyphs: ctx.glyphs)
+            return
+        }
         let filterText = ctx.state.filter.isEmpty ? "" : "filter: \(ctx.state.filter) "
         let room = canvas.width - TerminalText.width(filterText) - 2
         var x = 1

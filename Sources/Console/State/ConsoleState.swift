@@ -83,6 +83,28 @@ public enum ConsoleMode: Equatable, Sendable {
     case confirming(PendingAction)
     /// `:`: a command being typed.
     case commandLine(CommandLineInput)
+    /// `i`: a node's engine page, searched and scrolled.
+    case inspecting(InspectionView)
+}
+
+/// The inspection view's own state: which node, what is searched, how far down.
+public struct InspectionView: Equatable, Sendable {
+    public var node: String
+    /// Lines containing every word of it (case-insensitive) are shown.
+    public var query = ""
+    public var scroll = 0
+
+    public init(node: String) { self.node = node }
+
+    /// The lines the query keeps.
+    public func shown(_ lines: [(section: String, text: String)]) -> [(section: String, text: String)] {
+        let words = query.lowercased().split(separator: " ")
+        guard !words.isEmpty else { return lines }
+        return lines.filter { line in
+            let text = line.text.lowercased()
+            return words.allSatisfy { text.contains($0) }
+        }
+    }
 }
 
 /// What a key asks of the world outside the state: the render loop carries these out.
@@ -102,6 +124,8 @@ public enum ConsoleEffect: Equatable, Sendable {
     /// `Ctrl-S` or `:export [FILE]`: write the table (CSV, or JSON for a `.json` file) to FILE,
     /// or to a new file in the exports folder.
     case export(ExportTable, path: String?)
+    /// `i`, or Enter in the inspection: fetch the node's engine page.
+    case inspect(node: String)
     case quit
 }
 

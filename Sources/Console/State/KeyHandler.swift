@@ -55,6 +55,7 @@ public enum KeyHandler {
         case .confirming(let pending): return confirm(key, pending, s)
         case .degradeMenu(let pool): return chooseDegradeMode(key, pool, s, ctx)
         case .commandLine(let input): return CommandLineEditor.edit(key, input, s, ctx)
+        case .inspecting(let view): return browseInspection(key, view, s)
         case .help(let scroll):
             // ↑ ↓ and the page keys scroll; any other key closes the help; the quit key still quits.
             let step: Int? = switch key {
@@ -104,6 +105,14 @@ public enum KeyHandler {
         case .last: select(&s, shown, toEnd: true)
         case .open:
             s.detailNodeID = s.selectedNodeID ?? shown.flatMap { NodeList.rows($0, state: s).first?.id }
+        case .inspect:
+            guard !ctx.replaying else {
+                s.message = StatusMessage("a recording holds no engine pages: inspect a live fleet", isError: true)
+                return KeyOutcome(s)
+            }
+            guard let node = targetNode(s, ctx) else { return noTarget(s, "node") }
+            s.mode = .inspecting(InspectionView(node: node))
+            return KeyOutcome(s, [.inspect(node: node)])
         case .back:
             if s.detailNodeID != nil { s.detailNodeID = nil }
             else if !s.filter.isEmpty { s.filter = "" }
@@ -342,5 +351,37 @@ public enum KeyHandler {
         default: break
         }
         return s
+    }
+}
+
+extension KeyHandler {
+    /// The inspection view: printable keys search (every word must appear), Backspace takes
+    /// one back, ↑ ↓ and the page keys scroll, Enter fetches the page again, Esc clears the
+    /// search or, with none, closes the view.
+    static func browseInspection(_ key: Key, _ view: InspectionView, _ state: ConsoleState) -> KeyOutcome {
+        var s = state
+        var v = view
+        switch key {
+        case .escape:
+            if v.query.isEmpty { s.mode = .browsing; return KeyOutcome(s) }
+            v.query = ""
+            v.scroll = 0
+        case .enter:
+            s.mode = .inspecting(v)
+            return KeyOutcome(s, [.inspect(node: v.node)])
+        case .backspace:
+            if !v.query.isEmpty { v.query.removeLast(); v.scroll = 0 }
+        case .up: v.scroll = max(0, v.scroll - 1)
+        case .down: v.scroll += 1
+        case .pageUp: v.scroll = max(0, v.scroll - 10)
+        case .pageDown: v.scroll += 10
+        case .home: v.scroll = 0
+        case .char(let c) where v.query.count < 64 && TerminalText.isPrintable(c):
+            v.query.append(c)
+            v.scroll = 0
+        default: break
+        }
+        s.mode = .inspecting(v)
+        return KeyOutcome(s)
     }
 }

@@ -38,7 +38,12 @@ public final class ScrapeLoop: FleetSource, @unchecked Sendable {
         self.clock = clock
         self.discovery = discovery
         limiter = AsyncLimiter(limit: concurrency)
+        inspector = TargetInspector(scraper: scraper)
+        inspector.track(aggregator.config.targets)
     }
+
+    /// Opens a node down to its engine's page, for the console's `i`.
+    public let inspector: TargetInspector
 
     public func stop() { stopped.store(true, ordering: .relaxed) }
 
@@ -123,6 +128,7 @@ public final class ScrapeLoop: FleetSource, @unchecked Sendable {
                     let (added, removed) = aggregator.setTargets(staticTargets + found.filter { t in !clashes.contains(t) }, at: time)
                     dropped.withLock { $0.formUnion(removed) }
                     for (id, target) in added { scrape(id, target) }
+                    if !added.isEmpty || !removed.isEmpty { inspector.track(aggregator.currentTargets.map(\.target)) }
                 case .tick:
                     store.publish(aggregator.snapshot(at: clock.now))
                 }
