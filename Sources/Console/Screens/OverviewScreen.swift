@@ -155,11 +155,11 @@ enum CachePanel {
 }
 
 enum LatencyPanel {
-    /// TTFT and end to end always; time per output token and queue time where the source
-    /// measures them or an objective names them.
-    static func metrics(_ l: PoolLatency) -> [SLOObjective.Metric] {
+    /// TTFT, end to end and what an objective names always; time per output token and queue
+    /// time where the source measures them, when `measured` (the panel has room for them).
+    static func metrics(_ l: PoolLatency, measured: Bool) -> [SLOObjective.Metric] {
         SLOObjective.Metric.latencies.filter { m in
-            m == .ttft || m == .e2e || l.quantiles(m) != nil || l.objectives.contains { $0.metric == m }
+            m == .ttft || m == .e2e || l.objectives.contains { $0.metric == m } || (measured && l.quantiles(m) != nil)
         }
     }
 
@@ -176,8 +176,10 @@ enum LatencyPanel {
         // Breached pools first: the operator's eye goes to the top.
         let pools = ctx.snapshot.latency.sorted { ($0.breached.isEmpty ? 1 : 0, 0) < ($1.breached.isEmpty ? 1 : 0, 0) }
         var rows: [[Table.TableCell]] = []
+        // The measured extras only when every pool's rows fit: a pool out of sight costs more than a row of TPOT.
+        let measured = pools.reduce(0) { $0 + metrics($1, measured: true).count } <= inner.height - 1
         for l in pools {
-            for metric in Self.metrics(l) {
+            for metric in Self.metrics(l, measured: measured) {
                 let q = l.quantiles(metric) ?? Quantiles()
                 let objective = l.objectives.first { $0.metric == metric }
                 let breached = objective.map { l.breached.contains($0) } ?? false
