@@ -129,6 +129,19 @@ import Testing
         #expect(sim.snapshot().events.contains { $0.kind == .action && $0.message.contains("autoscaler") })
     }
 
+    /// An autoscaler asks again every stabilisation window; a refusal it has had already (the
+    /// fleet at its cap) is not logged again.
+    @Test func aRepeatedRefusalIsLoggedOnce() throws {
+        let sim = FleetSimulator(scenario: try Self.scenario(rate: 1))
+        let first = sim.perform(.scale(pool: "nope", delta: 1))
+        guard case .failure(let e) = first else { Issue.record("scaled a pool that does not exist"); return }
+        sim.perform(.scale(pool: "nope", delta: 1), refusedBefore: e.description)
+        sim.perform(.scale(pool: "other", delta: 1), refusedBefore: e.description)
+        let failed = sim.snapshot(refresh: true).events.filter { $0.message.hasPrefix("action failed") }
+        #expect(failed.map(\.message) == ["action failed: scale nope by +1: no pool nope", "action failed: scale other by +1: no pool other"],
+                "\(failed.map(\.message))")
+    }
+
     @Test func newScenarioKeysAreCheckedWithTheirLine() throws {
         let cases: [(String, String)] = [
             ("    router: random", "pools[0].router"),

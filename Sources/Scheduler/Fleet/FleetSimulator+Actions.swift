@@ -13,14 +13,17 @@ extension FleetSimulator {
 
     /// Applies an action now; the returned text says what was done (and, for a scale-up,
     /// when the capacity arrives). Logged as an `action` event either way. A shift without
-    /// its `from` takes the pool's first blue/green partner.
+    /// its `from` takes the pool's first blue/green partner. A failure the same as
+    /// `refusedBefore` is not logged again (an autoscaler asking every stabilisation window).
     @discardableResult
-    public func perform(_ action: OperatorAction, label: String? = nil) -> Result<String, FleetActionError> {
+    public func perform(_ action: OperatorAction, label: String? = nil, refusedBefore: String? = nil) -> Result<String, FleetActionError> {
         let action = action.namingShiftPartner(splitPartners(of:))
         let result = apply(action)
         switch result {
         case .success(let text): log(.info, .action, "action: \(label.map { "\($0): " } ?? "")\(text)", pool: action.pool)
-        case .failure(let e): log(.warning, .action, "action failed: \(action.summary): \(e)", pool: action.pool)
+        case .failure(let e) where e.description != refusedBefore:
+            log(.warning, .action, "action failed: \(action.summary): \(e)", pool: action.pool)
+        case .failure: break
         }
         return result
     }

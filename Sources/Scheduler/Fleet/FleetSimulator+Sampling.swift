@@ -70,8 +70,11 @@ extension FleetSimulator {
             let provisioned = state.pools[pi].nodeIndices.filter { !state.nodes[$0].retiring }.count
             let delta = state.pools[pi].autoscaler!.decide(load: load, provisioned: provisioned, dt: dt)
             if delta != 0 {
-                perform(.scale(pool: state.pools[pi].spec.id, delta: delta),
-                        label: "autoscaler (\(load) requests, target \(Int(state.pools[pi].autoscaler!.spec.targetPerReplica)) per replica)")
+                let result = perform(.scale(pool: state.pools[pi].spec.id, delta: delta),
+                                     label: "autoscaler (\(load) requests, target \(Int(state.pools[pi].autoscaler!.spec.targetPerReplica)) per replica)",
+                                     refusedBefore: state.pools[pi].autoscaleRefusal)
+                // Refused (the fleet at its cap): said once, asked again quietly until it passes.
+                if case .failure(let e) = result { state.pools[pi].autoscaleRefusal = e.description } else { state.pools[pi].autoscaleRefusal = nil }
             }
         }
     }

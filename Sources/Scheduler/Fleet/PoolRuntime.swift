@@ -30,6 +30,8 @@ struct PoolRuntime {
     private(set) var cacheModel: ResponseCacheModel?
     var apiQuota: TokenBucket?
     var autoscaler: Autoscaler?
+    /// Why the autoscaler's last scale was refused, so the refusal is logged once.
+    var autoscaleRefusal: String?
     var nodeIndices: [Int] = []
     /// Replicas ever created (names keep counting after a scale-in).
     var nodesCreated = 0
