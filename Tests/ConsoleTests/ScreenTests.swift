@@ -229,5 +229,10 @@ import Testing
         let sources = ScreenRenderer.render(snapshot: scraped, state: state, width: 140, height: 30, glyphs: .unicode).canvas.text
         #expect(sources.contains("Sources (1)") && sources.contains("3s ago") && sources.contains("12ms")
                 && sources.contains("1/40 +2") && sources.contains("missed 1 scrape: timeout after 2 s"))
+        // A flood's skipped lines, compact at 80 columns rather than cut.
+        scraped.sources[0].parseIssues = 312_340
+        scraped.sources[0].scrapes = 1_250
+        let narrow = ScreenRenderer.render(snapshot: scraped, state: state, width: 80, height: 24, glyphs: .unicode).canvas.text
+        #expect(narrow.contains("1/1.2k +312k"), "\(narrow)")
     }
 }
