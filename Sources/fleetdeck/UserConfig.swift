@@ -24,6 +24,9 @@ struct UserConfig {
     var aliases: [String: String] = [:]
     /// `commands:`: the operator's own commands (Docs/console.md).
     var userCommands: [UserCommand] = []
+    /// `contexts:`: the fleets this config names, and `context:`, the one `watch` opens on.
+    var contexts: [FleetContext] = []
+    var defaultContext: String?
     var path: String?
 
     static var defaultPath: String {
@@ -41,13 +44,22 @@ struct UserConfig {
             return UserConfig()
         }
         let doc = try YAMLValue.load(contentsOf: path)
-        try doc.allowKeys(Set(["theme", "ascii", "mouse", "actions", "local", "keys", "aliases", "commands"]).union(WatchConfig.keys))
+        try doc.allowKeys(Set(["theme", "ascii", "mouse", "actions", "local", "keys", "aliases", "commands", "contexts", "context"])
+            .union(WatchConfig.keys))
         var config = UserConfig(theme: try doc.optional("theme")?.string(), ascii: try doc.optional("ascii")?.bool(),
                                 mouse: try doc.optional("mouse")?.bool(),
                                 watch: try WatchConfig.read(doc), actions: try doc.optional("actions").map(ActionsConfig.read),
                                 local: try doc.optional("local").map(LocalNodeConfig.read),
                                 keymap: try doc.optional("keys").map(readKeymap) ?? .standard,
                                 aliases: try doc.optional("aliases").map(readAliases) ?? [:], path: path)
+        if let section = try doc.optional("contexts") { config.contexts = try FleetContext.list(section, relativeTo: path) }
+        if let value = try doc.optional("context") {
+            let name = try value.string()
+            guard config.contexts.contains(where: { $0.name == name }) else {
+                throw value.error("no context named '\(name)' under contexts:")
+            }
+            config.defaultContext = name
+        }
         if let section = try doc.optional("commands") {
             config.userCommands = try UserCommandsConfig.read(section)
             for c in config.userCommands where CommandSpec.isBuiltIn(c.name) || config.aliases[c.name] != nil {

@@ -1,6 +1,7 @@
 import Actions
 import ArgumentParser
 import AsyncHTTPClient
+import Console
 import FleetCore
 import Scheduler
 import Foundation
@@ -51,6 +52,14 @@ struct WatchCommand: ParsableCommand {
               pools:
                 - {id: chat, slo: [{metric: e2e, percentile: 95, target_ms: 2000}]}
 
+            Several fleets, each its own watch config, as contexts (the header names the one shown, in its
+            colour; a name with "prod" in it is red; :ctx NAME switches; --context NAME opens on one):
+
+              contexts:
+                - {name: prod, config: prod.yaml, read_only: true}
+                - {name: staging, config: staging.yaml, colour: yellow}
+              context: staging
+
             Actions (+ - d D b, confirmed with y, audited) act on a pool through the actuator its config names:
 
               actions:
@@ -69,35 +78,63 @@ struct WatchCommand: ParsableCommand {
     @Flag(name: .long, help: "Read fleetdeck NDJSON (Docs/ndjson-format.md) piped into standard input: producer | fleetdeck watch --stdin.")
     var stdin = false
 
+    @Option(name: .long, help: "Open on this fleet of the config's contexts: (default: its context: key, else the first); :ctx NAME switches.")
+    var context: String?
+
     func run() throws {
         // Before the HTTP client's threads take arenas of their own.
         MemoryPolicy.forLongRunningProcess()
-        let cfg = try UserConfig.load(explicit: display.config)
+        let main = try UserConfig.load(explicit: display.config)
+        if main.contexts.isEmpty {
+            if let context { throw UserError("--context \(context): the config names no contexts: (see fleetdeck watch --help)") }
+            try watch(main, fleet: main, context: nil)
+            return
+        }
+        var name = context ?? main.defaultContext ?? main.contexts[0].name
+        // `:ctx NAME` ends one fleet's console and opens the next, until the operator quits.
+        while true {
+            guard let chosen = main.contexts.first(where: { $0.name == name }) else {
+                throw UserError("no context named '\(name)': \(main.contexts.map(\.name).joined(separator: ", "))")
+            }
+            let fleet: UserConfig
+            do { fleet = try UserConfig.load(explicit: chosen.config) } catch let e as UserError {
+                throw UserError("context \(chosen.name): \(e.description)")
+            }
+            guard case .switchContext(let next) = try watch(main, fleet: fleet, context: chosen) else { return }
+            name = next
+        }
+    }
+
+    /// One fleet's console: `fleet` says what to watch and act on, `main` how the console
+    /// looks and answers (theme, keys, aliases, commands).
+    @discardableResult
+    func watch(_ main: UserConfig, fleet cfg: UserConfig, context: FleetContext?) throws -> ConsoleExit {
         let w = cfg.watch
         guard w.hasSource || stdin else {
             throw UserError("nothing to watch: add a targets: list (or file_sd_configs / http_sd_configs under scrape:) to \(cfg.path ?? UserConfig.defaultPath) (see fleetdeck watch --help)")
         }
         let client = try TelemetryHTTPClient.make(tls: w.tls)
         defer { try? client.syncShutdown() }
-        let session = try ConsoleSession(display: display, config: cfg, recording: recording, local: local,
-                                         view: "watch:" + (cfg.path.map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? "stdin"))
+        let session = try ConsoleSession(display: display, config: main, recording: recording, local: local,
+                                         view: "watch:" + (cfg.path.map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? "stdin"),
+                                         context: context)
         defer { session.close() }
         let source: any FleetSource
         do { source = try WatchSources.make(w, client: client, store: session.store, stdin: stdin) } catch { throw UserError("\(error)") }
         // Actions get a client of their own that follows no redirect (HTTPActuator).
         let actionClient = try TelemetryHTTPClient.make(tls: w.tls, followRedirects: false)
         defer { try? actionClient.syncShutdown() }
-        let executor = try makeExecutor(cfg, client: actionClient, store: session.store)
+        let executor = try makeExecutor(cfg, client: actionClient, store: session.store, readOnly: context?.readOnly == true)
         // A watched fleet has no simulator to fork: the advisor forecasts its load only.
         let advisor = AdvisorLoop(advisor: Advisor(), store: session.store, driver: nil)
-        try session.run(source: source, actions: executor, advisor: advisor)
+        return try session.run(source: source, actions: executor, advisor: advisor)
     }
 }
 
 extension WatchCommand {
     /// The action layer for a watched fleet: each pool's actuator from `actions:` in the
     /// config; nil (the keys say there is no actuator) when the config names none.
-    func makeExecutor(_ cfg: UserConfig, client: HTTPClient, store: SnapshotStore) throws -> ActionExecutor? {
+    func makeExecutor(_ cfg: UserConfig, client: HTTPClient, store: SnapshotStore, readOnly: Bool = false) throws -> ActionExecutor? {
         guard let actions = cfg.actions, !actions.pools.isEmpty else { return nil }
         let nodes = Set(cfg.watch.targets.map(\.node))
         var actuators: [String: any Actuator] = [:]
@@ -112,6 +149,7 @@ extension WatchCommand {
         let routed = PoolRoutedActuator(actuators: actuators) { node in store.latest().snapshot?.nodes.first { $0.id == node }?.pool }
         var options = acting
         options.cooldown = actions.cooldown
+        options.readOnly = options.readOnly || readOnly
         return try options.makeExecutor(actuator: routed, limits: actions.pools.mapValues { $0.minReplicas...$0.maxReplicas }) {
             store.note($0, $1)
         }

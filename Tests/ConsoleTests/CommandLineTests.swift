@@ -147,3 +147,31 @@ import Testing
         #expect(throws: KeymapError.self) { try Keymap.standard.adding([UserCommand(name: "y", description: "", scope: .node, argv: ["true"], key: "ctrl-c")]) }
     }
 }
+
+/// `:ctx NAME`: another fleet of the config's contexts, and the header that names the one shown.
+@Suite struct ContextTests {
+    func driver(current: String? = "staging", locked: String? = nil) -> KeyDriver {
+        var d = KeyDriver()
+        d.context.contexts = ["prod", "staging"]
+        d.context.currentContext = current
+        d.context.contextsLocked = locked
+        return d
+    }
+
+    @Test func ctxSwitchesToAnotherContextOnly() {
+        #expect(driver().command("ctx prod").effects == [.switchContext("prod")])
+        #expect(driver().command("ctx staging").state.message?.text == ":ctx: already on staging")
+        #expect(driver().command("ctx dev").state.message?.text == ":ctx: contexts: prod, staging")
+        #expect(KeyDriver().command("ctx prod").state.message?.text.contains("no contexts") == true)
+        let locked = driver(locked: "recording to r.rec: quit, then watch --context NAME").command("ctx prod")
+        #expect(locked.effects.isEmpty && locked.state.message?.text.contains("recording to r.rec") == true)
+    }
+
+    @Test func theHeaderNamesTheContextInItsColour() {
+        let frame = ScreenRenderer.render(snapshot: Fixtures.snapshot, state: ConsoleState(), width: 120, height: 30, glyphs: .unicode,
+                                          context: ContextBadge(name: "prod", role: .crit)).canvas
+        #expect(frame.text.hasPrefix(" fleetdeck [prod] "))
+        let x = Array(" fleetdeck [".unicodeScalars).count
+        #expect(frame[x, 0].role == .crit)
+    }
+}

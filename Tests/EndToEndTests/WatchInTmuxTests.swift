@@ -83,6 +83,61 @@ import Testing
         #expect(try pane.format("#{alternate_on}") == "0")
     }
 
+    /// Two fleets under contexts: the header names the one shown (prod in red), `:ctx` switches,
+    /// a read-only context refuses actions, and a bad `context:` names its line.
+    @Test func contextsSwitchFleetsAndNameThemInTheHeader() throws {
+        try Harness.requireBinary()
+        let dir = NSTemporaryDirectory() + "fleetdeck-ctx-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.copyItem(atPath: RepositoryRoot.path + "/sample-data/telemetry/vllm-v1.prom", toPath: dir + "/metrics")
+        let port = try Harness.freePort()
+        let server = try startMetricsServer(directory: dir, port: port)
+        defer { Harness.stop(server) }
+        for (name, node) in [("prod", "prod-0"), ("staging", "stage-0")] {
+            try """
+                scrape: {interval_ms: 300, timeout_ms: 1000}
+                targets:
+                  - {url: "http://127.0.0.1:\(port)/metrics", node: \(node), pool: chat}
+                actions:
+                  pools:
+                    chat: {actuator: exec, argv: ["/bin/true", "{replicas}"]}
+                """.write(toFile: "\(dir)/\(name).yaml", atomically: true, encoding: .utf8)
+        }
+        try """
+            contexts:
+              - {name: prod, config: prod.yaml, read_only: true}
+              - {name: staging, config: staging.yaml, colour: yellow}
+            context: staging
+            """.write(toFile: dir + "/config.yaml", atomically: true, encoding: .utf8)
+
+        let pane = try TmuxPane(width: 140, height: 30)
+        try pane.type("FLEETDECK_HOME=\(RepositoryRoot.path) \(Harness.binary) watch --config \(dir)/config.yaml 2>\(dir)/err.txt")
+        try pane.press("Enter")
+        let staging = try pane.waitFor("the staging fleet") { $0.contains(" fleetdeck [staging] ") && self.row($0, "stage-0").contains(" up ") }
+        #expect(!staging.contains("prod-0"))
+        try pane.type(":ctx prod")
+        try pane.press("Enter")
+        let prod = try pane.waitFor("the prod fleet") { $0.contains(" fleetdeck [prod] ") && self.row($0, "prod-0").contains(" up ") }
+        #expect(!prod.contains("stage-0"))
+        // Read-only: the action keys are gone from the footer, and a typed scale is refused.
+        #expect(!prod.contains("+ scale+"))
+        try pane.type(":scale chat +1")
+        try pane.press("Enter")
+        try pane.waitFor(text: "read-only")
+        try pane.type(":ctx staging")
+        try pane.press("Enter")
+        try pane.waitFor("back on staging") { $0.contains(" fleetdeck [staging] ") && self.row($0, "stage-0").contains(" up ") }
+        try pane.type("q")
+        try pane.waitFor("the shell prompt back", timeout: 15) { !$0.contains("fleetdeck [") }
+
+        let direct = try Harness.fleetdeck(["watch", "--config", dir + "/config.yaml", "--context", "nope"])
+        #expect(direct.status == 2 && direct.stderr.contains("no context named 'nope': prod, staging"), "\(direct.stderr)")
+        try "contexts:\n  - {name: prod, config: prod.yaml}\ncontext: dev\n".write(toFile: dir + "/bad.yaml", atomically: true, encoding: .utf8)
+        let bad = try Harness.fleetdeck(["watch", "--config", dir + "/bad.yaml"])
+        #expect(bad.status == 2 && bad.stderr.contains("bad.yaml:3") && bad.stderr.contains("no context named 'dev'"), "\(bad.stderr)")
+    }
+
     @Test func watchWithoutTargetsSaysWhatToDo() throws {
         let dir = NSTemporaryDirectory() + "fleetdeck-watch-empty-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -17,6 +17,11 @@ public struct ConsoleSettings {
     public var remember: ((RememberedView) -> Void)?
     /// Said on the bottom row when the console opens (a state file that could not be read).
     public var openingMessage: StatusMessage?
+    /// The fleet this console shows, named in the header in its colour (`contexts:`).
+    public var context: ContextBadge?
+    /// Every context `:ctx` may switch to, and why it may not now (a recording under way).
+    public var contexts: [String] = []
+    public var contextsLocked: String?
     /// Writes an exported table to the path given (or a new file in the exports folder) and
     /// returns where it went; nil when exports cannot be written here.
     public var writeExport: ((ExportTable, String?) throws -> String)?
@@ -31,6 +36,21 @@ public struct ConsoleSettings {
         self.userCommands = userCommands
         self.writeExport = writeExport
     }
+}
+
+/// A named fleet from the config's `contexts:`, as the header shows it.
+public struct ContextBadge: Equatable, Sendable {
+    public var name: String
+    public var role: StyleRole
+
+    public init(name: String, role: StyleRole) { self.name = name; self.role = role }
+}
+
+/// How a console run ended: the operator quit, or asked for another context (`:ctx NAME`),
+/// which the command wires up and runs next.
+public enum ConsoleExit: Equatable, Sendable {
+    case quit
+    case switchContext(String)
 }
 
 /// The render loop: one thread owns the terminal; it reads the newest snapshot, turns keys
@@ -100,7 +120,8 @@ public final class ConsoleApp {
         return actions.plan(run, snapshot: snapshot)
     }
 
-    public func run(on terminal: TerminalBackend) {
+    @discardableResult
+    public func run(on terminal: TerminalBackend) -> ConsoleExit {
         var state = settings.remembered?.applied(to: ConsoleState()) ?? ConsoleState()
         state.message = settings.openingMessage
         defer { settings.remember?(RememberedView(state)) }
@@ -109,6 +130,7 @@ public final class ConsoleApp {
         var shownAdviceTime: Double?
         var shownInspection = 0
         var quit = false
+        var exit = ConsoleExit.quit
         var regions: [ClickRegion] = []
         while !quit && !terminal.stopRequested {
             let (version, snapshot) = store.latest()
@@ -135,7 +157,7 @@ public final class ConsoleApp {
                 let frame = ScreenRenderer.render(snapshot: snapshot, state: state, width: w, height: h, glyphs: glyphs,
                                                   audit: state.screen == .audit ? actions?.recentAudit() ?? [] : [], advice: advice,
                                                   keymap: settings.keymap, userCommands: settings.userCommands,
-                                                  inspection: inspected)
+                                                  inspection: inspected, context: settings.context)
                 state.nodeScrollOffset = frame.nodeScrollOffset
                 regions = frame.canvas.regions
                 terminal.present(frame.canvas)
@@ -146,6 +168,9 @@ public final class ConsoleApp {
             guard key != .resize else { continue }
             var context = KeyContext(snapshot: snapshot, advice: advice, keymap: settings.keymap, aliases: settings.aliases,
                                      themes: settings.themes, readOnly: readOnly, userCommands: settings.userCommands)
+            context.contexts = settings.contexts
+            context.currentContext = settings.context?.name
+            context.contextsLocked = settings.contextsLocked
             if state.screen == .audit { context.audit = actions?.recentAudit() ?? [] }
             context.regions = regions
             let outcome = KeyHandler.handle(key, state, context)
@@ -177,11 +202,15 @@ public final class ConsoleApp {
                     }
                     let box = inspection
                     Task.detached { box.set(await inspector.inspect(node: node)) }
+                case .switchContext(let name):
+                    exit = .switchContext(name)
+                    quit = true
                 case .quit:
                     quit = true
                 }
             }
         }
+        return exit
     }
 
     private func export(_ table: ExportTable, to path: String?) -> StatusMessage {

@@ -139,6 +139,12 @@ enum CommandLineEditor {
                 return fail("themes: \(ctx.themes.joined(separator: ", "))")
             }
             return KeyOutcome(s, [.theme(args[0])])
+        case "ctx":
+            guard !ctx.contexts.isEmpty else { return fail("no contexts: name fleets under contexts: in the config") }
+            if let locked = ctx.contextsLocked { return fail(locked) }
+            guard ctx.contexts.contains(args[0]) else { return fail("contexts: \(ctx.contexts.joined(separator: ", "))") }
+            guard args[0] != ctx.currentContext else { return fail("already on \(args[0])") }
+            return KeyOutcome(s, [.switchContext(args[0])])
         case "export":
             // The rest of the line is the path, spaces and all.
             let path = text.split(separator: " ", maxSplits: 1).dropFirst().first.map { String($0).trimmingWhitespace }
@@ -207,6 +213,7 @@ enum CommandLineEditor {
         case .sortColumn: return NodeSortColumn.allCases.map { $0.title.lowercased() }
         case .sortOrder: return ["asc", "desc"]
         case .theme: return ctx.themes.sorted()
+        case .context: return ctx.contexts
         case .count, .percent, .filterText: return []
         }
     }

@@ -3,7 +3,7 @@ import FleetCore
 /// One `:` command, declared once: the command line runs, completes and documents it from this.
 public struct CommandSpec: Sendable {
     enum Argument: Sendable {
-        case pool, node, degradeMode, onOff, sortColumn, sortOrder, theme, count, percent, filterText
+        case pool, node, degradeMode, onOff, sortColumn, sortOrder, theme, context, count, percent, filterText
     }
 
     let name: String
@@ -37,6 +37,7 @@ public struct CommandSpec: Sendable {
                     arguments: [.filterText], required: 0),
         CommandSpec("sort", "COLUMN [asc|desc]", "sort the node tables", arguments: [.sortColumn, .sortOrder], required: 1),
         CommandSpec("theme", "NAME", "switch the colour theme", arguments: [.theme]),
+        CommandSpec("ctx", "NAME", "switch to another fleet of the config's contexts", arguments: [.context]),
         CommandSpec("export", "[FILE]", "write this screen's table to FILE (.json: JSON, else CSV), or to the exports folder",
                     arguments: [.filterText], required: 0),
         CommandSpec("help", "", "the keys and these commands"),

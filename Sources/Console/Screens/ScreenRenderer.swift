@@ -15,7 +15,7 @@ public enum ScreenRenderer {
     public static func render(snapshot live: FleetSnapshot?, state: ConsoleState, width: Int, height: Int,
                               glyphs: Glyphs, audit: [AuditEntry] = [], advice: FleetAdvice? = nil,
                               keymap: Keymap = .standard, userCommands: [UserCommand] = [],
-                              inspection: NodeInspection? = nil) -> RenderedFrame {
+                              inspection: NodeInspection? = nil, context: ContextBadge? = nil) -> RenderedFrame {
         var canvas = Canvas(width: width, height: height)
         guard width >= minimumWidth, height >= minimumHeight else {
             TooSmallScreen.draw(&canvas, width: width, height: height)
@@ -27,7 +27,7 @@ public enum ScreenRenderer {
         }
         let ctx = ScreenContext(snapshot: snapshot, live: live ?? snapshot, state: state, glyphs: glyphs, audit: audit,
                                 advice: snapshot.replay == nil ? advice : nil, keymap: keymap,
-                                userCommands: userCommands)
+                                userCommands: userCommands, context: context)
         StatusBars.drawHeader(&canvas, ctx)
         let body: Rect
         if let replay = snapshot.replay {
@@ -76,6 +76,7 @@ struct ScreenContext {
     var advice: FleetAdvice?
     var keymap = Keymap.standard
     var userCommands: [UserCommand] = []
+    var context: ContextBadge?
 
     var startTimeOfDay: Double { snapshot.timeOfDay - snapshot.time }
 }

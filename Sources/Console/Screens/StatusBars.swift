@@ -7,6 +7,11 @@ enum StatusBars {
         let y = 0
         canvas.fill(Rect(x: 0, y: y, width: canvas.width, height: 1), role: .status)
         var x = canvas.put(" fleetdeck ", x: 0, y: y, role: .status)
+        // Which fleet this is, in its colour, before anything else: prod must never pass for staging.
+        if let badge = ctx.context {
+            x += canvas.put("[\(badge.name)]", x: x, y: y, role: badge.role, maxWidth: 24)
+            x += canvas.put(" ", x: x, y: y, role: .status)
+        }
         let kind = s.source.kind == .simulation ? "sim" : s.source.kind.rawValue
         let speed = s.source.speed == 1 ? "" : " x\(Format.compact(s.source.speed))"
         x += canvas.put("\(kind) \(s.source.name) \(Format.clock(s.timeOfDay))\(speed) ", x: x, y: y, role: .status)

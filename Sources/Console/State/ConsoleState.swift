@@ -126,6 +126,8 @@ public enum ConsoleEffect: Equatable, Sendable {
     case export(ExportTable, path: String?)
     /// `i`, or Enter in the inspection: fetch the node's engine page.
     case inspect(node: String)
+    /// `:ctx NAME`: leave this fleet for another of the config's contexts.
+    case switchContext(String)
     case quit
 }
 

@@ -18,6 +18,10 @@ public struct KeyContext {
     public var audit: [AuditEntry] = []
     /// Where clicks land on the frame on screen.
     public var regions: [ClickRegion] = []
+    /// The config's contexts, and the one shown, for `:ctx`.
+    public var contexts: [String] = []
+    public var currentContext: String?
+    public var contextsLocked: String?
 
     public init(snapshot: FleetSnapshot?, advice: FleetAdvice? = nil, keymap: Keymap = .standard, aliases: [String: String] = [:],
                 themes: [String] = [], readOnly: Bool = false, userCommands: [UserCommand] = []) {
