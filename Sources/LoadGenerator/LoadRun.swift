@@ -91,6 +91,9 @@ public enum LoadRun {
                 request.method = .POST
                 request.headers.add(name: "Content-Type", value: "application/json")
                 request.headers.add(name: "Accept", value: "text/event-stream")
+                // Each request on a connection of its own, as independent users' are: a pooled
+                // one the server has just closed as idle would fail a request it never saw.
+                request.headers.add(name: "Connection", value: "close")
                 request.body = .bytes(ByteBuffer(string: body))
                 let response = try await client.execute(request, timeout: .seconds(Int64(timeout.rounded(.up))))
                 var result = StreamResult()
