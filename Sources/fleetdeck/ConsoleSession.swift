@@ -30,7 +30,8 @@ final class ConsoleSession {
         (settings.remembered, settings.openingMessage) = views.load()
         settings.remember = { views.save($0) }
         settings.context = context?.badge
-        settings.contexts = config.contexts.map(\.name)
+        // Only `watch` switches fleets (it runs the next context's session); elsewhere `:ctx` has none.
+        settings.contexts = context == nil ? [] : config.contexts.map(\.name)
         // A recording is one fleet's: switching would end it.
         if let file = recording?.record { settings.contextsLocked = "recording to \(file): quit, then watch --context NAME" }
         self.settings = settings
