@@ -4,6 +4,13 @@ import Foundation
 /// describe does: every series as the engine wrote it, the engine's configuration where it
 /// exports one, and what was wrong with the page. Not part of snapshots or recordings.
 public struct NodeInspection: Sendable, Equatable {
+    /// One entry of the engine's configuration.
+    public struct Setting: Sendable, Equatable {
+        public var key: String
+        public var value: String
+        public init(key: String, value: String) { self.key = key; self.value = value }
+    }
+
     public var node: String
     /// Where it was read (a URL, credentials redacted).
     public var source: String
@@ -14,22 +21,16 @@ public struct NodeInspection: Sendable, Equatable {
     /// `name{labels} value`, one per series, in the page's order.
     public var series: [String]
     /// The engine's configuration: vLLM's `cache_config_info` labels, llama.cpp's `/props`.
-    public var configuration: [(key: String, value: String)]
+    public var configuration: [Setting]
     /// Parse problems with their lines, and anything the fetch could not get.
     public var problems: [String]
     /// Why nothing could be read; nil when the page came.
     public var failure: String?
 
     public init(node: String, source: String, fetchedAt: Double, summary: [String] = [], series: [String] = [],
-                configuration: [(key: String, value: String)] = [], problems: [String] = [], failure: String? = nil) {
+                configuration: [Setting] = [], problems: [String] = [], failure: String? = nil) {
         self.node = node; self.source = source; self.fetchedAt = fetchedAt; self.summary = summary; self.series = series
         self.configuration = configuration; self.problems = problems; self.failure = failure
-    }
-
-    public static func == (a: NodeInspection, b: NodeInspection) -> Bool {
-        a.node == b.node && a.source == b.source && a.fetchedAt == b.fetchedAt && a.summary == b.summary && a.series == b.series
-            && a.configuration.map(\.key) == b.configuration.map(\.key) && a.configuration.map(\.value) == b.configuration.map(\.value)
-            && a.problems == b.problems && a.failure == b.failure
     }
 
     /// Every line the inspection view lists, in its sections, for a search to narrow down.

@@ -22,8 +22,13 @@ public struct LoadReport: Sendable, Equatable {
     public var offeredRate: Double
     public var sent: Int
     public var ok: Int
+    public struct Failure: Sendable, Equatable {
+        public var reason: String
+        public var count: Int
+    }
+
     /// Failures by reason ("HTTP 503", "connection refused", ...), most frequent first.
-    public var failures: [(reason: String, count: Int)]
+    public var failures: [Failure]
     /// Arrivals not sent because `maxInFlight` requests were already waiting: the client's
     /// own limit, reported so that it never hides as a lower offered load.
     public var droppedAtClient: Int
@@ -41,17 +46,11 @@ public struct LoadReport: Sendable, Equatable {
         ok = good.count
         var reasons: [String: Int] = [:]
         for o in outcomes where o.result != .ok { reasons[o.resultText, default: 0] += 1 }
-        failures = reasons.map { ($0.key, $0.value) }.sorted { $0.count != $1.count ? $0.count > $1.count : $0.reason < $1.reason }
+        failures = reasons.map { Failure(reason: $0.key, count: $0.value) }.sorted { $0.count != $1.count ? $0.count > $1.count : $0.reason < $1.reason }
         ttft = Percentiles(good.compactMap(\.ttft))
         e2e = Percentiles(good.compactMap(\.e2e))
         tpot = Percentiles(good.compactMap(\.timePerOutputToken))
         outputTokens = good.reduce(0) { $0 + $1.outputTokens }
-    }
-
-    public static func == (a: LoadReport, b: LoadReport) -> Bool {
-        a.duration == b.duration && a.sent == b.sent && a.ok == b.ok && a.droppedAtClient == b.droppedAtClient
-            && a.failures.map(\.reason) == b.failures.map(\.reason) && a.failures.map(\.count) == b.failures.map(\.count)
-            && a.ttft == b.ttft && a.e2e == b.e2e && a.tpot == b.tpot && a.outputTokens == b.outputTokens
     }
 
     public var text: String {

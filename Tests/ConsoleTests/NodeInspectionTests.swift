@@ -9,7 +9,7 @@ import Testing
         summary: ["stack: vllm", "families: 3  series: 4"],
         series: ["vllm:num_requests_running{model_name=\"m\"} 30", "vllm:num_requests_waiting{model_name=\"m\"} 8",
                  "vllm:generation_tokens_total{model_name=\"m\"} 1200", "vllm:cache_config_info{block_size=\"16\"} 1"],
-        configuration: [("block_size", "16"), ("num_gpu_blocks", "27431")],
+        configuration: [.init(key: "block_size", value: "16"), .init(key: "num_gpu_blocks", value: "27431")],
         problems: ["line 17: expected a value"])
 
     @Test func iOpensTheSelectedNodeAndAsksForItsPage() {

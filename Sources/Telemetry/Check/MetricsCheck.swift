@@ -66,21 +66,34 @@ public enum MetricsCheck {
         return tail.hasSuffix("# EOF") ? .openmetrics : .prometheus
     }
 
+    /// The report of a page already parsed (the node inspection parses it once for both).
+    public static func check(_ e: Exposition, bytes: [UInt8], source: String, openMetrics: Bool) -> Report {
+        var report = Report(source: source, format: openMetrics ? .openmetrics : .prometheus, bytes: bytes.count, lines: lineCount(bytes))
+        read(e, into: &report)
+        return report
+    }
+
+    static func read(_ e: Exposition, into report: inout Report) {
+        report.families = e.families.count
+        report.series = e.sampleCount
+        report.problems = e.issues
+        report.unlistedProblems = e.issueCount - e.issues.count
+        if let mapping = MetricsMappings.detect(e) {
+            report.stack = mapping.stack.title
+            report.concepts = concepts(of: mapping.read(e))
+        }
+    }
+
+    static func lineCount(_ bytes: [UInt8]) -> Int {
+        bytes.isEmpty ? 0 : bytes.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 } + (bytes.last == 0x0A ? 0 : 1)
+    }
+
     public static func check(_ bytes: [UInt8], source: String, format requested: Format = .auto, contentType: String? = nil) -> Report {
         let format = requested == .auto ? detect(bytes, contentType: contentType) : requested
-        let lines = bytes.isEmpty ? 0 : bytes.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 } + (bytes.last == 0x0A ? 0 : 1)
-        var report = Report(source: source, format: format, bytes: bytes.count, lines: lines)
+        var report = Report(source: source, format: format, bytes: bytes.count, lines: lineCount(bytes))
         switch format {
         case .auto, .prometheus, .openmetrics:
-            let e = PrometheusTextParser.parse(bytes, format: format == .openmetrics ? .openMetrics : .prometheusText)
-            report.families = e.families.count
-            report.series = e.sampleCount
-            report.problems = e.issues
-            report.unlistedProblems = e.issueCount - e.issues.count
-            if let mapping = MetricsMappings.detect(e) {
-                report.stack = mapping.stack.title
-                report.concepts = concepts(of: mapping.read(e))
-            }
+            read(PrometheusTextParser.parse(bytes, format: format == .openmetrics ? .openMetrics : .prometheusText), into: &report)
         case .redis:
             let info = RedisInfoParser.parse(String(decoding: bytes, as: UTF8.self))
             report.problems = info.issues

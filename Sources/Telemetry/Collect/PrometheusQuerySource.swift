@@ -49,14 +49,17 @@ public struct PrometheusQuerySource: Sendable {
     }
 
     /// `histogram_quantile` per pool over the last minute.
-    public func latencyQuery(_ metric: SLOObjective.Metric, quantile q: Double) -> String {
+    /// nil for the error rate, which is no histogram.
+    public func latencyQuery(_ metric: SLOObjective.Metric, quantile q: Double) -> String? {
         // vLLM's and SGLang's names for each signal (the same where they agree).
-        let (vllm, sglang): (String, String) = switch metric {
+        let names: (vllm: String, sglang: String)? = switch metric {
         case .ttft: ("time_to_first_token_seconds", "time_to_first_token_seconds")
         case .e2e: ("e2e_request_latency_seconds", "e2e_request_latency_seconds")
         case .tpot: ("inter_token_latency_seconds", "inter_token_latency_seconds")
-        case .queueTime, .errorRate: ("request_queue_time_seconds", "queue_time_seconds")   // the error rate is no histogram: never asked
+        case .queueTime: ("request_queue_time_seconds", "queue_time_seconds")
+        case .errorRate: nil
         }
+        guard let (vllm, sglang) = names else { return nil }
         return "histogram_quantile(\(q), sum by (le, \(config.poolLabel)) (rate(vllm:\(vllm)_bucket[1m]) or rate(sglang:\(sglang)_bucket[1m])))"
     }
 
@@ -128,7 +131,7 @@ public struct PrometheusQuerySource: Sendable {
         let answers = await withTaskGroup(of: (Int, Int, PrometheusQueryResponse?).self) { group in
             for (m, metric) in metrics.enumerated() {
                 for (k, q) in quantiles.enumerated() {
-                    let promql = latencyQuery(metric, quantile: q.0)
+                    guard let promql = latencyQuery(metric, quantile: q.0) else { continue }
                     group.addTask {
                         guard case .success(let r) = await self.run(promql) else { return (m, k, nil) }
                         return (m, k, r)

@@ -47,11 +47,11 @@ public final class TargetInspector: NodeInspector {
 
     /// A page read into an inspection: pure, for the tests.
     public static func read(_ body: [UInt8], node: String, source: String, openMetrics: Bool, fetchedAt: Double) -> NodeInspection {
-        let report = MetricsCheck.check(body, source: source, format: openMetrics ? .openmetrics : .prometheus)
-        let summary = report.text.split(separator: "\n").map(String.init).prefix { !$0.hasPrefix("problems") }.dropFirst()
         let exposition = PrometheusTextParser.parse(body, format: openMetrics ? .openMetrics : .prometheusText)
+        let report = MetricsCheck.check(exposition, bytes: body, source: source, openMetrics: openMetrics)
+        let summary = report.text.split(separator: "\n").map(String.init).prefix { !$0.hasPrefix("problems") }.dropFirst()
         var series: [String] = []
-        var configuration: [(key: String, value: String)] = []
+        var configuration: [NodeInspection.Setting] = []
         outer: for family in exposition.families {
             for sample in family.samples {
                 guard series.count < maxSeries else { break outer }
@@ -60,7 +60,7 @@ public final class TargetInspector: NodeInspector {
             }
             // vLLM states its cache configuration as the labels of an info gauge.
             if family.name.hasSuffix("cache_config_info"), let sample = family.samples.first {
-                configuration += sample.labels.map { (TerminalText.sanitized($0.name), cut($0.value)) }
+                configuration += sample.labels.map { .init(key: TerminalText.sanitized($0.name), value: cut($0.value)) }
             }
         }
         var problems = report.problems.map { TerminalText.sanitized($0.description) }
@@ -80,16 +80,16 @@ public final class TargetInspector: NodeInspector {
 
     /// The scalar fields of `/props` and of its `default_generation_settings`: slots, context,
     /// model path, build; nothing from a body that is not a JSON object.
-    static func llamaCppProps(_ body: [UInt8]) -> [(key: String, value: String)] {
+    static func llamaCppProps(_ body: [UInt8]) -> [NodeInspection.Setting] {
         guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
-            return [("/props", "not a JSON object")]
+            return [.init(key: "/props", value: "not a JSON object")]
         }
-        func scalars(_ o: [String: Any], prefix: String) -> [(key: String, value: String)] {
+        func scalars(_ o: [String: Any], prefix: String) -> [NodeInspection.Setting] {
             o.keys.sorted().compactMap { k in
                 let v = o[k]!
                 switch v {
-                case let s as String: return (prefix + k, cut(s))
-                case let n as NSNumber: return (prefix + k, n.stringValue)
+                case let s as String: return .init(key: prefix + k, value: cut(s))
+                case let n as NSNumber: return .init(key: prefix + k, value: n.stringValue)
                 default: return nil
                 }
             }
