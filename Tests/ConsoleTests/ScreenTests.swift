@@ -235,4 +235,14 @@ import Testing
         let narrow = ScreenRenderer.render(snapshot: scraped, state: state, width: 80, height: 24, glyphs: .unicode).canvas.text
         #expect(narrow.contains("1/1.2k +312k"), "\(narrow)")
     }
+
+    /// A mean-only signal (llama.cpp's TPOT) judged by a mean objective keeps its mean in
+    /// sight at 80 columns, where the quantile columns give way.
+    @Test func aMeanObjectiveKeepsTheMeanInSightAt80Columns() {
+        var snapshot = Fixtures.snapshot
+        snapshot.latency[0].tpot = Quantiles(mean: 0.045)
+        snapshot.latency[0].objectives.append(SLOObjective(metric: .tpot, percentile: 0, target: 0.03))
+        let text = ScreenRenderer.render(snapshot: snapshot, state: ConsoleState(), width: 80, height: 24, glyphs: .unicode).canvas.text
+        #expect(text.contains("tpot") && text.contains("45ms") && text.contains("mean<30ms"), "\(text)")
+    }
 }

@@ -170,8 +170,11 @@ enum LatencyPanel {
         let columns: [Table.Column] = [
             .init("POOL", width: nil, minWidth: 8, priority: 5), .init("", width: 5, priority: 5),
             .init("p50", width: 6, alignment: .right, priority: 1), .init("p95", width: 6, alignment: .right, priority: 4),
-            .init("p99", width: 6, alignment: .right, priority: 3), .init("mean", width: 6, alignment: .right, priority: 0),
-            .init("SLO", width: 10, alignment: .right, priority: 4),
+            // The mean stays in sight when an objective judges it (llama.cpp's TPOT has nothing else).
+            .init("p99", width: 6, alignment: .right, priority: 3),
+            .init("mean", width: 6, alignment: .right,
+                  priority: ctx.snapshot.latency.contains { $0.objectives.contains { $0.percentile == 0 } } ? 5 : 0),
+            .init("SLO", width: 10, alignment: .right, priority: 5),
         ]
         // Breached pools first: the operator's eye goes to the top.
         let pools = ctx.snapshot.latency.sorted { ($0.breached.isEmpty ? 1 : 0, 0) < ($1.breached.isEmpty ? 1 : 0, 0) }
