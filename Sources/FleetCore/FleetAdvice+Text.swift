@@ -28,3 +28,31 @@ extension FleetAdvice {
         return lines.joined(separator: "\n")
     }
 }
+
+extension FleetAdvice {
+    static let twinTable = TextTable(widths: [16, 10, 10, 10, 10, 0])
+
+    /// A round on a watched fleet's twin (`fleetdeck advise --config`): per pool, what the
+    /// twin calibrated, its prediction for the last window against the observed one, what it
+    /// had to assume; then the ranking as `text` prints it.
+    public var twinText: String {
+        var lines: [String] = []
+        if let note { lines.append(note) }
+        for r in twin {
+            lines.append("\(r.pool): \(r.nodes) node(s), \(String(format: "%.2f", r.arrivalRate)) req/s, prompt \(Int(r.promptTokens.rounded())) "
+                         + "and output \(Int(r.outputTokens.rounded())) tokens, \(r.slots) slot(s); step \(Format.latency(r.stepAtOne)) "
+                         + "+ \(Format.latency(r.perSequence))/sequence + \(Format.latency(r.perPromptToken))/prompt token")
+            let t = Self.twinTable
+            lines.append(t.row(["  last \(Format.duration(r.window))", "ttft p50", "ttft p95", "e2e p50", "e2e p95", ""]))
+            for (label, p) in [("  predicted", r.predicted), ("  observed", r.observed)] {
+                lines.append(t.row([label, Format.latency(p?.ttftP50), Format.latency(p?.ttftP95), Format.latency(p?.e2eP50),
+                                    Format.latency(p?.e2eP95), ""]))
+            }
+            if let e = r.e2eP95Error { lines.append("  e2e p95 error: \(String(format: "%+.1f", e * 100))%") }
+            for n in r.notes { lines.append("  assumed: \(n)") }
+        }
+        lines.append("")
+        lines.append(text)
+        return lines.joined(separator: "\n")
+    }
+}

@@ -16,8 +16,11 @@ public struct FleetAdvice: Sendable, Equatable {
     public var routing: RoutingReport?
     /// Wall seconds the round took.
     public var roundSeconds: Double
-    /// Why there are no what-ifs (a watched fleet has no simulator to fork), or nil.
+    /// Why there are no what-ifs (a watched pool the twin cannot model yet), or nil.
     public var note: String?
+    /// On a watched fleet, the twin's calibration and its predictions against what was
+    /// observed, per pool (empty on the embedded simulator, which is its own model).
+    public var twin: [TwinPoolReport] = []
 
     public init(time: Double, horizon: Double, forecasts: [PoolForecast], recommendations: [Recommendation],
                 active: Recommendation?, warnings: [EarlyWarning], routing: RoutingReport?, roundSeconds: Double,

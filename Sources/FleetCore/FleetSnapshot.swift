@@ -135,6 +135,9 @@ public struct NodeSnapshot: Codable, Sendable, Equatable {
     public var promptTokensPerSecond: Double
     public var prefixCacheHitRate: Double? // 0...1, nil before any prompt
     public var preemptionsPerSecond: Double
+    /// Seconds spent on prompts per second, where the engine counts them (llama.cpp's
+    /// `prompt_seconds_total`): with the prompt tokens, what a prompt token costs (the twin).
+    public var promptSecondsPerSecond: Double?
     public var history: NodeHistory
 
     public init(id: String, pool: String, state: NodeState, stateReason: String? = nil, engine: String,

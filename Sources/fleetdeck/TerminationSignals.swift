@@ -16,13 +16,15 @@ struct TerminationSignals {
     }
 
     /// Until a signal comes, or `seconds` pass when given.
-    mutating func wait(atMost seconds: Double?) {
+    /// True when a signal arrived (false: the time ran out).
+    @discardableResult
+    mutating func wait(atMost seconds: Double?) -> Bool {
         if let d = seconds {
             var timeout = timespec(tv_sec: Int(d), tv_nsec: Int((d - d.rounded(.down)) * 1e9))
-            _ = sigtimedwait(&set, nil, &timeout)
-        } else {
-            var received: Int32 = 0
-            sigwait(&set, &received)
+            return sigtimedwait(&set, nil, &timeout) > 0
         }
+        var received: Int32 = 0
+        sigwait(&set, &received)
+        return true
     }
 }

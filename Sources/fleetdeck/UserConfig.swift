@@ -3,6 +3,7 @@ import Console
 import FleetCore
 import LocalNode
 import Foundation
+import Scheduler
 import Telemetry
 
 /// `~/.config/fleetdeck/config.yaml` (or `--config FILE`): the console's settings and what
@@ -16,6 +17,8 @@ struct UserConfig {
     var watch = WatchConfig()
     /// `actions:`: which actuator acts on each watched pool.
     var actions: ActionsConfig?
+    /// `twin:`: what the scheduler model's twin of the watched pools is told (Docs/twin.md).
+    var twin = TwinSettings()
     /// `local:`: a local inference node beside the fleet.
     var local: LocalNodeConfig?
     /// `keys:` (an action's name: a key or a list of keys) applied to the standard keymap.
@@ -44,7 +47,7 @@ struct UserConfig {
             return UserConfig()
         }
         let doc = try YAMLValue.load(contentsOf: path)
-        try doc.allowKeys(Set(["theme", "ascii", "mouse", "actions", "local", "keys", "aliases", "commands", "contexts", "context"])
+        try doc.allowKeys(Set(["theme", "ascii", "mouse", "actions", "local", "keys", "aliases", "commands", "contexts", "context", "twin"])
             .union(WatchConfig.keys))
         var config = UserConfig(theme: try doc.optional("theme")?.string(), ascii: try doc.optional("ascii")?.bool(),
                                 mouse: try doc.optional("mouse")?.bool(),
@@ -52,6 +55,7 @@ struct UserConfig {
                                 local: try doc.optional("local").map(LocalNodeConfig.read),
                                 keymap: try doc.optional("keys").map(readKeymap) ?? .standard,
                                 aliases: try doc.optional("aliases").map(readAliases) ?? [:], path: path)
+        if let section = try doc.optional("twin") { config.twin = try TwinSettings.read(section, relativeTo: path) }
         if let section = try doc.optional("contexts") { config.contexts = try FleetContext.list(section, relativeTo: path) }
         if let value = try doc.optional("context") {
             let name = try value.string()

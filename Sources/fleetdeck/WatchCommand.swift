@@ -125,8 +125,8 @@ struct WatchCommand: ParsableCommand {
         let actionClient = try TelemetryHTTPClient.make(tls: w.tls, followRedirects: false)
         defer { try? actionClient.syncShutdown() }
         let executor = try makeExecutor(cfg, client: actionClient, store: session.store, readOnly: context?.readOnly == true)
-        // A watched fleet has no simulator to fork: the advisor forecasts its load only.
-        let advisor = AdvisorLoop(advisor: Advisor(), store: session.store, driver: nil)
+        // The advisor forks the fleet's twin, refitted to its telemetry each round.
+        let advisor = AdvisorLoop(advisor: Advisor(), store: session.store, driver: nil, twin: FleetTwin(settings: cfg.twin))
         return try session.run(source: source, actions: executor, advisor: advisor)
     }
 }

@@ -210,3 +210,72 @@ import Testing
         #expect(bad.status != 0 && bad.stderr.contains("is not an http(s) URL"))
     }
 }
+
+/// The twin on a real llama-server (Docs/twin.md): llama.cpp exports no request latency, so
+/// the load generator's own clock is the truth its prediction is judged against.
+@Suite(.serialized) struct RealFleetTwinTests {
+    /// Exact quantile, interpolated between the nearest ranks (as the twin's reports).
+    static func quantile(_ values: [Double], _ p: Double) -> Double {
+        let v = values.sorted()
+        let k = Double(v.count - 1) * p
+        let lo = Int(k.rounded(.down)), hi = min(lo + 1, v.count - 1)
+        return v[lo] + (v[hi] - v[lo]) * (k - Double(lo))
+    }
+
+    @Test func theTwinPredictsTheP95EndToEndThatTheClientMeasured() async throws {
+        let server = try LlamaServer()
+        defer { server.stop() }
+        let dir = NSTemporaryDirectory() + "fleetdeck-twin-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let config = dir + "/fleet.yaml", requests = dir + "/requests.ndjson"
+        try """
+            targets:
+              - {url: "\(server.url)/metrics", node: smol-0, pool: smol}
+            pools:
+              - {id: smol, slo: [{metric: e2e, percentile: 95, target_ms: 4000}]}
+            twin:
+              pools:
+                smol: {output_tokens: 32}
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        // The machine's speed varies by the hour: a light probe finds the server's service time,
+        // then the load runs below what two slots can carry, near enough that a queue forms at
+        // times and stays bounded: past capacity no window has a steady p95 to predict.
+        let probe = try Harness.fleetdeck(["load", server.url, "--rate", "0.4", "--duration", "12s", "--prompt-tokens", "24",
+                                           "--max-tokens", "32", "--seed", "3", "--json"])
+        let probed = try #require(try JSONSerialization.jsonObject(with: Data(probe.stdout.utf8)) as? [String: Any], "\(probe.stderr)")
+        let service = try #require((probed["e2e_s"] as? [String: Double])?["p50"])
+        // On one thread a prompt stalls the other slot and two sequences take most of twice
+        // one's step: about 0.55 requests per service time keeps the server busy ~70% of the time.
+        let rate = min(2.5, max(0.2, 0.55 / service))
+        let (load, _) = try Harness.spawn(Harness.binary, ["load", server.url, "--rate", String(format: "%.2f", rate), "--duration", "110s",
+                                                           "--prompt-tokens", "24", "--max-tokens", "32", "--seed", "11",
+                                                           "--requests", requests])
+        let r = try await Harness.fleetdeckOffPool(["advise", "--config", config, "--for", "100s", "--json"])
+        var status: Int32 = 0
+        while waitpid(load, &status, 0) == -1 && errno == EINTR {}
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "\(r.stdout)")
+        let pool = try #require((json["pools"] as? [[String: Any]])?.first, "\(r.stdout)")
+        let window = try #require(json["window"] as? [String: Double])
+        let predicted = try #require(((pool["predicted"] as? [String: Any])?["e2e_s"] as? [String: Double])?["p95"], "\(r.stdout)")
+        // llama.cpp counts no requests: the twin says it inferred them, and there is no observed latency.
+        #expect(pool["observed"] == nil)
+        #expect((pool["notes"] as? [String])?.contains { $0.contains("arrivals inferred") } == true)
+        #expect(abs((pool["arrival_rate"] as? Double ?? 0) - rate) / rate < 0.3, "\(pool)")
+
+        // The client's end-to-end times of the requests that finished in the twin's window.
+        let lines = try String(contentsOfFile: requests, encoding: .utf8).split(separator: "\n")
+        let finished = lines.compactMap { line -> Double? in
+            guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  o["result"] as? String == "ok", let sent = o["sent_unix"] as? Double, let e2e = o["e2e_s"] as? Double,
+                  let start = window["start_unix"], let end = window["end_unix"], (start...end).contains(sent + e2e) else { return nil }
+            return e2e
+        }
+        try #require(finished.count >= 30, "only \(finished.count) requests finished in the window")
+        let observed = Self.quantile(finished, 0.95)
+        let error = (predicted - observed) / observed
+        print("twin on llama-server at \(String(format: "%.2f", rate)) req/s (service \(service) s): predicted e2e p95 \(predicted) s, client measured \(observed) s over \(finished.count) requests: \(String(format: "%+.1f", error * 100))%")
+        #expect(abs(error) <= 0.25, "predicted \(predicted) s, measured \(observed) s")
+    }
+}

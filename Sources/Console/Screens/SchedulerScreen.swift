@@ -26,6 +26,10 @@ enum SchedulerScreen {
             canvas.put(note, x: inner.x + 1, y: y, role: .dim, maxWidth: inner.width - 2)
             y += 1
         }
+        for r in advice.twin where y < inner.maxY {
+            canvas.put(twinLine(r), x: inner.x + 1, y: y, role: r.predicted == nil ? .dim : .normal, maxWidth: inner.width - 2)
+            y += 1
+        }
         if let active = advice.active {
             canvas.put("recommended: \(active.title)", x: inner.x + 1, y: y, role: .warn, maxWidth: inner.width - 2)
             canvas.put("a applies it", x: inner.maxX - 14, y: y, role: .key)
@@ -85,5 +89,17 @@ enum SchedulerScreen {
                                in: Rect(x: area.x + 1, y: graphs.y + 1, width: area.width - 2, height: graphs.height - 1),
                                glyphs: ctx.glyphs, ceiling: k == 1 ? 4 : nil)
         }
+    }
+
+    /// One watched pool's twin: its prediction for the last window beside what was observed,
+    /// then what it was calibrated to.
+    static func twinLine(_ r: TwinPoolReport) -> String {
+        let predicted = "predicted e2e p95 \(Format.latency(r.predicted?.e2eP95)), ttft p95 \(Format.latency(r.predicted?.ttftP95))"
+        let observed = r.observed.map { o in
+            let error = r.e2eP95Error.map { String(format: " (%+.0f%%)", $0 * 100) } ?? ""
+            return "; observed \(Format.latency(o.e2eP95))\(error), \(Format.latency(o.ttftP95))"
+        } ?? "; not observed"
+        return "twin \(r.pool) last \(Format.duration(r.window)): \(predicted)\(observed) · \(Format.compact(r.arrivalRate)) req/s, "
+            + "\(r.slots) slots, step \(Format.latency(r.stepAtOne)) +\(Format.latency(r.perSequence))/seq"
     }
 }

@@ -110,6 +110,26 @@ public final class Advisor {
                             active: active, warnings: warnings, routing: routing, roundSeconds: clock.now - started), fresh)
     }
 
+    /// A round on a watched fleet: the twin refitted to the last window and forked for the
+    /// what-ifs, its predictions and what it could not model in the advice. Without a twin, or
+    /// before it can model any pool, forecasts only.
+    public func round(twin: FleetTwin?, snapshot: FleetSnapshot, clock: any FleetClock = WallClock())
+        -> (advice: FleetAdvice, newWarnings: [EarlyWarning]) {
+        let started = clock.now
+        let fleet = twin?.calibrate()
+        var (advice, fresh) = round(fleet: fleet, snapshot: snapshot, clock: clock)
+        advice.roundSeconds = clock.now - started
+        guard let twin else { return (advice, fresh) }
+        advice.twin = twin.reports
+        let waiting = twin.unmodelled.map { "\($0.pool): \($0.reason)" }
+        if fleet == nil {
+            advice.note = "twin: " + (waiting.isEmpty ? "calibrating (no pool with load and a time per output token yet)" : waiting.joined(separator: "; "))
+        } else if !waiting.isEmpty {
+            advice.note = "twin cannot model " + waiting.joined(separator: "; ")
+        }
+        return (advice, fresh)
+    }
+
     /// Every candidate played forward from `fleet` under `path`, with the round's seed.
     public func whatIfs<C: Collection<WhatIfCandidate>>(_ candidates: C, fleet: FleetSimulator, path: ArrivalPath,
                                                        horizon: Double, seed: UInt64) -> [WhatIfOutcome] {
@@ -150,7 +170,7 @@ public final class Advisor {
     func earlyWarnings(_ baseline: WhatIfOutcome, fleet: FleetSimulator) -> [EarlyWarning] {
         guard let breach = baseline.firstBreach,
               let spec = fleet.scenario.pools.first(where: { $0.id == breach.pool }) else { return [] }
-        let cold = FleetSimulator.coldStart(spec.model)
+        let cold = FleetSimulator.coldStart(spec)
         guard breach.after <= cold + settings.roundInterval else { return [] }
         let o = breach.objective
         let message = "forecast: \(breach.pool) breaches \(o.metric.rawValue) p\(o.percentile) < \(Format.latency(o.target)) "

@@ -9,6 +9,8 @@ public final class AdvisorLoop: AdvisorFeed, @unchecked Sendable {
     private let advisor: Advisor
     private let store: SnapshotStore
     private let driver: SimulationDriver?
+    /// A watched fleet's twin: refitted each round, and forked in place of a simulator.
+    private let twin: FleetTwin?
     private let clock: any FleetClock
     private let latest = Mutex<FleetAdvice?>(nil)
     private let acknowledged = Mutex<[OperatorAction]>([])
@@ -17,10 +19,12 @@ public final class AdvisorLoop: AdvisorFeed, @unchecked Sendable {
     /// Wall seconds between looks at the store.
     public var pollInterval = 0.2
 
-    public init(advisor: Advisor, store: SnapshotStore, driver: SimulationDriver?, clock: any FleetClock = WallClock()) {
+    public init(advisor: Advisor, store: SnapshotStore, driver: SimulationDriver?, twin: FleetTwin? = nil,
+                clock: any FleetClock = WallClock()) {
         self.advisor = advisor
         self.store = store
         self.driver = driver
+        self.twin = twin
         self.clock = clock
         advisor.shouldStop = { [weak self] in self?.stopped.load(ordering: .relaxed) ?? true }
     }
@@ -63,6 +67,7 @@ public final class AdvisorLoop: AdvisorFeed, @unchecked Sendable {
             if version != seen, let snapshot, snapshot.replay == nil {
                 seen = version
                 advisor.observe(snapshot)
+                twin?.observe(snapshot)
                 if snapshot.time - lastRound >= advisor.settings.roundInterval || snapshot.time < lastRound {
                     lastRound = snapshot.time
                     runRound(snapshot)
@@ -73,9 +78,9 @@ public final class AdvisorLoop: AdvisorFeed, @unchecked Sendable {
     }
 
     private func runRound(_ snapshot: FleetSnapshot) {
-        let fleet = driver.flatMap(fork)
         guard !stopped.load(ordering: .relaxed) else { return }
-        let (advice, fresh) = advisor.round(fleet: fleet, snapshot: snapshot, clock: clock)
+        let (advice, fresh) = driver != nil ? advisor.round(fleet: driver.flatMap(fork), snapshot: snapshot, clock: clock)
+            : advisor.round(twin: twin, snapshot: snapshot, clock: clock)
         latest.withLock { $0 = advice }
         for w in fresh { store.note(.warning, "advisor: \(w.message)") }
         if let a = advice.active, fresh.isEmpty, previousActive != a.title {

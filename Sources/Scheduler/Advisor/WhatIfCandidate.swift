@@ -34,7 +34,7 @@ extension FleetSimulator {
         guard let pi = pools.firstIndex(where: { $0.spec.id == id }) else { return [.nothing] }
         var out = [WhatIfCandidate.nothing]
         if case .gpu = pools[pi].spec.kind {
-            let cold = Self.coldStart(pools[pi].spec.model)
+            let cold = Self.coldStart(pools[pi].spec)
             for n in [1, 2, 4] {
                 out.append(WhatIfCandidate(action: .scale(pool: id, delta: n), title: "scale \(id) +\(n)", risk: .harmless, timeToEffect: cold))
             }

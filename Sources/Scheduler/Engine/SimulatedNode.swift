@@ -160,9 +160,9 @@ final class SimulatedNode {
                                     maxNumBatchedTokens: spec.maxBatchedTokens, maxNumSeqs: spec.maxNumSeqs,
                                     enablePrefixCaching: true, stepOverhead: spec.stepOverhead,
                                     tensorParallelSize: spec.gpusPerNode)
-        let blocks = engine.kvBlocks(memoryGiBPerGPU: spec.gpu.memoryGiB, weightBytes: pool.model.weightBytes,
-                                     kvBytesPerToken: pool.model.kvBytesPerToken) ?? 1
-        let stepModel = spec.profile.map {
+        let blocks = spec.kvBlocks ?? engine.kvBlocks(memoryGiBPerGPU: spec.gpu.memoryGiB, weightBytes: pool.model.weightBytes,
+                                                      kvBytesPerToken: pool.model.kvBytesPerToken) ?? 1
+        let stepModel = spec.fittedStep.map { StepTimeModel(source: .linear($0), overhead: 0) } ?? spec.profile.map {
             StepTimeModel(profile: $0.profile, model: $0.model, gpus: spec.gpusPerNode, overhead: spec.stepOverhead)
         } ?? StepTimeModel(model: pool.model, gpu: spec.gpu, gpus: spec.gpusPerNode, overhead: spec.stepOverhead)
         self.init(id: id, poolIndex: poolIndex, poolID: pool.id, engineName: pool.engine, version: pool.version,

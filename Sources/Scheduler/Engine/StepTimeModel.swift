@@ -30,6 +30,8 @@ public struct StepTimeModel: Sendable {
     public enum Source: Sendable {
         case roofline(Roofline)
         case measured(MeasuredStepTable)
+        /// Fitted to a watched engine's telemetry (the twin): it has the overhead in it.
+        case linear(LinearStepModel)
     }
 
     public var source: Source
@@ -80,6 +82,8 @@ public struct StepTimeModel: Sendable {
                                          contextTokens: contextTokens, prefillPairs: prefillPairs)
         case .measured(let t):
             return overhead + t.stepTime(prefillTokens: prefillTokens, decodeSequences: decodeSequences, contextTokens: contextTokens)
+        case .linear(let l):
+            return overhead + l.stepTime(prefillTokens: prefillTokens, decodeSequences: decodeSequences)
         }
     }
 }

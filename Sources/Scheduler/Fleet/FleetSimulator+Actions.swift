@@ -11,6 +11,12 @@ extension FleetSimulator {
     /// at about 1 GB/s (a 70B int8 model: ~100 s).
     public static func coldStart(_ model: ModelSpec) -> Double { 30 + model.weightBytes / 1e9 }
 
+    /// The pool's own figure where it has one (a twin's, from the config), else the model's.
+    public static func coldStart(_ pool: PoolSpec) -> Double {
+        if case .gpu(let g) = pool.kind, let given = g.coldStart { return given }
+        return coldStart(pool.model)
+    }
+
     /// Applies an action now; the returned text says what was done (and, for a scale-up,
     /// when the capacity arrives). Logged as an `action` event either way. A shift without
     /// its `from` takes the pool's first blue/green partner. A failure the same as
@@ -38,7 +44,7 @@ extension FleetSimulator {
                 guard provisioned + delta <= Scenario.maxNodes else {
                     return .failure(.init("the fleet would have \(provisioned + delta) nodes; a simulated fleet has at most \(Scenario.maxNodes)"))
                 }
-                let ready = state.now + Self.coldStart(state.pools[pi].spec.model)
+                let ready = state.now + Self.coldStart(state.pools[pi].spec)
                 for _ in 0..<delta { addNode(pool: pi, spec: g, readyAt: ready) }
                 return .success("\(poolID) +\(delta) replica\(delta == 1 ? "" : "s"), serving after a \(Format.duration(ready - state.now)) cold start "
                                 + "(\(state.pools[pi].nodeIndices.count) provisioned)")

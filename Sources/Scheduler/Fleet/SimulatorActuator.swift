@@ -9,7 +9,7 @@ public struct SimulatorActuator: Actuator {
 
     public init(driver: SimulationDriver, scenario: Scenario) {
         self.driver = driver
-        coldStarts = Dictionary(uniqueKeysWithValues: scenario.pools.map { ($0.id, FleetSimulator.coldStart($0.model)) })
+        coldStarts = Dictionary(uniqueKeysWithValues: scenario.pools.map { ($0.id, FleetSimulator.coldStart($0)) })
     }
 
     /// What the simulator will be asked, as its events log will say it.

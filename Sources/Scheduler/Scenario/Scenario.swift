@@ -93,6 +93,12 @@ public struct GPUPoolSpec: Sendable, Equatable {
     /// A node profile for step times (its measured table for `profile.model` when it has
     /// one, else its roofline) instead of the catalogue GPU's roofline.
     public var profile: PoolProfile?
+    /// A twin's step time fitted to the watched pool (overrides `profile` and the roofline).
+    public var fittedStep: LinearStepModel?
+    /// KV blocks per node given outright (a twin's, from the engine), instead of from memory.
+    public var kvBlocks: Int?
+    /// Seconds a new replica takes to serve, given outright (a twin's); else the model's size decides.
+    public var coldStart: Double?
 
     public init(gpu: GPUSpec, gpusPerNode: Int, nodes: Int, maxNumSeqs: Int, maxBatchedTokens: Int,
                 gpuMemoryUtilization: Double, maxQueuePerNode: Int, stepOverhead: Double,

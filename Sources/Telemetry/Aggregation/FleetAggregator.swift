@@ -261,6 +261,7 @@ public final class FleetAggregator {
                 tokensPerSecond: tps, promptTokensPerSecond: live ? Counts.rate(rate(t, .promptTokens)) : 0,
                 prefixCacheHitRate: prefix, preemptionsPerSecond: live ? Counts.rate(rate(t, .preemptions)) : 0,
                 history: targets[i].history))
+            if live, let seconds = rate(t, .promptSeconds) { nodes[nodes.count - 1].promptSecondsPerSecond = Counts.rate(seconds) }
         }
 
         let poolIDs = orderedPoolIDs()

@@ -199,6 +199,7 @@ extension EngineReading.Counter {
     var title: String {
         switch self {
         case .promptTokens: return "prompt tokens"
+        case .promptSeconds: return "prompt seconds"
         case .generationTokens: return "generation tokens"
         case .prefixCacheQueries: return "prefix-cache queries"
         case .prefixCacheHits: return "prefix-cache hits"

@@ -10,7 +10,7 @@ public struct EngineReading: Sendable, Equatable {
     }
 
     public enum Counter: String, Sendable, CaseIterable {
-        case promptTokens, generationTokens, prefixCacheQueries, prefixCacheHits, preemptions
+        case promptTokens, promptSeconds, generationTokens, prefixCacheQueries, prefixCacheHits, preemptions
         case requestsSucceeded, requestsFailed, spendDollars, responseCacheHits, responseCacheMisses
     }
 

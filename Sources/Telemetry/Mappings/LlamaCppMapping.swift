@@ -16,6 +16,7 @@ public struct LlamaCppMapping: MetricsMapping {
         r.gauges[.waiting] = i.sum("llamacpp:requests_deferred")
         r.gauges[.kvCacheUsage] = i.mean("llamacpp:kv_cache_usage_ratio")
         r.setCounter(.promptTokens, i.counter("llamacpp:prompt_tokens_total"))
+        r.setCounter(.promptSeconds, i.counter("llamacpp:prompt_seconds_total"))
         r.setCounter(.generationTokens, i.counter("llamacpp:tokens_predicted_total"))
         // Each slot's generation time, summed over slots, over the tokens they generated: the
         // mean gap between a sequence's tokens, which is TPOT.

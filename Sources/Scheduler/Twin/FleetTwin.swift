@@ -1,0 +1,140 @@
+import FleetCore
+import Foundation
+
+/// The scheduler model as a twin of a watched fleet (Docs/twin.md). It reads every snapshot
+/// the fleet's telemetry produces; each round it refits each pool's model to the last window,
+/// plays that window's load through a fleet built from the models to predict its latency (set
+/// beside what the pool's telemetry showed), and hands the advisor that fleet, run to the
+/// window's steady state, to fork for its what-ifs. Single-threaded: the advisor's thread owns it.
+public final class FleetTwin {
+    public let settings: TwinSettings
+    private var observer: TwinObserver
+    private let seed: UInt64
+    private var rounds: UInt64 = 0
+    public private(set) var models: [TwinPoolModel] = []
+    public private(set) var reports: [TwinPoolReport] = []
+    public private(set) var unmodelled: [TwinUnmodelled] = []
+
+    /// Simulated requests a prediction may spend: more runs give steadier percentiles.
+    public var predictionBudget = 20_000.0
+
+    public init(settings: TwinSettings = TwinSettings(), seed: UInt64 = 1) {
+        self.settings = settings
+        self.seed = seed
+        observer = TwinObserver(window: settings.window)
+    }
+
+    public func observe(_ snapshot: FleetSnapshot) { observer.observe(snapshot) }
+
+    /// Refits every pool to its last window and predicts that window. Returns the twin fleet
+    /// at the window's steady state, for the advisor to fork; nil when no pool can be modelled.
+    @discardableResult
+    public func calibrate() -> FleetSimulator? {
+        rounds += 1
+        guard let snapshot = observer.latest else { return nil }
+        let windows = observer.windows()
+        models = []; unmodelled = []
+        for w in windows {
+            switch TwinCalibration.fit(w, settings: settings.pool(w.pool)) {
+            case .success(let m): models.append(m)
+            case .failure(let u): unmodelled.append(u)
+            }
+        }
+        var objectives: [String: [SLOObjective]] = [:]
+        for row in snapshot.latency { objectives[row.pool] = row.objectives }
+        guard !models.isEmpty else {
+            reports = []
+            return nil
+        }
+        // The analytic fit reads a batch size from gauges sampled once a second; the played
+        // fleet's own time per output token at the window's load is the better judge. The
+        // decode terms are scaled until the twin reproduces the observed figure (two or three
+        // passes; each plays the window again with the same seed).
+        var fleet: FleetSimulator!
+        var predicted: [String: LatencyPoints] = [:]
+        for pass in 0..<Self.maxPasses {
+            let scenario = Self.scenario(models, objectives: objectives, startTimeOfDay: snapshot.timeOfDay)
+            fleet = FleetSimulator(scenario: scenario, seed: seed &+ rounds, historyCapacity: 16)
+            let played = predict(fleet, window: settings.window)
+            predicted = played.points
+            var settled = true
+            for i in models.indices {
+                guard let simulated = played.tpotMean[models[i].pool], simulated > 0 else { continue }
+                let ratio = models[i].observedTPOT / simulated
+                models[i].passes = pass + 1
+                guard abs(ratio - 1) > Self.tolerance, pass + 1 < Self.maxPasses else { continue }
+                settled = false
+                models[i].step.base *= ratio
+                models[i].step.perSequence *= ratio
+            }
+            if settled { break }
+        }
+        reports = models.map { m in
+            let w = windows.first { $0.pool == m.pool }
+            return TwinPoolReport(pool: m.pool, windowEnd: snapshot.time, window: settings.window, nodes: m.nodes,
+                                  arrivalRate: m.arrivalRate, promptTokens: TwinCalibration.mean(m.promptTokens),
+                                  outputTokens: TwinCalibration.mean(m.outputTokens), slots: m.slots,
+                                  stepAtOne: m.step.base + m.step.perSequence, perSequence: m.step.perSequence,
+                                  perPromptToken: m.step.perPromptToken, observedTPOT: m.observedTPOT, meanBatch: m.meanBatch,
+                                  predicted: predicted[m.pool],
+                                  observed: w.flatMap { Self.observed($0.latency) }, notes: m.notes)
+        }
+        return fleet
+    }
+
+    /// Plays a warm-up, then as many windows of the same load as the budget allows: the
+    /// twin's distribution at that load, steadier than one window's worth of requests.
+    func predict(_ fleet: FleetSimulator, window: Double) -> (points: [String: LatencyPoints], tpotMean: [String: Double]) {
+        let rate = max(models.reduce(0) { $0 + $1.arrivalRate }, 1e-9)
+        let span = min(10 * window, max(window, predictionBudget / rate))
+        fleet.advance(to: window)
+        fleet.collectReport()
+        fleet.advance(to: window + span)
+        guard let report = fleet.report(duration: span) else { return ([:], [:]) }
+        var points: [String: LatencyPoints] = [:], tpot: [String: Double] = [:]
+        for (pi, p) in report.pools.enumerated() {
+            points[p.pool] = LatencyPoints(ttftP50: p.ttft?.p50, ttftP95: p.ttft?.p95, e2eP50: p.e2e?.p50, e2eP95: p.e2e?.p95)
+            if let h = fleet.state.report?.pools[pi].tpot, h.totalCount > 0 { tpot[p.pool] = h.mean / 1e6 }
+        }
+        return (points, tpot)
+    }
+
+    /// Plays of the window a calibration may take, and how close (as a ratio) the played time
+    /// per output token must come to the observed one to stop early.
+    static let maxPasses = 4
+    static let tolerance = 0.02
+
+    static func observed(_ latency: PoolLatency?) -> LatencyPoints? {
+        guard let l = latency, l.samples > 0 else { return nil }
+        let points = LatencyPoints(ttftP50: l.ttft.p50, ttftP95: l.ttft.p95, e2eP50: l.e2e.p50, e2eP95: l.e2e.p95)
+        return points.isEmpty ? nil : points
+    }
+
+    /// A scenario of the modelled pools: one GPU pool each, with the fitted step, its slots and
+    /// batch limit, and one Poisson request class each at its arrival rate and lengths.
+    static func scenario(_ models: [TwinPoolModel], objectives: [String: [SLOObjective]], startTimeOfDay: Double) -> Scenario {
+        let total = max(models.reduce(0) { $0 + $1.arrivalRate }, 1e-9)
+        let pools = models.map { m -> PoolSpec in
+            // The twin knows no GPU: a node is its fitted step, its slots and its price.
+            let gpu = GPUSpec(name: "twin", memoryGiB: 80, bandwidthGBs: 1, teraflops: 1, pricePerHour: m.pricePerNodeHour,
+                              idleWatts: 0, maxWatts: 0)
+            var spec = GPUPoolSpec(gpu: gpu, gpusPerNode: 1, nodes: m.nodes, maxNumSeqs: m.slots,
+                                   maxBatchedTokens: m.maxBatchedTokens, gpuMemoryUtilization: 0.9,
+                                   maxQueuePerNode: 100_000, stepOverhead: 0, prefixCache: nil)
+            spec.fittedStep = m.step
+            // KV room for every slot's longest sequence: the engines' own limits are per slot.
+            spec.kvBlocks = max(1, m.slots * (m.promptTokens.max + m.outputTokens.max) / 16 + m.slots)
+            spec.coldStart = m.coldStart
+            let model = ModelSpec(name: m.pool, parametersBillions: 1, quantization: .bf16, layers: 1, kvHeads: 1, headDim: 8)
+            return PoolSpec(id: m.pool, engine: m.engine, model: model, version: "twin", kind: .gpu(spec),
+                            objectives: objectives[m.pool] ?? [], responseCache: nil)
+        }
+        let classes = models.map { m in
+            RequestClassSpec(name: m.pool, share: m.arrivalRate / total, priority: 1, pools: [(pool: m.pool, weight: 1)],
+                             promptTokens: m.promptTokens, outputTokens: m.outputTokens)
+        }
+        return Scenario(name: "twin", title: "twin of the watched fleet", description: "", startTimeOfDay: startTimeOfDay,
+                        seed: 1, apiBaseline: TokenPrice(inputPerMillion: 0, outputPerMillion: 0), pools: pools,
+                        workload: WorkloadSpec(peakRate: total, dailyCurve: [], classes: classes), incidents: [])
+    }
+}

@@ -1,0 +1,146 @@
+import FleetCore
+import Foundation
+
+/// A watched pool as the scheduler model will play it: the load it was offered, its lengths,
+/// its engine's limits and a step time fitted to what its engines reported. `notes` say what
+/// had to be assumed.
+public struct TwinPoolModel: Sendable, Equatable {
+    public var pool: String
+    public var engine: String
+    public var nodes: Int
+    public var arrivalRate: Double
+    public var promptTokens: LengthDistribution
+    public var outputTokens: LengthDistribution
+    public var slots: Int
+    public var maxBatchedTokens: Int
+    public var step: LinearStepModel
+    /// The fit's anchor: the observed mean time per output token at this mean batch per node.
+    public var observedTPOT: Double
+    public var meanBatch: Double
+    /// Plays of the window the twin took to reproduce `observedTPOT` (0 before any).
+    public var passes = 0
+    /// Seconds a new replica takes, where the config says (else the model's size decides).
+    public var coldStart: Double?
+    public var pricePerNodeHour: Double
+    public var notes: [String]
+}
+
+/// Fits a `TwinPoolModel` to one window of a pool's telemetry. Pure: the same window and
+/// settings give the same model (Docs/twin.md, "Calibration").
+public enum TwinCalibration {
+    /// The step's shape before any fit, per engine family, as (base, per sequence, per prompt
+    /// token) in units of the per-sequence cost. Only the ratios matter: the fit scales them to
+    /// the observed time per output token. A CPU engine (llama.cpp) is compute-bound: each token
+    /// in a step, decode or prompt, costs about the same, on a small fixed cost (measured on
+    /// this machine's llama-server: 4 ms + 16 ms per sequence, Docs/twin.md). A GPU engine reads
+    /// the weights once per step whatever the batch: the fixed cost dominates.
+    static func priorShape(engine: String) -> LinearStepModel {
+        switch engine {
+        case "llamacpp": return LinearStepModel(base: 0.25, perSequence: 1, perPromptToken: 0.7)
+        default: return LinearStepModel(base: 100, perSequence: 1, perPromptToken: 0.5)
+        }
+    }
+
+    /// Default lengths' spread when only means are observed: the lognormal's sigma.
+    static let assumedSigma = 0.5
+
+    public static func fit(_ w: TwinWindow, settings s: TwinPoolSettings) -> Result<TwinPoolModel, TwinUnmodelled> {
+        var notes: [String] = []
+        guard w.nodesUp > 0 else { return .failure(TwinUnmodelled(pool: w.pool, reason: "no node serves")) }
+        guard w.samples >= 5 else { return .failure(TwinUnmodelled(pool: w.pool, reason: "calibrating (\(w.samples) samples)")) }
+
+        // Arrivals, and the output length they imply or that implies them.
+        let configuredOutput = s.outputTokens
+        var outputMean: Double?
+        let rate: Double
+        if let counted = w.arrivalRate {
+            rate = counted
+            if let o = configuredOutput { outputMean = mean(o) } else if counted > 0 { outputMean = w.generationTokensPerSecond / counted }
+        } else if let o = configuredOutput {
+            outputMean = mean(o)
+            rate = w.generationTokensPerSecond / mean(o)
+            notes.append("arrivals inferred: \(engineName(w.engine)) counts no requests; generated tokens/s over the configured output length")
+        } else {
+            return .failure(TwinUnmodelled(pool: w.pool, reason: "\(engineName(w.engine)) counts no requests: name the pool's output_tokens under twin: to infer its arrivals"))
+        }
+        guard rate > 0, let out = outputMean, out >= 1 else {
+            return .failure(TwinUnmodelled(pool: w.pool, reason: "idle: no requests in the last \(Format.duration(w.end - w.start))"))
+        }
+        let outputTokens = configuredOutput ?? spread(mean: out, note: "output", &notes)
+        let promptTokens: LengthDistribution
+        if let p = s.promptTokens { promptTokens = p } else {
+            // Tokens the engine computed: prompt tokens its prefix cache served are not counted.
+            promptTokens = spread(mean: max(1, w.promptTokensPerSecond / rate), note: "prompt (uncached)", &notes)
+        }
+
+        let slots: Int
+        if let n = s.slots ?? s.engine?.maxNumSeqs { slots = n } else if let seen = w.runningWhileWaiting, seen > 0 {
+            slots = seen
+            notes.append("slots: \(seen), the most seen running while requests waited")
+        } else {
+            slots = w.engine == "llamacpp" ? max(1, Int(w.tokenWeightedBatch.rounded(.up)) + 1) : 256
+            notes.append("slots assumed \(slots): no queue seen yet; name slots under twin:")
+        }
+        let maxBatched = s.maxBatchedTokens ?? s.engine?.maxNumBatchedTokens ?? (w.engine == "llamacpp" ? 2048 : 8192)
+
+        // Time per output token at the window's batch, the anchor of the fit.
+        guard let tpot = w.latency?.tpot?.mean ?? w.latency?.tpot?.p50, tpot > 0 else {
+            return .failure(TwinUnmodelled(pool: w.pool, reason: "no time per output token observed yet"))
+        }
+        let perNodeRate = rate / Double(w.nodesUp)
+        let promptPerNode = w.promptTokensPerSecond / Double(w.nodesUp)
+        let prefillSeconds = w.promptSecondsPerSecond.map { $0 / Double(w.nodesUp) }
+        let step = fitStep(tpot: tpot, meanBatch: max(1, w.tokenWeightedBatch), promptTokensPerSecond: promptPerNode,
+                           promptMean: mean(promptTokens), prefillSecondsPerRequest: prefillSeconds.map { $0 / perNodeRate },
+                           prior: priorShape(engine: w.engine), notes: &notes)
+        return .success(TwinPoolModel(pool: w.pool, engine: w.engine, nodes: w.nodesUp, arrivalRate: rate,
+                                      promptTokens: promptTokens, outputTokens: outputTokens, slots: slots,
+                                      maxBatchedTokens: maxBatched, step: step, observedTPOT: tpot,
+                                      meanBatch: max(1, w.tokenWeightedBatch), coldStart: s.coldStart,
+                                      pricePerNodeHour: w.pricePerNodeHour, notes: notes))
+    }
+
+    /// The step (base + b·n + c·p) that reproduces what the engine reported:
+    /// - a sequence's time per output token T at the mean batch n̄, with the prompt tokens
+    ///   that arrive meanwhile (π per second, so π·T per step) in its steps:
+    ///   T = base + b·n̄ + c·π·T;
+    /// - where the engine counts time spent on prompts (llama.cpp), a request's prompt step:
+    ///   Tp = base + b·n̄ + c·P̄, which with the first gives c = (Tp − T) / (P̄ − π·T).
+    /// base : b keeps the prior's ratio; only their scale is fitted.
+    static func fitStep(tpot: Double, meanBatch: Double, promptTokensPerSecond pi: Double, promptMean: Double,
+                        prefillSecondsPerRequest: Double?, prior: LinearStepModel, notes: inout [String]) -> LinearStepModel {
+        var c: Double?
+        if let tp = prefillSecondsPerRequest, tp.isFinite, promptMean - pi * tpot > 0.5 {
+            let fitted = (tp - tpot) / (promptMean - pi * tpot)
+            if fitted > 0, fitted.isFinite { c = fitted }
+        }
+        if let c, c * pi < 0.9 {
+            let decode = tpot * (1 - c * pi)
+            let scale = decode / (prior.base + prior.perSequence * meanBatch)
+            return LinearStepModel(base: prior.base * scale, perSequence: prior.perSequence * scale, perPromptToken: c)
+        }
+        notes.append("prompt cost per token assumed from the engine family's shape: the engine reports no prompt time")
+        let scale = tpot / (prior.base + prior.perSequence * meanBatch + prior.perPromptToken * pi * tpot)
+        return prior.scaled(scale)
+    }
+
+    static func mean(_ d: LengthDistribution) -> Double {
+        let m = d.median * exp(d.sigma * d.sigma / 2)
+        return min(Double(d.max), max(Double(d.min), m))
+    }
+
+    /// A lognormal with the observed mean and the assumed spread.
+    static func spread(mean m: Double, note: String, _ notes: inout [String]) -> LengthDistribution {
+        notes.append("\(note) lengths: mean \(Int(m.rounded())) observed, spread assumed (sigma \(assumedSigma)): no length histogram")
+        return LengthDistribution(median: m * exp(-assumedSigma * assumedSigma / 2), sigma: assumedSigma, min: 1,
+                                  max: Int(min(1_000_000, max(1, m * 20))))
+    }
+
+    static func engineName(_ engine: String) -> String { engine == "llamacpp" ? "llama.cpp" : engine }
+}
+
+/// A pool the twin cannot model this window, and why.
+public struct TwinUnmodelled: Error, Sendable, Equatable {
+    public var pool: String
+    public var reason: String
+}

@@ -1,0 +1,119 @@
+import DequeModule
+import FleetCore
+
+/// One watched pool at one snapshot, as the twin reads it: sums over the nodes that serve.
+struct TwinSample: Sendable, Equatable {
+    var time: Double
+    var nodesUp: Int
+    /// Requests per second the pool's engines counted; nil where they count none (llama.cpp).
+    var arrivalRate: Double?
+    var generationTokensPerSecond: Double
+    var promptTokensPerSecond: Double
+    /// Nil unless every serving node reports it.
+    var promptSecondsPerSecond: Double?
+    var running: Int
+    /// Σ running² over the nodes: with `running`, the batch an output token sees on average.
+    var runningSquares: Int
+    var waiting: Int
+    /// The most sequences one node ran while requests waited on it: the engine's limit.
+    var runningWhileWaiting: Int?
+
+    init(pool: PoolSnapshot, nodes: [NodeSnapshot], time: Double) {
+        self.time = time
+        let serving = nodes.filter { $0.pool == pool.id && ($0.state == .up || $0.state == .degraded) }
+        nodesUp = serving.count
+        // An engine that counts requests gives the pool an error rate (its failures over its
+        // requests); one that counts none leaves both at zero and nil.
+        arrivalRate = pool.errorRate != nil || pool.arrivalRate > 0 ? pool.arrivalRate : nil
+        generationTokensPerSecond = serving.reduce(0) { $0 + $1.tokensPerSecond }
+        promptTokensPerSecond = serving.reduce(0) { $0 + $1.promptTokensPerSecond }
+        let seconds = serving.compactMap(\.promptSecondsPerSecond)
+        promptSecondsPerSecond = !serving.isEmpty && seconds.count == serving.count ? seconds.reduce(0, +) : nil
+        running = serving.reduce(0) { $0 + $1.running }
+        runningSquares = serving.reduce(0) { $0 + $1.running * $1.running }
+        waiting = serving.reduce(0) { $0 + $1.waiting }
+        runningWhileWaiting = serving.filter { $0.waiting > 0 }.map(\.running).max()
+    }
+}
+
+/// A pool's samples over the last window, averaged: what one fit reads.
+public struct TwinWindow: Sendable, Equatable {
+    public var pool: String
+    public var engine: String
+    public var start: Double
+    public var end: Double
+    public var samples: Int
+    public var nodesUp: Int
+    public var arrivalRate: Double?
+    public var generationTokensPerSecond: Double
+    public var promptTokensPerSecond: Double
+    public var promptSecondsPerSecond: Double?
+    /// Sequences running on a node, averaged over the tokens they generate (Σn² / Σn): a
+    /// token generated in a step of eight counts eight times as often as one in a step of one,
+    /// so this, not the time average, is the batch a mean time per output token was made at.
+    public var tokenWeightedBatch: Double
+    public var meanWaiting: Double
+    public var runningWhileWaiting: Int?
+    /// The pool's latency at the window's end (the aggregators' own 60-second window).
+    public var latency: PoolLatency?
+    public var pricePerNodeHour: Double
+
+    public init(pool: String, engine: String, start: Double, end: Double, samples: Int, nodesUp: Int, arrivalRate: Double?,
+                generationTokensPerSecond: Double, promptTokensPerSecond: Double, promptSecondsPerSecond: Double?,
+                tokenWeightedBatch: Double, meanWaiting: Double, runningWhileWaiting: Int?, latency: PoolLatency?,
+                pricePerNodeHour: Double) {
+        self.pool = pool; self.engine = engine; self.start = start; self.end = end; self.samples = samples
+        self.nodesUp = nodesUp; self.arrivalRate = arrivalRate; self.generationTokensPerSecond = generationTokensPerSecond
+        self.promptTokensPerSecond = promptTokensPerSecond; self.promptSecondsPerSecond = promptSecondsPerSecond
+        self.tokenWeightedBatch = tokenWeightedBatch; self.meanWaiting = meanWaiting
+        self.runningWhileWaiting = runningWhileWaiting; self.latency = latency; self.pricePerNodeHour = pricePerNodeHour
+    }
+}
+
+/// Keeps each watched pool's samples for the last `window` seconds, snapshot by snapshot.
+struct TwinObserver {
+    let window: Double
+    private(set) var samples: [String: Deque<TwinSample>] = [:]
+    private(set) var latest: FleetSnapshot?
+
+    init(window: Double) { self.window = window }
+
+    mutating func observe(_ snapshot: FleetSnapshot) {
+        // A seek or a restarted source: what came before is another fleet's past.
+        if let last = latest, snapshot.time < last.time { samples = [:] }
+        latest = snapshot
+        var kept = Set<String>()
+        for pool in snapshot.pools where pool.kind == .gpu {
+            kept.insert(pool.id)
+            var ring = samples[pool.id] ?? Deque()
+            ring.append(TwinSample(pool: pool, nodes: snapshot.nodes, time: snapshot.time))
+            while let first = ring.first, snapshot.time - first.time > window { ring.removeFirst() }
+            samples[pool.id] = ring
+        }
+        samples = samples.filter { kept.contains($0.key) }
+    }
+
+    /// Each pool's window, in the snapshot's pool order.
+    func windows() -> [TwinWindow] {
+        guard let snapshot = latest else { return [] }
+        return snapshot.pools.compactMap { pool -> TwinWindow? in
+            guard let ring = samples[pool.id], let first = ring.first, let last = ring.last else { return nil }
+            let n = Double(ring.count)
+            func mean(_ f: (TwinSample) -> Double) -> Double { ring.reduce(0) { $0 + f($1) } / n }
+            let counted = ring.compactMap(\.arrivalRate)
+            let seconds = ring.compactMap(\.promptSecondsPerSecond)
+            let running = ring.reduce(0) { $0 + $1.running }
+            let batch = running > 0 ? Double(ring.reduce(0) { $0 + $1.runningSquares }) / Double(running) : 1
+            let cost = snapshot.cost.pools.first { $0.pool == pool.id }
+            let price = cost.map { c in pool.nodes > 0 ? c.dollarsPerHour / Double(pool.nodes) : 0 } ?? 0
+            return TwinWindow(
+                pool: pool.id, engine: pool.engine, start: first.time, end: last.time, samples: ring.count, nodesUp: last.nodesUp,
+                arrivalRate: counted.count == ring.count ? counted.reduce(0, +) / n : nil,
+                generationTokensPerSecond: mean { $0.generationTokensPerSecond }, promptTokensPerSecond: mean { $0.promptTokensPerSecond },
+                promptSecondsPerSecond: seconds.count == ring.count ? seconds.reduce(0, +) / n : nil,
+                tokenWeightedBatch: batch, meanWaiting: mean { Double($0.waiting) },
+                runningWhileWaiting: ring.compactMap(\.runningWhileWaiting).max(),
+                latency: snapshot.latency.first { $0.pool == pool.id }, pricePerNodeHour: price)
+        }
+    }
+}

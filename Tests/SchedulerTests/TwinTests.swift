@@ -1,0 +1,107 @@
+import FleetCore
+import Foundation
+import Testing
+@testable import Scheduler
+
+/// The twin of a watched fleet (Docs/twin.md): its fit, its settings, and a twin of the
+/// embedded simulator itself, whose every figure is known.
+@Suite struct TwinTests {
+    @Test func theStepFitRecoversAKnownEngine() {
+        // An engine whose step is 4 ms + 16 ms a sequence + 9 ms a prompt token, as it would
+        // report itself at 1.6 sequences and 20 prompt tokens a second, 12-token prompts.
+        let truth = LinearStepModel(base: 0.004, perSequence: 0.016, perPromptToken: 0.009)
+        let batch = 1.6, pi = 20.0, prompt = 12.0
+        let tpot = (truth.base + truth.perSequence * batch) / (1 - truth.perPromptToken * pi)
+        let promptStep = truth.base + truth.perSequence * batch + truth.perPromptToken * prompt
+        var notes: [String] = []
+        let fit = TwinCalibration.fitStep(tpot: tpot, meanBatch: batch, promptTokensPerSecond: pi, promptMean: prompt,
+                                          prefillSecondsPerRequest: promptStep, prior: TwinCalibration.priorShape(engine: "llamacpp"),
+                                          notes: &notes)
+        #expect(abs(fit.perPromptToken - truth.perPromptToken) < 1e-9)
+        // base : per sequence is the prior's; the pair reproduces the decode time exactly.
+        #expect(abs((fit.base + fit.perSequence * batch) - (truth.base + truth.perSequence * batch)) < 1e-9)
+        #expect(notes.isEmpty)
+
+        // Without a prompt time, the prior's prompt cost, said so.
+        let guessed = TwinCalibration.fitStep(tpot: tpot, meanBatch: batch, promptTokensPerSecond: pi, promptMean: prompt,
+                                              prefillSecondsPerRequest: nil, prior: TwinCalibration.priorShape(engine: "llamacpp"),
+                                              notes: &notes)
+        let replayed = (guessed.base + guessed.perSequence * batch) / (1 - guessed.perPromptToken * pi)
+        #expect(abs(replayed - tpot) < 1e-9)
+        #expect(notes.contains { $0.contains("prompt cost per token assumed") })
+    }
+
+    static func llamaWindow(generated: Double, arrivals: Double? = nil) -> TwinWindow {
+        TwinWindow(pool: "smol", engine: "llamacpp", start: 0, end: 60, samples: 60, nodesUp: 1, arrivalRate: arrivals,
+                   generationTokensPerSecond: generated, promptTokensPerSecond: 12, promptSecondsPerSecond: 0.2,
+                   tokenWeightedBatch: 1.5, meanWaiting: 0.2, runningWhileWaiting: 2,
+                   latency: PoolLatency(pool: "smol", LatencySignals(tpot: Quantiles(mean: 0.025), samples: [.tpot: 40]),
+                                        samples: 0, objectives: [], breached: []),
+                   pricePerNodeHour: 0)
+    }
+
+    @Test func llamaCppArrivalsAreInferredFromTheConfiguredOutputLengthOrRefusedWithTheReason() throws {
+        let w = Self.llamaWindow(generated: 32)
+        guard case .failure(let why) = TwinCalibration.fit(w, settings: TwinPoolSettings()) else {
+            Issue.record("a llama.cpp pool with no output length was modelled"); return
+        }
+        #expect(why.reason.contains("counts no requests") && why.reason.contains("output_tokens"), "\(why.reason)")
+
+        let fixed = LengthDistribution(median: 32, sigma: 0, min: 32, max: 32)
+        let m = try TwinCalibration.fit(w, settings: TwinPoolSettings(outputTokens: fixed)).get()
+        #expect(abs(m.arrivalRate - 1) < 1e-9)            // 32 tokens/s of 32-token answers
+        #expect(m.slots == 2)                                // the most seen running while others waited
+        #expect(m.notes.contains { $0.contains("arrivals inferred") })
+        #expect(abs(TwinCalibration.mean(m.promptTokens) - 12) < 0.5)
+
+        // Idle: nothing to fit; no time per output token yet: said so.
+        guard case .failure(let idle) = TwinCalibration.fit(Self.llamaWindow(generated: 0), settings: TwinPoolSettings(outputTokens: fixed)) else {
+            Issue.record("an idle pool was modelled"); return
+        }
+        #expect(idle.reason.hasPrefix("idle"))
+    }
+
+    @Test func theTwinSectionReadsLengthsAsNumbersOrDistributionsAndNamesABadKeysLine() throws {
+        let doc = try YAMLValue.parse("""
+            pools:
+              smol: {output_tokens: 32, slots: 2, cold_start_s: 3}
+              chat: {prompt_tokens: {median: 600, sigma: 0.4}, max_batched_tokens: 4096}
+            """, file: "fleet.yaml")
+        let s = try TwinSettings.read(doc, relativeTo: "/etc/fleet.yaml")
+        #expect(s.pool("smol").outputTokens == LengthDistribution(median: 32, sigma: 0, min: 32, max: 32))
+        #expect(s.pool("smol").slots == 2 && s.pool("smol").coldStart == 3)
+        #expect(s.pool("chat").promptTokens?.sigma == 0.4 && s.pool("chat").maxBatchedTokens == 4096)
+        #expect(s.pool("other") == TwinPoolSettings())
+
+        let bad = try YAMLValue.parse("pools:\n  smol: {output_tokns: 32}\n", file: "fleet.yaml")
+        let e = #expect(throws: ConfigFileError.self) { try TwinSettings.read(bad, relativeTo: nil) }
+        #expect(e?.description.contains("fleet.yaml") == true && e?.description.contains("output_tokns") == true, "\(String(describing: e))")
+    }
+
+    /// The simulator watched as if it were a real fleet: the twin sees only its snapshots (no
+    /// scenario), and must find its load and predict its latency.
+    @Test func aTwinOfTheSimulatorFindsItsLoadAndPredictsItsLatency() async throws {
+        let (report, advice, offered) = try await offPool { () throws -> (TwinPoolReport, FleetAdvice, Double) in
+            let sc = try Fixtures.steadyPool(rate: 24, nodes: 3, maxNumSeqs: 32, promptMedian: 400, outputMedian: 120)
+            let sim = FleetSimulator(scenario: sc)
+            let twin = FleetTwin()
+            let advisor = Advisor()
+            for t in stride(from: 1.0, through: 240, by: 1) {
+                sim.advance(to: t)
+                let snapshot = sim.snapshot()
+                twin.observe(snapshot)
+                advisor.observe(snapshot)
+            }
+            let advice = advisor.round(twin: twin, snapshot: sim.snapshot()).advice
+            return (try #require(advice.twin.first), advice, sc.workload.peakRate)
+        }
+        #expect(abs(report.arrivalRate - offered) / offered < 0.15, "\(report.arrivalRate)")
+        // Lognormal, median 120, sigma 0.5: mean 136.
+        #expect(abs(report.outputTokens - 136) / 136 < 0.2, "\(report.outputTokens)")
+        let predicted = try #require(report.predicted?.e2eP95), observed = try #require(report.observed?.e2eP95)
+        #expect(abs(predicted - observed) / observed < 0.25, "predicted \(predicted), observed \(observed)")
+        // The advisor ranked what-ifs on the twin, as on the embedded fleet.
+        #expect(advice.recommendations.contains { $0.action == nil })
+        #expect(advice.note == nil, "\(advice.note ?? "")")
+    }
+}
