@@ -66,6 +66,15 @@ struct WatchCommand: ParsableCommand {
                 pools:
                   chat: {actuator: exec, argv: [kubectl, scale, "deployment/{deployment}", "--replicas={replicas}"], vars: {deployment: vllm-chat}}
 
+            The scheduler screen's what-ifs run on the fleet's twin, fitted to its telemetry each round
+            (Docs/twin.md). Tell it what the engines do not export, per pool (llama.cpp counts no requests:
+            its arrivals are inferred from generated tokens over the output length):
+
+              twin:
+                pools:
+                  smol: {output_tokens: 32, slots: 2, cold_start_s: 5}
+                  chat: {prompt_tokens: {median: 600, sigma: 0.5}, engine: engines/vllm-chat.yaml}
+
             The stack (vLLM, SGLang, TGI, llama.cpp, Triton, LiteLLM, dcgm-exporter) is detected from the
             metric names. A target that misses scrapes turns stale, then down, with the reason on screen.
             """)
