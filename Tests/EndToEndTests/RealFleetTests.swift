@@ -212,8 +212,12 @@ import Testing
 }
 
 /// The twin on a real llama-server (Docs/twin.md): llama.cpp exports no request latency, so
-/// the load generator's own clock is the truth its prediction is judged against.
-@Suite(.serialized) struct RealFleetTwinTests {
+/// the load generator's own clock is the truth its predictions are judged against. Timed
+/// against a real server, so it runs alone: Scripts/test runs it after the parallel suites
+/// (FLEETDECK_ALONE=1), whose load would make the machine another one.
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["FLEETDECK_ALONE"] == "1",
+                             "runs alone: FLEETDECK_ALONE=1 swift test --filter RealFleetTwinTests"))
+struct RealFleetTwinTests {
     /// Exact quantile, interpolated between the nearest ranks (as the twin's reports).
     static func quantile(_ values: [Double], _ p: Double) -> Double {
         let v = values.sorted()
@@ -222,60 +226,110 @@ import Testing
         return v[lo] + (v[hi] - v[lo]) * (k - Double(lo))
     }
 
-    @Test func theTwinPredictsTheP95EndToEndThatTheClientMeasured() async throws {
-        let server = try LlamaServer()
-        defer { server.stop() }
+    /// The end-to-end times of the requests in an NDJSON log that finished within `span`
+    /// (Unix seconds).
+    static func finished(_ requests: String, in span: ClosedRange<Double>) throws -> [Double] {
+        try String(contentsOfFile: requests, encoding: .utf8).split(separator: "\n").compactMap { line -> Double? in
+            guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  o["result"] as? String == "ok", let sent = o["sent_unix"] as? Double, let e2e = o["e2e_s"] as? Double,
+                  span.contains(sent + e2e) else { return nil }
+            return e2e
+        }
+    }
+
+    static func advise(_ config: String, for seconds: Int) async throws -> [String: Any] {
+        let r = try await Harness.fleetdeckOffPool(["advise", "--config", config, "--for", "\(seconds)s", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "\(r.stdout)")
+    }
+
+    static func load(_ urls: [String], rate: Double, seconds: Int, requests: String) throws -> pid_t {
+        try Harness.spawn(Harness.binary, ["load"] + urls + ["--rate", String(format: "%.2f", rate), "--duration", "\(seconds)s",
+                                                              "--prompt-tokens", "24", "--max-tokens", "32", "--requests", requests]).0
+    }
+
+    static func wait(_ pid: pid_t) {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+    }
+
+    /// One server under load: the twin's p95 for the last window against the client's. Then a
+    /// second server joins through file_sd, as the exec actuator's script adds one in
+    /// `RealFleetTests`: the twin's "scale +1" prediction, made before, against the client's
+    /// p95 after.
+    @Test func theTwinPredictsTheP95TheClientMeasuredBeforeAndAfterAScaleUp() async throws {
+        let a = try LlamaServer()
+        defer { a.stop() }
         let dir = NSTemporaryDirectory() + "fleetdeck-twin-\(getpid())"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir + "/sd", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let config = dir + "/fleet.yaml", requests = dir + "/requests.ndjson"
+        func publish(_ servers: [LlamaServer]) throws {
+            let doc = try JSONSerialization.data(withJSONObject: [["targets": servers.map(\.address), "labels": ["pool": "smol"]]])
+            try doc.write(to: URL(fileURLWithPath: dir + "/sd/fleet.json"), options: .atomic)
+        }
+        try publish([a])
+        let config = dir + "/fleet.yaml"
         try """
-            targets:
-              - {url: "\(server.url)/metrics", node: smol-0, pool: smol}
+            scrape:
+              file_sd_configs: [{files: ["\(dir)/sd/*.json"]}]
             pools:
-              - {id: smol, slo: [{metric: e2e, percentile: 95, target_ms: 4000}]}
+              - {id: smol, slo: [{metric: e2e, percentile: 95, target_ms: 2500}]}
             twin:
               pools:
-                smol: {output_tokens: 32}
+                # fleetdeck load sends to its URLs in turn
+                smol: {output_tokens: 32, cold_start_s: 2, router: round_robin}
             """.write(toFile: config, atomically: true, encoding: .utf8)
+
         // The machine's speed varies by the hour: a light probe finds the server's service time,
         // then the load runs below what two slots can carry, near enough that a queue forms at
-        // times and stays bounded: past capacity no window has a steady p95 to predict.
-        let probe = try Harness.fleetdeck(["load", server.url, "--rate", "0.4", "--duration", "12s", "--prompt-tokens", "24",
+        // times and stays bounded: past capacity no window has a steady p95 to predict. On one
+        // thread a prompt stalls the other slot, and two sequences take most of twice one's
+        // step: 0.55 requests per service time keeps the server about 70% busy.
+        let probe = try Harness.fleetdeck(["load", a.url, "--rate", "0.4", "--duration", "12s", "--prompt-tokens", "24",
                                            "--max-tokens", "32", "--seed", "3", "--json"])
         let probed = try #require(try JSONSerialization.jsonObject(with: Data(probe.stdout.utf8)) as? [String: Any], "\(probe.stderr)")
         let service = try #require((probed["e2e_s"] as? [String: Double])?["p50"])
-        // On one thread a prompt stalls the other slot and two sequences take most of twice
-        // one's step: about 0.55 requests per service time keeps the server busy ~70% of the time.
         let rate = min(2.5, max(0.2, 0.55 / service))
-        let (load, _) = try Harness.spawn(Harness.binary, ["load", server.url, "--rate", String(format: "%.2f", rate), "--duration", "110s",
-                                                           "--prompt-tokens", "24", "--max-tokens", "32", "--seed", "11",
-                                                           "--requests", requests])
-        let r = try await Harness.fleetdeckOffPool(["advise", "--config", config, "--for", "100s", "--json"])
-        var status: Int32 = 0
-        while waitpid(load, &status, 0) == -1 && errno == EINTR {}
-        #expect(r.status == 0, "\(r.stderr)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "\(r.stdout)")
-        let pool = try #require((json["pools"] as? [[String: Any]])?.first, "\(r.stdout)")
-        let window = try #require(json["window"] as? [String: Double])
-        let predicted = try #require(((pool["predicted"] as? [String: Any])?["e2e_s"] as? [String: Double])?["p95"], "\(r.stdout)")
-        // llama.cpp counts no requests: the twin says it inferred them, and there is no observed latency.
+
+        let before = dir + "/before.ndjson"
+        let loadBefore = try Self.load([a.url], rate: rate, seconds: 110, requests: before)
+        let one = try await Self.advise(config, for: 100)
+        Self.wait(loadBefore)
+        let pool = try #require((one["pools"] as? [[String: Any]])?.first, "\(one)")
+        let window = try #require(one["window"] as? [String: Double])
+        let predicted = try #require(((pool["predicted"] as? [String: Any])?["e2e_s"] as? [String: Double])?["p95"], "\(one)")
+        // llama.cpp counts no requests: the twin says it inferred them, and has no observed latency.
         #expect(pool["observed"] == nil)
         #expect((pool["notes"] as? [String])?.contains { $0.contains("arrivals inferred") } == true)
         #expect(abs((pool["arrival_rate"] as? Double ?? 0) - rate) / rate < 0.3, "\(pool)")
-
-        // The client's end-to-end times of the requests that finished in the twin's window.
-        let lines = try String(contentsOfFile: requests, encoding: .utf8).split(separator: "\n")
-        let finished = lines.compactMap { line -> Double? in
-            guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  o["result"] as? String == "ok", let sent = o["sent_unix"] as? Double, let e2e = o["e2e_s"] as? Double,
-                  let start = window["start_unix"], let end = window["end_unix"], (start...end).contains(sent + e2e) else { return nil }
-            return e2e
-        }
-        try #require(finished.count >= 30, "only \(finished.count) requests finished in the window")
-        let observed = Self.quantile(finished, 0.95)
+        let inWindow = try Self.finished(before, in: try #require(window["start_unix"])...(try #require(window["end_unix"])))
+        try #require(inWindow.count >= 30, "only \(inWindow.count) requests finished in the window")
+        let observed = Self.quantile(inWindow, 0.95)
         let error = (predicted - observed) / observed
-        print("twin on llama-server at \(String(format: "%.2f", rate)) req/s (service \(service) s): predicted e2e p95 \(predicted) s, client measured \(observed) s over \(finished.count) requests: \(String(format: "%+.1f", error * 100))%")
+        print("twin on llama-server at \(String(format: "%.2f", rate)) req/s (service \(service) s): predicted e2e p95 \(predicted) s, "
+              + "client measured \(observed) s over \(inWindow.count) requests: \(String(format: "%+.1f", error * 100))%")
         #expect(abs(error) <= 0.25, "predicted \(predicted) s, measured \(observed) s")
+
+        // The prediction for one more replica, made on one server's telemetry.
+        let candidates = try #require(pool["candidates"] as? [[String: Any]])
+        let plusOne = try #require(candidates.first { $0["title"] as? String == "scale smol +1" }?["e2e_p95_s"] as? Double, "\(candidates)")
+
+        let b = try LlamaServer()
+        defer { b.stop() }
+        try publish([a, b])
+        let after = dir + "/after.ndjson"
+        let started = Date().timeIntervalSince1970
+        let loadAfter = try Self.load([a.url, b.url], rate: rate, seconds: 80, requests: after)
+        let two = try await Self.advise(config, for: 75)
+        Self.wait(loadAfter)
+        // Discovery brought the second server in, and the twin models both.
+        #expect((two["pools"] as? [[String: Any]])?.first?["nodes"] as? Int == 2, "\(two)")
+        let scaled = try Self.finished(after, in: (started + 10)...(Date().timeIntervalSince1970))
+        try #require(scaled.count >= 30, "only \(scaled.count) requests finished after the scale-up")
+        let observedScaled = Self.quantile(scaled, 0.95)
+        let scaleError = (plusOne - observedScaled) / observedScaled
+        print("twin on llama-server, scale +1: predicted e2e p95 \(plusOne) s, client measured \(observedScaled) s over "
+              + "\(scaled.count) requests: \(String(format: "%+.1f", scaleError * 100))%")
+        #expect(abs(scaleError) <= 0.25, "predicted \(plusOne) s for scale +1, measured \(observedScaled) s")
     }
 }

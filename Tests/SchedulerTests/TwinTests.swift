@@ -64,12 +64,13 @@ import Testing
     @Test func theTwinSectionReadsLengthsAsNumbersOrDistributionsAndNamesABadKeysLine() throws {
         let doc = try YAMLValue.parse("""
             pools:
-              smol: {output_tokens: 32, slots: 2, cold_start_s: 3}
+              smol: {output_tokens: 32, slots: 2, cold_start_s: 3, router: round_robin}
               chat: {prompt_tokens: {median: 600, sigma: 0.4}, max_batched_tokens: 4096}
             """, file: "fleet.yaml")
         let s = try TwinSettings.read(doc, relativeTo: "/etc/fleet.yaml")
         #expect(s.pool("smol").outputTokens == LengthDistribution(median: 32, sigma: 0, min: 32, max: 32))
-        #expect(s.pool("smol").slots == 2 && s.pool("smol").coldStart == 3)
+        #expect(s.pool("smol").slots == 2 && s.pool("smol").coldStart == 3 && s.pool("smol").router == .roundRobin)
+        #expect(s.pool("chat").router == .leastLoaded)
         #expect(s.pool("chat").promptTokens?.sigma == 0.4 && s.pool("chat").maxBatchedTokens == 4096)
         #expect(s.pool("other") == TwinPoolSettings())
 

@@ -32,14 +32,7 @@ public final class FleetTwin {
     public func calibrate() -> FleetSimulator? {
         rounds += 1
         guard let snapshot = observer.latest else { return nil }
-        let windows = observer.windows()
-        models = []; unmodelled = []
-        for w in windows {
-            switch TwinCalibration.fit(w, settings: settings.pool(w.pool)) {
-            case .success(let m): models.append(m)
-            case .failure(let u): unmodelled.append(u)
-            }
-        }
+        let windows = refit()
         var objectives: [String: [SLOObjective]] = [:]
         for row in snapshot.latency { objectives[row.pool] = row.objectives }
         guard !models.isEmpty else {
@@ -48,27 +41,12 @@ public final class FleetTwin {
         }
         // The analytic fit reads a batch size from gauges sampled once a second; the played
         // fleet's own time per output token at the window's load is the better judge. The
-        // decode terms are scaled until the twin reproduces the observed figure (two or three
-        // passes; each plays the window again with the same seed).
-        var fleet: FleetSimulator!
-        var predicted: [String: LatencyPoints] = [:]
-        for pass in 0..<Self.maxPasses {
-            let scenario = Self.scenario(models, objectives: objectives, startTimeOfDay: snapshot.timeOfDay)
-            fleet = FleetSimulator(scenario: scenario, seed: seed &+ rounds, historyCapacity: 16)
-            let played = predict(fleet, window: settings.window)
-            predicted = played.points
-            var settled = true
-            for i in models.indices {
-                guard let simulated = played.tpotMean[models[i].pool], simulated > 0 else { continue }
-                let ratio = models[i].observedTPOT / simulated
-                models[i].passes = pass + 1
-                guard abs(ratio - 1) > Self.tolerance, pass + 1 < Self.maxPasses else { continue }
-                settled = false
-                models[i].step.base *= ratio
-                models[i].step.perSequence *= ratio
-            }
-            if settled { break }
+        // decode terms are scaled until the twin reproduces the observed figure.
+        var played = play(objectives: objectives, timeOfDay: snapshot.timeOfDay)
+        while rescale(toward: played.tpotMean) {
+            played = play(objectives: objectives, timeOfDay: snapshot.timeOfDay)
         }
+        let predicted = played.points
         reports = models.map { m in
             let w = windows.first { $0.pool == m.pool }
             return TwinPoolReport(pool: m.pool, windowEnd: snapshot.time, window: settings.window, nodes: m.nodes,
@@ -79,17 +57,60 @@ public final class FleetTwin {
                                   predicted: predicted[m.pool],
                                   observed: w.flatMap { Self.observed($0.latency) }, notes: m.notes)
         }
-        return fleet
+        return played.fleet
     }
 
-    /// Plays a warm-up, then as many windows of the same load as the budget allows: the
-    /// twin's distribution at that load, steadier than one window's worth of requests.
+    /// Each pool's model fitted afresh to its last window (the analytic fit only, no play);
+    /// returns the windows it read.
+    @discardableResult
+    public func refit() -> [TwinWindow] {
+        let windows = observer.windows()
+        models = []; unmodelled = []
+        for w in windows {
+            switch TwinCalibration.fit(w, settings: settings.pool(w.pool)) {
+            case .success(let m): models.append(m)
+            case .failure(let u): unmodelled.append(u)
+            }
+        }
+        return windows
+    }
+
+    /// The fleet of the current models, played through the window (same seed each time).
+    private func play(objectives: [String: [SLOObjective]], timeOfDay: Double)
+        -> (fleet: FleetSimulator, points: [String: LatencyPoints], tpotMean: [String: Double]) {
+        let fleet = FleetSimulator(scenario: Self.scenario(models, objectives: objectives, startTimeOfDay: timeOfDay),
+                                   seed: seed &+ rounds, historyCapacity: 16)
+        let (points, tpot) = predict(fleet, window: settings.window)
+        for i in models.indices { models[i].passes += 1 }
+        return (fleet, points, tpot)
+    }
+
+    /// Scales each model's decode terms by observed / played time per output token; false
+    /// when every pool is within `tolerance` or has had its `maxPasses` plays.
+    private func rescale(toward played: [String: Double]) -> Bool {
+        var changed = false
+        for i in models.indices where models[i].passes < Self.maxPasses {
+            guard let simulated = played[models[i].pool], simulated > 0 else { continue }
+            let ratio = models[i].observedTPOT / simulated
+            guard abs(ratio - 1) > Self.tolerance else { continue }
+            models[i].step.base *= ratio
+            models[i].step.perSequence *= ratio
+            changed = true
+        }
+        return changed
+    }
+
+    /// Plays a warm-up, then as much of the same load as the budget allows (up to ten
+    /// windows): the twin's distribution at that load, steadier than one window's requests.
     func predict(_ fleet: FleetSimulator, window: Double) -> (points: [String: LatencyPoints], tpotMean: [String: Double]) {
+        // A busy fleet reaches its steady state in seconds and gives thousands of requests a
+        // second: the budget, not the window, bounds both the warm-up and the play.
         let rate = max(models.reduce(0) { $0 + $1.arrivalRate }, 1e-9)
-        let span = min(10 * window, max(window, predictionBudget / rate))
-        fleet.advance(to: window)
+        let warm = min(window, max(5, 0.5 * predictionBudget / rate))
+        let span = min(10 * window, max(5, predictionBudget / rate))
+        fleet.advance(to: warm)
         fleet.collectReport()
-        fleet.advance(to: window + span)
+        fleet.advance(to: warm + span)
         guard let report = fleet.report(duration: span) else { return ([:], [:]) }
         var points: [String: LatencyPoints] = [:], tpot: [String: Double] = [:]
         for (pi, p) in report.pools.enumerated() {
@@ -120,7 +141,7 @@ public final class FleetTwin {
                               idleWatts: 0, maxWatts: 0)
             var spec = GPUPoolSpec(gpu: gpu, gpusPerNode: 1, nodes: m.nodes, maxNumSeqs: m.slots,
                                    maxBatchedTokens: m.maxBatchedTokens, gpuMemoryUtilization: 0.9,
-                                   maxQueuePerNode: 100_000, stepOverhead: 0, prefixCache: nil)
+                                   maxQueuePerNode: 100_000, stepOverhead: 0, prefixCache: nil, router: m.router)
             spec.fittedStep = m.step
             // KV room for every slot's longest sequence: the engines' own limits are per slot.
             spec.kvBlocks = max(1, m.slots * (m.promptTokens.max + m.outputTokens.max) / 16 + m.slots)

@@ -21,6 +21,7 @@ public struct TwinPoolModel: Sendable, Equatable {
     public var passes = 0
     /// Seconds a new replica takes, where the config says (else the model's size decides).
     public var coldStart: Double?
+    public var router: RouterPolicy
     public var pricePerNodeHour: Double
     public var notes: [String]
 }
@@ -73,13 +74,21 @@ public enum TwinCalibration {
             promptTokens = spread(mean: max(1, w.promptTokensPerSecond / rate), note: "prompt (uncached)", &notes)
         }
 
+        // llama.cpp queues a request only when every slot is taken, so the most sequences seen
+        // running beside a queue is its slot count. A batching engine also queues for its token
+        // budget and its KV cache, with few sequences running: there it says nothing.
         let slots: Int
-        if let n = s.slots ?? s.engine?.maxNumSeqs { slots = n } else if let seen = w.runningWhileWaiting, seen > 0 {
-            slots = seen
-            notes.append("slots: \(seen), the most seen running while requests waited")
+        if let n = s.slots ?? s.engine?.maxNumSeqs { slots = n } else if w.engine == "llamacpp" {
+            if let seen = w.runningWhileWaiting, seen > 0 {
+                slots = seen
+                notes.append("slots: \(seen), the most seen running while requests waited")
+            } else {
+                slots = max(1, Int(w.tokenWeightedBatch.rounded(.up)) + 1)
+                notes.append("slots assumed \(slots): no queue seen yet; name slots under twin:")
+            }
         } else {
-            slots = w.engine == "llamacpp" ? max(1, Int(w.tokenWeightedBatch.rounded(.up)) + 1) : 256
-            notes.append("slots assumed \(slots): no queue seen yet; name slots under twin:")
+            slots = EngineSettings().maxNumSeqs
+            notes.append("max running sequences assumed \(slots) (vLLM's default); name slots or engine: under twin:")
         }
         let maxBatched = s.maxBatchedTokens ?? s.engine?.maxNumBatchedTokens ?? (w.engine == "llamacpp" ? 2048 : 8192)
 
@@ -96,7 +105,7 @@ public enum TwinCalibration {
         return .success(TwinPoolModel(pool: w.pool, engine: w.engine, nodes: w.nodesUp, arrivalRate: rate,
                                       promptTokens: promptTokens, outputTokens: outputTokens, slots: slots,
                                       maxBatchedTokens: maxBatched, step: step, observedTPOT: tpot,
-                                      meanBatch: max(1, w.tokenWeightedBatch), coldStart: s.coldStart,
+                                      meanBatch: max(1, w.tokenWeightedBatch), coldStart: s.coldStart, router: s.router,
                                       pricePerNodeHour: w.pricePerNodeHour, notes: notes))
     }
 

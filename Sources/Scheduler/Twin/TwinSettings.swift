@@ -18,6 +18,8 @@ public struct TwinPoolSettings: Sendable, Equatable {
     /// An engine description (Docs/scheduler-model.md's engine file): its `max_num_seqs`,
     /// `max_num_batched_tokens` and `num_gpu_blocks` stand in for the fields above.
     public var engine: EngineSettings?
+    /// How the fleet's load balancer picks a node: least loaded unless told.
+    public var router: RouterPolicy = .leastLoaded
 
     public init(promptTokens: LengthDistribution? = nil, outputTokens: LengthDistribution? = nil, slots: Int? = nil,
                 maxBatchedTokens: Int? = nil, coldStart: Double? = nil, engine: EngineSettings? = nil) {
@@ -45,13 +47,14 @@ public struct TwinSettings: Sendable, Equatable {
         try v.allowKeys(["pools"])
         var s = TwinSettings()
         for (id, p) in try v.optional("pools")?.entries() ?? [] {
-            try p.allowKeys(["prompt_tokens", "output_tokens", "slots", "max_batched_tokens", "cold_start_s", "engine"])
+            try p.allowKeys(["prompt_tokens", "output_tokens", "slots", "max_batched_tokens", "cold_start_s", "engine", "router"])
             var pool = TwinPoolSettings()
             pool.promptTokens = try p.optional("prompt_tokens").map(length)
             pool.outputTokens = try p.optional("output_tokens").map(length)
             pool.slots = try p.optional("slots")?.int(in: 1...100_000)
             pool.maxBatchedTokens = try p.optional("max_batched_tokens")?.int(in: 1...10_000_000)
             pool.coldStart = try p.optional("cold_start_s")?.double(in: 0...7200)
+            if let r = try p.optional("router") { pool.router = RouterPolicy(rawValue: try r.oneOf(RouterPolicy.allCases.map(\.rawValue)))! }
             if let e = try p.optional("engine") {
                 let name = try e.string()
                 let path = name.hasPrefix("/") || configFile == nil ? name
