@@ -87,6 +87,9 @@ struct WatchCommand: ParsableCommand {
     @Flag(name: .long, help: "Read fleetdeck NDJSON (Docs/ndjson-format.md) piped into standard input: producer | fleetdeck watch --stdin.")
     var stdin = false
 
+    @Flag(name: .long, help: "Run without the advisor and the fleet's twin (no forecasts, what-ifs or predictions).")
+    var noAdvisor = false
+
     @Option(name: .long, help: "Open on this fleet of the config's contexts: (default: its context: key, else the first); :ctx NAME switches.")
     var context: String?
 
@@ -135,7 +138,7 @@ struct WatchCommand: ParsableCommand {
         defer { try? actionClient.syncShutdown() }
         let executor = try makeExecutor(cfg, client: actionClient, store: session.store, readOnly: context?.readOnly == true)
         // The advisor forks the fleet's twin, refitted to its telemetry each round.
-        let advisor = AdvisorLoop(advisor: Advisor(), store: session.store, driver: nil, twin: FleetTwin(settings: cfg.twin))
+        let advisor = noAdvisor ? nil : AdvisorLoop(advisor: Advisor(), store: session.store, driver: nil, twin: FleetTwin(settings: cfg.twin))
         return try session.run(source: source, actions: executor, advisor: advisor)
     }
 }

@@ -58,6 +58,26 @@ import Testing
         #expect(render(forecastOnly).contains("forecast only: what-if needs the embedded simulator"))
     }
 
+    @Test func aWatchedFleetsTwinShowsItsPredictionBesideWhatWasObserved() {
+        var advice = Self.advice(active: nil)
+        advice.twin = [TwinPoolReport(pool: "chat", windowEnd: 30, window: 60, nodes: 2, arrivalRate: 0.8, promptTokens: 24,
+                                      outputTokens: 32, slots: 2, stepAtOne: 0.02, perSequence: 0.016, perPromptToken: 0.009,
+                                      observedTPOT: 0.025, meanBatch: 1.6,
+                                      predicted: LatencyPoints(ttftP50: 0.3, ttftP95: 1.2, e2eP50: 1.1, e2eP95: 2.6),
+                                      observed: LatencyPoints(ttftP50: 0.25, ttftP95: 1.4, e2eP50: 1.0, e2eP95: 2.0),
+                                      notes: ["arrivals inferred: llama.cpp counts no requests"])]
+        let lines = render(advice).split(separator: "\n").map(String.init)
+        let predicted = lines.first { $0.contains("chat predicted (last 1m)") } ?? ""
+        let observed = lines.first { $0.contains("observed") && !$0.contains("predicted") } ?? ""
+        #expect(predicted.contains("300ms") && predicted.contains("1.20s") && predicted.contains("2.60s"), "\(predicted)")
+        // The error is the end-to-end p95's: (2.6 - 2.0) / 2.0.
+        #expect(observed.contains("250ms") && observed.contains("2.00s") && observed.contains("+30%"), "\(observed)")
+        #expect(lines.contains { $0.contains("chat: 2 nodes · 0.8 req/s") && $0.contains("2 slots") && $0.contains("assumed: arrivals") },
+                "\(lines.joined(separator: "\n"))")
+        // The candidates still follow.
+        #expect(lines.contains { $0.contains("1 scale chat +2") })
+    }
+
     @Test func aAppliesTheActiveRecommendationThroughTheDialog() {
         var state = ConsoleState()
         state.screen = .scheduler

@@ -26,9 +26,8 @@ enum SchedulerScreen {
             canvas.put(note, x: inner.x + 1, y: y, role: .dim, maxWidth: inner.width - 2)
             y += 1
         }
-        for r in advice.twin where y < inner.maxY {
-            canvas.put(twinLine(r), x: inner.x + 1, y: y, role: r.predicted == nil ? .dim : .normal, maxWidth: inner.width - 2)
-            y += 1
+        if !advice.twin.isEmpty, y < inner.maxY {
+            y = drawTwin(&canvas, advice.twin, in: Rect(x: inner.x, y: y, width: inner.width, height: inner.maxY - y), glyphs: ctx.glyphs)
         }
         if let active = advice.active {
             canvas.put("recommended: \(active.title)", x: inner.x + 1, y: y, role: .warn, maxWidth: inner.width - 2)
@@ -91,15 +90,42 @@ enum SchedulerScreen {
         }
     }
 
-    /// One watched pool's twin: its prediction for the last window beside what was observed,
-    /// then what it was calibrated to.
-    static func twinLine(_ r: TwinPoolReport) -> String {
-        let predicted = "predicted e2e p95 \(Format.latency(r.predicted?.e2eP95)), ttft p95 \(Format.latency(r.predicted?.ttftP95))"
-        let observed = r.observed.map { o in
-            let error = r.e2eP95Error.map { String(format: " (%+.0f%%)", $0 * 100) } ?? ""
-            return "; observed \(Format.latency(o.e2eP95))\(error), \(Format.latency(o.ttftP95))"
-        } ?? "; not observed"
-        return "twin \(r.pool) last \(Format.duration(r.window)): \(predicted)\(observed) · \(Format.compact(r.arrivalRate)) req/s, "
-            + "\(r.slots) slots, step \(Format.latency(r.stepAtOne)) +\(Format.latency(r.perSequence))/seq"
+    /// The twin of each watched pool: its prediction for the last window on one row and what
+    /// the pool's telemetry showed on the next, then what it was calibrated to. Returns the
+    /// first free line.
+    static func drawTwin(_ canvas: inout Canvas, _ reports: [TwinPoolReport], in area: Rect, glyphs: Glyphs) -> Int {
+        let columns: [Table.Column] = [
+            .init("TWIN", width: nil, minWidth: 16), .init("TTFT P50", width: 8, alignment: .right),
+            .init("TTFT P95", width: 8, alignment: .right), .init("E2E P50", width: 8, alignment: .right),
+            .init("E2E P95", width: 8, alignment: .right), .init("ERR", width: 6, alignment: .right),
+        ]
+        var rows: [[Table.TableCell]] = []
+        for r in reports {
+            let window = "last \(Format.duration(r.window))"
+            for (label, p, role) in [("predicted", r.predicted, StyleRole.accent), ("observed", r.observed, .normal)] {
+                let error = label == "observed" ? r.e2eP95Error.map { String(format: "%+.0f%%", $0 * 100) } ?? "" : ""
+                rows.append([.init(label == "predicted" ? "\(r.pool) \(label) (\(window))" : "  \(label)", role),
+                             .init(Format.latency(p?.ttftP50)), .init(Format.latency(p?.ttftP95)),
+                             .init(Format.latency(p?.e2eP50)), .init(Format.latency(p?.e2eP95), role),
+                             .init(error, abs(r.e2eP95Error ?? 0) > 0.25 ? .warn : .dim)])
+            }
+        }
+        // The header, two rows a pool, and a calibration line a pool; what does not fit is cut.
+        let height = min(area.height, 1 + rows.count)
+        Table(columns: columns, rows: rows).draw(&canvas, Rect(x: area.x, y: area.y, width: area.width, height: height), glyphs: glyphs)
+        var y = area.y + height
+        for r in reports where y < area.maxY {
+            canvas.put(calibration(r), x: area.x + 1, y: y, role: .dim, maxWidth: area.width - 2)
+            y += 1
+        }
+        return y
+    }
+
+    /// What one pool's twin was calibrated to, and the first thing it had to assume.
+    static func calibration(_ r: TwinPoolReport) -> String {
+        let fitted = "\(r.pool): \(r.nodes) nodes · \(Format.compact(r.arrivalRate)) req/s · in \(Int(r.promptTokens.rounded())) "
+            + "out \(Int(r.outputTokens.rounded())) tok · \(r.slots) slots · step \(Format.latency(r.stepAtOne))"
+            + "+\(Format.latency(r.perSequence))/seq+\(Format.latency(r.perPromptToken))/prompt tok"
+        return fitted + (r.notes.first.map { "; assumed: \($0)" } ?? "")
     }
 }
