@@ -93,7 +93,7 @@ public enum TwinCalibration {
         let maxBatched = s.maxBatchedTokens ?? s.engine?.maxNumBatchedTokens ?? (w.engine == "llamacpp" ? 2048 : 8192)
 
         // Time per output token at the window's batch, the anchor of the fit.
-        guard let tpot = w.latency?.tpot?.mean ?? w.latency?.tpot?.p50, tpot > 0 else {
+        guard let tpot = observedTPOT(w.latency, outputMean: mean(outputTokens), notes: &notes) else {
             return .failure(TwinUnmodelled(pool: w.pool, reason: "no time per output token observed yet"))
         }
         let perNodeRate = rate / Double(w.nodesUp)
@@ -107,6 +107,17 @@ public enum TwinCalibration {
                                       maxBatchedTokens: maxBatched, step: step, observedTPOT: tpot,
                                       meanBatch: max(1, w.tokenWeightedBatch), coldStart: s.coldStart, router: s.router,
                                       pricePerNodeHour: w.pricePerNodeHour, notes: notes))
+    }
+
+    /// The mean time per output token: the engine's own figure, else what end to end less
+    /// TTFT leaves over the output length (an engine with no inter-token histogram). Means
+    /// where the source gives them: both are token-weighted, as the engines' sums are.
+    static func observedTPOT(_ l: PoolLatency?, outputMean: Double, notes: inout [String]) -> Double? {
+        guard let l else { return nil }
+        if let t = l.tpot?.mean ?? l.tpot?.p50, t > 0, t.isFinite { return t }
+        guard let e2e = l.e2e.mean ?? l.e2e.p50, let ttft = l.ttft.mean ?? l.ttft.p50, e2e > ttft, outputMean > 1.5 else { return nil }
+        notes.append("time per output token from end to end less TTFT: the engine exports no inter-token histogram")
+        return (e2e - ttft) / (outputMean - 1)
     }
 
     /// The step (base + b·n + c·p) that reproduces what the engine reported:
