@@ -187,6 +187,10 @@ public struct PoolSnapshot: Codable, Sendable, Equatable {
     public var errorRate: Double?
     /// Sequences preempted per second over the pool's nodes; nil where none is exported.
     public var preemptionsPerSecond: Double?
+    /// Prompt and output lengths in tokens over the latency window, where the engines export
+    /// their histograms (vLLM, TGI): the spread the twin gives its requests.
+    public var promptLength: Quantiles?
+    public var outputLength: Quantiles?
 
     public init(id: String, kind: Kind, engine: String, model: String, nodes: Int, nodesUp: Int,
                 running: Int, waiting: Int, arrivalRate: Double, completionRate: Double,

@@ -61,6 +61,19 @@ import Testing
         #expect(idle.reason.hasPrefix("idle"))
     }
 
+    @Test func anEnginesLengthHistogramsGiveTheSpreadWithoutAnAssumption() throws {
+        var w = Self.llamaWindow(generated: 400, arrivals: 2)
+        w.engine = "vllm"
+        w.outputLength = Quantiles(p50: 150, p90: 300, p95: 380, p99: 600, mean: 200)
+        w.promptLength = Quantiles(p50: 800, p90: 1600, p95: 2000, p99: 3000, mean: 1000)
+        let m = try TwinCalibration.fit(w, settings: TwinPoolSettings()).get()
+        #expect(m.outputTokens.median == 150 && abs(m.outputTokens.sigma - log(2) / 1.2816) < 1e-9)
+        #expect(m.promptTokens.median == 800 && m.promptTokens.max == 9000)
+        #expect(!m.notes.contains { $0.contains("spread assumed") }, "\(m.notes)")
+        // A batching engine's queue says nothing of its sequence limit: vLLM's default, said so.
+        #expect(m.slots == 256 && m.notes.contains { $0.contains("vLLM's default") })
+    }
+
     @Test func theTwinSectionReadsLengthsAsNumbersOrDistributionsAndNamesABadKeysLine() throws {
         let doc = try YAMLValue.parse("""
             pools:

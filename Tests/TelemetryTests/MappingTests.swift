@@ -67,6 +67,19 @@ import Testing
         #expect(r.counters[.generationTokens] == 5728475.279524312)
         #expect(r.counters[.promptTokens] == 18393922.847496435)
         #expect(r.counters[.requestsSucceeded] == 20112)
+        // Request lengths in tokens, for the twin's spread: the mean is the sum over the count.
+        let input = try #require(r.latencies[.promptLength]?.quantiles)
+        #expect(abs(input.mean! - 18393922.847496435 / 20112) < 1e-9)
+        #expect(r.latencies[.outputLength]?.quantiles.p50 != nil)
+    }
+
+    @Test func vllmRequestLengthsAreHistogramsInTokens() throws {
+        let r = try reading("vllm-v1.prom").1
+        let prompt = try #require(r.latencies[.promptLength]?.quantiles)
+        #expect(abs(prompt.mean! - 8.9214377e+07 / 48210) < 1e-6)
+        let output = try #require(r.latencies[.outputLength]?.quantiles)
+        #expect(abs(output.mean! - 1.494631e+07 / 48210) < 1e-6)
+        #expect(try #require(output.p50) < #require(output.p90))
     }
 
     @Test func llamaCpp() throws {

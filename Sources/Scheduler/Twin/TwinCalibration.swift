@@ -67,9 +67,9 @@ public enum TwinCalibration {
         guard rate > 0, let out = outputMean, out >= 1 else {
             return .failure(TwinUnmodelled(pool: w.pool, reason: "idle: no requests in the last \(Format.duration(w.end - w.start))"))
         }
-        let outputTokens = configuredOutput ?? spread(mean: out, note: "output", &notes)
+        let outputTokens = configuredOutput ?? lognormal(w.outputLength) ?? spread(mean: out, note: "output", &notes)
         let promptTokens: LengthDistribution
-        if let p = s.promptTokens { promptTokens = p } else {
+        if let p = s.promptTokens ?? lognormal(w.promptLength) { promptTokens = p } else {
             // Tokens the engine computed: prompt tokens its prefix cache served are not counted.
             promptTokens = spread(mean: max(1, w.promptTokensPerSecond / rate), note: "prompt (uncached)", &notes)
         }
@@ -147,6 +147,15 @@ public enum TwinCalibration {
     static func mean(_ d: LengthDistribution) -> Double {
         let m = d.median * exp(d.sigma * d.sigma / 2)
         return min(Double(d.max), max(Double(d.min), m))
+    }
+
+    /// The lognormal through an engine's length histogram: its median at the p50, its sigma
+    /// from the p90 (z = 1.2816), clipped at three times the p99. Nil without both quantiles.
+    static func lognormal(_ q: Quantiles?) -> LengthDistribution? {
+        guard let q, let p50 = q.p50, let p90 = q.p90, p50 >= 1, p90 >= p50, p50.isFinite, p90.isFinite else { return nil }
+        let sigma = min(3, log(p90 / p50) / 1.2816)
+        let top = min(1_000_000, max(p90, q.p99 ?? p90) * 3)
+        return LengthDistribution(median: p50, sigma: sigma, min: 1, max: Int(top.rounded(.up)))
     }
 
     /// A lognormal with the observed mean and the assumed spread.

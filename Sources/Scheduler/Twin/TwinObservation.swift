@@ -56,17 +56,21 @@ public struct TwinWindow: Sendable, Equatable {
     public var runningWhileWaiting: Int?
     /// The pool's latency at the window's end (the aggregators' own 60-second window).
     public var latency: PoolLatency?
+    /// Request lengths at the window's end, where the engines export their histograms.
+    public var promptLength: Quantiles?
+    public var outputLength: Quantiles?
     public var pricePerNodeHour: Double
 
     public init(pool: String, engine: String, start: Double, end: Double, samples: Int, nodesUp: Int, arrivalRate: Double?,
                 generationTokensPerSecond: Double, promptTokensPerSecond: Double, promptSecondsPerSecond: Double?,
                 tokenWeightedBatch: Double, meanWaiting: Double, runningWhileWaiting: Int?, latency: PoolLatency?,
-                pricePerNodeHour: Double) {
+                promptLength: Quantiles? = nil, outputLength: Quantiles? = nil, pricePerNodeHour: Double) {
         self.pool = pool; self.engine = engine; self.start = start; self.end = end; self.samples = samples
         self.nodesUp = nodesUp; self.arrivalRate = arrivalRate; self.generationTokensPerSecond = generationTokensPerSecond
         self.promptTokensPerSecond = promptTokensPerSecond; self.promptSecondsPerSecond = promptSecondsPerSecond
         self.tokenWeightedBatch = tokenWeightedBatch; self.meanWaiting = meanWaiting
         self.runningWhileWaiting = runningWhileWaiting; self.latency = latency; self.pricePerNodeHour = pricePerNodeHour
+        self.promptLength = promptLength; self.outputLength = outputLength
     }
 }
 
@@ -113,7 +117,8 @@ struct TwinObserver {
                 promptSecondsPerSecond: seconds.count == ring.count ? seconds.reduce(0, +) / n : nil,
                 tokenWeightedBatch: batch, meanWaiting: mean { Double($0.waiting) },
                 runningWhileWaiting: ring.compactMap(\.runningWhileWaiting).max(),
-                latency: snapshot.latency.first { $0.pool == pool.id }, pricePerNodeHour: price)
+                latency: snapshot.latency.first { $0.pool == pool.id }, promptLength: pool.promptLength,
+                outputLength: pool.outputLength, pricePerNodeHour: price)
         }
     }
 }

@@ -267,6 +267,7 @@ public final class FleetAggregator {
         let poolIDs = orderedPoolIDs()
         var latency: [String: LatencySignals] = [:]
         var arrivals: [String: Double] = [:], prefix: [String: Double?] = [:]
+        var lengths: [String: (prompt: Quantiles?, output: Quantiles?)] = [:]
         var costs: [PoolCost] = []
         for id in poolIDs {
             // Only targets answering now count: a dead node's last figures must not linger.
@@ -285,6 +286,10 @@ public final class FleetAggregator {
             signals.errorRate = finished > 0 ? requests.reduce(0) { $0 + $1.failed } / finished : nil
             signals.samples[.errorRate] = Counts.from(finished)
             latency[id] = signals
+            func length(_ l: EngineReading.Latency) -> Quantiles? {
+                Histogram.merged(members.compactMap { Self.windowDelta(targets[$0].window, l) }).flatMap { $0.observations > 0 ? $0.quantiles : nil }
+            }
+            lengths[id] = (length(.promptLength), length(.outputLength))
             // Requests finished either way: what the pool was offered and dealt with.
             arrivals[id] = Counts.rate(members.compactMap { m in
                 rate(targets[m], .requestsSucceeded).map { $0 + (rate(targets[m], .requestsFailed) ?? 0) }
@@ -303,7 +308,11 @@ public final class FleetAggregator {
             poolIDs: poolIDs, nodes: nodes, latency: latency, arrivals: arrivals, prefix: prefix,
             objectives: Dictionary(config.pools.map { ($0.id, $0.objectives) }, uniquingKeysWith: { a, _ in a }), engine: "?")
         for t in rolled.slo { events.append(t.event(at: time - started)) }
-        let (pools, latencies) = (rolled.pools, rolled.latency)
+        var pools = rolled.pools
+        for i in pools.indices {
+            (pools[i].promptLength, pools[i].outputLength) = lengths[pools[i].id] ?? (nil, nil)
+        }
+        let latencies = rolled.latency
         var caches = rolled.caches
         for c in self.caches {
             let id = "response:\(c.config.pool)"

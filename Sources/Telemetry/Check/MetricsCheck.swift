@@ -143,7 +143,7 @@ public enum MetricsCheck {
         }
         for l in EngineReading.Latency.allCases {
             guard let h = r.latencies[l] else { continue }
-            let qs = [0.5, 0.95, 0.99].map { q in h.quantile(q).map { Shown.seconds($0) } ?? "-" }
+            let qs = [0.5, 0.95, 0.99].map { q in h.quantile(q).map { l.inTokens ? Shown.number($0) : Shown.seconds($0) } ?? "-" }
             out.append((l.title + " p50/p95/p99", qs.joined(separator: " / ") + "  (\(Shown.number(h.count ?? 0)) observations since start)"))
         }
         for g in r.gpus {
@@ -220,6 +220,8 @@ extension EngineReading.Latency {
         case .endToEnd: return "end-to-end latency"
         case .interToken: return "inter-token latency"
         case .queueTime: return "queue time"
+        case .promptLength: return "prompt length (tokens)"
+        case .outputLength: return "output length (tokens)"
         }
     }
 }

@@ -14,8 +14,13 @@ public struct EngineReading: Sendable, Equatable {
         case requestsSucceeded, requestsFailed, spendDollars, responseCacheHits, responseCacheMisses
     }
 
+    /// The histograms an engine exports: latencies, in seconds, and its requests' prompt and
+    /// output lengths, in tokens (what the twin reads for the spread of lengths).
     public enum Latency: String, Sendable, CaseIterable {
         case timeToFirstToken, endToEnd, interToken, queueTime
+        case promptLength, outputLength
+
+        public var inTokens: Bool { self == .promptLength || self == .outputLength }
     }
 
     public struct GPU: Sendable, Equatable {

@@ -24,6 +24,8 @@ public struct TGIMapping: MetricsMapping {
         r.latencies[.endToEnd] = i.histogram("tgi_request_duration")
         r.latencies[.queueTime] = i.histogram("tgi_request_queue_duration")
         r.latencies[.interToken] = i.histogram("tgi_request_mean_time_per_token_duration")
+        r.latencies[.promptLength] = i.histogram("tgi_request_input_length")
+        r.latencies[.outputLength] = i.histogram("tgi_request_generated_tokens")
         return r
     }
 }

@@ -31,6 +31,8 @@ public struct VLLMMapping: MetricsMapping {
         r.latencies[.interToken] = i.histogram("vllm:inter_token_latency_seconds")
             ?? i.histogram("vllm:time_per_output_token_seconds")
         r.latencies[.queueTime] = i.histogram("vllm:request_queue_time_seconds")
+        r.latencies[.promptLength] = i.histogram("vllm:request_prompt_tokens")
+        r.latencies[.outputLength] = i.histogram("vllm:request_generation_tokens")
         return r
     }
 }
