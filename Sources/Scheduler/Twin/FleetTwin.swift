@@ -47,6 +47,7 @@ public final class FleetTwin {
             played = play(objectives: objectives, timeOfDay: snapshot.timeOfDay)
         }
         let predicted = played.points
+        let backlog = Self.addBacklog(played.fleet, observed: snapshot)
         reports = models.map { m in
             let w = windows.first { $0.pool == m.pool }
             return TwinPoolReport(pool: m.pool, windowEnd: snapshot.time, window: settings.window, nodes: m.nodes,
@@ -55,7 +56,8 @@ public final class FleetTwin {
                                   stepAtOne: m.step.base + m.step.perSequence, perSequence: m.step.perSequence,
                                   perPromptToken: m.step.perPromptToken, observedTPOT: m.observedTPOT, meanBatch: m.meanBatch,
                                   predicted: predicted[m.pool],
-                                  observed: w.flatMap { Self.observed($0.latency) }, notes: m.notes)
+                                  observed: w.flatMap { Self.observed($0.latency) },
+                                  notes: m.notes + (backlog[m.pool].map { ["what-ifs start with \($0) more waiting: the queue the pool holds now"] } ?? []))
         }
         return played.fleet
     }
@@ -73,6 +75,23 @@ public final class FleetTwin {
             }
         }
         return windows
+    }
+
+    /// The twin's steady state has the window's mean queue; the fleet may hold more right now
+    /// (a burst). What it holds beyond the twin's is admitted at once, so the what-ifs start
+    /// from the queue the operator sees. Returns the requests added per pool.
+    static func addBacklog(_ fleet: FleetSimulator, observed snapshot: FleetSnapshot) -> [String: Int] {
+        var added: [String: Int] = [:]
+        for (pi, pool) in fleet.pools.enumerated() {
+            guard let seen = snapshot.pools.first(where: { $0.id == pool.spec.id })?.waiting else { continue }
+            let twin = pool.nodeIndices.reduce(0) { $0 + fleet.nodes[$1].waiting.count }
+            let more = min(seen - twin, 100_000)
+            guard more > 0 else { continue }
+            // The twin's classes are its pools, in the same order.
+            for _ in 0..<more { fleet.admit(classIndex: pi, pool: pi, turn: nil) }
+            added[pool.spec.id] = more
+        }
+        return added
     }
 
     /// The fleet of the current models, played through the window (same seed each time).
