@@ -127,9 +127,10 @@ public struct WatchConfig: Sendable, Equatable {
             d.files.append(.init(files: files, refresh: try f.optional("refresh_interval").map(duration) ?? 300))
         }
         for h in try s.optional("http_sd_configs")?.array() ?? [] {
-            try h.allowKeys(["url", "refresh_interval"])
+            try h.allowKeys(["url", "refresh_interval", "bearer_token_file", "bearer_token_env", "basic_auth"])
             let url = try httpURL(h.required("url"))
-            d.http.append(.init(url: url, refresh: try h.optional("refresh_interval").map(duration) ?? 60))
+            d.http.append(.init(url: url, refresh: try h.optional("refresh_interval").map(duration) ?? 60,
+                                authorization: try authorization(h)))
         }
         return d
     }
@@ -143,18 +144,34 @@ public struct WatchConfig: Sendable, Equatable {
         return url
     }
 
-    /// A Prometheus duration ("30s", "5m", "1h", "500ms"), in seconds: 1 s to a day.
+    /// A Prometheus duration ("30s", "5m", "1h30m", "1m30s500ms"), in seconds: 1 s to a day.
     static func duration(_ v: YAMLValue) throws -> Double {
         let text = try v.string()
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
-        for (unit, scale) in units where text.hasSuffix(unit) {
-            if let n = Double(text.dropLast(unit.count)), n.isFinite {
-                let seconds = n * scale
-                guard (1...86_400).contains(seconds) else { throw v.error("\(text) is outside 1s...1d") }
-                return seconds
-            }
+        guard let seconds = prometheusDuration(text) else { throw v.error("expected a duration such as 30s, 5m or 1h30m") }
+        guard (1...86_400).contains(seconds) else { throw v.error("\(text) is outside 1s...1d") }
+        return seconds
+    }
+
+    /// Prometheus' duration syntax: numbers with units, largest unit first, each at most once
+    /// (y, w, d, h, m, s, ms). A decimal number is taken too ("1.5h"). Nil otherwise.
+    public static func prometheusDuration(_ text: String) -> Double? {
+        let order: [(unit: String, seconds: Double)] = [("y", 365 * 86_400), ("w", 7 * 86_400), ("d", 86_400), ("h", 3600),
+                                                        ("m", 60), ("s", 1), ("ms", 0.001)]
+        var rest = Substring(text)
+        var total = 0.0
+        var next = 0
+        while !rest.isEmpty {
+            let digits = rest.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
+            guard !digits.isEmpty, let n = Double(digits), n.isFinite else { return nil }
+            rest = rest.dropFirst(digits.count)
+            // "ms" before "m": the longest unit name that matches.
+            guard let k = order.indices.filter({ $0 >= next && rest.hasPrefix(order[$0].unit) })
+                .max(by: { order[$0].unit.count < order[$1].unit.count }) else { return nil }
+            rest = rest.dropFirst(order[k].unit.count)
+            total += n * order[k].seconds
+            next = k + 1
         }
-        throw v.error("expected a duration such as 30s, 5m or 1h")
+        return next > 0 ? total : nil
     }
 
     /// Reads the watch keys of a config document (the caller checks the others).

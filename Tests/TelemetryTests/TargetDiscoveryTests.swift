@@ -47,7 +47,7 @@ import Testing
         var config = TargetDiscovery.Config()
         config.files = [.init(files: ["\(dir)/*.json"], refresh: 3600)]
         let discovery = TargetDiscovery(config: config)
-        let noFetch: (String) async -> Result<[UInt8], ScrapeFailure> = { _ in .failure(ScrapeFailure("unused")) }
+        let noFetch: (String, String?) async -> Result<[UInt8], ScrapeFailure> = { _, _ in .failure(ScrapeFailure("unused")) }
         #expect(await discovery.refresh(at: 0, fetch: noFetch))
         #expect(discovery.targets.targets.map(\.node) == ["h1:1"])
         #expect(await discovery.refresh(at: 1, fetch: noFetch) == false, "nothing changed, nothing due")
@@ -83,10 +83,13 @@ import Testing
 
     @Test func anHTTPProviderIsFetchedOnItsIntervalAndKeepsItsSetWhenTheServerFails() async {
         var config = TargetDiscovery.Config()
-        config.http = [.init(url: "http://sd.test/targets", refresh: 30)]
+        config.http = [.init(url: "http://sd.test/targets", refresh: 30, authorization: "Bearer sd-token")]
         let discovery = TargetDiscovery(config: config)
-        let answer: (String) async -> Result<[UInt8], ScrapeFailure> = { _ in .success(Array(#"[{"targets": ["h:1"]}]"#.utf8)) }
-        let failing: (String) async -> Result<[UInt8], ScrapeFailure> = { _ in .failure(ScrapeFailure("HTTP 503")) }
+        // The document is served only to the configured credentials.
+        let answer: (String, String?) async -> Result<[UInt8], ScrapeFailure> = { _, auth in
+            auth == "Bearer sd-token" ? .success(Array(#"[{"targets": ["h:1"]}]"#.utf8)) : .failure(ScrapeFailure("HTTP 401"))
+        }
+        let failing: (String, String?) async -> Result<[UInt8], ScrapeFailure> = { _, _ in .failure(ScrapeFailure("HTTP 503")) }
         #expect(await discovery.refresh(at: 0, fetch: answer))
         #expect(await discovery.refresh(at: 10, fetch: failing) == false, "not due for 30 s")
         #expect(await discovery.refresh(at: 31, fetch: failing) == false)
@@ -113,19 +116,34 @@ import Testing
         #expect(s.events.contains { $0.message == "node a left (no longer discovered)" })
     }
 
+    @Test func durationsArePrometheusDurations() {
+        #expect(WatchConfig.prometheusDuration("30s") == 30 && WatchConfig.prometheusDuration("5m") == 300)
+        #expect(WatchConfig.prometheusDuration("1h30m") == 5400 && WatchConfig.prometheusDuration("1m30s500ms") == 90.5)
+        #expect(WatchConfig.prometheusDuration("500ms") == 0.5 && WatchConfig.prometheusDuration("1.5h") == 5400)
+        #expect(WatchConfig.prometheusDuration("2w") == 1_209_600)
+        // Largest unit first, each once; a unit on every number.
+        for bad in ["", "90", "30s1m", "1m1m", "1h 30m", "s", "1x", "-5s", "1e3s"] {
+            #expect(WatchConfig.prometheusDuration(bad) == nil, "\(bad)")
+        }
+    }
+
     @Test func theConfigReadsPrometheusKeys() throws {
         let doc = try YAMLValue.parse("""
             scrape:
-              file_sd_configs: [{files: ["/etc/fleet/*.json", "/etc/fleet/extra.yaml"], refresh_interval: 30s}]
-              http_sd_configs: [{url: "http://sd.internal:9400/targets"}]
+              file_sd_configs: [{files: ["/etc/fleet/*.json", "/etc/fleet/extra.yaml"], refresh_interval: 1m30s}]
+              http_sd_configs: [{url: "http://sd.internal:9400/targets", bearer_token_env: FLEETDECK_TEST_SD_TOKEN}]
               pool_label: job
             """, file: "c.yaml")
+        setenv("FLEETDECK_TEST_SD_TOKEN", "sd-secret", 1)
+        defer { unsetenv("FLEETDECK_TEST_SD_TOKEN") }
         let c = try WatchConfig.read(doc)
-        #expect(c.discovery.files == [.init(files: ["/etc/fleet/*.json", "/etc/fleet/extra.yaml"], refresh: 30)])
-        #expect(c.discovery.http == [.init(url: "http://sd.internal:9400/targets", refresh: 60)])
+        #expect(c.discovery.files == [.init(files: ["/etc/fleet/*.json", "/etc/fleet/extra.yaml"], refresh: 90)])
+        #expect(c.discovery.http == [.init(url: "http://sd.internal:9400/targets", refresh: 60, authorization: "Bearer sd-secret")])
         #expect(c.discovery.poolLabel == "job" && c.discovery.nodeLabel == "instance" && c.hasSource)
         for bad in ["scrape: {http_sd_configs: [{url: \"file:///x\"}]}", "scrape: {file_sd_configs: [{files: [a], refresh_interval: 0s}]}",
-                    "scrape: {file_sd_configs: [{files: [a], refresh_interval: soon}]}", "scrape: {file_sd_configs: [{files: []}]}"] {
+                    "scrape: {file_sd_configs: [{files: [a], refresh_interval: soon}]}", "scrape: {file_sd_configs: [{files: []}]}",
+                    "scrape: {file_sd_configs: [{files: [a], refresh_interval: 30s1m}]}",
+                    "scrape: {http_sd_configs: [{url: \"http://sd/t\", basic_auth: {username: u}}]}"] {
             let e = #expect(throws: ConfigFileError.self) { try WatchConfig.read(YAMLValue.parse(bad, file: "c.yaml")) }
             #expect(e?.line == 1, "\(bad)")
         }

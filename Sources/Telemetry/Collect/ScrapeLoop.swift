@@ -80,8 +80,8 @@ public final class ScrapeLoop: FleetSource, @unchecked Sendable {
             if let discovery {
                 group.addTask { [scraper, clock] in
                     while self.running {
-                        let changed = await discovery.refresh(at: clock.now) { url in
-                            await scraper.scrape(url).map(\.body)
+                        let changed = await discovery.refresh(at: clock.now) { url, authorization in
+                            await scraper.scrape(url, authorization: authorization).map(\.body)
                         }
                         sink.yield(.discovered(changed ? discovery.targets.targets : nil, discovery.statuses,
                                                discovery.targets.skipped, clock.now))

@@ -19,7 +19,12 @@ public final class TargetDiscovery: @unchecked Sendable {
         public struct HTTPSD: Sendable, Equatable {
             public var url: String
             public var refresh: Double
-            public init(url: String, refresh: Double = 60) { self.url = url; self.refresh = refresh }
+            /// A whole `Authorization` header value (Bearer or Basic), read from a file or the
+            /// environment as a target's is.
+            public var authorization: String?
+            public init(url: String, refresh: Double = 60, authorization: String? = nil) {
+                self.url = url; self.refresh = refresh; self.authorization = authorization
+            }
         }
 
         public var files: [FileSD] = []
@@ -45,7 +50,7 @@ public final class TargetDiscovery: @unchecked Sendable {
     }
 
     private struct Provider {
-        enum Source { case files(String), http(String) }
+        enum Source { case files(String), http(String, authorization: String?) }
         var source: Source
         var refresh: Double
         var groups: [TargetGroup] = []
@@ -65,7 +70,7 @@ public final class TargetDiscovery: @unchecked Sendable {
             sd.files.map { Provider(source: .files($0), refresh: sd.refresh,
                                     status: ProviderStatus(id: "file_sd", address: $0, targets: 0, reads: 0, failures: 0)) }
         } + config.http.map {
-            Provider(source: .http($0.url), refresh: $0.refresh,
+            Provider(source: .http($0.url, authorization: $0.authorization), refresh: $0.refresh,
                      status: ProviderStatus(id: "http_sd", address: WatchConfig.redacted($0.url), targets: 0, reads: 0, failures: 0))
         }
     }
@@ -73,8 +78,9 @@ public final class TargetDiscovery: @unchecked Sendable {
     public var statuses: [ProviderStatus] { providers.map(\.status) }
 
     /// Reads every provider that is due (its refresh interval passed, or a file changed);
-    /// true when the targets changed. `fetch` gets an http_sd document's bytes.
-    public func refresh(at now: Double, fetch: (String) async -> Result<[UInt8], ScrapeFailure>) async -> Bool {
+    /// true when the targets changed. `fetch` gets an http_sd document's bytes (URL, and the
+    /// Authorization header to send).
+    public func refresh(at now: Double, fetch: (String, String?) async -> Result<[UInt8], ScrapeFailure>) async -> Bool {
         var read = false
         for i in providers.indices {
             switch providers[i].source {
@@ -86,12 +92,12 @@ public final class TargetDiscovery: @unchecked Sendable {
                 providers[i].nextRead = now + providers[i].refresh
                 read = true
                 record(i, at: now, Result { try paths.flatMap(Self.read) })
-            case .http(let url):
+            case let .http(url, authorization):
                 guard now >= providers[i].nextRead else { continue }
                 providers[i].nextRead = now + providers[i].refresh
                 read = true
                 let groups: Result<[TargetGroup], Error>
-                switch await fetch(url) {
+                switch await fetch(url, authorization) {
                 case .success(let body):
                     groups = Result { try TargetGroup.parse(String(decoding: body, as: UTF8.self), source: WatchConfig.redacted(url)) }
                 case .failure(let f):
