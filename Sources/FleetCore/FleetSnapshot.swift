@@ -138,6 +138,9 @@ public struct NodeSnapshot: Codable, Sendable, Equatable {
     /// Seconds spent on prompts per second, where the engine counts them (llama.cpp's
     /// `prompt_seconds_total`): with the prompt tokens, what a prompt token costs (the twin).
     public var promptSecondsPerSecond: Double?
+    /// The KV cache's capacity in tokens, where the engine states it (vLLM's
+    /// `cache_config_info`): the twin's memory limit.
+    public var kvCacheTokens: Int?
     public var history: NodeHistory
 
     public init(id: String, pool: String, state: NodeState, stateReason: String? = nil, engine: String,

@@ -72,6 +72,12 @@ import Testing
         #expect(!m.notes.contains { $0.contains("spread assumed") }, "\(m.notes)")
         // A batching engine's queue says nothing of its sequence limit: vLLM's default, said so.
         #expect(m.slots == 256 && m.notes.contains { $0.contains("vLLM's default") })
+        // The engine's KV cache, where it states it, is the twin's memory.
+        w.kvCacheTokens = 32_000
+        let limited = try TwinCalibration.fit(w, settings: TwinPoolSettings()).get()
+        let scenario = FleetTwin.scenario([limited], objectives: [:], startTimeOfDay: 0)
+        guard case .gpu(let g) = scenario.pools[0].kind else { Issue.record("not a GPU pool"); return }
+        #expect(limited.kvCacheTokens == 32_000 && g.kvBlocks == 2000)
     }
 
     /// A burst: the fleet holds far more waiting than the window's steady state. The what-ifs

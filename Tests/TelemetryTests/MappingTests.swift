@@ -75,6 +75,8 @@ import Testing
 
     @Test func vllmRequestLengthsAreHistogramsInTokens() throws {
         let r = try reading("vllm-v1.prom").1
+        // cache_config_info: 27431 blocks of 16 tokens.
+        #expect(r.kvCacheTokens == 27431 * 16)
         let prompt = try #require(r.latencies[.promptLength]?.quantiles)
         #expect(abs(prompt.mean! - 8.9214377e+07 / 48210) < 1e-6)
         let output = try #require(r.latencies[.outputLength]?.quantiles)

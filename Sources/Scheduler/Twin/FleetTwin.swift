@@ -162,8 +162,9 @@ public final class FleetTwin {
                                    maxBatchedTokens: m.maxBatchedTokens, gpuMemoryUtilization: 0.9,
                                    maxQueuePerNode: 100_000, stepOverhead: 0, prefixCache: nil, router: m.router)
             spec.fittedStep = m.step
-            // KV room for every slot's longest sequence: the engines' own limits are per slot.
-            spec.kvBlocks = max(1, m.slots * (m.promptTokens.max + m.outputTokens.max) / 16 + m.slots)
+            // The engine's own cache where it states it (in the simulator's 16-token blocks), else
+            // room for every slot's longest sequence (llama.cpp's limits are per slot).
+            spec.kvBlocks = m.kvCacheTokens.map { max(1, $0 / 16) } ?? max(1, m.slots * (m.promptTokens.max + m.outputTokens.max) / 16 + m.slots)
             spec.coldStart = m.coldStart
             let model = ModelSpec(name: m.pool, parametersBillions: 1, quantization: .bf16, layers: 1, kvHeads: 1, headDim: 8)
             return PoolSpec(id: m.pool, engine: m.engine, model: model, version: "twin", kind: .gpu(spec),

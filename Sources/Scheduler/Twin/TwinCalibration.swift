@@ -13,6 +13,9 @@ public struct TwinPoolModel: Sendable, Equatable {
     public var outputTokens: LengthDistribution
     public var slots: Int
     public var maxBatchedTokens: Int
+    /// KV-cache tokens per node: the engine's (vLLM's `cache_config_info`), else nil and room
+    /// for every slot's longest sequence.
+    public var kvCacheTokens: Int?
     public var step: LinearStepModel
     /// The fit's anchor: the observed mean time per output token at this mean batch per node.
     public var observedTPOT: Double
@@ -32,8 +35,8 @@ public enum TwinCalibration {
     /// The step's shape before any fit, per engine family, as (base, per sequence, per prompt
     /// token) in units of the per-sequence cost. Only the ratios matter: the fit scales them to
     /// the observed time per output token. A CPU engine (llama.cpp) is compute-bound: each token
-    /// in a step, decode or prompt, costs about the same, on a small fixed cost (measured on
-    /// this machine's llama-server: 4 ms + 16 ms per sequence, Docs/twin.md). A GPU engine reads
+    /// in a step, decode or prompt, costs about the same, on a small fixed cost (the fits on
+    /// this machine's llama-server land near 3-5 ms + 12-19 ms a sequence). A GPU engine reads
     /// the weights once per step whatever the batch: the fixed cost dominates.
     static func priorShape(engine: String) -> LinearStepModel {
         switch engine {
@@ -104,7 +107,8 @@ public enum TwinCalibration {
                            prior: priorShape(engine: w.engine), notes: &notes)
         return .success(TwinPoolModel(pool: w.pool, engine: w.engine, nodes: w.nodesUp, arrivalRate: rate,
                                       promptTokens: promptTokens, outputTokens: outputTokens, slots: slots,
-                                      maxBatchedTokens: maxBatched, step: step, observedTPOT: tpot,
+                                      maxBatchedTokens: maxBatched, kvCacheTokens: w.kvCacheTokens ?? s.engine?.numBlocks.map { $0 * (s.engine?.blockSize ?? 16) },
+                                      step: step, observedTPOT: tpot,
                                       meanBatch: max(1, w.tokenWeightedBatch), coldStart: s.coldStart, router: s.router,
                                       pricePerNodeHour: w.pricePerNodeHour, notes: notes))
     }

@@ -17,6 +17,8 @@ struct TwinSample: Sendable, Equatable {
     var waiting: Int
     /// The most sequences one node ran while requests waited on it: the engine's limit.
     var runningWhileWaiting: Int?
+    /// The smallest serving node's KV cache in tokens, where every one states it.
+    var kvCacheTokens: Int?
 
     init(pool: PoolSnapshot, nodes: [NodeSnapshot], time: Double) {
         self.time = time
@@ -33,6 +35,8 @@ struct TwinSample: Sendable, Equatable {
         runningSquares = serving.reduce(0) { $0 + $1.running * $1.running }
         waiting = serving.reduce(0) { $0 + $1.waiting }
         runningWhileWaiting = serving.filter { $0.waiting > 0 }.map(\.running).max()
+        let caches = serving.compactMap(\.kvCacheTokens)
+        kvCacheTokens = caches.count == serving.count ? caches.min() : nil
     }
 }
 
@@ -59,18 +63,20 @@ public struct TwinWindow: Sendable, Equatable {
     /// Request lengths at the window's end, where the engines export their histograms.
     public var promptLength: Quantiles?
     public var outputLength: Quantiles?
+    /// KV-cache tokens per node, where the engines state it.
+    public var kvCacheTokens: Int?
     public var pricePerNodeHour: Double
 
     public init(pool: String, engine: String, start: Double, end: Double, samples: Int, nodesUp: Int, arrivalRate: Double?,
                 generationTokensPerSecond: Double, promptTokensPerSecond: Double, promptSecondsPerSecond: Double?,
                 tokenWeightedBatch: Double, meanWaiting: Double, runningWhileWaiting: Int?, latency: PoolLatency?,
-                promptLength: Quantiles? = nil, outputLength: Quantiles? = nil, pricePerNodeHour: Double) {
+                promptLength: Quantiles? = nil, outputLength: Quantiles? = nil, kvCacheTokens: Int? = nil, pricePerNodeHour: Double) {
         self.pool = pool; self.engine = engine; self.start = start; self.end = end; self.samples = samples
         self.nodesUp = nodesUp; self.arrivalRate = arrivalRate; self.generationTokensPerSecond = generationTokensPerSecond
         self.promptTokensPerSecond = promptTokensPerSecond; self.promptSecondsPerSecond = promptSecondsPerSecond
         self.tokenWeightedBatch = tokenWeightedBatch; self.meanWaiting = meanWaiting
         self.runningWhileWaiting = runningWhileWaiting; self.latency = latency; self.pricePerNodeHour = pricePerNodeHour
-        self.promptLength = promptLength; self.outputLength = outputLength
+        self.promptLength = promptLength; self.outputLength = outputLength; self.kvCacheTokens = kvCacheTokens
     }
 }
 
@@ -118,7 +124,7 @@ struct TwinObserver {
                 tokenWeightedBatch: batch, meanWaiting: mean { Double($0.waiting) },
                 runningWhileWaiting: ring.compactMap(\.runningWhileWaiting).max(),
                 latency: snapshot.latency.first { $0.pool == pool.id }, promptLength: pool.promptLength,
-                outputLength: pool.outputLength, pricePerNodeHour: price)
+                outputLength: pool.outputLength, kvCacheTokens: last.kvCacheTokens, pricePerNodeHour: price)
         }
     }
 }

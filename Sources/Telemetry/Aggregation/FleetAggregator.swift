@@ -262,6 +262,7 @@ public final class FleetAggregator {
                 prefixCacheHitRate: prefix, preemptionsPerSecond: live ? Counts.rate(rate(t, .preemptions)) : 0,
                 history: targets[i].history))
             if live, let seconds = rate(t, .promptSeconds) { nodes[nodes.count - 1].promptSecondsPerSecond = Counts.rate(seconds) }
+            nodes[nodes.count - 1].kvCacheTokens = r?.kvCacheTokens
         }
 
         let poolIDs = orderedPoolIDs()

@@ -42,6 +42,9 @@ public struct EngineReading: Sendable, Equatable {
     public var counterSeries: [Counter: [String: Double]] = [:]
     public var latencies: [Latency: Histogram] = [:]
     public var gpus: [GPU] = []
+    /// The KV cache's capacity in tokens (blocks x block size), where the engine states it
+    /// (vLLM's `cache_config_info`): the twin's memory limit.
+    public var kvCacheTokens: Int?
 
     public init(stack: Stack, models: [String]) {
         self.stack = stack

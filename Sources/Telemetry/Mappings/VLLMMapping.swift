@@ -31,8 +31,22 @@ public struct VLLMMapping: MetricsMapping {
         r.latencies[.interToken] = i.histogram("vllm:inter_token_latency_seconds")
             ?? i.histogram("vllm:time_per_output_token_seconds")
         r.latencies[.queueTime] = i.histogram("vllm:request_queue_time_seconds")
+        r.kvCacheTokens = Self.kvCacheTokens(e)
         r.latencies[.promptLength] = i.histogram("vllm:request_prompt_tokens")
         r.latencies[.outputLength] = i.histogram("vllm:request_generation_tokens")
         return r
+    }
+
+    /// `num_gpu_blocks` x `block_size` from `cache_config_info`'s labels, summed over the
+    /// server's engines; nil where a label is missing or "None" (not profiled yet).
+    static func kvCacheTokens(_ e: Exposition) -> Int? {
+        guard let family = e.families.first(where: { $0.name == "vllm:cache_config_info" || $0.name == "vllm_cache_config_info" }) else { return nil }
+        var total = 0
+        for s in family.samples {
+            guard let blocks = s.label("num_gpu_blocks").flatMap({ Int($0) }), let size = s.label("block_size").flatMap({ Int($0) }),
+                  blocks > 0, size > 0, blocks <= 100_000_000, size <= 4096 else { return nil }
+            total += blocks * size
+        }
+        return total > 0 ? total : nil
     }
 }
