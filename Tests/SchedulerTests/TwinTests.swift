@@ -34,7 +34,7 @@ import Testing
     static func llamaWindow(generated: Double, arrivals: Double? = nil) -> TwinWindow {
         TwinWindow(pool: "smol", engine: "llamacpp", start: 0, end: 60, samples: 60, nodesUp: 1, arrivalRate: arrivals,
                    generationTokensPerSecond: generated, promptTokensPerSecond: 12, promptSecondsPerSecond: 0.2,
-                   tokenWeightedBatch: 1.5, meanWaiting: 0.2, runningWhileWaiting: 2,
+                   tokenWeightedBatch: 1.5, runningWhileWaiting: 2,
                    latency: PoolLatency(pool: "smol", LatencySignals(tpot: Quantiles(mean: 0.025), samples: [.tpot: 40]),
                                         samples: 0, objectives: [], breached: []),
                    pricePerNodeHour: 0)

@@ -14,7 +14,6 @@ struct TwinSample: Sendable, Equatable {
     var running: Int
     /// Σ running² over the nodes: with `running`, the batch an output token sees on average.
     var runningSquares: Int
-    var waiting: Int
     /// The most sequences one node ran while requests waited on it: the engine's limit.
     var runningWhileWaiting: Int?
     /// The smallest serving node's KV cache in tokens, where every one states it.
@@ -24,16 +23,15 @@ struct TwinSample: Sendable, Equatable {
         self.time = time
         let serving = nodes.filter { $0.pool == pool.id && ($0.state == .up || $0.state == .degraded) }
         nodesUp = serving.count
-        // An engine that counts requests gives the pool an error rate (its failures over its
-        // requests); one that counts none leaves both at zero and nil.
-        arrivalRate = pool.errorRate != nil || pool.arrivalRate > 0 ? pool.arrivalRate : nil
+        // llama.cpp is the one serving stack with no request counter; an idle pool of any other
+        // counts zero requests, which is not the same as counting none.
+        arrivalRate = pool.engine == "llamacpp" ? nil : pool.arrivalRate
         generationTokensPerSecond = serving.reduce(0) { $0 + $1.tokensPerSecond }
         promptTokensPerSecond = serving.reduce(0) { $0 + $1.promptTokensPerSecond }
         let seconds = serving.compactMap(\.promptSecondsPerSecond)
         promptSecondsPerSecond = !serving.isEmpty && seconds.count == serving.count ? seconds.reduce(0, +) : nil
         running = serving.reduce(0) { $0 + $1.running }
         runningSquares = serving.reduce(0) { $0 + $1.running * $1.running }
-        waiting = serving.reduce(0) { $0 + $1.waiting }
         runningWhileWaiting = serving.filter { $0.waiting > 0 }.map(\.running).max()
         let caches = serving.compactMap(\.kvCacheTokens)
         kvCacheTokens = caches.count == serving.count ? caches.min() : nil
@@ -56,7 +54,6 @@ public struct TwinWindow: Sendable, Equatable {
     /// token generated in a step of eight counts eight times as often as one in a step of one,
     /// so this, not the time average, is the batch a mean time per output token was made at.
     public var tokenWeightedBatch: Double
-    public var meanWaiting: Double
     public var runningWhileWaiting: Int?
     /// The pool's latency at the window's end (the aggregators' own 60-second window).
     public var latency: PoolLatency?
@@ -69,12 +66,12 @@ public struct TwinWindow: Sendable, Equatable {
 
     public init(pool: String, engine: String, start: Double, end: Double, samples: Int, nodesUp: Int, arrivalRate: Double?,
                 generationTokensPerSecond: Double, promptTokensPerSecond: Double, promptSecondsPerSecond: Double?,
-                tokenWeightedBatch: Double, meanWaiting: Double, runningWhileWaiting: Int?, latency: PoolLatency?,
+                tokenWeightedBatch: Double, runningWhileWaiting: Int?, latency: PoolLatency?,
                 promptLength: Quantiles? = nil, outputLength: Quantiles? = nil, kvCacheTokens: Int? = nil, pricePerNodeHour: Double) {
         self.pool = pool; self.engine = engine; self.start = start; self.end = end; self.samples = samples
         self.nodesUp = nodesUp; self.arrivalRate = arrivalRate; self.generationTokensPerSecond = generationTokensPerSecond
         self.promptTokensPerSecond = promptTokensPerSecond; self.promptSecondsPerSecond = promptSecondsPerSecond
-        self.tokenWeightedBatch = tokenWeightedBatch; self.meanWaiting = meanWaiting
+        self.tokenWeightedBatch = tokenWeightedBatch
         self.runningWhileWaiting = runningWhileWaiting; self.latency = latency; self.pricePerNodeHour = pricePerNodeHour
         self.promptLength = promptLength; self.outputLength = outputLength; self.kvCacheTokens = kvCacheTokens
     }
@@ -121,7 +118,7 @@ struct TwinObserver {
                 arrivalRate: counted.count == ring.count ? counted.reduce(0, +) / n : nil,
                 generationTokensPerSecond: mean { $0.generationTokensPerSecond }, promptTokensPerSecond: mean { $0.promptTokensPerSecond },
                 promptSecondsPerSecond: seconds.count == ring.count ? seconds.reduce(0, +) / n : nil,
-                tokenWeightedBatch: batch, meanWaiting: mean { Double($0.waiting) },
+                tokenWeightedBatch: batch,
                 runningWhileWaiting: ring.compactMap(\.runningWhileWaiting).max(),
                 latency: snapshot.latency.first { $0.pool == pool.id }, promptLength: pool.promptLength,
                 outputLength: pool.outputLength, kvCacheTokens: last.kvCacheTokens, pricePerNodeHour: price)
