@@ -41,7 +41,7 @@ extension FleetAdvice {
         for r in twin {
             lines.append("\(r.pool): \(r.nodes) node(s), \(String(format: "%.2f", r.arrivalRate)) req/s, prompt \(Int(r.promptTokens.rounded())) "
                          + "and output \(Int(r.outputTokens.rounded())) tokens, \(r.slots) slot(s); step \(Format.latency(r.stepAtOne)) "
-                         + "+ \(Format.latency(r.perSequence))/sequence + \(Format.latency(r.perPromptToken))/prompt token")
+                         + "+ \(Format.latency(r.perSequence))/sequence + \(Format.latency(r.perPromptToken))/prompt token (shape: \(r.stepShape))")
             let t = Self.twinTable
             lines.append(t.row(["  last \(Format.duration(r.window))", "ttft p50", "ttft p95", "e2e p50", "e2e p95", ""]))
             for (label, p) in [("  predicted", r.predicted), ("  observed", r.observed)] {

@@ -141,6 +141,8 @@ public struct NodeSnapshot: Codable, Sendable, Equatable {
     /// The KV cache's capacity in tokens, where the engine states it (vLLM's
     /// `cache_config_info`): the twin's memory limit.
     public var kvCacheTokens: Int?
+    /// Sequences the engine runs at once, where it states them (llama.cpp's `/slots`).
+    public var slots: Int?
     public var history: NodeHistory
 
     public init(id: String, pool: String, state: NodeState, stateReason: String? = nil, engine: String,

@@ -22,6 +22,8 @@ public struct TwinPoolReport: Sendable, Equatable {
     /// sequences running per node on average.
     public var observedTPOT: Double
     public var meanBatch: Double
+    /// Where the step's shape came from: a node profile, a roofline, or the engine family's.
+    public var stepShape: String
     public var predicted: LatencyPoints?
     public var observed: LatencyPoints?
     /// What the twin had to assume, in words.
@@ -29,13 +31,16 @@ public struct TwinPoolReport: Sendable, Equatable {
 
     public init(pool: String, windowEnd: Double, window: Double, nodes: Int, arrivalRate: Double, promptTokens: Double,
                 outputTokens: Double, slots: Int, stepAtOne: Double, perSequence: Double, perPromptToken: Double,
-                observedTPOT: Double, meanBatch: Double, predicted: LatencyPoints?, observed: LatencyPoints?, notes: [String]) {
+                observedTPOT: Double, meanBatch: Double, stepShape: String = TwinPoolReport.familyShape, predicted: LatencyPoints?,
+                observed: LatencyPoints?, notes: [String]) {
         self.pool = pool; self.windowEnd = windowEnd; self.window = window; self.nodes = nodes
         self.arrivalRate = arrivalRate; self.promptTokens = promptTokens; self.outputTokens = outputTokens
         self.slots = slots; self.stepAtOne = stepAtOne; self.perSequence = perSequence; self.perPromptToken = perPromptToken
-        self.observedTPOT = observedTPOT; self.meanBatch = meanBatch
+        self.observedTPOT = observedTPOT; self.meanBatch = meanBatch; self.stepShape = stepShape
         self.predicted = predicted; self.observed = observed; self.notes = notes
     }
+
+    public static let familyShape = "the engine family's"
 
     /// (predicted − observed) / observed of the end-to-end p95, where both exist.
     public var e2eP95Error: Double? {

@@ -26,10 +26,11 @@ public struct WatchedAdviceJSON: Encodable, Sendable {
         var perPromptToken: Double
         var observedTPOT: Double
         var meanBatch: Double
+        var shape: String
 
         enum CodingKeys: String, CodingKey {
             case atOne = "one_sequence_s", perSequence = "per_sequence_s", perPromptToken = "per_prompt_token_s"
-            case observedTPOT = "observed_tpot_s", meanBatch = "mean_batch"
+            case observedTPOT = "observed_tpot_s", meanBatch = "mean_batch", shape
         }
     }
 
@@ -78,7 +79,8 @@ public struct WatchedAdviceJSON: Encodable, Sendable {
         pools = advice.twin.map { r in
             Pool(pool: r.pool, nodes: r.nodes, arrivalRate: r.arrivalRate, promptTokens: r.promptTokens, outputTokens: r.outputTokens,
                  slots: r.slots, step: Step(atOne: r.stepAtOne, perSequence: r.perSequence, perPromptToken: r.perPromptToken,
-                                                                  observedTPOT: r.observedTPOT, meanBatch: r.meanBatch),
+                                                                  observedTPOT: r.observedTPOT, meanBatch: r.meanBatch,
+                                                                  shape: r.stepShape),
                  predicted: Points(r.predicted), observed: Points(r.observed), e2eP95Error: r.e2eP95Error, notes: r.notes,
                  candidates: zip(advice.recommendations, full.candidates).filter { $0.0.pool == r.pool }.map(\.1))
         }

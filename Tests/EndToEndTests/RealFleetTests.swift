@@ -177,6 +177,35 @@ import Testing
     }
 }
 
+/// The twin reads a real llama-server's `/slots`: its slot count and the context they split,
+/// where otherwise it would guess slots from the queue it saw.
+@Suite(.serialized) struct RealFleetSlotsTests {
+    @Test func theTwinTakesALlamaServersSlotsFromItsSlotsPage() async throws {
+        try Harness.requireBinary()
+        let server = try LlamaServer(slots: 3, contextPerSlot: 256)
+        defer { server.stop() }
+        let dir = NSTemporaryDirectory() + "fleetdeck-slots-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try """
+            targets: [{url: "\(server.url)/metrics", node: smol-0, pool: smol}]
+            twin:
+              pools:
+                smol: {output_tokens: 16}
+            """.write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
+        let (loader, _) = try Harness.spawn(Harness.binary, ["load", server.url, "--rate", "1", "--duration", "30",
+                                                             "--prompt-tokens", "16", "--max-tokens", "16", "--timeout", "30"])
+        defer { Harness.stop(loader) }
+        let r = try await Harness.fleetdeckOffPool(["advise", "--config", dir + "/c.yaml", "--for", "25s", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "\(r.stdout)")
+        let pool = try #require((json["pools"] as? [[String: Any]])?.first, "\(json)")
+        #expect(pool["slots"] as? Int == 3, "\(pool)")
+        let notes = pool["notes"] as? [String] ?? []
+        #expect(!notes.contains { $0.contains("slots") }, "\(notes)")
+    }
+}
+
 /// `fleetdeck load` against a real llama-server, and against a port where nothing listens.
 @Suite(.serialized) struct LoadCommandTests {
     @Test func aLoadOnARealServerIsTimedRequestByRequest() throws {

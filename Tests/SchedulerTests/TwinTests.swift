@@ -1,4 +1,5 @@
 import FleetCore
+import FleetdeckTestSupport
 import Foundation
 import Testing
 @testable import Scheduler
@@ -145,5 +146,61 @@ import Testing
         // The advisor ranked what-ifs on the twin, as on the embedded fleet.
         #expect(advice.recommendations.contains { $0.action == nil })
         #expect(advice.note == nil, "\(advice.note ?? "")")
+    }
+
+    @Test func aNamedModelOnTheDetectedGPUShapesTheStepAsTheSimulatorsRoofline() async throws {
+        let doc = try YAMLValue.parse("""
+            pools:
+              p: {model: {name: llama-3-8b, params_b: 8, quantization: bf16, layers: 32, kv_heads: 8, head_dim: 128}}
+            """, file: "fleet.yaml")
+        let settings = try TwinSettings.read(doc, relativeTo: nil)
+        let (family, shaped) = try await offPool { () throws -> (TwinPoolReport, TwinPoolReport) in
+            // Prompts long enough that their cost shows in the first token.
+            let sim = FleetSimulator(scenario: try Fixtures.steadyPool(rate: 24, nodes: 3, maxNumSeqs: 32, promptMedian: 2000, outputMedian: 120))
+            let plain = FleetTwin(), named = FleetTwin(settings: settings)
+            for t in stride(from: 1.0, through: 180, by: 1) {
+                sim.advance(to: t)
+                plain.observe(sim.snapshot())
+                named.observe(sim.snapshot())
+            }
+            _ = plain.calibrate(); _ = named.calibrate()
+            return (try #require(plain.reports.first), try #require(named.reports.first))
+        }
+        // The simulator's nodes report their GPU as dcgm-exporter would name it.
+        #expect(shaped.stepShape == "roofline of H100-SXM (detected) for llama-3-8b", "\(shaped.stepShape)")
+        #expect(family.stepShape == TwinPoolReport.familyShape)
+        #expect(family.notes.contains { $0.contains("step shape from the engine family") })
+        #expect(!shaped.notes.contains { $0.contains("step shape") }, "\(shaped.notes)")
+        func ttftError(_ r: TwinPoolReport) throws -> Double {
+            let p = try #require(r.predicted?.ttftP50), o = try #require(r.observed?.ttftP50)
+            return (p - o) / o
+        }
+        let (fe, se) = (try ttftError(family), try ttftError(shaped))
+        print("TTFT p50 error: engine family's shape \(fe), the roofline's \(se)")
+        #expect(abs(se) < abs(fe), "roofline shape \(se), family shape \(fe)")
+    }
+
+    @Test func aStepShapeNamesItsProfileOrGPUAndABadOneItsLine() throws {
+        #expect(GPUSpec.matching("NVIDIA H100 80GB HBM3")?.name == "H100-SXM")
+        #expect(GPUSpec.matching("NVIDIA A100-SXM4-80GB")?.name == "A100-80GB")
+        #expect(GPUSpec.matching("NVIDIA L40S") == nil)
+        let profiles = RepositoryRoot.path + "/sample-data/profiles"
+        let doc = try YAMLValue.parse("""
+            pools:
+              a: {profile: \(profiles)/h100-sxm.json}
+              b: {model: {name: m, params_b: 8, quantization: bf16, layers: 32, kv_heads: 8, head_dim: 128}, gpu: L4, gpus_per_node: 2}
+            """, file: "fleet.yaml")
+        let s = try TwinSettings.read(doc, relativeTo: nil)
+        guard case .profile(let profile, let model, _)? = s.pool("a").stepShape else { Issue.record("no profile read"); return }
+        #expect(model == profile.models.first)
+        guard case .roofline(let m, let gpu)? = s.pool("b").stepShape else { Issue.record("no roofline read"); return }
+        #expect(m.name == "m" && gpu?.name == "L4" && s.pool("b").gpusPerNode == 2)
+        for (text, reason) in [("pools:\n  a: {gpu: B200, model: {name: m, params_b: 8, quantization: bf16, layers: 32, kv_heads: 8, head_dim: 128}}\n", "unknown GPU 'B200'"),
+                               ("pools:\n  a: {gpu: L4}\n", "needs the model's shape"),
+                               ("pools:\n  a: {profile: /nonexistent/p.json}\n", "node profile"),
+                               ("pools:\n  a: {profile: \(profiles)/h100-sxm.json, profile_model: nope}\n", "has no model 'nope'")] {
+            let e = #expect(throws: ConfigFileError.self) { try TwinSettings.read(try YAMLValue.parse(text, file: "fleet.yaml"), relativeTo: nil) }
+            #expect(e?.description.contains("fleet.yaml:2") == true && e?.description.contains(reason) == true, "\(String(describing: e))")
+        }
     }
 }

@@ -76,6 +76,39 @@ import Testing
         #expect(later.events.contains { $0.kind == .sloBreach && $0.message == "SLO breach on smol: tpot mean 50ms > 30ms" })
     }
 
+    /// llama.cpp's `/slots` (a real server's page, two slots busy): the slot count and the
+    /// context they split become the node's slots and KV cache, kept between the scrapes that
+    /// read it; a page that is no slot list is refused with the reason, never a trap.
+    @Test func llamaCppSlotsGiveTheNodesSlotsAndItsCacheAndHostilePagesAReason() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("sample-data/telemetry/llamacpp-slots.json").path
+        let page = try String(contentsOfFile: path, encoding: .utf8)
+        let slots = try LlamaCppSlots.parse(Array(page.utf8), source: "http://l/slots").get()
+        #expect(slots == LlamaCppSlots(count: 2, contextPerSlot: 512, processing: 2))
+        #expect(LlamaCppSlots.url(besides: "https://10.0.0.7:8080/metrics?x=1") == "https://10.0.0.7:8080/slots")
+
+        for (body, reason) in [("", "not JSON"), ("{\"error\": {\"code\": 501}}", "not a list of slots"), ("[]", "0 slots"),
+                               ("[1, 2]", "slot 0 is not an object"), ("[{\"n_ctx\": 1e300}]", ""),
+                               (String(repeating: " ", count: LlamaCppSlots.maxBytes + 1), "is not a slot list")] {
+            switch LlamaCppSlots.parse(Array(body.utf8), source: "http://l/slots") {
+            case .success(let s): #expect(reason.isEmpty && s.contextPerSlot == nil, "\(s)")
+            case .failure(let e): #expect(!reason.isEmpty && e.description.contains("http://l/slots") && e.description.contains(reason), "\(e)")
+            }
+        }
+
+        var c = WatchConfig()
+        c.targets = [.init(url: "http://a/metrics", node: "l-0", pool: "smol")]
+        let a = FleetAggregator(config: c, name: "t", startTime: 0)
+        guard case .reading(var r, let stack, let parse, let d) = scrape(llamaCpp(predicted: 10, seconds: 1)) else {
+            Issue.record("llama.cpp page not read"); return
+        }
+        r.slots = slots
+        a.ingest(target: 0, .reading(r, stack: stack, parse: parse, duration: d), at: 0)
+        a.ingest(target: 0, scrape(llamaCpp(predicted: 20, seconds: 2)), at: 1)     // a scrape that did not read /slots
+        let node = try #require(a.snapshot(at: 1).nodes.first)
+        #expect(node.slots == 2 && node.kvCacheTokens == 1024)
+    }
+
     func vllmRequests(ok: Double, aborted: Double) -> String {
         """
         # TYPE vllm:num_requests_running gauge

@@ -59,9 +59,10 @@ public final class Advisor {
     }
 
     /// How far this round's what-ifs look: the setting, shortened for a fleet so busy that
-    /// eight candidates would not fit the request budget.
+    /// eight candidates would not fit the request budget (counting the requests simulated: a
+    /// twin's big pools are slices).
     public func horizon(for fleet: FleetSimulator) -> Double {
-        let rate = max(fleet.offeredRate, 1e-9)
+        let rate = max(fleet.offeredRate * fleet.simulatedShare, 1e-9)
         return max(min(settings.horizon, settings.minimumHorizon), min(settings.horizon, settings.requestBudget / rate))
     }
 

@@ -39,6 +39,7 @@ extension FleetSimulator {
         case let .scale(poolID, delta):
             guard let pi = state.pools.firstIndex(where: { $0.spec.id == poolID }) else { return .failure(.init("no pool \(poolID)")) }
             guard case .gpu(let g) = state.pools[pi].spec.kind else { return .failure(.init("\(poolID) is an API tier; it has no replicas")) }
+            if state.pools[pi].slice != nil { return scaleSlice(pool: pi, spec: g, by: delta) }
             if delta > 0 {
                 let provisioned = state.pools.reduce(0) { $0 + $1.nodeIndices.count }
                 guard provisioned + delta <= Scenario.maxNodes else {
@@ -118,7 +119,8 @@ extension FleetSimulator {
 
     /// Replicas provisioned in a pool (starting and draining ones included).
     public func replicas(of pool: String) -> Int? {
-        state.pools.first { $0.spec.id == pool }?.nodeIndices.count
+        guard let p = state.pools.first(where: { $0.spec.id == pool }) else { return nil }
+        return p.slice.map { Int($0.realProvisioned.rounded()) } ?? p.nodeIndices.count
     }
 
     /// The GPU pool with the smallest model, other than `pi`.

@@ -30,7 +30,7 @@ extension FleetSimulator {
     /// by thinning: candidates come at the bound rate and each is kept with probability
     /// rate(now) / bound, so a spike takes effect at once even when traffic was light.
     func arrive() {
-        state.nextArrival = state.now + state.random.arrival.exponential(rate: state.rateBound)
+        state.nextArrival = state.now + state.random.arrival.exponential(rate: state.rateBound * state.sliceKeep)
         guard state.random.arrival.unit() * state.rateBound <= offeredRate else { return }
 
         let u = state.random.length.unit()
@@ -80,6 +80,7 @@ extension FleetSimulator {
 
     func admit(classIndex ci: Int, pool: Int, turn: FollowUp?, lengths: (prompt: Int, output: Int)? = nil) {
         let door = doorPolicy(classIndex: ci, pool: pool)
+        guard keepsArrival(pool: door.pool) else { return }
         var pi = door.pool
         let outputCap = door.outputCap
         var promptTokens = lengths?.prompt ?? scenario.workload.classes[ci].promptTokens.sample(&state.random.length)

@@ -10,10 +10,13 @@ extension FleetSimulator {
         var cache: SeededRandom
         var api: SeededRandom
         var session: SeededRandom
+        /// Which arrivals a sliced pool simulates (drawn only when a pool is sliced).
+        var slice: SeededRandom
 
         init(seed: UInt64) {
             var root = SeededRandom(seed: seed)
             (arrival, length, cache, api, session) = (root.fork(), root.fork(), root.fork(), root.fork(), root.fork())
+            slice = root.fork()
         }
     }
 
@@ -71,6 +74,9 @@ extension FleetSimulator {
 
         /// An upper bound of the offered rate over the whole run, for thinning.
         var rateBound: Double
+        /// The share of the offered rate that arrives at all: the largest sliced pool's
+        /// `keep` (1 when any pool is whole). `PoolSlice`.
+        var sliceKeep = 1.0
         var activeSpikes: [Int: (multiplier: Double, start: Double, ramp: Double)] = [:] {
             didSet {
                 spikeFactor = activeSpikes.values.reduce(1) { $0 * $1.multiplier }
@@ -104,6 +110,9 @@ extension FleetSimulator {
                 var runtime = PoolRuntime(spec: p, index: pi, historyCapacity: historyCapacity)
                 if case .gpu(let g) = p.kind {
                     runtime.nodesCreated = g.nodes
+                    if let real = g.representedNodes, real > g.nodes, g.nodes > 0 {
+                        runtime.slice = PoolSlice(simulated: g.nodes, real: real)
+                    }
                     for n in 0..<g.nodes {
                         runtime.nodeIndices.append(nodes.count)
                         nodes.append(SimulatedNode(id: NodeNaming.id(pool: p.id, index: n), poolIndex: pi, pool: p, spec: g))
@@ -114,6 +123,9 @@ extension FleetSimulator {
             let spikeProduct = scenario.incidents.reduce(1.0) { acc, inc in
                 if case .loadSpike(let m, _) = inc.kind { return acc * max(1, m) }
                 return acc
+            }
+            if pools.contains(where: { $0.slice != nil }) {
+                sliceKeep = min(1, pools.map { $0.slice?.keep ?? 1 }.max() ?? 1)
             }
             rateBound = scenario.workload.peakRate * max(1, scenario.workload.dailyCurve.map(\.multiplier).max() ?? 1) * spikeProduct
             indexSplits()

@@ -216,6 +216,7 @@ public final class FleetSimulator {
             state.nodes[n].state = .up
             state.nodes[n].stateReason = nil
             log(.info, .node, "\(state.nodes[n].id) ready: serving after its cold start", pool: state.nodes[n].poolID, node: state.nodes[n].id)
+            sliceNodeReady(n)
         }
     }
 

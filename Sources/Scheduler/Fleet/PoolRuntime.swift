@@ -35,6 +35,8 @@ struct PoolRuntime {
     var nodeIndices: [Int] = []
     /// Replicas ever created (names keep counting after a scale-in).
     var nodesCreated = 0
+    /// Set when the pool's nodes stand for more real ones.
+    var slice: PoolSlice?
     var degradeModes: Set<DegradeMode> = []
     var roundRobin = 0
     var counters = Counters()
@@ -90,7 +92,7 @@ struct PoolRuntime {
     var dollarsPerHour: Double {
         switch spec.kind {
         // Every provisioned replica bills, starting or draining ones included.
-        case .gpu(let g): return Double(nodeIndices.count * g.gpusPerNode) * g.gpu.pricePerHour
+        case .gpu(let g): return (slice?.realProvisioned ?? Double(nodeIndices.count)) * Double(g.gpusPerNode) * g.gpu.pricePerHour
         case .api: return apiDollarsPerHour.value
         }
     }

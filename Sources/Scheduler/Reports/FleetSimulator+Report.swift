@@ -45,7 +45,7 @@ extension FleetSimulator {
             let kind: String
             switch p.spec.kind { case .gpu: kind = "gpu"; case .api: kind = "api" }
             out.append(SimulationReport.Pool(
-                pool: p.spec.id, kind: kind, nodes: p.nodeIndices.count, requests: c.arrived, completed: acc.completed,
+                pool: p.spec.id, kind: kind, nodes: p.slice.map { Int($0.realProvisioned.rounded()) } ?? p.nodeIndices.count, requests: c.arrived, completed: acc.completed,
                 shed: c.shed, refused: c.refused, throughputRPS: Double(acc.completed) / max(duration, 1e-9),
                 outputTokensPerSecond: Double(c.tokensOut) / max(duration, 1e-9),
                 ttft: SimulationReportCollector.quantiles(acc.ttft), tpot: SimulationReportCollector.quantiles(acc.tpot),

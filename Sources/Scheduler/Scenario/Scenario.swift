@@ -99,6 +99,9 @@ public struct GPUPoolSpec: Sendable, Equatable {
     public var kvBlocks: Int?
     /// Seconds a new replica takes to serve, given outright (a twin's); else the model's size decides.
     public var coldStart: Double?
+    /// Real replicas the pool's `nodes` stand for, when it is simulated as a slice (a twin of
+    /// a big pool, `PoolSlice`); nil: the nodes are the pool.
+    public var representedNodes: Int?
 
     public init(gpu: GPUSpec, gpusPerNode: Int, nodes: Int, maxNumSeqs: Int, maxBatchedTokens: Int,
                 gpuMemoryUtilization: Double, maxQueuePerNode: Int, stepOverhead: Double,

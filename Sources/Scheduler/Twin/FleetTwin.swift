@@ -17,6 +17,11 @@ public final class FleetTwin {
 
     /// Simulated requests a prediction may spend: more runs give steadier percentiles.
     public var predictionBudget = 20_000.0
+    /// Requests a second the twin simulates, where slicing its pools can bring it that low:
+    /// a pool bigger than that needs is played as a slice of itself (`PoolSlice`), each of its
+    /// nodes at a real node's load. An advisor round's eight what-ifs, ten minutes each, then
+    /// cost about the same on any fleet (Docs/twin.md, "Slices").
+    public var simulatedRate = 40.0
 
     public init(settings: TwinSettings = TwinSettings(), seed: UInt64 = 1) {
         self.settings = settings
@@ -48,16 +53,20 @@ public final class FleetTwin {
         }
         let predicted = played.points
         let backlog = Self.addBacklog(played.fleet, observed: snapshot)
+        let fraction = Self.sliceFraction(models, simulatedRate: simulatedRate)
         reports = models.map { m in
             let w = windows.first { $0.pool == m.pool }
+            let simulated = Self.simulatedNodes(m, fraction: fraction)
+            let slice = simulated < m.nodes ? ["played as a slice: \(simulated) of \(m.nodes) nodes, each at a real node's load"] : []
             return TwinPoolReport(pool: m.pool, windowEnd: snapshot.time, window: settings.window, nodes: m.nodes,
                                   arrivalRate: m.arrivalRate, promptTokens: TwinCalibration.mean(m.promptTokens),
                                   outputTokens: TwinCalibration.mean(m.outputTokens), slots: m.slots,
                                   stepAtOne: m.step.base + m.step.perSequence, perSequence: m.step.perSequence,
                                   perPromptToken: m.step.perPromptToken, observedTPOT: m.observedTPOT, meanBatch: m.meanBatch,
+                                  stepShape: m.stepShape,
                                   predicted: predicted[m.pool],
                                   observed: w.flatMap { Self.observed($0.latency) },
-                                  notes: m.notes + (backlog[m.pool].map { ["what-ifs start with \($0) more waiting: the queue the pool holds now"] } ?? []))
+                                  notes: m.notes + slice + (backlog[m.pool].map { ["what-ifs start with \($0) more waiting: the queue the pool holds now"] } ?? []))
         }
         return played.fleet
     }
@@ -84,8 +93,10 @@ public final class FleetTwin {
         var added: [String: Int] = [:]
         for (pi, pool) in fleet.pools.enumerated() {
             guard let seen = snapshot.pools.first(where: { $0.id == pool.spec.id })?.waiting else { continue }
-            let twin = pool.nodeIndices.reduce(0) { $0 + fleet.nodes[$1].waiting.count }
-            let more = min(seen - twin, 100_000)
+            // A slice holds its share of the queue; what it admits is thinned to that share too.
+            let keep = fleet.state.pools[pi].slice?.keep ?? 1
+            let twin = Double(pool.nodeIndices.reduce(0) { $0 + fleet.nodes[$1].waiting.count }) / keep
+            let more = min(seen - Int(twin.rounded()), 100_000)
             guard more > 0 else { continue }
             // The twin's classes are its pools, in the same order.
             for _ in 0..<more { fleet.admit(classIndex: pi, pool: pi, turn: nil) }
@@ -97,8 +108,8 @@ public final class FleetTwin {
     /// The fleet of the current models, played through the window (same seed each time).
     private func play(objectives: [String: [SLOObjective]], timeOfDay: Double)
         -> (fleet: FleetSimulator, points: [String: LatencyPoints], tpotMean: [String: Double]) {
-        let fleet = FleetSimulator(scenario: Self.scenario(models, objectives: objectives, startTimeOfDay: timeOfDay),
-                                   seed: seed &+ rounds, historyCapacity: 16)
+        let scenario = Self.scenario(models, objectives: objectives, startTimeOfDay: timeOfDay, simulatedRate: simulatedRate)
+        let fleet = FleetSimulator(scenario: scenario, seed: seed &+ rounds, historyCapacity: 16)
         let (points, tpot) = predict(fleet, window: settings.window)
         for i in models.indices { models[i].passes += 1 }
         return (fleet, points, tpot)
@@ -124,7 +135,7 @@ public final class FleetTwin {
     func predict(_ fleet: FleetSimulator, window: Double) -> (points: [String: LatencyPoints], tpotMean: [String: Double]) {
         // A busy fleet reaches its steady state in seconds and gives thousands of requests a
         // second: the budget, not the window, bounds both the warm-up and the play.
-        let rate = max(models.reduce(0) { $0 + $1.arrivalRate }, 1e-9)
+        let rate = max(fleet.offeredRate * fleet.simulatedShare, 1e-9)
         let warm = min(window, max(5, 0.5 * predictionBudget / rate))
         let span = min(10 * window, max(5, predictionBudget / rate))
         fleet.advance(to: warm)
@@ -150,15 +161,35 @@ public final class FleetTwin {
         return points.isEmpty ? nil : points
     }
 
+    /// Slots a slice keeps at least: nodes with few slots (llama.cpp's) pool their queues
+    /// through the router, so a slice of them must keep enough for the pooling to show.
+    static let minimumSliceSlots = 64
+
+    /// The share of every pool's nodes that brings the fleet's load to `simulatedRate`.
+    static func sliceFraction(_ models: [TwinPoolModel], simulatedRate: Double) -> Double {
+        min(1, simulatedRate / max(models.reduce(0) { $0 + $1.arrivalRate }, 1e-9))
+    }
+
+    /// Nodes simulated for a pool: all of them, or the `fraction` of them (rounded up) when that
+    /// is more than the slice's floor of slots.
+    static func simulatedNodes(_ m: TwinPoolModel, fraction: Double) -> Int {
+        let floor = Int((Double(minimumSliceSlots) / Double(max(m.slots, 1))).rounded(.up))
+        return min(m.nodes, max(1, floor, Int((Double(m.nodes) * fraction).rounded(.up))))
+    }
+
     /// A scenario of the modelled pools: one GPU pool each, with the fitted step, its slots and
-    /// batch limit, and one Poisson request class each at its arrival rate and lengths.
-    static func scenario(_ models: [TwinPoolModel], objectives: [String: [SLOObjective]], startTimeOfDay: Double) -> Scenario {
+    /// batch limit, and one Poisson request class each at its arrival rate and lengths. Pools
+    /// are sliced down to about `simulatedRate` requests a second in all.
+    static func scenario(_ models: [TwinPoolModel], objectives: [String: [SLOObjective]], startTimeOfDay: Double,
+                         simulatedRate: Double = .infinity) -> Scenario {
         let total = max(models.reduce(0) { $0 + $1.arrivalRate }, 1e-9)
+        let fraction = sliceFraction(models, simulatedRate: simulatedRate)
         let pools = models.map { m -> PoolSpec in
             // The twin knows no GPU: a node is its fitted step, its slots and its price.
             let gpu = GPUSpec(name: "twin", memoryGiB: 80, bandwidthGBs: 1, teraflops: 1, pricePerHour: m.pricePerNodeHour,
                               idleWatts: 0, maxWatts: 0)
-            var spec = GPUPoolSpec(gpu: gpu, gpusPerNode: 1, nodes: m.nodes, maxNumSeqs: m.slots,
+            let simulated = simulatedNodes(m, fraction: fraction)
+            var spec = GPUPoolSpec(gpu: gpu, gpusPerNode: 1, nodes: simulated, maxNumSeqs: m.slots,
                                    maxBatchedTokens: m.maxBatchedTokens, gpuMemoryUtilization: 0.9,
                                    maxQueuePerNode: 100_000, stepOverhead: 0, prefixCache: nil, router: m.router)
             spec.fittedStep = m.step
@@ -166,6 +197,7 @@ public final class FleetTwin {
             // room for every slot's longest sequence (llama.cpp's limits are per slot).
             spec.kvBlocks = m.kvCacheTokens.map { max(1, $0 / 16) } ?? max(1, m.slots * (m.promptTokens.max + m.outputTokens.max) / 16 + m.slots)
             spec.coldStart = m.coldStart
+            if simulated < m.nodes { spec.representedNodes = m.nodes }
             let model = ModelSpec(name: m.pool, parametersBillions: 1, quantization: .bf16, layers: 1, kvHeads: 1, headDim: 8)
             return PoolSpec(id: m.pool, engine: m.engine, model: model, version: "twin", kind: .gpu(spec),
                             objectives: objectives[m.pool] ?? [], responseCache: nil)

@@ -26,6 +26,8 @@ public struct TwinPoolModel: Sendable, Equatable {
     public var coldStart: Double?
     public var router: RouterPolicy
     public var pricePerNodeHour: Double
+    /// Where the step's shape came from (`TwinStepShape`), in words.
+    public var stepShape = TwinPoolReport.familyShape
     public var notes: [String]
 }
 
@@ -81,10 +83,10 @@ public enum TwinCalibration {
         // running beside a queue is its slot count. A batching engine also queues for its token
         // budget and its KV cache, with few sequences running: there it says nothing.
         let slots: Int
-        if let n = s.slots ?? s.engine?.maxNumSeqs { slots = n } else if w.engine == "llamacpp" {
+        if let n = s.slots ?? s.engine?.maxNumSeqs ?? w.slots { slots = n } else if w.engine == "llamacpp" {
             if let seen = w.runningWhileWaiting, seen > 0 {
                 slots = seen
-                notes.append("slots: \(seen), the most seen running while requests waited")
+                notes.append("slots: \(seen), the most seen running while requests waited (the server's /slots was not read)")
             } else {
                 slots = max(1, Int(w.tokenWeightedBatch.rounded(.up)) + 1)
                 notes.append("slots assumed \(slots): no queue seen yet; name slots under twin:")
@@ -102,15 +104,40 @@ public enum TwinCalibration {
         let perNodeRate = rate / Double(w.nodesUp)
         let promptPerNode = w.promptTokensPerSecond / Double(w.nodesUp)
         let prefillSeconds = w.promptSecondsPerSecond.map { $0 / Double(w.nodesUp) }
+        let (prior, shapeSource) = shape(s, window: w, promptMean: mean(promptTokens), outputMean: mean(outputTokens), notes: &notes)
         let step = fitStep(tpot: tpot, meanBatch: max(1, w.tokenWeightedBatch), promptTokensPerSecond: promptPerNode,
                            promptMean: mean(promptTokens), prefillSecondsPerRequest: prefillSeconds.map { $0 / perNodeRate },
-                           prior: priorShape(engine: w.engine), notes: &notes)
+                           prior: prior, notes: &notes)
         return .success(TwinPoolModel(pool: w.pool, engine: w.engine, nodes: w.nodesUp, arrivalRate: rate,
                                       promptTokens: promptTokens, outputTokens: outputTokens, slots: slots,
                                       maxBatchedTokens: maxBatched, kvCacheTokens: w.kvCacheTokens ?? s.engine?.numBlocks.map { $0 * (s.engine?.blockSize ?? 16) },
                                       step: step, observedTPOT: tpot,
                                       meanBatch: max(1, w.tokenWeightedBatch), coldStart: s.coldStart, router: s.router,
-                                      pricePerNodeHour: w.pricePerNodeHour, notes: notes))
+                                      pricePerNodeHour: w.pricePerNodeHour, stepShape: shapeSource, notes: notes))
+    }
+
+    /// The step's shape at the window's operating point: the named profile's or roofline's,
+    /// else the engine family's (said so for a GPU engine, whose shape is the hardware's).
+    static func shape(_ s: TwinPoolSettings, window w: TwinWindow, promptMean: Double, outputMean: Double,
+                      notes: inout [String]) -> (LinearStepModel, String) {
+        let family = priorShape(engine: w.engine)
+        guard let named = s.stepShape else {
+            if w.engine != "llamacpp" {
+                notes.append("step shape from the engine family: name a profile: or a model: (and gpu:) under twin:")
+            }
+            return (family, TwinPoolReport.familyShape)
+        }
+        guard let (model, source) = named.stepModel(gpusPerNode: s.gpusPerNode, detected: w.gpuName) else {
+            notes.append("step shape from the engine family: no gpu: named and "
+                         + (w.gpuName.map { "the detected \(TerminalText.sanitized($0)) is not in the catalogue" } ?? "no GPU detected (no dcgm-exporter)"))
+            return (family, TwinPoolReport.familyShape)
+        }
+        guard let line = TwinStepShape.linearised(model, batch: max(1, w.tokenWeightedBatch), context: promptMean + outputMean / 2,
+                                                  promptTokens: promptMean) else {
+            notes.append("step shape from the engine family: \(source) gives no cost to fit")
+            return (family, TwinPoolReport.familyShape)
+        }
+        return (line, source)
     }
 
     /// The mean time per output token: the engine's own figure, else what end to end less

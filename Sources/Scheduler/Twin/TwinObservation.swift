@@ -18,6 +18,8 @@ struct TwinSample: Sendable, Equatable {
     var runningWhileWaiting: Int?
     /// The smallest serving node's KV cache in tokens, where every one states it.
     var kvCacheTokens: Int?
+    /// The fewest slots a serving node states (llama.cpp's `/slots`), where every one does.
+    var slots: Int?
 
     init(pool: PoolSnapshot, nodes: [NodeSnapshot], time: Double) {
         self.time = time
@@ -35,6 +37,8 @@ struct TwinSample: Sendable, Equatable {
         runningWhileWaiting = serving.filter { $0.waiting > 0 }.map(\.running).max()
         let caches = serving.compactMap(\.kvCacheTokens)
         kvCacheTokens = caches.count == serving.count ? caches.min() : nil
+        let stated = serving.compactMap(\.slots)
+        slots = !serving.isEmpty && stated.count == serving.count ? stated.min() : nil
     }
 }
 
@@ -63,17 +67,23 @@ public struct TwinWindow: Sendable, Equatable {
     /// KV-cache tokens per node, where the engines state it.
     public var kvCacheTokens: Int?
     public var pricePerNodeHour: Double
+    /// Slots per node, where the engine states them (llama.cpp's `/slots`).
+    public var slots: Int?
+    /// The GPU a node of the pool reports (dcgm-exporter's `modelName`), for a roofline.
+    public var gpuName: String?
 
     public init(pool: String, engine: String, start: Double, end: Double, samples: Int, nodesUp: Int, arrivalRate: Double?,
                 generationTokensPerSecond: Double, promptTokensPerSecond: Double, promptSecondsPerSecond: Double?,
                 tokenWeightedBatch: Double, runningWhileWaiting: Int?, latency: PoolLatency?,
-                promptLength: Quantiles? = nil, outputLength: Quantiles? = nil, kvCacheTokens: Int? = nil, pricePerNodeHour: Double) {
+                promptLength: Quantiles? = nil, outputLength: Quantiles? = nil, kvCacheTokens: Int? = nil, pricePerNodeHour: Double,
+                gpuName: String? = nil, slots: Int? = nil) {
         self.pool = pool; self.engine = engine; self.start = start; self.end = end; self.samples = samples
         self.nodesUp = nodesUp; self.arrivalRate = arrivalRate; self.generationTokensPerSecond = generationTokensPerSecond
         self.promptTokensPerSecond = promptTokensPerSecond; self.promptSecondsPerSecond = promptSecondsPerSecond
         self.tokenWeightedBatch = tokenWeightedBatch
         self.runningWhileWaiting = runningWhileWaiting; self.latency = latency; self.pricePerNodeHour = pricePerNodeHour
         self.promptLength = promptLength; self.outputLength = outputLength; self.kvCacheTokens = kvCacheTokens
+        self.gpuName = gpuName; self.slots = slots
     }
 }
 
@@ -121,7 +131,8 @@ struct TwinObserver {
                 tokenWeightedBatch: batch,
                 runningWhileWaiting: ring.compactMap(\.runningWhileWaiting).max(),
                 latency: snapshot.latency.first { $0.pool == pool.id }, promptLength: pool.promptLength,
-                outputLength: pool.outputLength, kvCacheTokens: last.kvCacheTokens, pricePerNodeHour: price)
+                outputLength: pool.outputLength, kvCacheTokens: last.kvCacheTokens, pricePerNodeHour: price,
+                gpuName: snapshot.nodes.first { $0.pool == pool.id && !$0.gpus.isEmpty }?.gpus.first?.name, slots: last.slots)
         }
     }
 }

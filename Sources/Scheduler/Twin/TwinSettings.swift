@@ -20,6 +20,10 @@ public struct TwinPoolSettings: Sendable, Equatable {
     public var engine: EngineSettings?
     /// How the fleet's load balancer picks a node: least loaded unless told.
     public var router: RouterPolicy = .leastLoaded
+    /// The step's shape, where the operator names a node profile or a model and GPU; else the
+    /// engine family's.
+    public var stepShape: TwinStepShape?
+    public var gpusPerNode = 1
 
     public init(promptTokens: LengthDistribution? = nil, outputTokens: LengthDistribution? = nil, slots: Int? = nil,
                 maxBatchedTokens: Int? = nil, coldStart: Double? = nil, engine: EngineSettings? = nil) {
@@ -47,7 +51,8 @@ public struct TwinSettings: Sendable, Equatable {
         try v.allowKeys(["pools"])
         var s = TwinSettings()
         for (id, p) in try v.optional("pools")?.entries() ?? [] {
-            try p.allowKeys(["prompt_tokens", "output_tokens", "slots", "max_batched_tokens", "cold_start_s", "engine", "router"])
+            try p.allowKeys(["prompt_tokens", "output_tokens", "slots", "max_batched_tokens", "cold_start_s", "engine", "router",
+                             "profile", "profile_model", "model", "gpu", "gpus_per_node"])
             var pool = TwinPoolSettings()
             pool.promptTokens = try p.optional("prompt_tokens").map(length)
             pool.outputTokens = try p.optional("output_tokens").map(length)
@@ -56,16 +61,49 @@ public struct TwinSettings: Sendable, Equatable {
             pool.coldStart = try p.optional("cold_start_s")?.double(in: 0...7200)
             if let r = try p.optional("router") { pool.router = RouterPolicy(rawValue: try r.oneOf(RouterPolicy.allCases.map(\.rawValue)))! }
             if let e = try p.optional("engine") {
-                let name = try e.string()
-                let path = name.hasPrefix("/") || configFile == nil ? name
-                    : URL(fileURLWithPath: configFile!).deletingLastPathComponent().appendingPathComponent(name).path
-                do { pool.engine = try EngineSettingsLoader.load(file: path) } catch let error as ConfigFileError {
+                do { pool.engine = try EngineSettingsLoader.load(file: path(try e.string(), relativeTo: configFile)) } catch let error as ConfigFileError {
                     throw e.error("engine file: \(error.description)")
                 }
             }
+            pool.gpusPerNode = try p.optional("gpus_per_node")?.int(in: 1...64) ?? 1
+            pool.stepShape = try stepShape(p, relativeTo: configFile)
             s.pools[id] = pool
         }
         return s
+    }
+
+    static func path(_ name: String, relativeTo configFile: String?) -> String {
+        name.hasPrefix("/") || configFile == nil ? name
+            : URL(fileURLWithPath: configFile!).deletingLastPathComponent().appendingPathComponent(name).path
+    }
+
+    /// `profile: FILE` (with `profile_model: NAME`, else `model:`'s name, else its first), or
+    /// `model: {name, params_b, quantization, layers, kv_heads, head_dim}` with `gpu: NAME`
+    /// (a catalogue GPU; without it, the one the pool's dcgm-exporter names).
+    static func stepShape(_ p: YAMLValue, relativeTo configFile: String?) throws -> TwinStepShape? {
+        let model = try p.optional("model").map(ScenarioLoader.model)
+        if let pv = try p.optional("profile") {
+            if let g = try p.optional("gpu") { throw g.error("gpu: is the profile's; name one or the other") }
+            let file = path(try pv.string(), relativeTo: configFile)
+            let profile: NodeProfile
+            do { profile = try NodeProfileLoader.load(file: file) } catch let error as ConfigFileError {
+                throw pv.error("node profile: \(error.description)")
+            }
+            let wanted = try p.optional("profile_model")?.string() ?? model?.name
+            if let m = profile.model(named: wanted) { return .profile(profile, model: m, file: file) }
+            if let model { return .profile(profile, model: ProfiledModel(model), file: file) }
+            throw try (p.optional("profile_model") ?? pv).error(
+                "the profile has no model '\(wanted ?? "")' (models: \(profile.models.map(\.name).joined(separator: ", ")))")
+        }
+        if let gv = try p.optional("gpu") {
+            let name = try gv.string()
+            guard let gpu = GPUSpec.catalog[name] else {
+                throw gv.error("unknown GPU '\(name)' (known: \(GPUSpec.catalog.keys.sorted().joined(separator: ", ")))")
+            }
+            guard let model else { throw gv.error("a roofline needs the model's shape: add model: {name, params_b, quantization, layers, kv_heads, head_dim}") }
+            return .roofline(model: model, gpu: gpu)
+        }
+        return model.map { .roofline(model: $0, gpu: nil) }
     }
 
     static func length(_ v: YAMLValue) throws -> LengthDistribution {

@@ -25,6 +25,8 @@ public final class FleetAggregator {
         var lastSuccess: Double?
         var history: NodeHistory
         var shownState: NodeState = .stale
+        /// The last `/slots` read (llama.cpp), kept between the scrapes that read it.
+        var slots: LlamaCppSlots?
     }
 
     struct WindowEntry {
@@ -134,6 +136,7 @@ public final class FleetAggregator {
             targets[i].stack = stack
             targets[i].previous = targets[i].current
             targets[i].current = (time, reading)
+            if let s = reading.slots { targets[i].slots = s }
             targets[i].window.append(WindowEntry(time: time, latencies: reading.latencies, succeeded: reading.counters[.requestsSucceeded],
                                                  failed: reading.counters[.requestsFailed]))
             while let first = targets[i].window.first, time - first.time > Self.latencyWindow { targets[i].window.removeFirst() }
@@ -263,6 +266,11 @@ public final class FleetAggregator {
                 history: targets[i].history))
             if live, let seconds = rate(t, .promptSeconds) { nodes[nodes.count - 1].promptSecondsPerSecond = Counts.rate(seconds) }
             nodes[nodes.count - 1].kvCacheTokens = r?.kvCacheTokens
+            if let s = t.slots {
+                nodes[nodes.count - 1].slots = s.count
+                // llama.cpp splits its context (-c) between the slots: the server's KV cache.
+                if r?.kvCacheTokens == nil, let c = s.contextPerSlot { nodes[nodes.count - 1].kvCacheTokens = c * s.count }
+            }
         }
 
         let poolIDs = orderedPoolIDs()

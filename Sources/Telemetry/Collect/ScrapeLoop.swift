@@ -47,6 +47,10 @@ public final class ScrapeLoop: FleetSource, @unchecked Sendable {
 
     public func stop() { stopped.store(true, ordering: .relaxed) }
 
+    /// Scrapes between two reads of a llama.cpp server's `/slots`, and after one that failed.
+    static let slotsEvery = 10
+    static let slotsRetry = 60
+
     private var running: Bool { !stopped.load(ordering: .relaxed) && !Task.isCancelled }
 
     public func run() async {
@@ -61,6 +65,7 @@ public final class ScrapeLoop: FleetSource, @unchecked Sendable {
                     // Spread the first scrapes over half an interval.
                     try? await Task.sleep(nanoseconds: UInt64(Double.random(in: 0..<interval * 0.5, using: &random) * 1e9))
                     var failures = 0
+                    var scrapesUntilSlots = 0
                     // Ids are never reused: once ended, the task's id can leave the set.
                     defer { self.dropped.withLock { _ = $0.remove(id) } }
                     func isDropped() -> Bool { self.dropped.withLock { $0.contains(id) } }
@@ -69,7 +74,22 @@ public final class ScrapeLoop: FleetSource, @unchecked Sendable {
                         guard !isDropped() else { break }
                         let time = clock.now
                         if case .success = fetch { failures = 0 } else { failures += 1 }
-                        sink.yield(.scraped(id, TargetScrape(fetch), time))
+                        var scrape = TargetScrape(fetch)
+                        // llama.cpp states its slots on a page of their own: read now and then.
+                        if case .reading(var r, .llamacpp, let parse, let duration) = scrape, let url = LlamaCppSlots.url(besides: target.url) {
+                            if scrapesUntilSlots <= 0 {
+                                let page = await limiter.run { await scraper.scrape(url, authorization: target.authorization) }
+                                if case .success(let s) = page, case .success(let slots) = LlamaCppSlots.parse(s.body, source: url) {
+                                    r.slots = slots
+                                    scrapesUntilSlots = Self.slotsEvery
+                                } else {
+                                    scrapesUntilSlots = Self.slotsRetry     // --no-slots, or a proxy in front
+                                }
+                                scrape = .reading(r, stack: .llamacpp, parse: parse, duration: duration)
+                            }
+                            scrapesUntilSlots -= 1
+                        }
+                        sink.yield(.scraped(id, scrape, time))
                         let delay = ScrapeSchedule.delay(interval: interval, consecutiveFailures: failures,
                                                          jitter: Double.random(in: -1...1, using: &random))
                         try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))

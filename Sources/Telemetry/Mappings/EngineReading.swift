@@ -45,6 +45,8 @@ public struct EngineReading: Sendable, Equatable {
     /// The KV cache's capacity in tokens (blocks x block size), where the engine states it
     /// (vLLM's `cache_config_info`): the twin's memory limit.
     public var kvCacheTokens: Int?
+    /// llama.cpp's `/slots`, on the scrapes that read it (`ScrapeLoop`).
+    public var slots: LlamaCppSlots?
 
     public init(stack: Stack, models: [String]) {
         self.stack = stack
