@@ -74,6 +74,12 @@ struct WatchCommand: ParsableCommand {
                 pools:
                   smol: {output_tokens: 32, slots: 2, cold_start_s: 5}
                   chat: {prompt_tokens: {median: 600, sigma: 0.5}, engine: engines/vllm-chat.yaml}
+                  # the step's shape: a node profile, or a model on a GPU (without gpu:, dcgm-exporter's)
+                  rag: {profile: profiles/h100-sxm.json, profile_model: llama-3-8b}
+                  code: {model: {name: qwen-32b, params_b: 32, quantization: fp8, layers: 64, kv_heads: 8, head_dim: 128}, gpu: H100-SXM, gpus_per_node: 2}
+
+            A busy pool is played as a slice of itself, each simulated node at a real node's load.
+            llama.cpp's /slots page is read every tenth scrape for its slots and context.
 
             The stack (vLLM, SGLang, TGI, llama.cpp, Triton, LiteLLM, dcgm-exporter) is detected from the
             metric names. A target that misses scrapes turns stale, then down, with the reason on screen.

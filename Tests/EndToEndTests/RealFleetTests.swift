@@ -278,10 +278,11 @@ struct RealFleetTwinTests {
     }
 
     /// The median end to end of a light 12 s load on `server`: its service time at this
-    /// moment of the machine.
-    static func serviceTime(_ server: LlamaServer) throws -> Double {
+    /// moment of the machine. Each probe takes its own `seed`, so its prompts are new to the
+    /// server's prompt cache.
+    static func serviceTime(_ server: LlamaServer, seed: Int) throws -> Double {
         let probe = try Harness.fleetdeck(["load", server.url, "--rate", "0.4", "--duration", "12s", "--prompt-tokens", "24",
-                                           "--max-tokens", "32", "--seed", "3", "--json"])
+                                           "--max-tokens", "32", "--seed", "\(seed)", "--json"])
         let probed = try #require(try JSONSerialization.jsonObject(with: Data(probe.stdout.utf8)) as? [String: Any], "\(probe.stderr)")
         return try #require((probed["e2e_s"] as? [String: Double])?["p50"])
     }
@@ -323,9 +324,11 @@ struct RealFleetTwinTests {
         // then the load runs below what two slots can carry, near enough that a queue forms at
         // times and stays bounded: past capacity no window has a steady p95 to predict. On one
         // thread a prompt stalls the other slot, and two sequences take most of twice one's
-        // step: 0.55 requests per service time keeps the server about 70% busy.
-        let service = try Self.serviceTime(a)
-        let rate = min(2.5, max(0.2, 0.55 / service))
+        // step: 0.5 requests per service time keeps the server about 65% busy. The machine can
+        // slow by half within the run (one probe 0.57 s, the next 1.07 s): at 0.55 that put one
+        // run at capacity, with a queue growing through the window.
+        let service = try Self.serviceTime(a, seed: 3)
+        let rate = min(2.5, max(0.2, 0.5 / service))
 
         let before = dir + "/before.ndjson"
         let loadBefore = try Self.load([a.url], rate: rate, seconds: 110, requests: before)
@@ -350,6 +353,8 @@ struct RealFleetTwinTests {
         let candidates = try #require(pool["candidates"] as? [[String: Any]])
         let plusOne = try #require(candidates.first { $0["title"] as? String == "scale smol +1" }?["e2e_p95_s"] as? Double, "\(candidates)")
 
+        // The machine's speed now, at the end of the window the prediction was fitted on.
+        let serviceBetween = try Self.serviceTime(a, seed: 4)
         let b = try LlamaServer()
         defer { b.stop() }
         try publish([a, b])
@@ -365,15 +370,20 @@ struct RealFleetTwinTests {
         let scaled = try Self.finished(after, in: (started + 15)...(Date().timeIntervalSince1970))
         try #require(scaled.count >= 50, "only \(scaled.count) requests finished after the scale-up")
         let observedScaled = Self.quantile(scaled, 0.95)
+        // The prediction is fitted on one minute of the machine and judged on the next two, and
+        // this VM's speed moves by ±20% between minutes: over seven runs the prediction held at
+        // 1.19-1.30 s while the measured p95 went from 1.00 to 1.51 s (Docs/twin.md). The probes
+        // either side of each window measure that move on the same server, with prompts new to
+        // its cache; the prediction is judged at the speed the machine then had. At about a
+        // third of capacity per server, end to end scales with the service time.
+        let serviceAfter = try Self.serviceTime(a, seed: 5)
+        let speed = (serviceBetween + serviceAfter) / (service + serviceBetween)
         let scaleError = (plusOne - observedScaled) / observedScaled
+        let adjustedError = (plusOne * speed - observedScaled) / observedScaled
         print("twin on llama-server, scale +1: predicted e2e p95 \(plusOne) s, client measured \(observedScaled) s over "
-              + "\(scaled.count) requests: \(String(format: "%+.1f", scaleError * 100))%")
-        // The issue asks for ±25%. The prediction is made on one minute of the machine and judged
-        // on the next two, and this VM's speed moves by ±20% between minutes: over seven runs the
-        // prediction held at 1.19-1.30 s while the measured p95 went from 1.00 to 1.51 s, errors
-        // of -19% to +30% (Docs/twin.md). A second probe cannot take the drift out, because the
-        // first server's prompt cache is warm by then. ±40% keeps the check on the model (a
-        // twin blind to the new node would be off by +100%), not on the machine's moment.
-        #expect(abs(scaleError) <= 0.40, "predicted \(plusOne) s for scale +1, measured \(observedScaled) s")
+              + "\(scaled.count) requests: \(String(format: "%+.1f", scaleError * 100))%; the machine's service time "
+              + "\(service) -> \(serviceBetween) -> \(serviceAfter) s (x\(String(format: "%.3f", speed))), at its speed "
+              + "\(String(format: "%+.1f", adjustedError * 100))%")
+        #expect(abs(adjustedError) <= 0.25, "predicted \(plusOne) s for scale +1 (x\(speed) for the machine), measured \(observedScaled) s")
     }
 }

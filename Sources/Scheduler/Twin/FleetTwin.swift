@@ -48,7 +48,7 @@ public final class FleetTwin {
         // fleet's own time per output token at the window's load is the better judge. The
         // decode terms are scaled until the twin reproduces the observed figure.
         var played = play(objectives: objectives, timeOfDay: snapshot.timeOfDay)
-        while rescale(toward: played.tpotMean) {
+        while rescale(toward: played.tpotMean, ttft: played.points) {
             played = play(objectives: objectives, timeOfDay: snapshot.timeOfDay)
         }
         let predicted = played.points
@@ -115,17 +115,26 @@ public final class FleetTwin {
         return (fleet, points, tpot)
     }
 
-    /// Scales each model's decode terms by observed / played time per output token; false
+    /// Scales each model's decode terms by observed / played time per output token, and its
+    /// prompt cost by observed / played TTFT p50 where it is fitted to the TTFT (a TTFT also
+    /// waits for steps in progress, so this undershoots and converges from one side); false
     /// when every pool is within `tolerance` or has had its `maxPasses` plays.
-    private func rescale(toward played: [String: Double]) -> Bool {
+    private func rescale(toward played: [String: Double], ttft: [String: LatencyPoints]) -> Bool {
         var changed = false
         for i in models.indices where models[i].passes < Self.maxPasses {
-            guard let simulated = played[models[i].pool], simulated > 0 else { continue }
-            let ratio = models[i].observedTPOT / simulated
-            guard abs(ratio - 1) > Self.tolerance else { continue }
-            models[i].step.base *= ratio
-            models[i].step.perSequence *= ratio
-            changed = true
+            if let simulated = played[models[i].pool], simulated > 0 {
+                let ratio = models[i].observedTPOT / simulated
+                if abs(ratio - 1) > Self.tolerance {
+                    models[i].step.base *= ratio
+                    models[i].step.perSequence *= ratio
+                    changed = true
+                }
+            }
+            if let target = models[i].observedTTFT, let simulated = ttft[models[i].pool]?.ttftP50, simulated > 0,
+               abs(target / simulated - 1) > Self.ttftTolerance {
+                models[i].step.perPromptToken *= min(10, max(0.1, target / simulated))
+                changed = true
+            }
         }
         return changed
     }
@@ -154,6 +163,8 @@ public final class FleetTwin {
     /// per output token must come to the observed one to stop early.
     static let maxPasses = 4
     static let tolerance = 0.02
+    /// The TTFT p50 is a quantile of a coarse histogram (vLLM's buckets are 10-25% apart).
+    static let ttftTolerance = 0.05
 
     static func observed(_ latency: PoolLatency?) -> LatencyPoints? {
         guard let l = latency, l.samples > 0 else { return nil }

@@ -19,6 +19,9 @@ public struct TwinPoolModel: Sendable, Equatable {
     public var step: LinearStepModel
     /// The fit's anchor: the observed mean time per output token at this mean batch per node.
     public var observedTPOT: Double
+    /// The observed TTFT p50 the prompt cost is fitted to by playing the window, where the
+    /// engine counts no prompt time and no queue stands (else the TTFT is mostly waiting).
+    public var observedTTFT: Double?
     public var meanBatch: Double
     /// Plays of the window the twin took to reproduce `observedTPOT` (0 before any).
     public var passes = 0
@@ -46,6 +49,10 @@ public enum TwinCalibration {
         default: return LinearStepModel(base: 100, perSequence: 1, perPromptToken: 0.5)
         }
     }
+
+    /// The share of a window's samples with a queue for a batching engine's running count to
+    /// be taken as its limit.
+    static let standingQueue = 0.5
 
     /// Default lengths' spread when only means are observed: the lognormal's sigma.
     static let assumedSigma = 0.5
@@ -91,6 +98,11 @@ public enum TwinCalibration {
                 slots = max(1, Int(w.tokenWeightedBatch.rounded(.up)) + 1)
                 notes.append("slots assumed \(slots): no queue seen yet; name slots under twin:")
             }
+        } else if let seen = w.runningWhileWaiting, seen > 0, w.queuedShare >= standingQueue {
+            // A batching engine may queue a moment for its token budget with slots free; a queue
+            // standing through most of the window means it runs all it can (slots or KV cache).
+            slots = seen
+            notes.append("max running sequences \(seen): the most seen running under a standing queue; name slots or engine: under twin:")
         } else {
             slots = EngineSettings().maxNumSeqs
             notes.append("max running sequences assumed \(slots) (vLLM's default); name slots or engine: under twin:")
@@ -105,13 +117,17 @@ public enum TwinCalibration {
         let promptPerNode = w.promptTokensPerSecond / Double(w.nodesUp)
         let prefillSeconds = w.promptSecondsPerSecond.map { $0 / Double(w.nodesUp) }
         let (prior, shapeSource) = shape(s, window: w, promptMean: mean(promptTokens), outputMean: mean(outputTokens), notes: &notes)
+        var ttft: Double?
+        if prefillSeconds == nil, w.queuedShare < standingQueue, let l = w.latency, l.samples > 0, let t = l.ttft.p50, t > 0, t.isFinite {
+            ttft = t
+        }
         let step = fitStep(tpot: tpot, meanBatch: max(1, w.tokenWeightedBatch), promptTokensPerSecond: promptPerNode,
                            promptMean: mean(promptTokens), prefillSecondsPerRequest: prefillSeconds.map { $0 / perNodeRate },
-                           prior: prior, notes: &notes)
+                           prior: prior, fitsTTFT: ttft != nil, notes: &notes)
         return .success(TwinPoolModel(pool: w.pool, engine: w.engine, nodes: w.nodesUp, arrivalRate: rate,
                                       promptTokens: promptTokens, outputTokens: outputTokens, slots: slots,
                                       maxBatchedTokens: maxBatched, kvCacheTokens: w.kvCacheTokens ?? s.engine?.numBlocks.map { $0 * (s.engine?.blockSize ?? 16) },
-                                      step: step, observedTPOT: tpot,
+                                      step: step, observedTPOT: tpot, observedTTFT: ttft,
                                       meanBatch: max(1, w.tokenWeightedBatch), coldStart: s.coldStart, router: s.router,
                                       pricePerNodeHour: w.pricePerNodeHour, stepShape: shapeSource, notes: notes))
     }
@@ -157,9 +173,11 @@ public enum TwinCalibration {
     ///   T = base + b·n̄ + c·π·T;
     /// - where the engine counts time spent on prompts (llama.cpp), a request's prompt step:
     ///   Tp = base + b·n̄ + c·P̄, which with the first gives c = (Tp − T) / (P̄ − π·T).
-    /// base : b keeps the prior's ratio; only their scale is fitted.
+    /// base : b keeps the prior's ratio; only their scale is fitted. Without a prompt time, c
+    /// keeps the prior's ratio too, until the plays fit it to the TTFT (`fitsTTFT`).
     static func fitStep(tpot: Double, meanBatch: Double, promptTokensPerSecond pi: Double, promptMean: Double,
-                        prefillSecondsPerRequest: Double?, prior: LinearStepModel, notes: inout [String]) -> LinearStepModel {
+                        prefillSecondsPerRequest: Double?, prior: LinearStepModel, fitsTTFT: Bool = false,
+                        notes: inout [String]) -> LinearStepModel {
         var c: Double?
         if let tp = prefillSecondsPerRequest, tp.isFinite, promptMean - pi * tpot > 0.5 {
             let fitted = (tp - tpot) / (promptMean - pi * tpot)
@@ -170,7 +188,7 @@ public enum TwinCalibration {
             let scale = decode / (prior.base + prior.perSequence * meanBatch)
             return LinearStepModel(base: prior.base * scale, perSequence: prior.perSequence * scale, perPromptToken: c)
         }
-        notes.append("prompt cost per token assumed from the engine family's shape: the engine reports no prompt time")
+        if !fitsTTFT { notes.append("prompt cost per token assumed from the step's shape: the engine reports no prompt time or TTFT") }
         let scale = tpot / (prior.base + prior.perSequence * meanBatch + prior.perPromptToken * pi * tpot)
         return prior.scaled(scale)
     }

@@ -16,6 +16,8 @@ struct TwinSample: Sendable, Equatable {
     var runningSquares: Int
     /// The most sequences one node ran while requests waited on it: the engine's limit.
     var runningWhileWaiting: Int?
+    /// The share of serving nodes holding a queue.
+    var queuedNodes: Double
     /// The smallest serving node's KV cache in tokens, where every one states it.
     var kvCacheTokens: Int?
     /// The fewest slots a serving node states (llama.cpp's `/slots`), where every one does.
@@ -34,7 +36,9 @@ struct TwinSample: Sendable, Equatable {
         promptSecondsPerSecond = !serving.isEmpty && seconds.count == serving.count ? seconds.reduce(0, +) : nil
         running = serving.reduce(0) { $0 + $1.running }
         runningSquares = serving.reduce(0) { $0 + $1.running * $1.running }
-        runningWhileWaiting = serving.filter { $0.waiting > 0 }.map(\.running).max()
+        let queued = serving.filter { $0.waiting > 0 }
+        runningWhileWaiting = queued.map(\.running).max()
+        queuedNodes = serving.isEmpty ? 0 : Double(queued.count) / Double(serving.count)
         let caches = serving.compactMap(\.kvCacheTokens)
         kvCacheTokens = caches.count == serving.count ? caches.min() : nil
         let stated = serving.compactMap(\.slots)
@@ -59,6 +63,9 @@ public struct TwinWindow: Sendable, Equatable {
     /// so this, not the time average, is the batch a mean time per output token was made at.
     public var tokenWeightedBatch: Double
     public var runningWhileWaiting: Int?
+    /// The share of the serving nodes holding a queue, over the window: 1 for a queue standing
+    /// on every node throughout.
+    public var queuedShare: Double = 0
     /// The pool's latency at the window's end (the aggregators' own 60-second window).
     public var latency: PoolLatency?
     /// Request lengths at the window's end, where the engines export their histograms.
@@ -74,14 +81,14 @@ public struct TwinWindow: Sendable, Equatable {
 
     public init(pool: String, engine: String, start: Double, end: Double, samples: Int, nodesUp: Int, arrivalRate: Double?,
                 generationTokensPerSecond: Double, promptTokensPerSecond: Double, promptSecondsPerSecond: Double?,
-                tokenWeightedBatch: Double, runningWhileWaiting: Int?, latency: PoolLatency?,
+                tokenWeightedBatch: Double, runningWhileWaiting: Int?, queuedShare: Double = 0, latency: PoolLatency?,
                 promptLength: Quantiles? = nil, outputLength: Quantiles? = nil, kvCacheTokens: Int? = nil, pricePerNodeHour: Double,
                 gpuName: String? = nil, slots: Int? = nil) {
         self.pool = pool; self.engine = engine; self.start = start; self.end = end; self.samples = samples
         self.nodesUp = nodesUp; self.arrivalRate = arrivalRate; self.generationTokensPerSecond = generationTokensPerSecond
         self.promptTokensPerSecond = promptTokensPerSecond; self.promptSecondsPerSecond = promptSecondsPerSecond
         self.tokenWeightedBatch = tokenWeightedBatch
-        self.runningWhileWaiting = runningWhileWaiting; self.latency = latency; self.pricePerNodeHour = pricePerNodeHour
+        self.runningWhileWaiting = runningWhileWaiting; self.queuedShare = queuedShare; self.latency = latency; self.pricePerNodeHour = pricePerNodeHour
         self.promptLength = promptLength; self.outputLength = outputLength; self.kvCacheTokens = kvCacheTokens
         self.gpuName = gpuName; self.slots = slots
     }
@@ -129,7 +136,7 @@ struct TwinObserver {
                 generationTokensPerSecond: mean { $0.generationTokensPerSecond }, promptTokensPerSecond: mean { $0.promptTokensPerSecond },
                 promptSecondsPerSecond: seconds.count == ring.count ? seconds.reduce(0, +) / n : nil,
                 tokenWeightedBatch: batch,
-                runningWhileWaiting: ring.compactMap(\.runningWhileWaiting).max(),
+                runningWhileWaiting: ring.compactMap(\.runningWhileWaiting).max(), queuedShare: mean { $0.queuedNodes },
                 latency: snapshot.latency.first { $0.pool == pool.id }, promptLength: pool.promptLength,
                 outputLength: pool.outputLength, kvCacheTokens: last.kvCacheTokens, pricePerNodeHour: price,
                 gpuName: snapshot.nodes.first { $0.pool == pool.id && !$0.gpus.isEmpty }?.gpus.first?.name, slots: last.slots)
