@@ -118,7 +118,8 @@ public enum TwinCalibration {
         let prefillSeconds = w.promptSecondsPerSecond.map { $0 / Double(w.nodesUp) }
         let (prior, shapeSource) = shape(s, window: w, promptMean: mean(promptTokens), outputMean: mean(outputTokens), notes: &notes)
         var ttft: Double?
-        if prefillSeconds == nil, w.queuedShare < standingQueue, let l = w.latency, l.samples > 0, let t = l.ttft.p50, t > 0, t.isFinite {
+        if prefillSeconds == nil, w.queuedShare < standingQueue, !w.behindResponseCache,
+           let l = w.latency, l.samples > 0, let t = l.ttft.p50, t > 0, t.isFinite {
             ttft = t
         }
         let step = fitStep(tpot: tpot, meanBatch: max(1, w.tokenWeightedBatch), promptTokensPerSecond: promptPerNode,

@@ -76,6 +76,8 @@ public struct TwinWindow: Sendable, Equatable {
     public var pricePerNodeHour: Double
     /// Slots per node, where the engine states them (llama.cpp's `/slots`).
     public var slots: Int?
+    /// Whether a response cache answers in front of the pool: its latency then mixes cached answers in.
+    public var behindResponseCache = false
     /// The GPU a node of the pool reports (dcgm-exporter's `modelName`), for a roofline.
     public var gpuName: String?
 
@@ -83,14 +85,14 @@ public struct TwinWindow: Sendable, Equatable {
                 generationTokensPerSecond: Double, promptTokensPerSecond: Double, promptSecondsPerSecond: Double?,
                 tokenWeightedBatch: Double, runningWhileWaiting: Int?, queuedShare: Double = 0, latency: PoolLatency?,
                 promptLength: Quantiles? = nil, outputLength: Quantiles? = nil, kvCacheTokens: Int? = nil, pricePerNodeHour: Double,
-                gpuName: String? = nil, slots: Int? = nil) {
+                gpuName: String? = nil, slots: Int? = nil, behindResponseCache: Bool = false) {
         self.pool = pool; self.engine = engine; self.start = start; self.end = end; self.samples = samples
         self.nodesUp = nodesUp; self.arrivalRate = arrivalRate; self.generationTokensPerSecond = generationTokensPerSecond
         self.promptTokensPerSecond = promptTokensPerSecond; self.promptSecondsPerSecond = promptSecondsPerSecond
         self.tokenWeightedBatch = tokenWeightedBatch
         self.runningWhileWaiting = runningWhileWaiting; self.queuedShare = queuedShare; self.latency = latency; self.pricePerNodeHour = pricePerNodeHour
         self.promptLength = promptLength; self.outputLength = outputLength; self.kvCacheTokens = kvCacheTokens
-        self.gpuName = gpuName; self.slots = slots
+        self.gpuName = gpuName; self.slots = slots; self.behindResponseCache = behindResponseCache
     }
 }
 
@@ -139,7 +141,8 @@ struct TwinObserver {
                 runningWhileWaiting: ring.compactMap(\.runningWhileWaiting).max(), queuedShare: mean { $0.queuedNodes },
                 latency: snapshot.latency.first { $0.pool == pool.id }, promptLength: pool.promptLength,
                 outputLength: pool.outputLength, kvCacheTokens: last.kvCacheTokens, pricePerNodeHour: price,
-                gpuName: snapshot.nodes.first { $0.pool == pool.id && !$0.gpus.isEmpty }?.gpus.first?.name, slots: last.slots)
+                gpuName: snapshot.nodes.first { $0.pool == pool.id && !$0.gpus.isEmpty }?.gpus.first?.name, slots: last.slots,
+                behindResponseCache: snapshot.caches.contains { $0.kind == .response && $0.pool == pool.id })
         }
     }
 }
