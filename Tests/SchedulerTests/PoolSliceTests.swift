@@ -92,4 +92,27 @@ import Testing
         let (sp, wp) = (try #require(s.predicted?.e2eP95), try #require(w.predicted?.e2eP95))
         #expect(abs(sp - wp) / wp < 0.1, "slice predicted \(sp) s, whole \(wp) s")
     }
+
+    /// The queue a watched pool holds beyond the twin's steady state is admitted in the
+    /// slice's share: a quarter of the nodes hold a quarter of the burst.
+    @Test func aSliceTakesItsShareOfTheBacklog() async throws {
+        let (queued, keep, note) = try await offPool { () throws -> (Int, Double, Bool) in
+            let sim = FleetSimulator(scenario: try Fixtures.steadyPool(rate: 160, nodes: 40))
+            let twin = FleetTwin()
+            for t in stride(from: 1.0, through: 90, by: 1) {
+                sim.advance(to: t)
+                twin.observe(sim.snapshot())
+            }
+            var burst = sim.snapshot()
+            burst.pools[0].waiting += 4000
+            twin.observe(burst)
+            let fleet = try #require(twin.calibrate())
+            let keep = try #require(fleet.state.pools[0].slice?.keep)
+            let queued = fleet.pools[0].nodeIndices.reduce(0) { $0 + fleet.nodes[$1].load }
+            return (queued, keep, twin.reports.first?.notes.contains { $0.contains("what-ifs start with") } ?? false)
+        }
+        #expect(note)
+        // About 4,000 x keep more in the slice (some already in its batches), not 4,000.
+        #expect(Double(queued) > 0.8 * 4000 * keep && Double(queued) < 1.5 * 4000 * keep, "\(queued) held at keep \(keep)")
+    }
 }

@@ -35,7 +35,7 @@ extension FleetSimulator {
 
         let u = state.random.length.unit()
         let ci = classes.cumulativeShares.firstIndex { u <= $0 } ?? classes.lastPoissonClass
-        admit(classIndex: ci, pool: pickPool(ci), turn: nil)
+        admit(classIndex: ci, pool: pickPool(ci), turn: nil, sliced: true)
     }
 
     /// A conversation's next turn: the context so far, and the turns after this one.
@@ -78,9 +78,10 @@ extension FleetSimulator {
         return door
     }
 
-    func admit(classIndex ci: Int, pool: Int, turn: FollowUp?, lengths: (prompt: Int, output: Int)? = nil) {
+    /// `sliced`: a Poisson arrival, which a sliced pool keeps its share of (`PoolSlice`).
+    func admit(classIndex ci: Int, pool: Int, turn: FollowUp?, lengths: (prompt: Int, output: Int)? = nil, sliced: Bool = false) {
         let door = doorPolicy(classIndex: ci, pool: pool)
-        guard keepsArrival(pool: door.pool) else { return }
+        guard !sliced || keepsArrival(pool: door.pool) else { return }
         var pi = door.pool
         let outputCap = door.outputCap
         var promptTokens = lengths?.prompt ?? scenario.workload.classes[ci].promptTokens.sample(&state.random.length)

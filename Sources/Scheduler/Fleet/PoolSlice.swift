@@ -37,9 +37,10 @@ extension FleetSimulator {
         return share / max(scenario.workload.classes.reduce(0) { $0 + $1.share }, 1e-12)
     }
 
-    /// Whether an arrival at pool `pi` is simulated. Arrivals already come at `sliceKeep` of
-    /// the offered rate (`arrive`), so the pool keeps its own share of those; an unsliced
-    /// fleet draws nothing here.
+    /// Whether a Poisson arrival at pool `pi` is simulated. Arrivals already come at `sliceKeep`
+    /// of the offered rate (`arrive`), so the pool keeps its own share of those; an unsliced
+    /// fleet draws nothing here. (Traces and conversations' turns are not thinned: the twin,
+    /// the one user of slices, has neither.)
     func keepsArrival(pool pi: Int) -> Bool {
         guard state.sliceKeep < 1 || state.pools[pi].slice != nil else { return true }
         let keep = (state.pools[pi].slice?.keep ?? 1) / state.sliceKeep

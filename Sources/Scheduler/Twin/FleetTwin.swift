@@ -93,13 +93,13 @@ public final class FleetTwin {
         var added: [String: Int] = [:]
         for (pi, pool) in fleet.pools.enumerated() {
             guard let seen = snapshot.pools.first(where: { $0.id == pool.spec.id })?.waiting else { continue }
-            // A slice holds its share of the queue; what it admits is thinned to that share too.
+            // A slice holds its share of the queue, and is given its share of the difference.
             let keep = fleet.state.pools[pi].slice?.keep ?? 1
             let twin = Double(pool.nodeIndices.reduce(0) { $0 + fleet.nodes[$1].waiting.count }) / keep
             let more = min(seen - Int(twin.rounded()), 100_000)
             guard more > 0 else { continue }
             // The twin's classes are its pools, in the same order.
-            for _ in 0..<more { fleet.admit(classIndex: pi, pool: pi, turn: nil) }
+            for _ in 0..<Int((Double(more) * keep).rounded(.up)) { fleet.admit(classIndex: pi, pool: pi, turn: nil) }
             added[pool.spec.id] = more
         }
         return added

@@ -50,8 +50,8 @@ public enum TwinCalibration {
         }
     }
 
-    /// The share of a window's samples with a queue for a batching engine's running count to
-    /// be taken as its limit.
+    /// The share of a pool's nodes holding a queue, over the window, for a batching engine's
+    /// running count to be taken as its limit.
     static let standingQueue = 0.5
 
     /// Default lengths' spread when only means are observed: the lognormal's sigma.
@@ -87,8 +87,8 @@ public enum TwinCalibration {
         }
 
         // llama.cpp queues a request only when every slot is taken, so the most sequences seen
-        // running beside a queue is its slot count. A batching engine also queues for its token
-        // budget and its KV cache, with few sequences running: there it says nothing.
+        // running beside a queue is its slot count (where /slots does not say). A batching engine
+        // also queues a moment for its token budget with slots free: only a standing queue says.
         let slots: Int
         if let n = s.slots ?? s.engine?.maxNumSeqs ?? w.slots { slots = n } else if w.engine == "llamacpp" {
             if let seen = w.runningWhileWaiting, seen > 0 {
