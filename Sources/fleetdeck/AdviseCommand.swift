@@ -102,7 +102,7 @@ extension AdviseCommand {
         let store = SnapshotStore()
         let source: any FleetSource
         do { source = try WatchSources.make(w, client: client, store: store, stdin: false) } catch { throw UserError("\(error)") }
-        var settings = Advisor.Settings()
+        var settings = Advisor.Settings.watched
         settings.horizon = horizon.seconds
         settings.routingRetrainRounds = 0
         let advisor = Advisor(settings: settings)

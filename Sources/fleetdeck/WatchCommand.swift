@@ -144,7 +144,8 @@ struct WatchCommand: ParsableCommand {
         defer { try? actionClient.syncShutdown() }
         let executor = try makeExecutor(cfg, client: actionClient, store: session.store, readOnly: context?.readOnly == true)
         // The advisor forks the fleet's twin, refitted to its telemetry each round.
-        let advisor = noAdvisor ? nil : AdvisorLoop(advisor: Advisor(), store: session.store, driver: nil, twin: FleetTwin(settings: cfg.twin))
+        let advisor = noAdvisor ? nil : AdvisorLoop(advisor: Advisor(settings: .watched), store: session.store, driver: nil,
+                                                                  twin: FleetTwin(settings: cfg.twin))
         return try session.run(source: source, actions: executor, advisor: advisor)
     }
 }

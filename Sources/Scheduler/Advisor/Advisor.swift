@@ -21,6 +21,15 @@ public final class Advisor {
         public var routingRetrainRounds = 8
 
         public init() {}
+
+        /// A watched fleet's: its twin is a fitted model, 10-20% off on a good day, so a
+        /// candidate's sampling needs fewer requests than the embedded simulator's exact
+        /// what-ifs; its big pools are slices (`PoolSlice`), so ten minutes fit in them.
+        public static var watched: Settings {
+            var s = Settings()
+            s.requestBudget = 30_000
+            return s
+        }
     }
 
     public let settings: Settings

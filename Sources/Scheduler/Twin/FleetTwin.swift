@@ -21,7 +21,7 @@ public final class FleetTwin {
     /// a pool bigger than that needs is played as a slice of itself (`PoolSlice`), each of its
     /// nodes at a real node's load. An advisor round's eight what-ifs, ten minutes each, then
     /// cost about the same on any fleet (Docs/twin.md, "Slices").
-    public var simulatedRate = 40.0
+    public var simulatedRate = 30.0
 
     public init(settings: TwinSettings = TwinSettings(), seed: UInt64 = 1) {
         self.settings = settings
@@ -46,11 +46,13 @@ public final class FleetTwin {
         }
         // The analytic fit reads a batch size from gauges sampled once a second; the played
         // fleet's own time per output token at the window's load is the better judge. The
-        // decode terms are scaled until the twin reproduces the observed figure.
-        var played = play(objectives: objectives, timeOfDay: snapshot.timeOfDay)
+        // decode terms are scaled until the twin reproduces the observed figure. Means and
+        // medians settle on a quarter of the budget; the prediction's p95 gets all of it.
+        var played = play(objectives: objectives, timeOfDay: snapshot.timeOfDay, budget: predictionBudget / 4)
         while rescale(toward: played.tpotMean, ttft: played.points) {
-            played = play(objectives: objectives, timeOfDay: snapshot.timeOfDay)
+            played = play(objectives: objectives, timeOfDay: snapshot.timeOfDay, budget: predictionBudget / 4)
         }
+        played = play(objectives: objectives, timeOfDay: snapshot.timeOfDay, budget: predictionBudget)
         let predicted = played.points
         let backlog = Self.addBacklog(played.fleet, observed: snapshot)
         let fraction = Self.sliceFraction(models, simulatedRate: simulatedRate)
@@ -106,11 +108,11 @@ public final class FleetTwin {
     }
 
     /// The fleet of the current models, played through the window (same seed each time).
-    private func play(objectives: [String: [SLOObjective]], timeOfDay: Double)
+    private func play(objectives: [String: [SLOObjective]], timeOfDay: Double, budget: Double)
         -> (fleet: FleetSimulator, points: [String: LatencyPoints], tpotMean: [String: Double]) {
         let scenario = Self.scenario(models, objectives: objectives, startTimeOfDay: timeOfDay, simulatedRate: simulatedRate)
         let fleet = FleetSimulator(scenario: scenario, seed: seed &+ rounds, historyCapacity: 16)
-        let (points, tpot) = predict(fleet, window: settings.window)
+        let (points, tpot) = predict(fleet, window: settings.window, budget: budget)
         for i in models.indices { models[i].passes += 1 }
         return (fleet, points, tpot)
     }
@@ -141,12 +143,12 @@ public final class FleetTwin {
 
     /// Plays a warm-up, then as much of the same load as the budget allows (up to ten
     /// windows): the twin's distribution at that load, steadier than one window's requests.
-    func predict(_ fleet: FleetSimulator, window: Double) -> (points: [String: LatencyPoints], tpotMean: [String: Double]) {
+    func predict(_ fleet: FleetSimulator, window: Double, budget: Double) -> (points: [String: LatencyPoints], tpotMean: [String: Double]) {
         // A busy fleet reaches its steady state in seconds and gives thousands of requests a
         // second: the budget, not the window, bounds both the warm-up and the play.
         let rate = max(fleet.offeredRate * fleet.simulatedShare, 1e-9)
-        let warm = min(window, max(5, 0.5 * predictionBudget / rate))
-        let span = min(10 * window, max(5, predictionBudget / rate))
+        let warm = min(window, max(5, 0.5 * budget / rate))
+        let span = min(10 * window, max(5, budget / rate))
         fleet.advance(to: warm)
         fleet.collectReport()
         fleet.advance(to: warm + span)

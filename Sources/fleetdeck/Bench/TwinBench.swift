@@ -32,7 +32,7 @@ struct TwinBench: ParsableCommand {
 
         init(_ sc: Scenario, seed: UInt64?, until: Double) {
             let sim = FleetSimulator(scenario: sc, seed: seed)
-            var settings = Advisor.Settings()
+            var settings = Advisor.Settings.watched      // as watch and advise --config run it
             settings.routingRetrainRounds = 0
             advisor = Advisor(settings: settings)
             while sim.now < until {
