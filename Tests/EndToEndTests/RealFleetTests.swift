@@ -278,8 +278,7 @@ struct RealFleetTwinTests {
     }
 
     /// The median end to end of a light 12 s load on `server`: its service time at this
-    /// moment of the machine. Each probe takes its own `seed`, so its prompts are new to the
-    /// server's prompt cache.
+    /// moment of the machine.
     static func serviceTime(_ server: LlamaServer, seed: Int) throws -> Double {
         let probe = try Harness.fleetdeck(["load", server.url, "--rate", "0.4", "--duration", "12s", "--prompt-tokens", "24",
                                            "--max-tokens", "32", "--seed", "\(seed)", "--json"])
@@ -353,8 +352,6 @@ struct RealFleetTwinTests {
         let candidates = try #require(pool["candidates"] as? [[String: Any]])
         let plusOne = try #require(candidates.first { $0["title"] as? String == "scale smol +1" }?["e2e_p95_s"] as? Double, "\(candidates)")
 
-        // The machine's speed now, at the end of the window the prediction was fitted on.
-        let serviceBetween = try Self.serviceTime(a, seed: 4)
         let b = try LlamaServer()
         defer { b.stop() }
         try publish([a, b])
@@ -371,18 +368,21 @@ struct RealFleetTwinTests {
         try #require(scaled.count >= 50, "only \(scaled.count) requests finished after the scale-up")
         let observedScaled = Self.quantile(scaled, 0.95)
         // The prediction is fitted on one minute of the machine and judged on the next two, and
-        // this VM's speed moves by ±20% between minutes: over seven runs the prediction held at
-        // 1.19-1.30 s while the measured p95 went from 1.00 to 1.51 s (Docs/twin.md). The probes
-        // either side of each window measure that move on the same server, with prompts new to
-        // its cache; the prediction is judged at the speed the machine then had. At about a
-        // third of capacity per server, end to end scales with the service time.
-        let serviceAfter = try Self.serviceTime(a, seed: 5)
-        let speed = (serviceBetween + serviceAfter) / (service + serviceBetween)
+        // this VM's speed moves by ±20% between minutes, at times by half: over seven runs the
+        // prediction held at 1.19-1.30 s while the measured p95 went from 1.00 to 1.51 s
+        // (Docs/twin.md). The servers' own counters measure the move: the step one sequence
+        // takes, as the twin fitted it to each window's time per output token at its batch.
+        // The prediction is judged at the speed the machine then had: at about a third of
+        // capacity per server, end to end scales with the step.
+        func oneSequence(_ advice: [String: Any]) throws -> Double {
+            try #require(((advice["pools"] as? [[String: Any]])?.first?["step"] as? [String: Any])?["one_sequence_s"] as? Double, "\(advice)")
+        }
+        let speed = try oneSequence(two) / oneSequence(one)
         let scaleError = (plusOne - observedScaled) / observedScaled
         let adjustedError = (plusOne * speed - observedScaled) / observedScaled
         print("twin on llama-server, scale +1: predicted e2e p95 \(plusOne) s, client measured \(observedScaled) s over "
-              + "\(scaled.count) requests: \(String(format: "%+.1f", scaleError * 100))%; the machine's service time "
-              + "\(service) -> \(serviceBetween) -> \(serviceAfter) s (x\(String(format: "%.3f", speed))), at its speed "
+              + "\(scaled.count) requests: \(String(format: "%+.1f", scaleError * 100))%; one sequence's step "
+              + "\(try oneSequence(one)) -> \(try oneSequence(two)) s (x\(String(format: "%.3f", speed))), at the machine's speed "
               + "\(String(format: "%+.1f", adjustedError * 100))%")
         #expect(abs(adjustedError) <= 0.25, "predicted \(plusOne) s for scale +1 (x\(speed) for the machine), measured \(observedScaled) s")
     }
