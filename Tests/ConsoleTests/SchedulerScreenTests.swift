@@ -51,6 +51,12 @@ import Testing
 
     @Test func withoutARoundItSaysWhy() {
         #expect(render(nil).contains("the advisor has not finished its first round yet"))
+        // Started with --no-advisor, no round will come: it says so rather than "not yet".
+        var state = ConsoleState()
+        state.screen = .scheduler
+        let off = ScreenRenderer.render(snapshot: Fixtures.snapshot, state: state, width: 120, height: 40, glyphs: .unicode,
+                                        advisorOff: true).canvas.text
+        #expect(off.contains("the advisor is off (--no-advisor)") && !off.contains("not finished"))
         var forecastOnly = Self.advice(active: nil)
         forecastOnly.recommendations = []
         forecastOnly.warnings = []

@@ -157,7 +157,7 @@ public final class ConsoleApp {
                 let frame = ScreenRenderer.render(snapshot: snapshot, state: state, width: w, height: h, glyphs: glyphs,
                                                   audit: state.screen == .audit ? actions?.recentAudit() ?? [] : [], advice: advice,
                                                   keymap: settings.keymap, userCommands: settings.userCommands,
-                                                  inspection: inspected, context: settings.context)
+                                                  inspection: inspected, context: settings.context, advisorOff: advisor == nil)
                 state.nodeScrollOffset = frame.nodeScrollOffset
                 regions = frame.canvas.regions
                 terminal.present(frame.canvas)

@@ -8,6 +8,7 @@ enum SchedulerScreen {
         guard let advice = ctx.advice else {
             let inner = Panel.draw(&canvas, body, title: "Scheduler", glyphs: ctx.glyphs)
             let text = ctx.snapshot.replay != nil ? "the advisor does not run during a replay"
+                : ctx.advisorOff ? "the advisor is off (--no-advisor): no forecasts, what-ifs or predictions"
                 : "the advisor has not finished its first round yet (it forks the fleet for each candidate action)"
             canvas.put(text, x: inner.x + 1, y: inner.y, role: .dim, maxWidth: inner.width - 2)
             return

@@ -15,7 +15,8 @@ public enum ScreenRenderer {
     public static func render(snapshot live: FleetSnapshot?, state: ConsoleState, width: Int, height: Int,
                               glyphs: Glyphs, audit: [AuditEntry] = [], advice: FleetAdvice? = nil,
                               keymap: Keymap = .standard, userCommands: [UserCommand] = [],
-                              inspection: NodeInspection? = nil, context: ContextBadge? = nil) -> RenderedFrame {
+                              inspection: NodeInspection? = nil, context: ContextBadge? = nil,
+                              advisorOff: Bool = false) -> RenderedFrame {
         var canvas = Canvas(width: width, height: height)
         guard width >= minimumWidth, height >= minimumHeight else {
             TooSmallScreen.draw(&canvas, width: width, height: height)
@@ -27,7 +28,7 @@ public enum ScreenRenderer {
         }
         let ctx = ScreenContext(snapshot: snapshot, live: live ?? snapshot, state: state, glyphs: glyphs, audit: audit,
                                 advice: snapshot.replay == nil ? advice : nil, keymap: keymap,
-                                userCommands: userCommands, context: context)
+                                userCommands: userCommands, context: context, advisorOff: advisorOff)
         StatusBars.drawHeader(&canvas, ctx)
         let body: Rect
         if let replay = snapshot.replay {
@@ -77,6 +78,8 @@ struct ScreenContext {
     var keymap = Keymap.standard
     var userCommands: [UserCommand] = []
     var context: ContextBadge?
+    /// Started without an advisor (`--no-advisor`): no round will come.
+    var advisorOff = false
 
     var startTimeOfDay: Double { snapshot.timeOfDay - snapshot.time }
 }
