@@ -43,4 +43,19 @@ enum Fixtures {
             """
         return try ScenarioLoader.parse(text: text, file: "steady.yaml")
     }
+
+    /// A twin that watched `scenario` for 90 s, then saw its pool holding `burst` more
+    /// waiting than the simulator did (a queue the twin's steady state does not have).
+    static func twinAfterBurst(_ scenario: Scenario, burst: Int) -> FleetTwin {
+        let sim = FleetSimulator(scenario: scenario)
+        let twin = FleetTwin()
+        for t in stride(from: 1.0, through: 90, by: 1) {
+            sim.advance(to: t)
+            twin.observe(sim.snapshot())
+        }
+        var seen = sim.snapshot()
+        seen.pools[0].waiting += burst
+        twin.observe(seen)
+        return twin
+    }
 }

@@ -97,15 +97,7 @@ import Testing
     /// slice's share: a quarter of the nodes hold a quarter of the burst.
     @Test func aSliceTakesItsShareOfTheBacklog() async throws {
         let (queued, keep, note) = try await offPool { () throws -> (Int, Double, Bool) in
-            let sim = FleetSimulator(scenario: try Fixtures.steadyPool(rate: 160, nodes: 40))
-            let twin = FleetTwin()
-            for t in stride(from: 1.0, through: 90, by: 1) {
-                sim.advance(to: t)
-                twin.observe(sim.snapshot())
-            }
-            var burst = sim.snapshot()
-            burst.pools[0].waiting += 4000
-            twin.observe(burst)
+            let twin = Fixtures.twinAfterBurst(try Fixtures.steadyPool(rate: 160, nodes: 40), burst: 4000)
             let fleet = try #require(twin.calibrate())
             let keep = try #require(fleet.state.pools[0].slice?.keep)
             let queued = fleet.pools[0].nodeIndices.reduce(0) { $0 + fleet.nodes[$1].load }

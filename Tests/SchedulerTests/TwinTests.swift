@@ -85,15 +85,7 @@ import Testing
     /// must start from that queue, not from the twin's calm one.
     @Test func theWhatIfsStartFromTheQueueTheFleetHoldsNow() async throws {
         let (waiting, note) = try await offPool { () throws -> (Int, Bool) in
-            let sim = FleetSimulator(scenario: try Fixtures.steadyPool(rate: 8, nodes: 2, outputMedian: 60))
-            let twin = FleetTwin()
-            for t in stride(from: 1.0, through: 90, by: 1) {
-                sim.advance(to: t)
-                twin.observe(sim.snapshot())
-            }
-            var burst = sim.snapshot()
-            burst.pools[0].waiting += 300
-            twin.observe(burst)
+            let twin = Fixtures.twinAfterBurst(try Fixtures.steadyPool(rate: 8, nodes: 2, outputMedian: 60), burst: 300)
             let fleet = try #require(twin.calibrate())
             let queued = fleet.pools[0].nodeIndices.reduce(0) { $0 + fleet.nodes[$1].waiting.count }
             return (queued, twin.reports.first?.notes.contains { $0.contains("what-ifs start with") } ?? false)

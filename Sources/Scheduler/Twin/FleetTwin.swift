@@ -55,10 +55,10 @@ public final class FleetTwin {
         played = play(objectives: objectives, timeOfDay: snapshot.timeOfDay, budget: predictionBudget)
         let predicted = played.points
         let backlog = Self.addBacklog(played.fleet, observed: snapshot)
-        let fraction = Self.sliceFraction(models, simulatedRate: simulatedRate)
-        reports = models.map { m in
+        reports = models.enumerated().map { pi, m in
             let w = windows.first { $0.pool == m.pool }
-            let simulated = Self.simulatedNodes(m, fraction: fraction)
+            // The twin's pools are its models, in the same order.
+            let simulated = played.fleet.state.pools[pi].slice == nil ? m.nodes : played.fleet.pools[pi].nodeIndices.count
             let slice = simulated < m.nodes ? ["played as a slice: \(simulated) of \(m.nodes) nodes, each at a real node's load"] : []
             return TwinPoolReport(pool: m.pool, windowEnd: snapshot.time, window: settings.window, nodes: m.nodes,
                                   arrivalRate: m.arrivalRate, promptTokens: TwinCalibration.mean(m.promptTokens),
