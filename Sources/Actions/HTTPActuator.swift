@@ -43,36 +43,7 @@ public struct HTTPActuator: Actuator {
     }
 
     public func execute(_ action: OperatorAction) async -> Result<String, ActionError> {
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "User-Agent", value: "fleetdeck")
-        if let authorization { request.headers.add(name: "Authorization", value: authorization) }
-        request.body = .bytes(ByteBuffer(bytes: Array(body(action))))
-        let (client, timeout, url) = (self.client, self.timeout, self.url)
-        do {
-            // One deadline for the whole exchange: a webhook that stalls mid-answer cannot
-            // keep the action in flight.
-            return try await withDeadline(seconds: timeout) { [request] () async throws -> Result<String, ActionError> in
-                let response = try await client.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
-                let text = String(buffer: try await response.body.collect(upTo: 64 * 1024))
-                let shown = TerminalText.sanitized(String(text.prefix(200))).trimmingCharacters(in: .whitespacesAndNewlines)
-                if (300..<400).contains(response.status.code) {
-                    let location = TerminalText.sanitized(response.headers.first(name: "Location") ?? "elsewhere")
-                    return .failure(ActionError("HTTP \(response.status.code): the webhook redirects to \(location); actions are not sent on (the audit log names \(url) only)"))
-                }
-                guard (200..<300).contains(response.status.code) else {
-                    return .failure(ActionError("HTTP \(response.status.code)" + (shown.isEmpty ? "" : ": \(shown)")))
-                }
-                return .success("HTTP \(response.status.code)" + (shown.isEmpty ? "" : ": \(shown)"))
-            }
-        } catch is DeadlineExceeded {
-            return .failure(ActionError("timed out after \(Format.duration(timeout))"))
-        } catch let e as HTTPClientError where e == .deadlineExceeded || e == .readTimeout {
-            return .failure(ActionError("timed out after \(Format.duration(timeout))"))
-        } catch {
-            return .failure(ActionError("\(error)"))
-        }
+        await WebhookPost.send(Array(body(action)), to: url, authorization: authorization, timeout: timeout, client: client,
+                               redirectNote: "actions are not sent on")
     }
-
 }

@@ -9,6 +9,8 @@ public struct FleetEvent: Codable, Sendable, Equatable {
 
     public enum Kind: String, Codable, Sendable {
         case incident, sloBreach, sloRecovered, node, load, action, note
+        /// An alert rule or a burn-rate alert fired, or resolved.
+        case alert, alertResolved
     }
 
     public var time: Double

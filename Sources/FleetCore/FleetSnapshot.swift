@@ -17,6 +17,11 @@ public struct FleetSnapshot: Codable, Sendable, Equatable {
     public var sources: [SourceStatus]
     /// Set by a replay: the transport's state. Nil for live data (and inside recordings).
     public var replay: ReplayStatus?
+    /// Alerts pending and firing, where alerts are evaluated (live consoles and what they
+    /// record); nil where none are (older recordings, headless runs).
+    public var alerts: [FleetAlert]?
+    /// Each objective's error budget, beside the alerts.
+    public var budgets: [ErrorBudgetStatus]?
 
     public init(time: Double, timeOfDay: Double, source: SourceInfo, pools: [PoolSnapshot],
                 nodes: [NodeSnapshot], caches: [CacheSnapshot], latency: [PoolLatency],

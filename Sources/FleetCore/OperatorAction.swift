@@ -14,6 +14,9 @@ public enum OperatorAction: Sendable, Hashable {
         case scale, degrade, restore, drain, shift
         /// An operator's own command from the config (`commands:`), run on a node or a pool.
         case command
+        /// An alert sent to the config's webhook (`alerts.webhook`): not an action on the
+        /// fleet, but a message that left the console, audited as one.
+        case notify
     }
 
     /// One parameter's value, typed, so each medium writes it its own way (the audit log as

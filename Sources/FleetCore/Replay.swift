@@ -2,7 +2,7 @@
 /// draw its transport bar and timeline. Live sources leave it nil.
 public struct ReplayStatus: Codable, Sendable, Equatable {
     public struct Mark: Codable, Sendable, Equatable {
-        public enum Kind: String, Codable, Sendable { case incident, action, sloBreach }
+        public enum Kind: String, Codable, Sendable { case incident, action, sloBreach, alert }
         public var time: Double
         public var kind: Kind
         public init(time: Double, kind: Kind) { self.time = time; self.kind = kind }

@@ -217,13 +217,14 @@ public final class RecordingFile: @unchecked Sendable {
         return k
     }
 
-    /// Timeline marks: incidents, actions and SLO breaches.
+    /// Timeline marks: incidents, actions, SLO breaches and alerts that fired.
     public var marks: [ReplayStatus.Mark] {
         eventLines.compactMap { e in
             switch e.kind {
             case FleetEvent.Kind.incident.rawValue: return .init(time: e.time, kind: .incident)
             case FleetEvent.Kind.action.rawValue: return .init(time: e.time, kind: .action)
             case FleetEvent.Kind.sloBreach.rawValue: return .init(time: e.time, kind: .sloBreach)
+            case FleetEvent.Kind.alert.rawValue: return .init(time: e.time, kind: .alert)
             default: return nil
             }
         }

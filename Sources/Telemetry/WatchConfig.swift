@@ -70,6 +70,8 @@ public struct WatchConfig: Sendable, Equatable {
     public var pools: [Pool] = []
     /// For https:// targets and query APIs.
     public var tls: TLSSettings?
+    /// `alerts:`: rules over the pools' signals, burn-rate alerts, the bell and the webhook.
+    public var alerts = AlertSettings()
 
     public init() {}
 
@@ -78,7 +80,8 @@ public struct WatchConfig: Sendable, Equatable {
         !targets.isEmpty || !discovery.isEmpty || prometheus != nil || !streamFiles.isEmpty || streamPort != nil
     }
 
-    public static let keys: Set<String> = ["scrape", "targets", "redis", "prometheus", "streams", "pools", "tls", "api_baseline"]
+    public static let keys: Set<String> = ["scrape", "targets", "redis", "prometheus", "streams", "pools", "tls", "api_baseline",
+                                           "alerts"]
 
     /// A URL for the screen: any `user:password@` part removed.
     public static func redacted(_ url: String) -> String {
@@ -152,27 +155,8 @@ public struct WatchConfig: Sendable, Equatable {
         return seconds
     }
 
-    /// Prometheus' duration syntax: numbers with units, largest unit first, each at most once
-    /// (y, w, d, h, m, s, ms). A decimal number is taken too ("1.5h"). Nil otherwise.
-    public static func prometheusDuration(_ text: String) -> Double? {
-        let order: [(unit: String, seconds: Double)] = [("y", 365 * 86_400), ("w", 7 * 86_400), ("d", 86_400), ("h", 3600),
-                                                        ("m", 60), ("s", 1), ("ms", 0.001)]
-        var rest = Substring(text)
-        var total = 0.0
-        var next = 0
-        while !rest.isEmpty {
-            let digits = rest.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
-            guard !digits.isEmpty, let n = Double(digits), n.isFinite else { return nil }
-            rest = rest.dropFirst(digits.count)
-            // "ms" before "m": the longest unit name that matches.
-            guard let k = order.indices.filter({ $0 >= next && rest.hasPrefix(order[$0].unit) })
-                .max(by: { order[$0].unit.count < order[$1].unit.count }) else { return nil }
-            rest = rest.dropFirst(order[k].unit.count)
-            total += n * order[k].seconds
-            next = k + 1
-        }
-        return next > 0 ? total : nil
-    }
+    /// Prometheus' duration syntax ("30s", "5m", "1h30m"), in seconds; nil otherwise.
+    public static func prometheusDuration(_ text: String) -> Double? { PrometheusDuration.seconds(text) }
 
     /// Reads the watch keys of a config document (the caller checks the others).
     public static func read(_ doc: YAMLValue) throws -> WatchConfig {
@@ -249,6 +233,7 @@ public struct WatchConfig: Sendable, Equatable {
             c.apiBaseline = APIPrice(inputPerMillion: try b.required("input_per_million").double(in: 0...10_000),
                                      outputPerMillion: try b.required("output_per_million").double(in: 0...10_000))
         }
+        if let a = try doc.optional("alerts") { c.alerts = try AlertSettings.read(a) }
         return c
     }
 }

@@ -1,3 +1,5 @@
+import Actions
+import AsyncHTTPClient
 import Console
 import FleetCore
 import LocalNode
@@ -17,12 +19,17 @@ final class ConsoleSession {
     private let glyphs: Glyphs
     private let settings: ConsoleSettings
     private let mouse: Bool
+    /// The client the alert webhook posts with, shut down at `close`.
+    private let webhookClient: HTTPClient?
 
     /// Reads the theme, the keys and the view `view` names (`demo:bank`, `watch:PATH`; the key
     /// of `views.json`), starts the local node when the config or the options ask for one, and
     /// opens the recording when `--record` names a file.
+    /// `alerts` are the fleet's (nil for a replay, whose recording holds its alerts); the
+    /// webhook's deliveries are audited in `auditLog` (the default log when nil).
     init(display: DisplayOptions, config: UserConfig, recording: RecordOptions? = nil, local: LocalNodeOptions? = nil,
-         scenario: String? = nil, view: String, context: FleetContext? = nil) throws {
+         scenario: String? = nil, view: String, context: FleetContext? = nil, alerts: AlertSettings? = nil,
+         auditLog: String? = nil) throws {
         MemoryPolicy.forLongRunningProcess()
         (theme, glyphs) = try display.resolve(config)
         var settings = try display.consoleSettings(config)
@@ -34,14 +41,25 @@ final class ConsoleSession {
         settings.contexts = context == nil ? [] : config.contexts.map(\.name)
         // A recording is one fleet's: switching would end it.
         if let file = recording?.record { settings.contextsLocked = "recording to \(file): quit, then watch --context NAME" }
-        self.settings = settings
         mouse = !display.noMouse && config.mouse != false
+        settings.bell = alerts?.bell == true
+        self.settings = settings
         localNode = try local?.start(config, scenario: scenario)
+        let engine = alerts.map { AlertEngine(settings: $0) }
         do {
-            (store, sink) = try recording?.makeStore(local: localNode) ?? (SnapshotStore(), nil)
+            (store, sink) = try recording?.makeStore(local: localNode, alerts: engine)
+                ?? (SnapshotStore(transform: RecordOptions.transform(local: localNode, alerts: engine)), nil)
+            webhookClient = try alerts?.webhook.map { _ in try TelemetryHTTPClient.make(tls: nil, followRedirects: false) }
         } catch {
             localNode?.stop()
             throw error
+        }
+        if let engine, let hook = alerts?.webhook, let webhookClient {
+            let store = self.store
+            let webhook = AlertWebhook(settings: hook, client: webhookClient, audit: try? AuditLog(path: auditLog ?? AuditLog.defaultPath)) {
+                [weak store] in store?.note($0, $1)
+            }
+            engine.deliver { webhook.deliver($0) }
         }
     }
 
@@ -70,5 +88,6 @@ final class ConsoleSession {
     func close() {
         RecordOptions.finish(sink, finalEvents: store.latest().snapshot?.events)
         localNode?.stop()
+        try? webhookClient?.syncShutdown()
     }
 }

@@ -39,8 +39,9 @@ struct DemoCommand: ParsableCommand {
 
     func run() throws {
         let sc = try scenario.loadScenario()
-        let session = try ConsoleSession(display: display, config: try UserConfig.load(explicit: display.config), recording: recording,
-                                         local: local, scenario: sc.name, view: "demo:\(sc.name)")
+        let config = try UserConfig.load(explicit: display.config)
+        let session = try ConsoleSession(display: display, config: config, recording: recording, local: local, scenario: sc.name,
+                                         view: "demo:\(sc.name)", alerts: config.watch.alerts, auditLog: acting.auditLog)
         defer { session.close() }
         let store = session.store
         let simulator = FleetSimulator(scenario: sc, seed: scenario.seed)

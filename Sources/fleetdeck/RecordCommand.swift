@@ -80,7 +80,9 @@ extension RecordCommand {
         do { sink = try RecordingSink(path: out, keyframeInterval: keyframeInterval) } catch { throw UserError("\(error)") }
         let client = try TelemetryHTTPClient.make(tls: w.tls)
         defer { try? client.syncShutdown() }
-        let store = SnapshotStore(onPublish: { sink.record($0) })
+        // The recording carries the fleet's alerts as a console would have seen them.
+        let alerts = AlertEngine(settings: w.alerts)
+        let store = SnapshotStore(transform: { alerts.apply(to: $0) }, onPublish: { sink.record($0) })
         let source: any FleetSource
         do { source = try WatchSources.make(w, client: client, store: store, stdin: false) } catch { throw UserError("\(error)") }
         let task = Task.detached { await source.run() }

@@ -110,7 +110,7 @@ struct ReplayCommand: ParsableCommand {
         struct Line: Decodable { var event: FleetEvent }
         let decoder = JSONDecoder()
         var shown = 0
-        for e in recording.eventLines where ["incident", "action", "sloBreach", "sloRecovered"].contains(e.kind) {
+        for e in recording.eventLines where ["incident", "action", "sloBreach", "sloRecovered", "alert", "alertResolved"].contains(e.kind) {
             guard let line = try? decoder.decode(Line.self, from: Data(recording.lineBytes(e.line))) else { continue }
             let ev = line.event
             let label = switch ev.kind {
@@ -118,12 +118,14 @@ struct ReplayCommand: ParsableCommand {
             case .action: "action"
             case .sloBreach: "SLO breach"
             case .sloRecovered: "SLO met"
+            case .alert: "alert"
+            case .alertResolved: "resolved"
             default: ev.kind.rawValue
             }
             print("  \(Format.clock(startOfDay + ev.time))  +\(Format.duration(ev.time - recording.start).padding(toLength: 7, withPad: " ", startingAt: 0)) "
                   + "\(label.padding(toLength: 10, withPad: " ", startingAt: 0)) \(TerminalText.sanitized(ev.message))")
             shown += 1
         }
-        if shown == 0 { print("  no incidents, actions or SLO breaches") }
+        if shown == 0 { print("  no incidents, actions, SLO breaches or alerts") }
     }
 }

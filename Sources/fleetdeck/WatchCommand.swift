@@ -135,7 +135,7 @@ struct WatchCommand: ParsableCommand {
         defer { try? client.syncShutdown() }
         let session = try ConsoleSession(display: display, config: main, recording: recording, local: local,
                                          view: "watch:" + (cfg.path.map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? "stdin"),
-                                         context: context)
+                                         context: context, alerts: cfg.watch.alerts, auditLog: acting.auditLog)
         defer { session.close() }
         let source: any FleetSource
         do { source = try WatchSources.make(w, client: client, store: session.store, stdin: stdin) } catch { throw UserError("\(error)") }

@@ -18,7 +18,7 @@ import Testing
     @Test func screensPoolsAndNodes() {
         #expect(keys.command("pools").state.screen == .pools)
         let pool = keys.command("pool chat").state
-        #expect(pool.screen == .nodes && NodeList.rows(Fixtures.snapshot, state: pool).map(\.id) == ["chat-01", "chat-02"])
+        #expect(pool.screen == .pools && pool.detailPoolID == "chat" && pool.place == .poolDetail)
         let node = keys.command("node chat-02").state
         #expect(node.detailNodeID == "chat-02")
         #expect(keys.command("node nope").state.message == StatusMessage(":node: no node 'nope'", isError: true))

@@ -12,12 +12,14 @@ import Testing
         #expect(press([.tab, .tab, .tab, .tab]).screen == .sources)
         #expect(press([.tab, .tab, .tab, .tab, .tab]).screen == .audit)
         #expect(press([.tab, .tab, .tab, .tab, .tab, .tab]).screen == .scheduler)
-        #expect(press([.tab, .tab, .tab, .tab, .tab, .tab, .tab]).screen == .overview)
-        #expect(press([.backTab]).screen == .scheduler)
+        #expect(press([.tab, .tab, .tab, .tab, .tab, .tab, .tab]).screen == .alerts)
+        #expect(press([.tab, .tab, .tab, .tab, .tab, .tab, .tab, .tab]).screen == .overview)
+        #expect(press([.backTab]).screen == .alerts)
         #expect(press([.char("5")]).screen == .sources)
         #expect(press([.char("6")]).screen == .audit)
         #expect(press([.char("7")]).screen == .scheduler)
-        #expect(press([.char("8")]).screen == .overview)   // no eighth screen: ignored
+        #expect(press([.char("8")]).screen == .alerts)
+        #expect(press([.char("9")]).screen == .overview)   // no ninth screen: ignored
         #expect(press([.char("3")]).screen == .pools)
     }
 
@@ -39,7 +41,8 @@ import Testing
 
     @Test func onThePoolsScreenTheArrowsSelectAPool() {
         let pools = press([.char("3"), .down])
-        #expect(pools.selectedPoolID == "chat")                 // nothing selected: the first row
+        #expect(pools.selectedPoolID == "batch")                // the first row shows selected: down is the second
+        #expect(press([.up], from: pools).selectedPoolID == "chat")
         #expect(press([.down], from: pools).selectedPoolID == "batch")
         #expect(press([.down], from: pools).selectedNodeID == nil)  // the node selection stays
     }

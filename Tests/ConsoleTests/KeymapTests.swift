@@ -95,8 +95,9 @@ import Testing
         var s = ConsoleState()
         #expect(footer(s).contains("+ scale+") && footer(s).contains("/ filter") && footer(s).contains("s sort:node"))
         s.screen = .pools
-        // The pools screen: the pool actions, not the node filter, sort or drain.
-        #expect(footer(s).contains("+ scale+") && !footer(s).contains("filter") && !footer(s).contains("drain"))
+        // The pools screen: the pool actions and its own filter, not the node sort or drain.
+        #expect(footer(s).contains("+ scale+") && footer(s).contains("/ filter") && !footer(s).contains("sort:")
+                && !footer(s).contains("drain"))
         s.screen = .scheduler
         #expect(footer(s).contains("a apply") && !footer(s).contains("scale+"))
         // At 80 columns what does not fit is left out whole, never cut.

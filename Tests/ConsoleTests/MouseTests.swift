@@ -40,9 +40,9 @@ import Testing
         var selected = ConsoleState()
         selected.selectedNodeID = "chat-01"
         #expect(keys.press(click(.command(.scaleUp), in: canvas), from: selected).planned == [.scale(pool: "chat", delta: 1)])
-        // The overview's queue line opens the pool: its nodes only.
+        // The overview's queue line opens the pool's detail.
         let pool = keys.press(click(.pool("batch"), in: canvas)).state
-        #expect(pool.screen == .nodes && NodeList.rows(Fixtures.snapshot, state: pool).map(\.id) == ["batch-01"])
+        #expect(pool.screen == .pools && pool.detailPoolID == "batch")
     }
 
     @Test func onThePoolsScreenAClickSelectsAndADoubleClickOpens() {
@@ -51,7 +51,7 @@ import Testing
         let (canvas, keys) = frame(s)
         let selected = keys.press(click(.pool("batch"), in: canvas), from: s).state
         #expect(selected.selectedPoolID == "batch" && selected.screen == .pools)
-        #expect(keys.press(click(.pool("batch"), in: canvas, .doubleClick), from: s).state.screen == .nodes)
+        #expect(keys.press(click(.pool("batch"), in: canvas, .doubleClick), from: s).state.detailPoolID == "batch")
     }
 
     @Test func theWheelMovesTheSelectionAndScrollsTheHelp() {

@@ -25,6 +25,8 @@ public struct ConsoleSettings {
     /// Writes an exported table to the path given (or a new file in the exports folder) and
     /// returns where it went; nil when exports cannot be written here.
     public var writeExport: ((ExportTable, String?) throws -> String)?
+    /// `alerts.bell`: ring the terminal's bell when a page fires.
+    public var bell = false
 
     public init(keymap: Keymap = .standard, aliases: [String: String] = [:], themes: [String] = [],
                 loadTheme: ((String) throws -> Theme)? = nil, userCommands: [UserCommand] = [],
@@ -132,6 +134,7 @@ public final class ConsoleApp {
         var quit = false
         var exit = ConsoleExit.quit
         var regions: [ClickRegion] = []
+        var pages = AlertBell()
         while !quit && !terminal.stopRequested {
             let (version, snapshot) = store.latest()
             let advice = advisor?.latestAdvice()
@@ -147,6 +150,7 @@ public final class ConsoleApp {
             if version != shownVersion {
                 shownVersion = version
                 dirty = true
+                if pages.ringsFor(snapshot), settings.bell, snapshot?.replay == nil { terminal.bell() }
             }
             if dirty {
                 if state.selectedNodeID == nil, let shown = state.frozen ?? snapshot,

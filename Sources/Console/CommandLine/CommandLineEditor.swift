@@ -83,7 +83,7 @@ enum CommandLineEditor {
         switch spec.name {
         case "pool":
             guard let pool = snap?.pool(args[0]) else { return fail("no pool '\(TerminalText.sanitized(args[0]))'") }
-            showNodes(ofPool: pool.id, &s)
+            openPool(pool.id, &s)
         case "node":
             guard let node = snap?.nodes.first(where: { $0.id == args[0] }) else { return fail("no node '\(TerminalText.sanitized(args[0]))'") }
             s.selectedNodeID = node.id
@@ -120,9 +120,10 @@ enum CommandLineEditor {
             return KeyOutcome(s, [.plan(.shift(toward: pool.id, from: nil, percent: percent))])
         case "filter":
             let expr = args.joined(separator: " ")
-            if let error = NodeFilter(expr).error { return fail(error) }
-            s.filter = String(expr.prefix(64))
-            if !Place.tables.contains(s.place) || s.place == .screen(.pools) { s.screen = .nodes; s.detailNodeID = nil }
+            // The table on screen; the scheduler has none, so its filter is the nodes'.
+            if s.screen == .scheduler { s.screen = .nodes }
+            if let error = TableFilter(expr, fields: TableRows.fields(s)).error { return fail(error) }
+            s.activeFilter = String(expr.prefix(64))
         case "sort":
             guard let column = NodeSortColumn.allCases.first(where: { $0.title.lowercased() == args[0].lowercased() }) else {
                 return fail("columns: \(NodeSortColumn.allCases.map(\.title).joined(separator: ", "))")
@@ -156,13 +157,13 @@ enum CommandLineEditor {
         return KeyOutcome(s)
     }
 
-    /// The Nodes screen filtered to exactly one pool (`:pool`, a click on a pool).
-    static func showNodes(ofPool id: String, _ s: inout ConsoleState) {
-        s.filter = "pool:re:^\(id.posixEscaped)$"
-        s.screen = .nodes
+    /// The pool's detail (`:pool`, Enter or a click on a pool): its nodes, SLOs and budgets,
+    /// its graphs and what was done to it.
+    static func openPool(_ id: String, _ s: inout ConsoleState) {
+        s.screen = .pools
         s.detailNodeID = nil
+        s.detailPoolID = id
         s.selectedPoolID = id
-        s.selectedNodeID = nil
     }
 
     /// The line with its first word replaced by the alias's text, once (an alias cannot loop).

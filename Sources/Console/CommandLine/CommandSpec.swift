@@ -25,7 +25,7 @@ public struct CommandSpec: Sendable {
     }
 
     static let all: [CommandSpec] = ScreenID.allCases.map { CommandSpec($0.title.lowercased(), "", "the \($0.title) screen") } + [
-        CommandSpec("pool", "NAME", "the pool's nodes (the Nodes screen, filtered to it)", arguments: [.pool]),
+        CommandSpec("pool", "NAME", "the pool's detail: its nodes, SLOs and error budgets, graphs, actions", arguments: [.pool]),
         CommandSpec("node", "NAME", "open the node's detail", arguments: [.node]),
         CommandSpec("scale", "POOL N|+N|-N", "scale the pool to N replicas, or by +N / -N", arguments: [.pool, .count], dangerous: true),
         CommandSpec("degrade", "POOL MODE [on|off]", "turn a degrade mode on or off (toggles without on/off)",
@@ -33,7 +33,7 @@ public struct CommandSpec: Sendable {
         CommandSpec("drain", "NODE", "drain the node", arguments: [.node], dangerous: true),
         CommandSpec("shift", "POOL [PERCENT]", "shift PERCENT (10) of blue/green traffic to the pool",
                     arguments: [.pool, .percent], required: 1, dangerous: true),
-        CommandSpec("filter", "[EXPR]", "filter the node tables (empty clears): words, pool:NAME, !word, re:REGEX",
+        CommandSpec("filter", "[EXPR]", "filter the table on screen (empty clears): words, FIELD:word, !word, re:REGEX",
                     arguments: [.filterText], required: 0),
         CommandSpec("sort", "COLUMN [asc|desc]", "sort the node tables", arguments: [.sortColumn, .sortOrder], required: 1),
         CommandSpec("theme", "NAME", "switch the colour theme", arguments: [.theme]),

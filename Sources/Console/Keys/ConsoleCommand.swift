@@ -3,7 +3,7 @@ import FleetCore
 /// What a key binding sends: every command the console's keys can give, under the name the
 /// config's `keys:` section rebinds it by.
 public enum ConsoleCommand: String, CaseIterable, Sendable {
-    case overview, nodes, pools, events, sources, audit, scheduler
+    case overview, nodes, pools, events, sources, audit, scheduler, alerts
     case nextScreen = "next-screen", previousScreen = "previous-screen"
     case up, down, pageUp = "page-up", pageDown = "page-down", first, last
     case open, inspect, back, filter, sort, reverseSort = "reverse-sort", pause, mark
@@ -28,6 +28,7 @@ public enum ConsoleCommand: String, CaseIterable, Sendable {
         case .sources: return .sources
         case .audit: return .audit
         case .scheduler: return .scheduler
+        case .alerts: return .alerts
         default: return nil
         }
     }

@@ -4,13 +4,16 @@ import FleetCore
 public enum Place: Hashable, Sendable {
     case screen(ScreenID)
     case nodeDetail
+    case poolDetail
 
     /// The screens whose rows are nodes, and the node detail: where a node is the target.
     static let nodeTargets: Set<Place> = [.screen(.overview), .screen(.nodes), .nodeDetail]
     /// Where a key targets a pool: through the selected node, or the Pools screen's own row.
-    static let poolTargets: Set<Place> = nodeTargets.union([.screen(.pools)])
+    static let poolTargets: Set<Place> = nodeTargets.union([.screen(.pools), .poolDetail])
     /// Tables with a selection that moves.
     static let tables: Set<Place> = [.screen(.overview), .screen(.nodes), .screen(.pools)]
+    /// Tables `/` filters: every screen's but the scheduler's.
+    static let filtered: Set<Place> = Set(ScreenID.allCases.filter { $0 != .scheduler }.map { .screen($0) }).union([.poolDetail])
 }
 
 /// Where a binding applies.

@@ -4,8 +4,8 @@ import Foundation
 /// Screen 6: every confirmed action, newest first, as the audit log keeps it.
 enum AuditScreen {
     static func draw(_ canvas: inout Canvas, _ body: Rect, ctx: ScreenContext) {
-        let entries = ctx.audit.reversed()
-        let inner = Panel.draw(&canvas, body, title: "Audit (\(ctx.audit.count))", glyphs: ctx.glyphs,
+        let entries = TableRows.audit(ctx.audit, ctx.state).reversed()
+        let inner = Panel.draw(&canvas, body, title: ScreenStyle.countTitle("Audit", entries.count, of: ctx.audit.count), glyphs: ctx.glyphs,
                                rightTitle: "fleetdeck audit prints the whole log")
         guard !entries.isEmpty else {
             canvas.put("no actions yet: + - d D b act on the selected node's pool (confirmed with y, audited)", x: inner.x + 1, y: inner.y, role: .dim,

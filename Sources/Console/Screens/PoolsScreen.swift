@@ -5,9 +5,10 @@ import FleetCore
 enum PoolsScreen {
     static func draw(_ canvas: inout Canvas, _ body: Rect, ctx: ScreenContext) {
         let s = ctx.snapshot
-        let tableHeight = min(body.height / 2, s.pools.count + 3)
+        let pools = TableRows.pools(s, ctx.state)
+        let tableHeight = min(body.height / 2, pools.count + 3)
         let (top, bottom) = body.splitTop(max(5, tableHeight))
-        let inner = Panel.draw(&canvas, top, title: "Pools (\(s.pools.count))", glyphs: ctx.glyphs)
+        let inner = Panel.draw(&canvas, top, title: ScreenStyle.countTitle("Pools", pools.count, of: s.pools.count), glyphs: ctx.glyphs)
         let columns: [Table.Column] = [
             .init("POOL", width: nil, minWidth: 12), .init("ENGINE", width: 8), .init("NODES", width: 6, alignment: .right),
             .init("IN/S", width: 7, alignment: .right), .init("DONE/S", width: 7, alignment: .right),
@@ -20,7 +21,7 @@ enum PoolsScreen {
             // Kept ahead of the cost columns when a mode is on: the operator must see it.
             .init("DEGRADED", width: nil, minWidth: 8, priority: s.pools.contains { $0.degradeModes != nil } ? 3 : 0),
         ]
-        let rows = s.pools.map { p -> [Table.TableCell] in
+        let rows = pools.map { p -> [Table.TableCell] in
             let lat = s.latency(ofPool: p.id)
             let resp = s.caches.first { $0.kind == .response && $0.pool == p.id }?.hitRate
             let pfx = s.caches.first { $0.kind == .prefix && $0.pool == p.id }?.hitRate
@@ -46,9 +47,9 @@ enum PoolsScreen {
             ]
         }
         // The selected row is what + - d b act on here.
-        let selected = s.pools.firstIndex { $0.id == ctx.state.selectedPoolID } ?? 0
-        var table = Table(columns: columns, rows: rows, selected: s.pools.isEmpty ? nil : selected)
-        table.targets = s.pools.map { .pool($0.id) }
+        let selected = pools.firstIndex { $0.id == ctx.state.selectedPoolID } ?? 0
+        var table = Table(columns: columns, rows: rows, selected: pools.isEmpty ? nil : selected)
+        table.targets = pools.map { .pool($0.id) }
         table.draw(&canvas, inner, glyphs: ctx.glyphs)
 
         // History: a graph per pool of its queue and arrival rate, as many as fit.
@@ -57,7 +58,7 @@ enum PoolsScreen {
                                 glyphs: ctx.glyphs)
         let rowsPerPool = 3
         let halves = graphs.columns([50, 50])
-        for (i, p) in s.pools.enumerated() {
+        for (i, p) in pools.enumerated() {
             let y = graphs.y + i * rowsPerPool
             guard y + rowsPerPool <= graphs.maxY else { break }
             for (k, series) in [(0, p.history.waiting), (1, p.history.arrivalRate)] {

@@ -22,13 +22,15 @@ enum ReplayBar {
         let x0 = 1, width = canvas.width - 2
         canvas.fill(Rect(x: 0, y: y, width: canvas.width, height: 1), role: .statusDim)
         for x in 0..<width { canvas.put(ascii ? "-" : "─", x: x0 + x, y: y, role: .statusDim) }
-        // Breaches under incidents under actions: the rarer and more telling mark wins a column.
-        for kind in [ReplayStatus.Mark.Kind.sloBreach, .incident, .action] {
+        // Alerts under breaches under incidents under actions: the rarer and more telling mark
+        // wins a column.
+        for kind in [ReplayStatus.Mark.Kind.alert, .sloBreach, .incident, .action] {
             for m in r.marks where m.kind == kind {
                 let (glyph, role): (String, StyleRole) = switch kind {
                 case .sloBreach: (ascii ? "x" : "×", .crit)
                 case .incident: ("!", .warn)
                 case .action: (ascii ? "*" : "◆", .accent)
+                case .alert: (ascii ? "^" : "▲", .warn)
                 }
                 canvas.put(glyph, x: x0 + column(m.time, r, width: width), y: y, role: role)
             }

@@ -43,6 +43,8 @@ public enum ScreenRenderer {
             NodeInspectionScreen.draw(&canvas, body, view: view, inspection: inspection?.node == view.node ? inspection : nil, ctx: ctx)
         } else if let id = state.detailNodeID, let node = snapshot.nodes.first(where: { $0.id == id }) {
             NodeDetailScreen.draw(&canvas, body, node: node, ctx: ctx)
+        } else if let id = state.detailPoolID, let pool = snapshot.pool(id) {
+            PoolDetailScreen.draw(&canvas, body, pool: pool, ctx: ctx)
         } else {
             switch state.screen {
             case .overview: offset = OverviewScreen.draw(&canvas, body, ctx: ctx)
@@ -52,6 +54,7 @@ public enum ScreenRenderer {
             case .sources: SourcesScreen.draw(&canvas, body, ctx: ctx)
             case .audit: AuditScreen.draw(&canvas, body, ctx: ctx)
             case .scheduler: SchedulerScreen.draw(&canvas, body, ctx: ctx)
+            case .alerts: AlertsScreen.draw(&canvas, body, ctx: ctx)
             }
         }
         switch state.mode {

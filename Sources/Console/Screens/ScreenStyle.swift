@@ -17,6 +17,12 @@ enum ScreenStyle {
         f >= 0.95 ? .crit : f >= 0.85 ? .warn : .normal
     }
 
+    /// A table panel's title: "Pools (3)", or "Pools (2 of 3)" when its filter hides some; with
+    /// `bare`, only the name until the filter hides some.
+    static func countTitle(_ name: String, _ shown: Int, of all: Int, bare: Bool = false) -> String {
+        shown == all ? (bare ? name : "\(name) (\(all))") : "\(name) (\(shown) of \(all))"
+    }
+
     static func pct(_ f: Double) -> String {
         guard f.isFinite else { return "-" }
         return "\(Int((max(-1e6, min(1e6, f)) * 100).rounded()))"

@@ -5,7 +5,8 @@ import FleetCore
 enum SourcesScreen {
     static func draw(_ canvas: inout Canvas, _ body: Rect, ctx: ScreenContext) {
         let s = ctx.snapshot
-        let inner = Panel.draw(&canvas, body, title: "Sources (\(s.sources.count))", glyphs: ctx.glyphs)
+        let sources = TableRows.sources(s, ctx.state)
+        let inner = Panel.draw(&canvas, body, title: ScreenStyle.countTitle("Sources", sources.count, of: s.sources.count), glyphs: ctx.glyphs)
         guard !s.sources.isEmpty else {
             let what = s.source.kind == .simulation
                 ? "simulated fleet '\(s.source.name)': nothing is scraped. 'fleetdeck watch' follows real servers."
@@ -20,7 +21,7 @@ enum SourcesScreen {
             .init("SAMPLES", width: 7, alignment: .right, priority: 5), .init("ERRORS", width: 13, alignment: .right, priority: 6),
             .init("ADDRESS", width: nil, minWidth: 12, priority: 3), .init("REASON", width: nil, minWidth: 12, priority: 4),
         ]
-        let rows = s.sources.map { src -> [Table.TableCell] in
+        let rows = sources.map { src -> [Table.TableCell] in
             [.init(src.id), .init(src.stack ?? "?", .dim), .init(src.state.rawValue, ScreenStyle.role(for: src.state)),
              .init(src.lastSuccessAge.map { Format.duration($0) + " ago" } ?? "never", src.lastSuccessAge == nil ? .warn : .normal),
              .init(Format.latency(src.lastDuration)), .init(Format.compact(Double(src.samples))),

@@ -22,13 +22,22 @@ enum StatusBars {
         x += canvas.put("\(ctx.glyphs.vertical) \(Format.compact(rate)) req/s ", x: x, y: y, role: .status)
         x += canvas.put("\(ctx.glyphs.vertical) " + (breaches == 0 ? "SLO ok " : "SLO: \(breaches) breached "), x: x, y: y,
                         role: breaches == 0 ? .status : .paused)
+        // Firing alerts, the loudest named: what the on-call must see from any screen.
+        let firing = s.firingAlerts
+        if let loudest = firing.first {
+            let more = firing.count > 1 ? " +\(firing.count - 1)" : ""
+            let text = "\(ctx.glyphs == .ascii ? "^" : "▲") \(loudest.name) \(loudest.pool)\(more) "
+            let w = canvas.put(text, x: x, y: y, role: loudest.severity == .page ? .crit : .paused, maxWidth: 40)
+            canvas.mark(Rect(x: x, y: y, width: w, height: 1), .screen(.alerts))
+            x += w
+        }
         if ctx.state.isFrozen {
             let behind = ctx.live.time - s.time
             x += canvas.put(" PAUSED +\(Format.duration(behind)) (p) ", x: x, y: y, role: .paused)
         }
         // Screen tabs on the right, the current one marked; only numbers for the others when
         // the header is crowded.
-        let current = ctx.state.detailNodeID == nil ? ctx.state.screen : nil
+        let current = ctx.state.detailNodeID == nil && ctx.state.detailPoolID == nil ? ctx.state.screen : nil
         func label(_ sc: ScreenID, compact: Bool) -> String {
             sc == current ? "[\(sc.rawValue) \(sc.title)]" : compact ? "\(sc.rawValue)" : "\(sc.rawValue) \(sc.title)"
         }
@@ -56,10 +65,10 @@ enum StatusBars {
         let y = canvas.height - 1
         canvas.fill(Rect(x: 0, y: y, width: canvas.width, height: 1), role: .statusDim)
         // Parsed once a frame: a `re:` term compiles its pattern.
-        let filterError = ctx.state.filter.isEmpty ? nil : NodeFilter(ctx.state.filter).error
+        let filterError = TableRows.filterError(ctx.state)
         if ctx.state.mode == .filtering {
             let error = filterError
-            drawPrompt(&canvas, y: y, label: " filter: ", text: ctx.state.filter,
+            drawPrompt(&canvas, y: y, label: " filter: ", text: ctx.state.activeFilter,
                        hint: error.map { "  \($0)" } ?? "(Enter keep · Esc clear)", role: error == nil ? .statusDim : .crit,
                        glyphs: ctx.glyphs)
             return
@@ -73,7 +82,8 @@ enum StatusBars {
                        role: .statusDim, glyphs: ctx.glyphs)
             return
         }
-        let filterText = ctx.state.filter.isEmpty ? "" : "filter: \(ctx.state.filter) "
+        let filterText = ctx.state.activeFilter.isEmpty ? ""
+            : "filter: \(ctx.state.activeFilter)" + (filterError.map { " (\($0))" } ?? "") + " "
         let room = canvas.width - TerminalText.width(filterText) - 2
         var x = 1
         for b in ctx.keymap.active(at: ctx.state.place, replaying: ctx.snapshot.replay != nil) where b.inFooter {
@@ -95,8 +105,8 @@ enum StatusBars {
     static func footerLabel(_ b: KeyBinding, _ state: ConsoleState) -> String? {
         switch b.command {
         case .back:
-            if state.detailNodeID != nil { return "back" }
-            if !state.filter.isEmpty { return "clear filter" }
+            if state.detailNodeID != nil || state.detailPoolID != nil { return "back" }
+            if !state.activeFilter.isEmpty { return "clear filter" }
             return state.markedNodeIDs.isEmpty ? nil : "clear marks"
         case .drain: return state.markedNodeIDs.isEmpty || state.detailNodeID != nil ? b.label : "drain \(state.markedNodeIDs.count)"
         case .sort: return "sort:\(state.sort.title)"

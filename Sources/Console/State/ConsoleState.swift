@@ -1,7 +1,7 @@
 import FleetCore
 
 public enum ScreenID: Int, CaseIterable, Sendable {
-    case overview = 1, nodes, pools, events, sources, audit, scheduler
+    case overview = 1, nodes, pools, events, sources, audit, scheduler, alerts
 
     public var title: String {
         switch self {
@@ -12,8 +12,12 @@ public enum ScreenID: Int, CaseIterable, Sendable {
         case .sources: return "Sources"
         case .audit: return "Audit"
         case .scheduler: return "Scheduler"
+        case .alerts: return "Alerts"
         }
     }
+
+    /// The screens whose table is the nodes (they share one filter, sort and selection).
+    public var showsNodes: Bool { self == .overview || self == .nodes }
 }
 
 public enum NodeSortColumn: Int, CaseIterable, Sendable {
@@ -71,7 +75,7 @@ public struct PendingAction: Equatable, Sendable {
 public enum ConsoleMode: Equatable, Sendable {
     /// Keys go through the keymap.
     case browsing
-    /// `/`: keys edit `ConsoleState.filter`.
+    /// `/`: keys edit the current table's filter (`ConsoleState.activeFilter`).
     case filtering
     /// `g` in a replay: the time being typed.
     case goingTo(String)
@@ -155,6 +159,10 @@ public struct ConsoleState: Equatable, Sendable {
     public var nodeScrollOffset = 0
     /// The node tables' filter (`NodeFilter` reads it).
     public var filter = ""
+    /// Each other table's filter, by its screen (`TableRows` reads them).
+    public var screenFilters: [ScreenID: String] = [:]
+    /// The pool whose detail is open (Enter on the Pools screen, `:pool NAME`), nil for none.
+    public var detailPoolID: String?
     public var sort = NodeSortColumn.node
     public var sortDescending = false
     /// A frozen picture while data keeps flowing underneath (`p`).
@@ -173,7 +181,23 @@ public struct ConsoleState: Equatable, Sendable {
 
     public var isFrozen: Bool { frozen != nil }
 
-    public var place: Place { detailNodeID != nil ? .nodeDetail : .screen(screen) }
+    public var place: Place { detailNodeID != nil ? .nodeDetail : detailPoolID != nil ? .poolDetail : .screen(screen) }
+
+    /// The filter of the table on screen: the node tables' on the overview, the Nodes screen
+    /// and a pool's detail (its nodes), each other screen's own elsewhere.
+    public var activeFilter: String {
+        get { screen.showsNodes || detailPoolID != nil || detailNodeID != nil ? filter : screenFilters[screen] ?? "" }
+        set {
+            if screen.showsNodes || detailPoolID != nil || detailNodeID != nil { filter = newValue }
+            else { screenFilters[screen] = newValue.isEmpty ? nil : newValue }
+        }
+    }
+
+    /// Closes any detail (node or pool): back to the screen.
+    public mutating func closeDetail() {
+        detailNodeID = nil
+        detailPoolID = nil
+    }
 
     /// The dialog's pending action, when the dialog is open.
     public var confirming: PendingAction? {

@@ -28,15 +28,15 @@ extension KeyHandler {
         switch ctx.regions.target(atX: event.x, y: event.y) {
         case .screen(let screen)?:
             s.screen = screen
-            s.detailNodeID = nil
+            s.closeDetail()
         case .node(let id)?:
             s.selectedNodeID = id
             if event.action == .doubleClick { s.detailNodeID = id }
         case .pool(let id)?:
             s.selectedPoolID = id
-            // The overview's queue line opens the pool at once; the Pools table's row on a
-            // double click: its nodes, as `:pool NAME`.
-            if event.action == .doubleClick || s.place != .screen(.pools) { CommandLineEditor.showNodes(ofPool: id, &s) }
+            // The overview's queue line (or an alert's row) opens the pool at once; the Pools
+            // table's row on a double click: its detail, as `:pool NAME`.
+            if event.action == .doubleClick || s.place != .screen(.pools) { CommandLineEditor.openPool(id, &s) }
         case .command(let command)?:
             return perform(command, s, ctx)
         case nil: break

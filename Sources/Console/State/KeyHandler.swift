@@ -90,7 +90,7 @@ public enum KeyHandler {
         var s = state
         if let screen = command.screen {
             s.screen = screen
-            s.detailNodeID = nil
+            s.closeDetail()
             return KeyOutcome(s)
         }
         if let replay = command.replayCommand { return KeyOutcome(s, [.replay(replay)]) }
@@ -100,7 +100,7 @@ public enum KeyHandler {
             let n = ScreenID.allCases.count
             let step = command == .nextScreen ? 1 : n - 1
             s.screen = ScreenID(rawValue: (s.screen.rawValue - 1 + step) % n + 1)!
-            s.detailNodeID = nil
+            s.closeDetail()
         case .up: select(&s, shown, by: -1)
         case .down: select(&s, shown, by: 1)
         case .pageUp: select(&s, shown, by: -10)
@@ -108,7 +108,11 @@ public enum KeyHandler {
         case .first: select(&s, shown, toEnd: false)
         case .last: select(&s, shown, toEnd: true)
         case .open:
-            s.detailNodeID = s.selectedNodeID ?? shown.flatMap { NodeList.rows($0, state: s).first?.id }
+            if s.place == .screen(.pools) {
+                s.detailPoolID = s.selectedPoolID ?? shown.flatMap { TableRows.pools($0, s).first?.id }
+            } else {
+                s.detailNodeID = s.selectedNodeID ?? shown.flatMap { NodeList.rows($0, state: s).first?.id }
+            }
         case .inspect:
             guard !ctx.replaying else {
                 s.message = StatusMessage("a recording holds no engine pages: inspect a live fleet", isError: true)
@@ -119,7 +123,8 @@ public enum KeyHandler {
             return KeyOutcome(s, [.inspect(node: node)])
         case .back:
             if s.detailNodeID != nil { s.detailNodeID = nil }
-            else if !s.filter.isEmpty { s.filter = "" }
+            else if s.detailPoolID != nil { s.detailPoolID = nil }
+            else if !s.activeFilter.isEmpty { s.activeFilter = "" }
             else if !s.markedNodeIDs.isEmpty { s.markedNodeIDs = [] }
             else if s.frozen != nil { s.frozen = nil }
         case .mark:
@@ -231,7 +236,8 @@ public enum KeyHandler {
     /// The pool a key acts on: the Pools screen's selected row, or the selected node's pool.
     static func targetPool(_ s: ConsoleState, _ ctx: KeyContext) -> String? {
         guard let snap = s.frozen ?? ctx.snapshot else { return nil }
-        if s.place == .screen(.pools) { return s.selectedPoolID ?? snap.pools.first?.id }
+        if s.place == .poolDetail { return s.detailPoolID }
+        if s.place == .screen(.pools) { return s.selectedPoolID ?? TableRows.pools(snap, s).first?.id }
         let node = targetNode(s, ctx)
         return node.flatMap { id in snap.nodes.first { $0.id == id }?.pool }
     }
@@ -245,7 +251,9 @@ public enum KeyHandler {
     static func select(_ s: inout ConsoleState, _ shown: FleetSnapshot?, by delta: Int) {
         guard let snap = shown else { return }
         if s.place == .screen(.pools) {
-            s.selectedPoolID = move(snap.pools.map(\.id), from: s.selectedPoolID, by: delta)
+            // The table shows its first row selected until one is chosen: move from there.
+            let ids = TableRows.pools(snap, s).map(\.id)
+            s.selectedPoolID = move(ids, from: s.selectedPoolID ?? ids.first, by: delta)
         } else {
             s.selectedNodeID = move(NodeList.rows(snap, state: s).map(\.id), from: s.selectedNodeID, by: delta)
         }
@@ -254,7 +262,8 @@ public enum KeyHandler {
     static func select(_ s: inout ConsoleState, _ shown: FleetSnapshot?, toEnd: Bool) {
         guard let snap = shown else { return }
         if s.place == .screen(.pools) {
-            s.selectedPoolID = toEnd ? snap.pools.last?.id : snap.pools.first?.id
+            let pools = TableRows.pools(snap, s)
+            s.selectedPoolID = toEnd ? pools.last?.id : pools.first?.id
         } else {
             let rows = NodeList.rows(snap, state: s)
             s.selectedNodeID = toEnd ? rows.last?.id : rows.first?.id
@@ -347,11 +356,11 @@ public enum KeyHandler {
         var s = state
         switch key {
         case .enter: s.mode = .browsing
-        case .escape: s.mode = .browsing; s.filter = ""
-        case .backspace: if !s.filter.isEmpty { s.filter.removeLast() }
+        case .escape: s.mode = .browsing; s.activeFilter = ""
+        case .backspace: if !s.activeFilter.isEmpty { s.activeFilter.removeLast() }
         case .char(let c):
             // Only printable characters join the filter; it is shown on screen.
-            if TerminalText.isPrintable(c), s.filter.count < 64 { s.filter.append(c) }
+            if TerminalText.isPrintable(c), s.activeFilter.count < 64 { s.activeFilter.append(c) }
         default: break
         }
         return s

@@ -1,7 +1,8 @@
 import FleetCore
 
 /// The current screen's table as rows of text, for `Ctrl-S` and `:export`: the node table as
-/// filtered and sorted on screen, the pools, the events, the sources, the audit entries.
+/// filtered and sorted on screen, the pools, the events, the sources, the audit entries, the
+/// alerts, each as its `/` filter keeps them.
 public struct ExportTable: Equatable, Sendable {
     public var name: String
     public var columns: [String]
@@ -31,7 +32,7 @@ public struct ExportTable: Equatable, Sendable {
     /// The table of the screen on show, or nil where there is none (the scheduler, a detail).
     public static func of(_ state: ConsoleState, snapshot: FleetSnapshot, audit: [AuditEntry]) -> ExportTable? {
         let start = snapshot.timeOfDay - snapshot.time
-        guard state.detailNodeID == nil else { return nil }
+        guard state.detailNodeID == nil, state.detailPoolID == nil else { return nil }
         switch state.screen {
         case .overview, .nodes:
             return ExportTable(name: "nodes", columns: ["node", "pool", "state", "engine", "model", "version", "gpu_util", "kv_cache",
@@ -44,7 +45,7 @@ public struct ExportTable: Equatable, Sendable {
             return ExportTable(name: "pools", columns: ["pool", "engine", "nodes", "nodes_up", "arrivals_per_s", "completions_per_s",
                                                         "shed_per_s", "running", "waiting", "ttft_p95_s", "e2e_p95_s", "dollars_per_hour",
                                                         "degrade_modes"],
-                               rows: snapshot.pools.map { p in
+                               rows: TableRows.pools(snapshot, state).map { p in
                                    let lat = snapshot.latency(ofPool: p.id)
                                    return [p.id, p.engine, "\(p.nodes)", "\(p.nodesUp)", number(p.arrivalRate), number(p.completionRate),
                                            number(p.shedRate), "\(p.running)", "\(p.waiting)", lat?.ttft.p95.map(number) ?? "",
@@ -54,22 +55,27 @@ public struct ExportTable: Equatable, Sendable {
                                })
         case .events:
             return ExportTable(name: "events", columns: ["time", "severity", "kind", "pool", "node", "message"],
-                               rows: snapshot.events.map { e in
+                               rows: TableRows.events(snapshot, state).map { e in
                                    [Format.clock(start + e.time), e.severity.rawValue, e.kind.rawValue, e.pool ?? "", e.node ?? "", e.message]
                                })
         case .sources:
             return ExportTable(name: "sources", columns: ["source", "kind", "address", "state", "reason", "stack", "last_success_age_s",
                                                           "scrapes", "failures", "samples", "parse_issues"],
-                               rows: snapshot.sources.map { s in
+                               rows: TableRows.sources(snapshot, state).map { s in
                                    [s.id, s.kind.rawValue, s.address, s.state.rawValue, s.reason ?? "", s.stack ?? "",
                                     s.lastSuccessAge.map(number) ?? "", "\(s.scrapes)", "\(s.failures)", "\(s.samples)", "\(s.parseIssues)"]
                                })
         case .audit:
             return ExportTable(name: "audit", columns: ["time_unix", "user", "action", "target", "parameters", "actuator", "result",
                                                         "duration_s", "detail"],
-                               rows: audit.reversed().map { a in
+                               rows: TableRows.audit(audit, state).reversed().map { a in
                                    [number(a.time), a.user, a.action.rawValue, a.target, a.parameters, a.actuator, a.result.rawValue,
                                     number(a.duration), a.detail]
+                               })
+        case .alerts:
+            return ExportTable(name: "alerts", columns: ["alert", "pool", "severity", "state", "since", "summary"],
+                               rows: TableRows.alerts(snapshot, state).map { a in
+                                   [a.name, a.pool, a.severity.rawValue, a.state.rawValue, Format.clock(start + a.since), a.summary]
                                })
         case .scheduler:
             return nil

@@ -185,6 +185,9 @@ public final class NcursesTerminal: TerminalBackend {
         }
     }
 
+    /// The terminal's own bell (or its flash, where it has no sound).
+    public func bell() { beep() }
+
     public func restore() {
         guard !restored else { return }
         restored = true

@@ -12,9 +12,12 @@ public protocol TerminalBackend: AnyObject {
     func apply(_ theme: Theme)
     /// Gives the terminal back as it was. Safe to call more than once.
     func restore()
+    /// Rings the terminal's bell (a page fired).
+    func bell()
 }
 
 extension TerminalBackend {
     /// Terminals without colours of their own (headless ones) ignore themes.
     public func apply(_ theme: Theme) {}
+    public func bell() {}
 }

@@ -23,15 +23,26 @@ struct RecordOptions: ParsableArguments {
 
     /// A store that also records, when asked to (the store's notes go into the recording with
     /// the source's own events).
-    func makeStore(local: LocalNodeRuntime? = nil) throws -> (SnapshotStore, RecordingSink?) {
+    func makeStore(local: LocalNodeRuntime? = nil, alerts: AlertEngine? = nil) throws -> (SnapshotStore, RecordingSink?) {
         let sink = try makeSink()
-        let transform = local.map { l in { @Sendable (s: FleetSnapshot) in l.overlay.apply(to: s) } }
+        let transform = Self.transform(local: local, alerts: alerts)
         guard let sink else { return (SnapshotStore(transform: transform), nil) }
         let store = SnapshotStore(transform: transform, onPublish: { sink.record($0) })
         sink.onFailure = { [weak store] reason in
             store?.note(.critical, "recording to \(TerminalText.sanitized(sink.path)) stopped: \(reason); the console carries on")
         }
         return (store, sink)
+    }
+
+    /// What the store adds to each snapshot before anyone sees it: the local node, then the
+    /// alerts (which judge the local node's pool too).
+    static func transform(local: LocalNodeRuntime?, alerts: AlertEngine?) -> (@Sendable (FleetSnapshot) -> FleetSnapshot)? {
+        switch (local, alerts) {
+        case (nil, nil): return nil
+        case let (l?, nil): return { l.overlay.apply(to: $0) }
+        case let (nil, a?): return { a.apply(to: $0) }
+        case let (l?, a?): return { a.apply(to: l.overlay.apply(to: $0)) }
+        }
     }
 
     static func finish(_ sink: RecordingSink?, finalEvents: [FleetEvent]? = nil) {

@@ -1,35 +1,21 @@
 import FleetCore
 import Glibc
 
-/// The node tables' query, in the manner of bottom's process search. Terms are separated by
-/// spaces and all must match, case-insensitively:
+/// A table's query, in the manner of bottom's process search. Terms are separated by spaces
+/// and all must match, case-insensitively:
 ///
-///     chat                 a substring of the node, pool, state, engine, model or version
-///     pool:chat state:down  a substring of that field (node, pool, state, engine, model, version)
+///     chat                 a substring of any of the table's fields
+///     pool:chat state:down  a substring of that field (each table names its own)
 ///     !draining            not matching
 ///     re:^chat-0[1-3]$     a POSIX extended regular expression (also pool:re:...)
 ///
 /// Regular expressions are POSIX ERE through glibc, which matches in polynomial time: a
 /// pattern typed into the filter cannot hang the render loop the way a backtracking engine
 /// can. Back-references, which would bring backtracking back, are refused.
-public struct NodeFilter {
-    public enum Field: String, CaseIterable, Sendable {
-        case node, pool, state, engine, model, version
-
-        func value(of n: NodeSnapshot) -> String {
-            switch self {
-            case .node: return n.id
-            case .pool: return n.pool
-            case .state: return n.state.rawValue
-            case .engine: return n.engine
-            case .model: return n.model
-            case .version: return n.version
-            }
-        }
-    }
-
+public struct TableFilter {
     private struct Term {
-        var field: Field?
+        /// Index into the table's fields; nil for any field.
+        var field: Int?
         var negated: Bool
         var pattern: Pattern
     }
@@ -46,22 +32,26 @@ public struct NodeFilter {
         }
     }
 
+    /// The fields the table's rows give, in the order `matches` takes their values.
+    public let fields: [String]
     private let terms: [Term]
     /// Why the filter cannot be used (a bad field or pattern); it then matches nothing.
     public let error: String?
 
-    public init(_ text: String) {
+    /// `id` names the first field (the row's name) on every table.
+    public init(_ text: String, fields: [String]) {
+        self.fields = fields
         var terms: [Term] = []
         var error: String?
         for word in text.split(separator: " ") {
             var rest = Substring(word)
             let negated = rest.hasPrefix("!")
             if negated { rest = rest.dropFirst() }
-            var field: Field?
+            var field: Int?
             if let colon = rest.firstIndex(of: ":"), rest[..<colon] != "re" {
                 let name = rest[..<colon].lowercased()
-                guard let f = Field(rawValue: name == "id" ? "node" : name) else {
-                    error = "unknown field '\(name)' (fields: \(Field.allCases.map(\.rawValue).joined(separator: ", ")))"
+                guard let f = name == "id" ? 0 : fields.firstIndex(of: name) else {
+                    error = "unknown field '\(TerminalText.sanitized(name))' (fields here: \(fields.joined(separator: ", ")))"
                     break
                 }
                 field = f
@@ -84,13 +74,32 @@ public struct NodeFilter {
 
     public var isEmpty: Bool { terms.isEmpty && error == nil }
 
-    public func matches(_ node: NodeSnapshot) -> Bool {
+    /// Whether a row whose fields hold `values` (in `fields` order) passes.
+    public func matches(_ values: [String]) -> Bool {
         guard error == nil else { return false }
         return terms.allSatisfy { term in
-            let hit = term.field.map { term.pattern.matches($0.value(of: node)) }
-                ?? Field.allCases.contains { term.pattern.matches($0.value(of: node)) }
+            let hit = term.field.map { $0 < values.count && term.pattern.matches(values[$0]) }
+                ?? values.contains { term.pattern.matches($0) }
             return hit != term.negated
         }
+    }
+}
+
+/// The node tables' filter: node, pool, state, engine, model and version.
+public struct NodeFilter {
+    public enum Field: String, CaseIterable, Sendable {
+        case node, pool, state, engine, model, version
+    }
+
+    private let filter: TableFilter
+
+    public init(_ text: String) { filter = TableFilter(text, fields: Field.allCases.map(\.rawValue)) }
+
+    public var error: String? { filter.error }
+    public var isEmpty: Bool { filter.isEmpty }
+
+    public func matches(_ n: NodeSnapshot) -> Bool {
+        filter.matches([n.id, n.pool, n.state.rawValue, n.engine, n.model, n.version])
     }
 }
 
