@@ -4,7 +4,8 @@ import Synchronization
 
 /// Runs the advisor on its own thread, never the render thread nor the simulator's task: it
 /// feeds every new snapshot to the forecast, and every `roundInterval` source seconds asks
-/// the driver for a fork of the fleet and runs a round. The console reads the newest round.
+/// the driver for a fork of the fleet and runs a round, unless the fleet has not moved since
+/// two rounds agreed (`RoundTrigger`). The console reads the newest round.
 public final class AdvisorLoop: AdvisorFeed, @unchecked Sendable {
     private let advisor: Advisor
     private let store: SnapshotStore
@@ -58,27 +59,31 @@ public final class AdvisorLoop: AdvisorFeed, @unchecked Sendable {
 
     private func loop() {
         var seen = 0
-        var lastRound = -Double.infinity
+        var trigger = RoundTrigger()
+        var acted = false
         while !stopped.load(ordering: .relaxed) {
             let (version, snapshot) = store.latest()
             for action in acknowledged.withLock({ a -> [OperatorAction] in defer { a.removeAll() }; return a }) {
                 advisor.acknowledge(action)
+                acted = true
             }
             if version != seen, let snapshot, snapshot.replay == nil {
                 seen = version
                 advisor.observe(snapshot)
                 twin?.observe(snapshot)
-                if snapshot.time - lastRound >= advisor.settings.roundInterval || snapshot.time < lastRound {
-                    lastRound = snapshot.time
-                    runRound(snapshot)
+                if trigger.due(snapshot, interval: advisor.settings.roundInterval, acted: acted),
+                   let advice = runRound(snapshot) {
+                    trigger.ran(snapshot, advice: advice)
+                    acted = false
                 }
             }
             Thread.sleep(forTimeInterval: pollInterval)
         }
     }
 
-    private func runRound(_ snapshot: FleetSnapshot) {
-        guard !stopped.load(ordering: .relaxed) else { return }
+    @discardableResult
+    private func runRound(_ snapshot: FleetSnapshot) -> FleetAdvice? {
+        guard !stopped.load(ordering: .relaxed) else { return nil }
         let (advice, fresh) = driver != nil ? advisor.round(fleet: driver.flatMap(fork), snapshot: snapshot, clock: clock)
             : advisor.round(twin: twin, snapshot: snapshot, clock: clock)
         latest.withLock { $0 = advice }
@@ -87,6 +92,7 @@ public final class AdvisorLoop: AdvisorFeed, @unchecked Sendable {
             store.note(.info, "advisor recommends: \(a.title) (\(a.why)); press a on the scheduler screen to apply")
         }
         previousActive = advice.active?.title
+        return advice
     }
 
     private var previousActive: String?
