@@ -13,7 +13,8 @@ import Telemetry
 /// terminal the render loop owns.
 final class ConsoleSession {
     let store: SnapshotStore
-    private let sink: RecordingSink?
+    /// The recorder: `--record FILE` at start, `:record FILE` and `:record stop` later.
+    private let recorder = RecordingSwitch()
     private let localNode: LocalNodeRuntime?
     private let theme: Theme
     private let glyphs: Glyphs
@@ -39,21 +40,42 @@ final class ConsoleSession {
         settings.context = context?.badge
         // Only `watch` switches fleets (it runs the next context's session); elsewhere `:ctx` has none.
         settings.contexts = context == nil ? [] : config.contexts.map(\.name)
-        // A recording is one fleet's: switching would end it.
-        if let file = recording?.record { settings.contextsLocked = "recording to \(file): quit, then watch --context NAME" }
         mouse = !display.noMouse && config.mouse != false
         settings.bell = alerts?.bell == true
-        self.settings = settings
         localNode = try local?.start(config, scenario: scenario)
         let engine = alerts.map { AlertEngine(settings: $0) }
+        let recorder = self.recorder
+        store = SnapshotStore(transform: RecordOptions.transform(local: localNode, alerts: engine), onPublish: { recorder.record($0) })
         do {
-            (store, sink) = try recording?.makeStore(local: localNode, alerts: engine)
-                ?? (SnapshotStore(transform: RecordOptions.transform(local: localNode, alerts: engine)), nil)
+            if let first = try recording?.makeSink() { Self.startRecording(first, recorder, store) }
             webhookClient = try alerts?.webhook.map { _ in try TelemetryHTTPClient.make(tls: nil, followRedirects: false) }
         } catch {
             localNode?.stop()
             throw error
         }
+        // A live fleet (not a replay, which is a recording already) can be recorded from the
+        // console, to a file of the operator's naming, and stopped.
+        if let recording {
+            let store = self.store
+            settings.recording = RecordingCommands(
+                start: { path in
+                    if let open = recorder.current { throw UserError("already recording to \(open.path): :record stop first") }
+                    let sink: RecordingSink
+                    do { sink = try RecordingSink(path: path, keyframeInterval: recording.keyframeInterval) } catch {
+                        throw UserError("\(error)")
+                    }
+                    guard Self.startRecording(sink, recorder, store) else {
+                        sink.close()
+                        throw UserError("already recording to \(recorder.current?.path ?? "a file"): :record stop first")
+                    }
+                    return sink.path
+                },
+                stop: {
+                    recorder.stop(finalEvents: store.latest().snapshot?.events).map { "\($0.ticks) ticks recorded to \($0.path)" }
+                },
+                current: { recorder.current?.path })
+        }
+        self.settings = settings
         if let engine, let hook = alerts?.webhook, let webhookClient {
             let store = self.store
             let webhook = AlertWebhook(settings: hook, client: webhookClient, audit: try? AuditLog(path: auditLog ?? AuditLog.defaultPath)) {
@@ -83,10 +105,19 @@ final class ConsoleSession {
         return exit
     }
 
+    /// Records into `sink` from the next tick, a failure (a full disk) said in the events log.
+    @discardableResult
+    private static func startRecording(_ sink: RecordingSink, _ recorder: RecordingSwitch, _ store: SnapshotStore) -> Bool {
+        sink.onFailure = { [weak store] reason in
+            store?.note(.critical, "recording to \(TerminalText.sanitized(sink.path)) stopped: \(reason); the console carries on")
+        }
+        return recorder.start(sink)
+    }
+
     /// Closes the recording (notes that came after the source's last tick included) and stops
     /// the local node.
     func close() {
-        RecordOptions.finish(sink, finalEvents: store.latest().snapshot?.events)
+        RecordOptions.report(recorder.stop(finalEvents: store.latest().snapshot?.events))
         localNode?.stop()
         try? webhookClient?.syncShutdown()
     }

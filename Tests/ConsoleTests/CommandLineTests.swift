@@ -15,6 +15,12 @@ import Testing
         #expect(keys.command("q").quits && keys.command("quit").quits)
     }
 
+    @Test func recordTakesAPathStopOrNothing() {
+        #expect(keys.command("record /tmp/my incident.rec").effects == [.record("/tmp/my incident.rec")])
+        #expect(keys.command("record stop").effects == [.record("stop")])
+        #expect(keys.command("record").effects == [.record(nil)])
+    }
+
     @Test func screensPoolsAndNodes() {
         #expect(keys.command("pools").state.screen == .pools)
         let pool = keys.command("pool chat").state

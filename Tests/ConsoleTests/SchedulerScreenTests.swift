@@ -46,7 +46,7 @@ import Testing
         #expect(first != nil && second != nil && first! < second!)
         #expect(lines.contains { $0.contains("scale chat +2") && $0.contains("1.30s") && $0.contains("+$41.00") && $0.contains("1m40s") })
         #expect(text.contains("agrees with the simulator's best route on 93% of 1200 held-out requests"))
-        #expect(text.contains("chat: the last 5 min and the next 15"))
+        #expect(text.contains("2 of 2 pools: the last 5 min and the next 15") && text.contains("chat arrivals/s 10 -> 12"))
     }
 
     @Test func withoutARoundItSaysWhy() {

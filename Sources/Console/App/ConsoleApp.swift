@@ -27,6 +27,8 @@ public struct ConsoleSettings {
     public var writeExport: ((ExportTable, String?) throws -> String)?
     /// `alerts.bell`: ring the terminal's bell when a page fires.
     public var bell = false
+    /// `:record FILE` and `:record stop`, where the fleet can be recorded (not in a replay).
+    public var recording: RecordingCommands?
 
     public init(keymap: Keymap = .standard, aliases: [String: String] = [:], themes: [String] = [],
                 loadTheme: ((String) throws -> Theme)? = nil, userCommands: [UserCommand] = [],
@@ -37,6 +39,19 @@ public struct ConsoleSettings {
         self.loadTheme = loadTheme
         self.userCommands = userCommands
         self.writeExport = writeExport
+    }
+}
+
+/// What `:record` asks of the session: start writing a recording to a path (returning where it
+/// goes, or throwing why not), stop it (saying what was written; nil when none was open), and
+/// the file being written now.
+public struct RecordingCommands {
+    public var start: (String) throws -> String
+    public var stop: () -> String?
+    public var current: () -> String?
+
+    public init(start: @escaping (String) throws -> String, stop: @escaping () -> String?, current: @escaping () -> String?) {
+        self.start = start; self.stop = stop; self.current = current
     }
 }
 
@@ -161,7 +176,8 @@ public final class ConsoleApp {
                 let frame = ScreenRenderer.render(snapshot: snapshot, state: state, width: w, height: h, glyphs: glyphs,
                                                   audit: state.screen == .audit ? actions?.recentAudit() ?? [] : [], advice: advice,
                                                   keymap: settings.keymap, userCommands: settings.userCommands,
-                                                  inspection: inspected, context: settings.context, advisorOff: advisor == nil)
+                                                  inspection: inspected, context: settings.context, advisorOff: advisor == nil,
+                                                  recordingTo: settings.recording?.current())
                 state.nodeScrollOffset = frame.nodeScrollOffset
                 regions = frame.canvas.regions
                 terminal.present(frame.canvas)
@@ -174,7 +190,9 @@ public final class ConsoleApp {
                                      themes: settings.themes, readOnly: readOnly, userCommands: settings.userCommands)
             context.contexts = settings.contexts
             context.currentContext = settings.context?.name
+            // A recording is one fleet's: switching would end it.
             context.contextsLocked = settings.contextsLocked
+                ?? settings.recording?.current().map { "recording to \(TerminalText.sanitized($0)): :record stop first" }
             if state.screen == .audit { context.audit = actions?.recentAudit() ?? [] }
             context.regions = regions
             let outcome = KeyHandler.handle(key, state, context)
@@ -206,6 +224,8 @@ public final class ConsoleApp {
                     }
                     let box = inspection
                     Task.detached { box.set(await inspector.inspect(node: node)) }
+                case .record(let path):
+                    state.message = record(path)
                 case .switchContext(let name):
                     exit = .switchContext(name)
                     quit = true
@@ -215,6 +235,24 @@ public final class ConsoleApp {
             }
         }
         return exit
+    }
+
+    /// `:record FILE` starts a recording, `:record stop` ends it, `:record` says which is on.
+    private func record(_ path: String?) -> StatusMessage {
+        guard let r = settings.recording else { return StatusMessage("nothing to record here: a replay is a recording already", isError: true) }
+        switch path {
+        case nil:
+            return StatusMessage(r.current().map { "recording to \(TerminalText.sanitized($0)) (:record stop ends it)" }
+                                 ?? "not recording (:record FILE starts)")
+        case "stop"?:
+            return StatusMessage(r.stop().map { TerminalText.sanitized($0) } ?? "not recording", isError: false)
+        case let file?:
+            do {
+                return StatusMessage("recording to \(TerminalText.sanitized(try r.start(file))) (:record stop ends it)")
+            } catch {
+                return StatusMessage("record: \(TerminalText.sanitized("\(error)"))", isError: true)
+            }
+        }
     }
 
     private func export(_ table: ExportTable, to path: String?) -> StatusMessage {

@@ -77,7 +77,7 @@ enum CommandLineEditor {
 
         if let screen = ScreenID.allCases.first(where: { $0.title.lowercased() == spec.name }) {
             s.screen = screen
-            s.detailNodeID = nil
+            s.closeDetail()
             return KeyOutcome(s)
         }
         switch spec.name {
@@ -150,6 +150,10 @@ enum CommandLineEditor {
             // The rest of the line is the path, spaces and all.
             let path = text.split(separator: " ", maxSplits: 1).dropFirst().first.map { String($0).trimmingWhitespace }
             return KeyHandler.export(s, ctx, path: path?.isEmpty == false ? path : nil)
+        case "record":
+            // The rest of the line is the path, spaces and all.
+            let path = text.split(separator: " ", maxSplits: 1).dropFirst().first.map { String($0).trimmingWhitespace }
+            return KeyOutcome(s, [.record(path?.isEmpty == false ? path : nil)])
         case "help": s.mode = .help(scroll: 0)
         case "quit": return KeyOutcome(s, [.quit])
         default: return fail("unknown command")

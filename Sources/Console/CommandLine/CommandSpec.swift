@@ -40,6 +40,8 @@ public struct CommandSpec: Sendable {
         CommandSpec("ctx", "NAME", "switch to another fleet of the config's contexts", arguments: [.context]),
         CommandSpec("export", "[FILE]", "write this screen's table to FILE (.json: JSON, else CSV), or to the exports folder",
                     arguments: [.filterText], required: 0),
+        CommandSpec("record", "[FILE|stop]", "record this fleet to FILE (.gz compresses) from now, stop recording, or say which file",
+                    arguments: [.filterText], required: 0),
         CommandSpec("help", "", "the keys and these commands"),
         CommandSpec("quit", "", "quit (also :q)"),
     ]

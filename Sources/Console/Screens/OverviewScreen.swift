@@ -238,6 +238,15 @@ enum CostPanel {
         for p in c.pools.sorted(by: { $0.dollarsPerHour > $1.dollarsPerHour }) {
             line("  \(p.pool) ", "\(Format.dollars(p.dollarsPerHour))/h", "\(Format.dollars(p.dollarsPerMillionRequests))/1M")
         }
+        // A tall panel spends its spare rows on the spend over time, with its scale.
+        let values = c.history.values
+        guard inner.maxY - y >= 4, let top = values.max(), top > 0 else { return }
+        y += 1
+        canvas.put(TerminalText.truncated("$/h over the last \(Format.duration(Double(values.count))): "
+                                          + "\(Format.dollars(values.min())) to \(Format.dollars(top))",
+                                          to: inner.width, ellipsis: ctx.glyphs.ellipsis), x: inner.x, y: y, role: .dim)
+        HistoryGraph.draw(&canvas, values, in: Rect(x: inner.x, y: y + 1, width: inner.width, height: inner.maxY - y - 1),
+                          glyphs: ctx.glyphs, ceiling: top * 1.1)
     }
 }
 

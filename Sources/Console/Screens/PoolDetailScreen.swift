@@ -108,7 +108,7 @@ enum PoolDetailScreen {
             // The scale the bars are drawn to, since the graph has no axis of its own.
             let top = max(values.max() ?? 0, forecast?.upper.max() ?? 0)
             let scale = k == 2 ? Format.latency(top) : Format.compact(top)
-            canvas.put(TerminalText.truncated("\(label)   top \(scale), last \(Format.duration(Double(values.count)))",
+            canvas.put(TerminalText.truncated("\(label)   peak \(scale), last \(Format.duration(Double(values.count)))",
                                               to: area.width, ellipsis: ctx.glyphs.ellipsis), x: area.x, y: y, role: .dim)
             ForecastGraph.draw(&canvas, history: values, forecast: forecast,
                                in: Rect(x: area.x, y: y + 1, width: area.width, height: min(each, area.maxY - y) - 1),

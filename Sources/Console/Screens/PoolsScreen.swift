@@ -56,19 +56,30 @@ enum PoolsScreen {
         let past = "Queue depth and arrivals, last \(Format.duration(Double(s.pools.first?.history.waiting.capacity ?? 0)))"
         let graphs = Panel.draw(&canvas, bottom, title: ctx.advice?.forecasts.isEmpty == false ? past + " | forecast 15 min (band: 80%)" : past,
                                 glyphs: ctx.glyphs)
-        let rowsPerPool = 3
-        let halves = graphs.columns([50, 50])
+        // Each pool's graphs grow with the panel (3 to 12 rows), and a wide terminal adds its
+        // e2e p95 beside them; each label gives the scale the bars are drawn to.
+        let rowsPerPool = pools.isEmpty ? 3 : max(3, min(12, graphs.height / pools.count))
+        let wide = graphs.width >= 150
+        let areas = graphs.columns(wide ? [34, 33, 33] : [50, 50])
         for (i, p) in pools.enumerated() {
             let y = graphs.y + i * rowsPerPool
             guard y + rowsPerPool <= graphs.maxY else { break }
-            for (k, series) in [(0, p.history.waiting), (1, p.history.arrivalRate)] {
-                let area = halves[k]
-                let label = k == 0 ? "\(p.id) waiting \(p.waiting)" : "\(p.id) in \(Format.compact(p.arrivalRate))/s"
-                canvas.put(TerminalText.truncated(label, to: area.width - 2, ellipsis: ctx.glyphs.ellipsis), x: area.x + 1, y: y, role: .dim)
-                let forecast = ctx.advice?.forecast(ofPool: p.id).map { k == 0 ? $0.waiting : $0.arrivalRate }
-                ForecastGraph.draw(&canvas, history: series.values, forecast: forecast,
+            let lat = s.latency(ofPool: p.id)
+            let series: [(String, [Double], ForecastBand?, Double?, StyleRole, (Double) -> String)] = [
+                ("\(p.id) waiting \(p.waiting)", p.history.waiting.values, ctx.advice?.forecast(ofPool: p.id)?.waiting, 4,
+                 p.waiting > 0 ? .warn : .graph, Format.compact),
+                ("\(p.id) in \(Format.compact(p.arrivalRate))/s", p.history.arrivalRate.values, ctx.advice?.forecast(ofPool: p.id)?.arrivalRate,
+                 nil, .graph, Format.compact),
+                ("\(p.id) e2e p95 \(Format.latency(lat?.e2e.p95))", p.history.e2eP95.values, nil, nil,
+                 lat?.breached.isEmpty == false ? .crit : .graph, Format.latency),
+            ]
+            for (area, (label, values, forecast, ceiling, role, format)) in zip(areas, series) {
+                let top = max(values.max() ?? 0, forecast?.upper.max() ?? 0, ceiling ?? 0)
+                let text = rowsPerPool > 3 ? "\(label)   peak \(format(top))" : label
+                canvas.put(TerminalText.truncated(text, to: area.width - 2, ellipsis: ctx.glyphs.ellipsis), x: area.x + 1, y: y, role: .dim)
+                ForecastGraph.draw(&canvas, history: values, forecast: forecast,
                                    in: Rect(x: area.x + 1, y: y + 1, width: area.width - 2, height: rowsPerPool - 1),
-                                   glyphs: ctx.glyphs, ceiling: k == 0 ? 4 : nil, role: k == 0 && p.waiting > 0 ? .warn : .graph)
+                                   glyphs: ctx.glyphs, ceiling: ceiling, role: role)
             }
         }
     }

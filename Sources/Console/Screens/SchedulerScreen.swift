@@ -14,8 +14,11 @@ enum SchedulerScreen {
             return
         }
         let pool = advice.recommendations.first?.pool ?? ctx.snapshot.pools.first?.id ?? ""
-        let forecastHeight = max(6, body.height / 3)
-        let (top, bottom) = body.splitTop(body.height - forecastHeight)
+        // The round's panel takes what its lines need, at least half the screen; the forecasts
+        // take the rest (at least six rows), a row of graphs per pool when there is room.
+        let needed = 2 + advice.warnings.count + (advice.note == nil ? 0 : 1) + (advice.twin.isEmpty ? 0 : 1 + 3 * advice.twin.count)
+            + 2 + 1 + advice.recommendations.count + (advice.routing == nil ? 0 : 3)
+        let (top, bottom) = body.splitTop(min(body.height - 6, max(needed, body.height / 2)))
         let inner = Panel.draw(&canvas, top, title: "Scheduler: what-if \(Format.duration(advice.horizon)) ahead", glyphs: ctx.glyphs,
                                rightTitle: "round at \(Format.clock(ctx.startTimeOfDay + advice.time)), took \(Format.latency(advice.roundSeconds))")
         var y = inner.y
@@ -49,19 +52,22 @@ enum SchedulerScreen {
         let routingLines = advice.routing == nil ? 0 : 3
         let tableRect = Rect(x: inner.x, y: y, width: inner.width, height: max(0, inner.maxY - y - routingLines))
         if !advice.recommendations.isEmpty {
+            // The candidate as wide as its longest title; what is left, on a wide terminal, says why.
+            let titleWidth = min(56, max(24, advice.recommendations.map { TerminalText.width($0.title) }.max() ?? 24))
             let columns: [Table.Column] = [
-                .init("#", width: 2, alignment: .right), .init("CANDIDATE", width: nil, minWidth: 24),
+                .init("#", width: 2, alignment: .right), .init("CANDIDATE", width: titleWidth),
                 .init("SLO%", width: 5, alignment: .right), .init("E2E P95", width: 7, alignment: .right),
                 .init("TTFT P95", width: 8, alignment: .right), .init("QUEUE", width: 5, alignment: .right),
                 .init("$/H Δ", width: 9, alignment: .right), .init("EFFECT", width: 6, alignment: .right),
-                .init("RISK", width: 4, alignment: .right),
+                .init("RISK", width: 4, alignment: .right), .init("WHY", width: nil, minWidth: 30, priority: 0),
             ]
             let rows = advice.recommendations.enumerated().map { i, r -> [Table.TableCell] in
                 let role: StyleRole = r.meetsSLO ? .normal : .warn
                 return [.init("\(i + 1)", .dim), .init(r.title, i == 0 ? .accent : .normal), .init(Format.percent(r.attainment), role),
                         .init(Format.latency(r.e2eP95), role), .init(Format.latency(r.ttftP95)), .init("\(r.queuePeak)"),
                         .init(Format.dollarDelta(r.costDeltaPerHour), r.costDeltaPerHour > 0 ? .warn : .normal),
-                        .init(r.timeToEffect > 0 ? Format.duration(r.timeToEffect) : "now"), .init("\(r.risk.rawValue)", r.risk > .anotherTier ? .warn : .normal)]
+                        .init(r.timeToEffect > 0 ? Format.duration(r.timeToEffect) : "now"), .init("\(r.risk.rawValue)", r.risk > .anotherTier ? .warn : .normal),
+                        .init(r.why, .dim)]
             }
             Table(columns: columns, rows: rows).draw(&canvas, tableRect, glyphs: ctx.glyphs)
         }
@@ -76,18 +82,28 @@ enum SchedulerScreen {
                        x: inner.x + 3, y: ry + 2, role: .dim, maxWidth: inner.width - 4)
         }
 
-        let graphs = Panel.draw(&canvas, bottom, title: "\(pool): the last 5 min and the next 15 (band: 80%)", glyphs: ctx.glyphs)
-        guard let p = ctx.snapshot.pool(pool) else { return }
-        let f = advice.forecast(ofPool: pool)
-        let halves = graphs.columns([50, 50])
-        for (k, (label, history, band)) in [("arrivals/s", p.history.arrivalRate.values, f?.arrivalRate),
-                                             ("waiting", p.history.waiting.values, f?.waiting)].enumerated() {
-            let area = halves[k]
-            let ahead = band?.mean.last.map { " -> \(Format.compact($0)) in 15 min" } ?? ""
-            canvas.put("\(label) \(Format.compact(history.last ?? 0))\(ahead)", x: area.x + 1, y: graphs.y, role: .dim, maxWidth: area.width - 2)
-            ForecastGraph.draw(&canvas, history: history, forecast: band,
-                               in: Rect(x: area.x + 1, y: graphs.y + 1, width: area.width - 2, height: graphs.height - 1),
-                               glyphs: ctx.glyphs, ceiling: k == 1 ? 4 : nil)
+        // The round's pool first, then the others while each gets at least six rows.
+        let pools = ([pool] + ctx.snapshot.pools.map(\.id).filter { $0 != pool }).compactMap { ctx.snapshot.pool($0) }
+        let shown = max(1, min(pools.count, (bottom.height - 2) / 6))
+        let title = shown == 1 ? "\(pool): the last 5 min and the next 15 (band: 80%)"
+            : "\(shown) of \(pools.count) pools: the last 5 min and the next 15 (band: 80%)"
+        let graphs = Panel.draw(&canvas, bottom, title: title, glyphs: ctx.glyphs)
+        let each = graphs.height / shown
+        for (i, p) in pools.prefix(shown).enumerated() {
+            let row = Rect(x: graphs.x, y: graphs.y + i * each, width: graphs.width, height: each)
+            let f = advice.forecast(ofPool: p.id)
+            let halves = row.columns([50, 50])
+            for (k, (label, history, band)) in [("arrivals/s", p.history.arrivalRate.values, f?.arrivalRate),
+                                                 ("waiting", p.history.waiting.values, f?.waiting)].enumerated() {
+                let area = halves[k]
+                let ahead = band?.mean.last.map { " -> \(Format.compact($0)) in 15 min" } ?? ""
+                let name = shown == 1 ? "" : "\(p.id) "
+                canvas.put("\(name)\(label) \(Format.compact(history.last ?? 0))\(ahead)", x: area.x + 1, y: row.y, role: .dim,
+                           maxWidth: area.width - 2)
+                ForecastGraph.draw(&canvas, history: history, forecast: band,
+                                   in: Rect(x: area.x + 1, y: row.y + 1, width: area.width - 2, height: row.height - 1),
+                                   glyphs: ctx.glyphs, ceiling: k == 1 ? 4 : nil)
+            }
         }
     }
 

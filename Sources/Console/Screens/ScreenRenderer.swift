@@ -16,7 +16,7 @@ public enum ScreenRenderer {
                               glyphs: Glyphs, audit: [AuditEntry] = [], advice: FleetAdvice? = nil,
                               keymap: Keymap = .standard, userCommands: [UserCommand] = [],
                               inspection: NodeInspection? = nil, context: ContextBadge? = nil,
-                              advisorOff: Bool = false) -> RenderedFrame {
+                              advisorOff: Bool = false, recordingTo: String? = nil) -> RenderedFrame {
         var canvas = Canvas(width: width, height: height)
         guard width >= minimumWidth, height >= minimumHeight else {
             TooSmallScreen.draw(&canvas, width: width, height: height)
@@ -28,7 +28,7 @@ public enum ScreenRenderer {
         }
         let ctx = ScreenContext(snapshot: snapshot, live: live ?? snapshot, state: state, glyphs: glyphs, audit: audit,
                                 advice: snapshot.replay == nil ? advice : nil, keymap: keymap,
-                                userCommands: userCommands, context: context, advisorOff: advisorOff)
+                                userCommands: userCommands, context: context, advisorOff: advisorOff, recordingTo: recordingTo)
         StatusBars.drawHeader(&canvas, ctx)
         let body: Rect
         if let replay = snapshot.replay {
@@ -83,6 +83,8 @@ struct ScreenContext {
     var context: ContextBadge?
     /// Started without an advisor (`--no-advisor`): no round will come.
     var advisorOff = false
+    /// The file being recorded to, if any (`--record`, `:record`).
+    var recordingTo: String?
 
     var startTimeOfDay: Double { snapshot.timeOfDay - snapshot.time }
 }

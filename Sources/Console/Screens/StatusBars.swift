@@ -12,6 +12,11 @@ enum StatusBars {
             x += canvas.put("[\(badge.name)]", x: x, y: y, role: badge.role, maxWidth: 24)
             x += canvas.put(" ", x: x, y: y, role: .status)
         }
+        // Being recorded: the operator must know what leaves the screen for a file.
+        if ctx.recordingTo != nil {
+            x += canvas.put(ctx.glyphs == .ascii ? "*REC" : "● REC", x: x, y: y, role: .crit)
+            x += canvas.put(" ", x: x, y: y, role: .status)
+        }
         let kind = s.source.kind == .simulation ? "sim" : s.source.kind.rawValue
         let speed = s.source.speed == 1 ? "" : " x\(Format.compact(s.source.speed))"
         x += canvas.put("\(kind) \(s.source.name) \(Format.clock(s.timeOfDay))\(speed) ", x: x, y: y, role: .status)

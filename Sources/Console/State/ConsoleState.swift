@@ -130,6 +130,8 @@ public enum ConsoleEffect: Equatable, Sendable {
     case export(ExportTable, path: String?)
     /// `i`, or Enter in the inspection: fetch the node's engine page.
     case inspect(node: String)
+    /// `:record FILE` (start), `:record stop`, `:record` (which file): the session's recorder.
+    case record(String?)
     /// `:ctx NAME`: leave this fleet for another of the config's contexts.
     case switchContext(String)
     case quit

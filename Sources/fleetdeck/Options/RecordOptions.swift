@@ -21,19 +21,6 @@ struct RecordOptions: ParsableArguments {
         do { return try RecordingSink(path: path, keyframeInterval: keyframeInterval) } catch { throw UserError("\(error)") }
     }
 
-    /// A store that also records, when asked to (the store's notes go into the recording with
-    /// the source's own events).
-    func makeStore(local: LocalNodeRuntime? = nil, alerts: AlertEngine? = nil) throws -> (SnapshotStore, RecordingSink?) {
-        let sink = try makeSink()
-        let transform = Self.transform(local: local, alerts: alerts)
-        guard let sink else { return (SnapshotStore(transform: transform), nil) }
-        let store = SnapshotStore(transform: transform, onPublish: { sink.record($0) })
-        sink.onFailure = { [weak store] reason in
-            store?.note(.critical, "recording to \(TerminalText.sanitized(sink.path)) stopped: \(reason); the console carries on")
-        }
-        return (store, sink)
-    }
-
     /// What the store adds to each snapshot before anyone sees it: the local node, then the
     /// alerts (which judge the local node's pool too).
     static func transform(local: LocalNodeRuntime?, alerts: AlertEngine?) -> (@Sendable (FleetSnapshot) -> FleetSnapshot)? {
@@ -45,9 +32,9 @@ struct RecordOptions: ParsableArguments {
         }
     }
 
-    static func finish(_ sink: RecordingSink?, finalEvents: [FleetEvent]? = nil) {
+    /// Says on stderr how a closed recording ended.
+    static func report(_ sink: RecordingSink?) {
         guard let sink else { return }
-        sink.close(finalEvents: finalEvents)
         if let e = sink.error {
             FileHandle.standardError.write(Data("fleetdeck: recording stopped early: \(e)\n".utf8))
         } else {
