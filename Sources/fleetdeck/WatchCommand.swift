@@ -78,6 +78,17 @@ struct WatchCommand: ParsableCommand {
                   rag: {profile: profiles/h100-sxm.json, profile_model: llama-3-8b}
                   code: {model: {name: qwen-32b, params_b: 32, quantization: fp8, layers: 64, kv_heads: 8, head_dim: 128}, gpu: H100-SXM, gpus_per_node: 2}
 
+            Alerts: rules over each pool's signals, and burn-rate alerts on every SLO's error budget (the SRE
+            workbook's 1 h/5 min, 6 h/30 min and 3 d/6 h windows), on the Alerts screen (8), in the header,
+            the recording and a webhook in Alertmanager's shape (Docs/alerts.md):
+
+              alerts:
+                bell: true
+                webhook: {url: "http://alerts.internal:9093/hook", bearer_token_file: /etc/fleetdeck/hook}
+                rules:
+                  - {name: queue-building, expr: "waiting_per_node > 8", for: 2m, severity: page}
+                  - {name: slow-tokens, expr: "tpot_p95 > 80ms", for: 5m, severity: ticket, pools: [chat]}
+
             A busy pool is played as a slice of itself, each simulated node at a real node's load.
             llama.cpp's /slots page is read every tenth scrape for its slots and context.
 

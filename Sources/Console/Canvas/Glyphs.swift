@@ -17,18 +17,20 @@ public struct Glyphs: Sendable, Equatable {
     public var up: String
     public var down: String
     public var flat: String
-    /// Before a node marked with Space.
+    /// Before a node marked with Space; also the recording badge's dot.
     public var mark: String
+    /// Before a firing alert (the header, the replay timeline).
+    public var alert: String
 
     public static let unicode = Glyphs(
         horizontal: "─", vertical: "│", topLeft: "╭", topRight: "╮", bottomLeft: "╰", bottomRight: "╯",
         levels: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"],
         barFull: "█", barEighths: ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"], barEmpty: "·",
-        ellipsis: "…", up: "↑", down: "↓", flat: "→", mark: "●")
+        ellipsis: "…", up: "↑", down: "↓", flat: "→", mark: "●", alert: "▲")
 
     public static let ascii = Glyphs(
         horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+",
         levels: ["_", ".", ",", "-", "~", "=", "*", "#"],
         barFull: "#", barEighths: [], barEmpty: ".",
-        ellipsis: "~", up: "^", down: "v", flat: "=", mark: "*")
+        ellipsis: "~", up: "^", down: "v", flat: "=", mark: "*", alert: "^")
 }

@@ -39,7 +39,7 @@ enum PoolDetailScreen {
                 let now = lat.flatMap { l -> Double? in
                     o.metric == .errorRate ? p.errorRate : l.quantiles(o.metric)?.value(atPercentile: o.percentile)
                 }
-                return "\(o.title) \(o.formatted(now ?? .nan).replacingOccurrences(of: "nan%", with: "-")) < \(o.formatted(o.target))"
+                return "\(o.title) \(now.map(o.formatted) ?? "-") < \(o.formatted(o.target))"
                     + (breached.contains(o) ? " BREACHED" : "")
             }.joined(separator: "   ")
             canvas.put(TerminalText.truncated("SLO  " + line, to: width, ellipsis: ctx.glyphs.ellipsis), x: x, y: y,

@@ -30,7 +30,7 @@ enum ReplayBar {
                 case .sloBreach: (ascii ? "x" : "×", .crit)
                 case .incident: ("!", .warn)
                 case .action: (ascii ? "*" : "◆", .accent)
-                case .alert: (ascii ? "^" : "▲", .warn)
+                case .alert: (ctx.glyphs.alert, .warn)
                 }
                 canvas.put(glyph, x: x0 + column(m.time, r, width: width), y: y, role: role)
             }

@@ -14,7 +14,7 @@ enum StatusBars {
         }
         // Being recorded: the operator must know what leaves the screen for a file.
         if ctx.recordingTo != nil {
-            x += canvas.put(ctx.glyphs == .ascii ? "*REC" : "● REC", x: x, y: y, role: .crit)
+            x += canvas.put(ctx.glyphs == .ascii ? "\(ctx.glyphs.mark)REC" : "\(ctx.glyphs.mark) REC", x: x, y: y, role: .crit)
             x += canvas.put(" ", x: x, y: y, role: .status)
         }
         let kind = s.source.kind == .simulation ? "sim" : s.source.kind.rawValue
@@ -31,7 +31,7 @@ enum StatusBars {
         let firing = s.firingAlerts
         if let loudest = firing.first {
             let more = firing.count > 1 ? " +\(firing.count - 1)" : ""
-            let text = "\(ctx.glyphs == .ascii ? "^" : "▲") \(loudest.name) \(loudest.pool)\(more) "
+            let text = "\(ctx.glyphs.alert) \(loudest.name) \(loudest.pool)\(more) "
             let w = canvas.put(text, x: x, y: y, role: loudest.severity == .page ? .crit : .paused, maxWidth: 40)
             canvas.mark(Rect(x: x, y: y, width: w, height: 1), .screen(.alerts))
             x += w

@@ -134,8 +134,8 @@ public enum KeyHandler {
             select(&s, shown, by: 1)
         case .filter: s.mode = .filtering
         case .sort:
-            let all = NodeSortColumn.allCases
-            s.sort = all[(all.firstIndex(of: s.sort)! + 1) % all.count]
+            let all = NodeColumn.sortOrders
+            s.sort = all[((all.firstIndex(of: s.sort) ?? -1) + 1) % all.count]
             s.sortDescending = s.sort.descendingByDefault
         case .reverseSort: s.sortDescending.toggle()
         case .pause: s.frozen = s.frozen == nil ? ctx.snapshot : nil

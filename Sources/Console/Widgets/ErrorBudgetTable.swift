@@ -19,7 +19,7 @@ enum ErrorBudgetTable {
             let left = b.remaining
             let leftRole: StyleRole = left.map { $0 < 0 ? .crit : $0 < 0.25 ? .warn : .normal } ?? .dim
             var row: [Table.TableCell] = [
-                .init(o.title), .init("\(o.statistic.isEmpty ? "<" : "<") \(o.formatted(o.target))", .dim),
+                .init(o.title), .init("< \(o.formatted(o.target))", .dim),
                 .init(Format.duration(b.covered), .dim),
                 .init(b.attainment.map { String(format: "%.3f%%", $0 * 100) } ?? "-"),
                 .init(left.map { String(format: "%.0f%%", max(-999, $0) * 100) } ?? "-", leftRole),
