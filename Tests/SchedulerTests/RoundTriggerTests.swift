@@ -3,7 +3,7 @@ import Testing
 @testable import Scheduler
 
 /// Rounds run at the full pace while a candidate waits on the hysteresis, otherwise only when
-/// the fleet moves, an action is applied, or the last round is two minutes old.
+/// the fleet moves, an action is applied, or the last round is five minutes old.
 @Suite struct RoundTriggerTests {
     func fleet(_ time: Double, rate: Double = 20, up: Int = 4, waiting: Int = 0) -> FleetSnapshot {
         let pool = PoolSnapshot(id: "chat", kind: .gpu, engine: "vllm", model: "m", nodes: 4, nodesUp: up, running: 8, waiting: waiting,
@@ -34,7 +34,7 @@ import Testing
         #expect(t.due(noisy, interval: 15, acted: false))
     }
 
-    @Test func aStillFleetIsAskedEveryTwoMinutesUnlessAChoiceWaitsOnTheHysteresis() {
+    @Test func aStillFleetIsAskedEveryFiveMinutesUnlessAChoiceWaitsOnTheHysteresis() {
         var t = RoundTrigger()
         #expect(t.due(fleet(0), interval: 15, acted: false))
         // The best candidate is not yet recommended: the next round runs on time to confirm it.
@@ -43,8 +43,8 @@ import Testing
         #expect(t.due(fleet(15), interval: 15, acted: false))
         // Recommended (or nothing to do): the answer stands until the fleet moves.
         t.ran(fleet(15), advice: advice("scale chat +1", action: .scale(pool: "chat", delta: 1), active: true))
-        #expect(!t.due(fleet(30), interval: 15, acted: false) && !t.due(fleet(134), interval: 15, acted: false))
-        #expect(t.due(fleet(135), interval: 15, acted: false))
+        #expect(!t.due(fleet(30), interval: 15, acted: false) && !t.due(fleet(314), interval: 15, acted: false))
+        #expect(t.due(fleet(315), interval: 15, acted: false))
         // What moves the fleet brings the round back at once.
         #expect(t.due(fleet(30, rate: 24), interval: 15, acted: false))
         #expect(!t.due(fleet(30, rate: 22.5), interval: 15, acted: false))

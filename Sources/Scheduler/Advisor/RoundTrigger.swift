@@ -7,11 +7,11 @@ import FleetCore
 /// a round runs only when the fleet moved (a pool's
 /// offered load over the last minute by more than chance, its nodes, its queue's order of
 /// magnitude, its degrade modes, a breach), when an action was applied, or when the last round
-/// is two minutes old. Loads and queues are read over the last minute, not the last tick: a
+/// is five minutes old. Loads and queues are read over the last minute, not the last tick: a
 /// second's arrivals move by a third on a quiet pool by chance alone.
 public struct RoundTrigger: Sendable {
     /// Source seconds after which a round runs even on a still fleet (the forecast moves).
-    public static let staleAfter: Double = 120
+    public static let staleAfter: Double = 300
     /// A pool's offered load over the last minute moving by this share since the last round
     /// is news, when it is also more than three standard errors of a minute's Poisson count.
     public static let loadChange = 0.15
