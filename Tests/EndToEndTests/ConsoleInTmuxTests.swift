@@ -49,10 +49,10 @@ import Testing
         try pane.press("Enter")
         try pane.waitFor(text: "from 2 to 4 replicas")
         try pane.type("n")
-        // The alias: the green pool's nodes only.
+        // The alias: the green pool's detail, its nodes only.
         try pane.type(":green")
         try pane.press("Enter")
-        try pane.waitFor("the green pool's nodes only") { $0.contains("chat-70b-green-02") && !$0.contains("chat-70b-blue-01") }
+        try pane.waitFor("the green pool's detail") { $0.contains("what happened to chat-70b-green") && $0.contains("chat-70b-green-02") }
         // The rebound key opens the dialog; + no longer does.
         try pane.type("=")
         try pane.waitFor(text: "Confirm: scale chat-70b-green")
@@ -61,7 +61,9 @@ import Testing
         try pane.type("+")
         Thread.sleep(forTimeInterval: 0.5)
         #expect(!(try pane.screen().contains("Confirm:")))
-        // A field term and a regex in the filter.
+        // A field term and a regex in the Nodes screen's filter.
+        try pane.type(":nodes")
+        try pane.press("Enter")
         try pane.type(":filter pool:blue re:-0[1-2]$")
         try pane.press("Enter")
         try pane.waitFor("blue-01 and blue-02 only") {

@@ -13,7 +13,7 @@ import Testing
         let pane = try TmuxPane(width: 140, height: 40)
         try pane.type("FLEETDECK_HOME=\(RepositoryRoot.path) \(Harness.binary) demo --scenario edge --warmup 10 --speed 10 --no-advisor")
         try pane.press("Enter")
-        _ = try await pane.awaitScreen("the console") { $0.contains("fleetdeck sim edge") }
+        _ = try await pane.awaitScreen("the console", timeout: 120) { $0.contains("fleetdeck sim edge") }
         #expect(try pane.screen().split(separator: "\n").first?.contains("REC") == false)
         try pane.type(":record \(dir)/incident one.rec")
         try pane.press("Enter")

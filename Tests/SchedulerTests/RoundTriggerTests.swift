@@ -54,5 +54,11 @@ import Testing
         #expect(t.due(fleet(5), interval: 15, acted: false))   // the source started over
         t.ran(fleet(30), advice: advice("do nothing"))
         #expect(!t.due(fleet(45), interval: 15, acted: false))
+        // A warning of a breach keeps the full pace too.
+        var warned = advice("do nothing")
+        warned.warnings = [EarlyWarning(pool: "chat", objective: SLOObjective(metric: .e2e, percentile: 95, target: 2), breachIn: 8,
+                                        coldStart: 30, message: "act now")]
+        t.ran(fleet(45), advice: warned)
+        #expect(t.due(fleet(60), interval: 15, acted: false))
     }
 }

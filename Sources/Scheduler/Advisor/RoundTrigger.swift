@@ -3,8 +3,8 @@ import FleetCore
 /// Whether the next advisor round is worth its second of CPU. A round plays every candidate
 /// minutes ahead; on a fleet that has not moved since the last one, it returns the last one's
 /// answer, or near a decision's edge flips between two on chance alone. So unless the last
-/// round left a candidate waiting on the hysteresis (best this round, not yet recommended),
-/// a round runs only when the fleet moved (a pool's
+/// round is unsettled (a candidate waiting on the hysteresis, an early warning, a watched
+/// fleet's twin still off what it observed), a round runs only when the fleet moved (a pool's
 /// offered load over the last minute by more than chance, its nodes, its queue's order of
 /// magnitude, its degrade modes, a breach), when an action was applied, or when the last round
 /// is five minutes old. Loads and queues are read over the last minute, not the last tick: a
@@ -30,8 +30,10 @@ public struct RoundTrigger: Sendable {
     }
 
     private var last: (time: Double, pools: [String: PoolState], load: [String: Double])?
-    /// The last round left its best candidate waiting for the next round to confirm it.
-    private var confirming = false
+    /// The last round's answer may change on the next on its own: its best candidate waits for
+    /// the next round to confirm it, it warns of a breach, or the twin it ran on predicted the
+    /// last window more than a quarter off (each round refits it).
+    private var unsettled = false
 
     public init() {}
 
@@ -50,7 +52,7 @@ public struct RoundTrigger: Sendable {
         let elapsed = snapshot.time - last.time
         if elapsed < 0 { return true }   // the source started over
         guard elapsed >= interval else { return false }
-        if acted || elapsed >= Self.staleAfter || confirming { return true }
+        if acted || elapsed >= Self.staleAfter || unsettled { return true }
         if Self.state(of: snapshot) != last.pools { return true }
         return snapshot.pools.contains { p in
             let before = last.load[p.id] ?? 0
@@ -71,6 +73,8 @@ public struct RoundTrigger: Sendable {
     public mutating func ran(_ snapshot: FleetSnapshot, advice: FleetAdvice) {
         last = (snapshot.time, Self.state(of: snapshot), Dictionary(uniqueKeysWithValues: snapshot.pools.map { ($0.id, Self.load($0)) }))
         let best = advice.recommendations.first
-        confirming = best?.action != nil && best?.title != advice.active?.title
+        let confirming = best?.action != nil && best?.title != advice.active?.title
+        let twinOff = advice.twin.contains { r in r.e2eP95Error.map { abs($0) > 0.25 } ?? true }
+        unsettled = confirming || !advice.warnings.isEmpty || twinOff
     }
 }
