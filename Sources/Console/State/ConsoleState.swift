@@ -188,12 +188,14 @@ public struct ConsoleState: Equatable, Sendable {
     /// The filter of the table on screen: the node tables' on the overview, the Nodes screen
     /// and a pool's detail (its nodes), each other screen's own elsewhere.
     public var activeFilter: String {
-        get { screen.showsNodes || detailPoolID != nil || detailNodeID != nil ? filter : screenFilters[screen] ?? "" }
+        get { filtersNodes ? filter : screenFilters[screen] ?? "" }
         set {
-            if screen.showsNodes || detailPoolID != nil || detailNodeID != nil { filter = newValue }
-            else { screenFilters[screen] = newValue.isEmpty ? nil : newValue }
+            if filtersNodes { filter = newValue } else { screenFilters[screen] = newValue.isEmpty ? nil : newValue }
         }
     }
+
+    /// Whether the table on screen is the nodes' (the node screens, a pool's or node's detail).
+    public var filtersNodes: Bool { screen.showsNodes || detailPoolID != nil || detailNodeID != nil }
 
     /// Closes any detail (node or pool): back to the screen.
     public mutating func closeDetail() {

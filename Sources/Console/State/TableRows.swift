@@ -12,7 +12,7 @@ public enum TableRows {
 
     /// The fields the current screen's filter knows.
     public static func fields(_ state: ConsoleState) -> [String] {
-        if state.detailPoolID != nil || state.screen.showsNodes { return NodeFilter.Field.allCases.map(\.rawValue) }
+        if state.filtersNodes { return NodeFilter.Field.allCases.map(\.rawValue) }
         switch state.screen {
         case .pools: return poolFields
         case .events: return eventFields
