@@ -17,12 +17,25 @@ struct SimulateCommand: ParsableCommand {
             cost and SLO attainment for every pool. --duration is simulated time (90s, 30m, 1h, or seconds).
 
             One node's trace, replayed on an engine model:
-              fleetdeck simulate --trace FILE --profile FILE [--engine FILE] [--model NAME] [--json]
-            replays the arrivals of a JSONL trace (arrival_s, prompt_tokens, output_tokens per line) on
-            the node a profile describes, with the engine's scheduler settings, and prints TTFT, TPOT and
-            end-to-end p50/p95/p99 (JSON keys ttft_s, tpot_s, e2e_s); when the trace was measured
-            (first_token_s, finish_s) the measured percentiles and the error come too. --profile and
-            --engine take a path, or a name from sample-data/profiles and sample-data/engines.
+              fleetdeck simulate --trace FILE --profile FILE [--engine FILE] [--model NAME] [--format F] [--json]
+            replays the arrivals of a trace on the node a profile describes, with the engine's scheduler
+            settings, and prints TTFT, TPOT and end-to-end p50/p95/p99 (JSON keys ttft_s, tpot_s, e2e_s);
+            when the trace was measured (first_token_s, finish_s) the measured percentiles and the error
+            come too. --profile and --engine take a path, or a name from sample-data/profiles and
+            sample-data/engines. Formats (--format, else told by the first line): fleetdeck (JSON lines:
+            arrival_s, prompt_tokens, output_tokens), azure (CSV TIMESTAMP,ContextTokens,GeneratedTokens),
+            mooncake (JSON lines: timestamp ms, input_length, output_length, hash_ids), burstgpt (CSV
+            Timestamp,...,Request tokens,Response tokens,...). Mooncake's hash_ids drive the prefix cache
+            block by block.
+
+            A trace over a pool of nodes:
+              fleetdeck simulate --trace FILE --pool 16xh100-sxm [--engine E] [--router least_loaded]
+                  [--slo ttft_p95=2s --slo e2e_p99=60s] [--speedup 2] [--duration 1h] [--json]
+            streams the trace (any size, in arrival order) through the router onto N nodes of the profile
+            (--pool N with --profile, or N x PROFILE), and prints the pool's report as a scenario's: TTFT,
+            TPOT and end-to-end percentiles, queue peak, prefix-cache hit rate, cost, SLO attainment.
+            --speedup 2 plays the trace at twice its rate. It runs until the trace ends and the pool
+            drains, or for --duration of simulated time.
 
             A scenario's nodes as vLLM /metrics endpoints:
               fleetdeck simulate --scenario bank --serve 127.0.0.1:9400 [--duration SECONDS]
@@ -57,6 +70,21 @@ struct SimulateCommand: ParsableCommand {
     @Option(name: .long, help: "The profile's model for --trace (default: its first).")
     var model: String?
 
+    @Option(name: .long, help: "The trace's format: fleetdeck, azure, mooncake or burstgpt (default: told by its first line).")
+    var format: String?
+
+    @Option(name: .long, help: "With --trace: replay over a pool of N nodes (N, with --profile; or NxPROFILE, e.g. 16xh100-sxm).")
+    var pool: String?
+
+    @Option(name: .long, help: "With --pool: round_robin, least_loaded (default) or prefix_affinity.")
+    var router: String = RouterPolicy.leastLoaded.rawValue
+
+    @Option(name: .long, help: "With --pool: an objective to report attainment for, METRIC_pNN=TIME (ttft or e2e; p50, p90, p95, p99), e.g. ttft_p95=2s. Repeat for more.")
+    var slo: [String] = []
+
+    @Option(name: .long, help: "With --pool: play the trace this many times faster (arrivals at t / X), 0.01 to 1000.")
+    var speedup: Double = 1
+
     @Flag(name: .long, help: "Print the report as JSON.")
     var json = false
 
@@ -82,11 +110,25 @@ struct SimulateCommand: ParsableCommand {
         guard (0...1).contains(hostile) else { throw ValidationError("--hostile is a share of the nodes, 0 to 1 (0.1 for a tenth)") }
         if let n = nodes, !(1...10_000).contains(n) { throw ValidationError("--nodes must be between 1 and 10000") }
         if let serve { _ = try Self.hostAndPort(serve) }
+        if let format, TraceFormat(rawValue: format) == nil {
+            throw ValidationError("--format is one of \(TraceFormat.allCases.map(\.rawValue).joined(separator: ", ")) (got '\(TerminalText.sanitized(format))')")
+        }
+        guard (0.01...1000).contains(speedup) else { throw ValidationError("--speedup is between 0.01 and 1000") }
         if trace != nil {
-            guard profile != nil else { throw ValidationError("--trace needs --profile (a node profile: sample-data/profiles)") }
+            guard profile != nil || pool?.contains("x") == true else {
+                throw ValidationError("--trace needs --profile (a node profile: sample-data/profiles), or --pool NxPROFILE")
+            }
             guard serve == nil else { throw ValidationError("--trace and --serve are separate modes") }
-        } else if profile != nil || engine != nil || model != nil {
-            throw ValidationError("--profile, --engine and --model go with --trace")
+            if let pool { _ = try PoolArgument(pool) }
+            guard RouterPolicy(rawValue: router) != nil else {
+                throw ValidationError("--router is one of \(RouterPolicy.allCases.map(\.rawValue).joined(separator: ", ")) (got '\(TerminalText.sanitized(router))')")
+            }
+            for s in slo { _ = try PoolArgument.objective(s) }
+            if pool == nil, !slo.isEmpty || speedup != 1 || duration != nil {
+                throw ValidationError("--slo, --speedup and --duration go with --pool when replaying a trace")
+            }
+        } else if profile != nil || engine != nil || model != nil || pool != nil || format != nil {
+            throw ValidationError("--profile, --engine, --model, --pool and --format go with --trace")
         }
     }
 
@@ -100,8 +142,15 @@ struct SimulateCommand: ParsableCommand {
     }
 
     func run() throws {
-        if let trace, let profile {
-            try TraceReplayCommand(trace: trace, profile: profile, engine: engine, model: model, json: json).run()
+        if let trace, let pool {
+            let spec = try PoolArgument(pool)
+            try TracePoolCommand(trace: trace, format: format.flatMap(TraceFormat.init), nodes: spec.nodes,
+                                 profile: spec.profile ?? profile!, engine: engine, model: model,
+                                 router: RouterPolicy(rawValue: router)!, objectives: try slo.map(PoolArgument.objective),
+                                 speedup: speedup, limit: duration?.seconds, json: json).run()
+        } else if let trace, let profile {
+            try TraceReplayCommand(trace: trace, profile: profile, engine: engine, model: model,
+                                   format: format.flatMap(TraceFormat.init), json: json).run()
         } else if let serve {
             try runServer(serve)
         } else {

@@ -9,6 +9,7 @@ struct TraceReplayCommand {
     var profile: String
     var engine: String?
     var model: String?
+    var format: TraceFormat?
     var json: Bool
 
     func run() throws {
@@ -16,7 +17,7 @@ struct TraceReplayCommand {
         let nodeProfile = try NodeProfileLoader.load(file: profilePath)
         var settings = EngineSettings()
         if let engine { settings = try EngineSettingsLoader.load(file: try Self.resolve(engine, folder: "engines")) }
-        let requests = try ServingTraceReader.load(file: trace)
+        let requests = try ServingTraceReader.load(file: trace, format: format)
         let replay: TraceReplay
         let result: TraceReplay.Result
         do {

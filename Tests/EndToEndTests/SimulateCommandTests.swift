@@ -62,4 +62,58 @@ import Testing
         #expect(fits.stderr.hasPrefix("fleetdeck: error: \(dir)/small.json: 130.4 GiB of big weights per GPU do not fit"), "\(fits.stderr)")
         #expect(!fits.stderr.contains("\u{1B}") && !r.stderr.contains("\u{1B}"))
     }
+
+    @Test func aPublicTraceReplaysOverAPoolWithItsSLOs() throws {
+        let r = try Harness.fleetdeck(["simulate", "--trace", RepositoryRoot.path + "/sample-data/traces/azure-2023-conv.csv",
+                                       "--pool", "4xh100-sxm", "--engine", "vllm", "--slo", "ttft_p95=1s", "--slo", "e2e_p99=30s",
+                                       "--speedup", "2", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let pool = try #require((obj["pools"] as? [[String: Any]])?.first)
+        #expect(pool["requests"] as? Int == 19_366)
+        #expect(pool["completed"] as? Int == 19_366)
+        #expect(pool["nodes"] as? Int == 4)
+        let slo = try #require(pool["slo"] as? [[String: Any]])
+        #expect(slo.compactMap { $0["metric"] as? String } == ["ttft", "e2e"])
+        // Twice as fast: the hour is played in about half an hour.
+        let duration = try #require(obj["duration_s"] as? Double)
+        #expect(duration > 1700 && duration < 1900, "\(duration)")
+        #expect((pool["cost_usd"] as? Double ?? 0) > 0)
+    }
+
+    @Test func poolReplayMistakesAreOneLineErrors() throws {
+        let trace = RepositoryRoot.path + "/sample-data/traces/mooncake-conversation.jsonl"
+        for (args, words) in [(["--pool", "0xh100-sxm"], "--pool is N or NxPROFILE"),
+                              (["--pool", "4xh100-sxm", "--slo", "ttft_p97=1s"], "--slo is METRIC_pNN=TIME"),
+                              (["--pool", "4xh100-sxm", "--router", "random"], "--router is one of"),
+                              (["--pool", "4xh100-sxm", "--format", "parquet"], "--format is one of"),
+                              (["--pool", "4xh100-sxm", "--format", "azure"], "the azure header has no column"),
+                              (["--profile", "h100-sxm", "--speedup", "2"], "go with --pool")] {
+            let r = try Harness.fleetdeck(["simulate", "--trace", trace] + args)
+            #expect(r.status != 0, "\(args)")
+            #expect(r.stderr.contains(words), "\(args): \(r.stderr)")
+            #expect(!r.stderr.contains("\u{1B}"))
+        }
+    }
+
+    @Test func calibrateFitsTheHostCostAndReportsTheResiduals() throws {
+        let trace = RepositoryRoot.path + "/sample-data/traces/h100-transformers-cb-light.jsonl"
+        let r = try Harness.fleetdeck(["calibrate", "--profile", "h100-sxm-hf-eager", "--engine", "transformers-cb-h100",
+                                       "--trace", trace, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        for key in ["before", "after"] {
+            let side = try #require(obj[key] as? [String: Any], "\(key)")
+            let probe = try #require(side["capacity_probe"] as? [String: Double])
+            #expect(abs(probe["error"]!) <= 0.10, "\(key): \(probe)")
+            let t = try #require((side["traces"] as? [[String: Any]])?.first)
+            for q in ["ttft_p50", "ttft_p95", "e2e_p50", "e2e_p95"] { #expect(abs(t[q] as? Double ?? 1) <= 0.10, "\(key) \(q)") }
+            #expect((side["host_cost"] as? [String: Double])?["per_sequence_s"] != nil)
+        }
+        let text = try Harness.fleetdeck(["calibrate", "--profile", "h100-sxm-hf-eager", "--engine", "transformers-cb-h100", "--check"])
+        #expect(text.status == 0)
+        #expect(text.stdout.contains("capacity probe") && text.stdout.contains("0.905/s"))
+        let none = try Harness.fleetdeck(["calibrate", "--profile", "h100-sxm", "--engine", "vllm"])
+        #expect(none.status != 0 && none.stderr.contains("nothing to fit to"), "\(none.stderr)")
+    }
 }

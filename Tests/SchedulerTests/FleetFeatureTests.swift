@@ -230,7 +230,8 @@ import Testing
                 """, file: RepositoryRoot.path + "/sample-data/scenarios/traced.yaml")
         }
         let sc = try scenario("      trace: h100-transformers-cb-light")
-        let trace = try #require(sc.workload.classes[1].trace)
+        let feed = try #require(sc.workload.classes[1].trace)
+        let trace = (0..<30).compactMap(feed.request(at:))
         #expect(trace.count == 20)
         let sim = FleetSimulator(scenario: sc)
         sim.collectReport()

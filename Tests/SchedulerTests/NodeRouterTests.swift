@@ -8,6 +8,26 @@ import Testing
         var load = 0
         var queued = 0
         var idHash: UInt64 = 0
+        var cached: Set<Int> = []
+
+        func cachedLeadingBlocks(_ hashes: [Int]) -> Int { hashes.prefix { cached.contains($0) }.count }
+    }
+
+    @Test func prefixAffinityWithBlockHashesPicksTheLongestCachedPrefixWithinTheSlack() {
+        var n = nodes([4, 2, 6, 0])
+        n[0].cached = [10, 11, 12]      // the conversation's earlier turn
+        n[1].cached = [10]              // the shared system block only
+        n[2].cached = [10, 11, 12, 13]
+        let hashes = [10, 11, 12, 13, 14]
+        // Node 2 holds the most, within 2 x 0 + 8 of the least loaded.
+        #expect(NodeRouter.pick(.prefixAffinity, nodes: n, candidates: [0, 1, 2, 3], start: 0, conversation: nil, hashes: hashes, maxQueue: 100) == 2)
+        // Past the slack it gives way to the next longest.
+        n[2].load = 9
+        #expect(NodeRouter.pick(.prefixAffinity, nodes: n, candidates: [0, 1, 2, 3], start: 0, conversation: nil, hashes: hashes, maxQueue: 100) == 0)
+        // Nothing cached anywhere: the least loaded.
+        #expect(NodeRouter.pick(.prefixAffinity, nodes: n, candidates: [0, 1, 2, 3], start: 0, conversation: nil, hashes: [99], maxQueue: 100) == 3)
+        // Least loaded ignores the hashes.
+        #expect(NodeRouter.pick(.leastLoaded, nodes: n, candidates: [0, 1, 2, 3], start: 0, conversation: nil, hashes: hashes, maxQueue: 100) == 3)
     }
 
     func nodes(_ loads: [Int], hashes: [UInt64]? = nil) -> [Node] {

@@ -34,8 +34,18 @@ public struct EngineSettings: Sendable, Equatable {
     public var maxNumSeqs: Int
     public var enablePrefixCaching: Bool
     public var enableChunkedPrefill: Bool
+    /// Host time per step, fixed part; with the per-sequence and per-token parts, `hostCost`.
     public var stepOverhead: Double
+    public var stepOverheadPerSequence = 0.0
+    public var stepOverheadPerToken = 0.0
     public var tensorParallelSize: Int
+    /// A measured burst this engine served, when its file records one: the second
+    /// calibration point, at full batch (`fleetdeck calibrate`).
+    public var capacityProbe: CapacityProbe?
+
+    public var hostCost: HostCost {
+        HostCost(perStep: stepOverhead, perSequence: stepOverheadPerSequence, perToken: stepOverheadPerToken)
+    }
 
     public init(kind: Kind = .vllm, blockSize: Int = 16, numBlocks: Int? = nil, gpuMemoryUtilization: Double = 0.9,
                 maxNumBatchedTokens: Int = 8192, maxNumSeqs: Int = 256, enablePrefixCaching: Bool = true,
@@ -82,7 +92,8 @@ public enum EngineSettingsLoader {
     static func parse(_ doc: YAMLValue) throws -> EngineSettings {
         try doc.allowKeys(["engine", "block_size", "num_blocks", "gpu_memory_utilization", "max_num_batched_tokens",
                            "max_batch_tokens", "max_num_seqs", "enable_prefix_caching", "enable_chunked_prefill",
-                           "step_overhead_ms", "tensor_parallel_size", "description",
+                           "step_overhead_ms", "step_overhead_per_sequence_ms", "step_overhead_per_token_ms",
+                           "tensor_parallel_size", "description", "capacity_probe_requests", "calibration",
                            // transformers continuous batching's own description of a run
                            "attention", "cb_config", "capacity_probe_req_per_s", "workload"])
         var s = EngineSettings()
@@ -134,6 +145,17 @@ public enum EngineSettingsLoader {
             s.stepOverhead = try v.double(in: 0...600_000) / 1000
         } else {
             s.stepOverhead = s.kind.defaultStepOverhead
+        }
+        if let v = try doc.optional("step_overhead_per_sequence_ms") { s.stepOverheadPerSequence = try v.double(in: 0...10_000) / 1000 }
+        if let v = try doc.optional("step_overhead_per_token_ms") { s.stepOverheadPerToken = try v.double(in: 0...10_000) / 1000 }
+        if let rate = try doc.optional("capacity_probe_req_per_s"), !isNull(rate) {
+            guard let w = try doc.optional("workload") else {
+                throw rate.error("a capacity probe needs the workload it was measured with (\"workload\": \"prompt lognormal median 400 [16,3000], output lognormal median 150 [8,1024], sigma 0.8\")")
+            }
+            let workload: BurstWorkload
+            do { workload = try BurstWorkload(parsing: w.string()) } catch let e as BurstWorkload.ParseError { throw w.error(e.message) }
+            let count = try doc.optional("capacity_probe_requests")?.int(in: 1...100_000) ?? CapacityProbe.defaultRequests
+            s.capacityProbe = CapacityProbe(requestsPerSecond: try rate.double(in: 1e-6...1e9), requests: count, workload: workload)
         }
         if s.maxNumSeqs > s.maxNumBatchedTokens, s.kind != .transformersCB {
             throw try (doc.optional("max_num_seqs") ?? doc).error(

@@ -36,6 +36,13 @@ struct KVCacheBlockManager {
     private var leastRecent = Deque<(key: Int, stamp: Int)>()
     private var clock = 0
 
+    /// A block of a trace's hashed prompt (Mooncake's `hash_ids`): its hash covers every block
+    /// before it, so a request's hit is the run of its leading hashes that are cached, wherever
+    /// the requests that computed them branched off. One hashed block is `group` engine blocks
+    /// (512 tokens over 16-token blocks: 32).
+    private var hashed = HashedBlockTable()
+    private var hashedLeastRecent = Deque<(hash: Int, stamp: Int)>()
+
     init(totalBlocks: Int, blockSize: Int, prefixCaching: Bool) {
         self.totalBlocks = totalBlocks; self.blockSize = blockSize; self.prefixCaching = prefixCaching
     }
@@ -132,6 +139,7 @@ struct KVCacheBlockManager {
 
     private mutating func evict(_ count: Int) {
         var needed = count
+        if hashGroup > 0 { needed -= evictHashed(needed, group: hashGroup) }
         // Least recently used unreferenced chains first, trimmed from the tail.
         while needed > 0, let (key, stamp) = leastRecent.first {
             guard let chain = chains[key], chain.references == 0, chain.stamp == stamp else {
@@ -152,7 +160,7 @@ struct KVCacheBlockManager {
                 if needed == 0 { break }
             }
         }
-        precondition(needed == 0, "evicted fewer blocks than were evictable")
+        precondition(needed <= 0, "evicted fewer blocks than were evictable")
     }
 
     private mutating func trim(_ key: Int, by n: Int) {
@@ -160,9 +168,83 @@ struct KVCacheBlockManager {
         cachedBlocks -= n
     }
 
+    // MARK: hashed prefixes
+
+    /// How many of `hashes`' leading blocks are cached, at most `limit`.
+    func cachedLeading(_ hashes: [Int], limit: Int) -> Int {
+        guard prefixCaching else { return 0 }
+        var n = 0
+        while n < min(limit, hashes.count), hashed.contains(hashes[n]) { n += 1 }
+        return n
+    }
+
+    /// What an allocation could get if a request began to use the first `count` of `hashes`
+    /// (each `group` engine blocks): those unreferenced now would no longer be evictable.
+    func allocatable(whileUsing hashes: [Int], count: Int, group: Int) -> Int {
+        var pinned = 0
+        for h in hashes.prefix(count) where hashed[h]?.references == 0 { pinned += group }
+        return allocatable - pinned
+    }
+
+    mutating func reference(_ hashes: [Int], count: Int, group: Int) {
+        for h in hashes.prefix(count) {
+            if hashed[h]!.references == 0 { evictableBlocks -= group }
+            hashed[h]!.references += 1
+        }
+    }
+
+    /// The request is gone: blocks nobody uses become evictable, the deepest first, since a
+    /// block is only worth keeping while the blocks before it are.
+    mutating func release(_ hashes: [Int], count: Int, group: Int) {
+        for h in hashes.prefix(count).reversed() {
+            guard var b = hashed[h] else { continue }
+            b.references -= 1
+            if b.references == 0 {
+                clock += 1
+                b.stamp = clock
+                evictableBlocks += group
+                hashedLeastRecent.append((h, clock))
+            }
+            hashed[h] = b
+        }
+    }
+
+    /// A request using the first `used` of `hashes` has computed `computedBlocks` hashed
+    /// blocks: the next ones nobody has cached move from the request to the cache (it keeps
+    /// using them). Stops at one another request cached meanwhile: the request keeps its own
+    /// copy from there. Returns how many hashed blocks it now uses.
+    mutating func promote(_ hashes: [Int], used: Int, computedBlocks: Int, group: Int) -> Int {
+        guard prefixCaching else { return used }
+        var n = used
+        while n < min(computedBlocks, hashes.count), !hashed.contains(hashes[n]) {
+            hashed[hashes[n]] = .init(references: 1, stamp: 0)
+            ownedBlocks -= group
+            cachedBlocks += group
+            n += 1
+        }
+        return n
+    }
+
+    /// Evicts whole hashed blocks, least recently released first; returns engine blocks freed.
+    private mutating func evictHashed(_ count: Int, group: Int) -> Int {
+        var freed = 0
+        while freed < count, let (h, stamp) = hashedLeastRecent.popFirst() {
+            guard let b = hashed[h], b.references == 0, b.stamp == stamp else { continue }
+            hashed[h] = nil
+            cachedBlocks -= group
+            evictableBlocks -= group
+            freed += group
+        }
+        return freed
+    }
+
+    /// Engine blocks per hashed block, as the node set it (0 until a hashed request came).
+    var hashGroup = 0
+
     /// Forgets everything (the node lost its GPUs).
     mutating func reset() {
         ownedBlocks = 0; cachedBlocks = 0; evictableBlocks = 0
         chains.removeAll(); leastRecent.removeAll()
+        hashed.removeAll(); hashedLeastRecent.removeAll()
     }
 }

@@ -155,16 +155,16 @@ final class SimulatedNode {
 
     /// A node of a scenario's GPU pool: vLLM's defaults with the pool's knobs, a roofline of its GPU.
     convenience init(id: String, poolIndex: Int, pool: PoolSpec, spec: GPUPoolSpec) {
-        let engine = EngineSettings(kind: EngineSettings.Kind(rawValue: pool.engine) ?? .vllm,
-                                    gpuMemoryUtilization: spec.gpuMemoryUtilization,
-                                    maxNumBatchedTokens: spec.maxBatchedTokens, maxNumSeqs: spec.maxNumSeqs,
-                                    enablePrefixCaching: true, stepOverhead: spec.stepOverhead,
-                                    tensorParallelSize: spec.gpusPerNode)
+        var engine = spec.engine ?? EngineSettings(kind: EngineSettings.Kind(rawValue: pool.engine) ?? .vllm,
+                                                   gpuMemoryUtilization: spec.gpuMemoryUtilization,
+                                                   maxNumBatchedTokens: spec.maxBatchedTokens, maxNumSeqs: spec.maxNumSeqs,
+                                                   enablePrefixCaching: true, stepOverhead: spec.stepOverhead)
+        engine.tensorParallelSize = spec.gpusPerNode
         let blocks = spec.kvBlocks ?? engine.kvBlocks(memoryGiBPerGPU: spec.gpu.memoryGiB, weightBytes: pool.model.weightBytes,
                                                       kvBytesPerToken: pool.model.kvBytesPerToken) ?? 1
         let stepModel = spec.fittedStep.map { StepTimeModel(source: .linear($0), overhead: 0) } ?? spec.profile.map {
-            StepTimeModel(profile: $0.profile, model: $0.model, gpus: spec.gpusPerNode, overhead: spec.stepOverhead)
-        } ?? StepTimeModel(model: pool.model, gpu: spec.gpu, gpus: spec.gpusPerNode, overhead: spec.stepOverhead)
+            StepTimeModel(profile: $0.profile, model: $0.model, gpus: spec.gpusPerNode, host: engine.hostCost)
+        } ?? StepTimeModel(model: pool.model, gpu: spec.gpu, gpus: spec.gpusPerNode, host: engine.hostCost)
         self.init(id: id, poolIndex: poolIndex, poolID: pool.id, engineName: pool.engine, version: pool.version,
                   model: pool.model, gpu: spec.gpu, engine: engine, stepModel: stepModel, kvBlocks: blocks)
     }
@@ -282,7 +282,8 @@ final class SimulatedNode {
             return nil
         }
         let d = stepModel.stepTime(prefillTokens: prefillTokens, decodeSequences: decodingCount,
-                                   contextTokens: kvUsedTokens - prefillingTokens, prefillPairs: prefillPairs)
+                                   contextTokens: kvUsedTokens - prefillingTokens, prefillPairs: prefillPairs,
+                                   prefillSequences: chunks.count)
         let plan = StepPlan(chunks: chunks, decodeSequences: decodingCount, steps: 1, stepDuration: d, start: now)
         currentStep = plan
         return plan
@@ -294,7 +295,10 @@ final class SimulatedNode {
         let target = r.promptTokens + r.generated
         // At least one token is computed, so the step yields logits to sample from.
         let maxHitBlocks = min(r.prefixTokens, target - 1) / engine.blockSize
-        let hitBlocks = min(kv.cachedBlocks(of: r.prefixKey), max(0, maxHitBlocks))
+        let group = hashGroup(r)
+        // Hashed prompts hit whole hashed blocks, each `group` engine blocks.
+        let hashedHits = group > 0 ? kv.cachedLeading(r.blockHashes, limit: max(0, maxHitBlocks) / group) : 0
+        let hitBlocks = group > 0 ? hashedHits * group : min(kv.cachedBlocks(of: r.prefixKey), max(0, maxHitBlocks))
         let hit = hitBlocks * engine.blockSize
         let c = min(target - hit, budget)
         // Without chunked prefill a prompt waits for a step with room for all of it; a recompute
@@ -302,8 +306,14 @@ final class SimulatedNode {
         if !engine.enableChunkedPrefill && c < target - hit && target - hit <= engine.maxNumBatchedTokens { return nil }
         let blocks = kv.blocks(forTokens: hit + c) - hitBlocks
         // Counted as if the request already used its hit, which then cannot be evicted for it.
-        guard blocks <= kv.allocatable(whileUsing: r.prefixKey, blocks: hitBlocks) else { return nil }
-        kv.reference(r.prefixKey, using: hitBlocks)
+        if group > 0 {
+            guard blocks <= kv.allocatable(whileUsing: r.blockHashes, count: hashedHits, group: group) else { return nil }
+            kv.reference(r.blockHashes, count: hashedHits, group: group)
+            r.hashedBlocksUsed = hashedHits
+        } else {
+            guard blocks <= kv.allocatable(whileUsing: r.prefixKey, blocks: hitBlocks) else { return nil }
+            kv.reference(r.prefixKey, using: hitBlocks)
+        }
         guard kv.allocate(blocks) else { preconditionFailure("KV blocks counted as allocatable") }
         admissions += 1
         r.admissionSeq = admissions
@@ -352,9 +362,15 @@ final class SimulatedNode {
             prefillingTokens -= r.targetTokens
             // The prefix's full blocks are now computed: the cache keeps them for the next request.
             let prefixBlocks = min(r.prefixTokens, r.targetTokens) / engine.blockSize
-            r.sharedBlocks += kv.promote(r.prefixKey, blocks: prefixBlocks,
-                                         fromOwned: kv.blocks(forTokens: r.targetTokens) - r.sharedBlocks,
-                                         using: r.sharedBlocks)
+            if let group = Optional(hashGroup(r)), group > 0 {
+                let used = kv.promote(r.blockHashes, used: r.hashedBlocksUsed, computedBlocks: prefixBlocks / group, group: group)
+                r.sharedBlocks += (used - r.hashedBlocksUsed) * group
+                r.hashedBlocksUsed = used
+            } else {
+                r.sharedBlocks += kv.promote(r.prefixKey, blocks: prefixBlocks,
+                                             fromOwned: kv.blocks(forTokens: r.targetTokens) - r.sharedBlocks,
+                                             using: r.sharedBlocks)
+            }
             r.generated += 1
             counters.generatedTokens += 1
             if r.firstTokenTime == nil {
@@ -393,8 +409,21 @@ final class SimulatedNode {
                                          using: r.sharedBlocks)
         }
         kv.free(kv.blocks(forTokens: heldTokens) - r.sharedBlocks)
-        kv.release(r.prefixKey, using: r.sharedBlocks)
+        if r.hashedBlocksUsed > 0 {
+            kv.release(r.blockHashes, count: r.hashedBlocksUsed, group: kv.hashGroup)
+            r.hashedBlocksUsed = 0
+        } else {
+            kv.release(r.prefixKey, using: r.sharedBlocks)
+        }
         kvUsedTokens -= heldTokens
+    }
+
+    /// Engine blocks per hashed block of `r`'s trace, 0 for a request without hashes. The
+    /// node's cache takes the first hashed request's figure (a trace has one block size).
+    private func hashGroup(_ r: SimulatedRequest) -> Int {
+        guard !r.blockHashes.isEmpty, engine.enablePrefixCaching, r.hashBlockTokens >= engine.blockSize else { return 0 }
+        if kv.hashGroup == 0 { kv.hashGroup = r.hashBlockTokens / engine.blockSize }
+        return kv.hashGroup
     }
 
     private func finishDecoding(_ r: SimulatedRequest) {

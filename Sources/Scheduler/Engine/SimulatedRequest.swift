@@ -14,6 +14,14 @@ final class SimulatedRequest {
     let prefixKey: Int
     /// How many of the prompt's first tokens that shared beginning covers.
     let prefixTokens: Int
+    /// Or, from a trace that hashes its prompts by block (Mooncake's `hash_ids`), those
+    /// hashes: prefix caching then works block by block (`KVCacheBlockManager`), and
+    /// `prefixTokens` is what whole hashed blocks cover.
+    let blockHashes: [Int]
+    /// Tokens per hashed block.
+    let hashBlockTokens: Int
+    /// Of those, how many leading blocks this admission uses from the cache.
+    var hashedBlocksUsed = 0
 
     var phase = Phase.waiting
     /// The response-cache key its answer is stored under when it completes; 0 for none.
@@ -42,19 +50,22 @@ final class SimulatedRequest {
     var preemptions = 0
 
     init(id: Int, classIndex: Int, poolIndex: Int, arrival: Double, promptTokens: Int,
-         outputTokens: Int, prefixKey: Int = 0, prefixTokens: Int = 0) {
+         outputTokens: Int, prefixKey: Int = 0, prefixTokens: Int = 0, blockHashes: [Int] = [], hashBlockTokens: Int = 0) {
         self.id = id; self.classIndex = classIndex; self.poolIndex = poolIndex
         self.arrival = arrival; self.promptTokens = promptTokens
         self.outputTokens = outputTokens
         self.prefixKey = prefixKey
         self.prefixTokens = min(prefixTokens, promptTokens)
+        self.blockHashes = blockHashes
+        self.hashBlockTokens = hashBlockTokens
     }
 
     /// The same request at the same point of its life, for a what-if fork.
     func copy() -> SimulatedRequest {
         let r = SimulatedRequest(id: id, classIndex: classIndex, poolIndex: poolIndex, arrival: arrival,
                                  promptTokens: promptTokens, outputTokens: outputTokens, prefixKey: prefixKey,
-                                 prefixTokens: prefixTokens)
+                                 prefixTokens: prefixTokens, blockHashes: blockHashes, hashBlockTokens: hashBlockTokens)
+        r.hashedBlocksUsed = hashedBlocksUsed
         r.phase = phase; r.cacheKey = cacheKey; r.turnsLeft = turnsLeft; r.generated = generated
         r.targetTokens = targetTokens; r.computedTokens = computedTokens; r.sharedBlocks = sharedBlocks
         r.firstTokenTime = firstTokenTime; r.decodeEnterStep = decodeEnterStep; r.generatedAtEnter = generatedAtEnter
@@ -78,6 +89,7 @@ final class SimulatedRequest {
         targetTokens = 0
         computedTokens = 0
         sharedBlocks = 0
+        hashedBlocksUsed = 0
     }
 }
 

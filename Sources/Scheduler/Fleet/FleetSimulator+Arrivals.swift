@@ -79,7 +79,8 @@ extension FleetSimulator {
     }
 
     /// `sliced`: a Poisson arrival, which a sliced pool keeps its share of (`PoolSlice`).
-    func admit(classIndex ci: Int, pool: Int, turn: FollowUp?, lengths: (prompt: Int, output: Int)? = nil, sliced: Bool = false) {
+    func admit(classIndex ci: Int, pool: Int, turn: FollowUp?, lengths: (prompt: Int, output: Int)? = nil,
+               hashed: TraceRequest? = nil, sliced: Bool = false) {
         let door = doorPolicy(classIndex: ci, pool: pool)
         guard !sliced || keepsArrival(pool: door.pool) else { return }
         var pi = door.pool
@@ -87,7 +88,10 @@ extension FleetSimulator {
         var promptTokens = lengths?.prompt ?? scenario.workload.classes[ci].promptTokens.sample(&state.random.length)
         let outputTokens = min(outputCap, lengths?.output ?? scenario.workload.classes[ci].outputTokens.sample(&state.random.length))
         var prefixKey = 0, prefixTokens = 0, turnsLeft = 0
-        if let turn {
+        if let hashed, !hashed.blockHashes.isEmpty {
+            // The trace says which prompts share which blocks: the cache works by its hashes.
+            prefixTokens = hashed.hashedPrefixTokens
+        } else if let turn {
             promptTokens += turn.contextTokens
             prefixKey = turn.sessionKey
             prefixTokens = turn.contextTokens
@@ -142,7 +146,8 @@ extension FleetSimulator {
         state.nextRequestID += 1
         let r = SimulatedRequest(id: state.nextRequestID, classIndex: ci, poolIndex: pi, arrival: state.now,
                                  promptTokens: promptTokens, outputTokens: outputTokens,
-                                 prefixKey: prefixKey, prefixTokens: prefixTokens)
+                                 prefixKey: prefixKey, prefixTokens: prefixTokens,
+                                 blockHashes: hashed?.blockHashes ?? [], hashBlockTokens: hashed?.hashBlockTokens ?? 0)
         r.cacheKey = cacheKey
         r.turnsLeft = turnsLeft
         if door.cacheOnly {
@@ -200,7 +205,7 @@ extension FleetSimulator {
         state.pools[pi].roundRobin = (start + 1) % max(1, candidates.count)
         let conversation = r.prefixKey >= Self.sessionKeyBase ? r.prefixKey : nil
         guard let n = NodeRouter.pick(spec.router, nodes: state.nodes, candidates: candidates, start: start,
-                                      conversation: conversation, maxQueue: spec.maxQueuePerNode),
+                                      conversation: conversation, hashes: r.blockHashes, maxQueue: spec.maxQueuePerNode),
               state.nodes[n].waiting.count < spec.maxQueuePerNode, r.totalTokens <= state.nodes[n].kvCapacityTokens else {
             shed(r)
             return

@@ -90,7 +90,7 @@ public final class FleetSimulator {
         }
         for (i, a) in scenario.actions.enumerated() { schedule(at: a.at, .action(i)) }
         for (ci, c) in scenario.workload.classes.enumerated() {
-            if let first = c.trace?.first { schedule(at: first.arrival, .traceArrival(classIndex: ci, index: 0)) }
+            if let first = c.trace?.request(at: 0) { schedule(at: first.arrival, .traceArrival(classIndex: ci, index: 0)) }
         }
         state.nextArrival = state.rateBound > 0 ? 0 : .infinity
         schedule(at: sampleInterval, .sample)
@@ -208,9 +208,12 @@ public final class FleetSimulator {
         case .followUp(let turn):
             admit(classIndex: turn.classIndex, pool: turn.pool, turn: turn)
         case let .traceArrival(ci, i):
-            let trace = scenario.workload.classes[ci].trace!
-            if i + 1 < trace.count { schedule(at: trace[i + 1].arrival, .traceArrival(classIndex: ci, index: i + 1)) }
-            admit(classIndex: ci, pool: pickPool(ci), turn: nil, lengths: (trace[i].promptTokens, trace[i].outputTokens))
+            let feed = scenario.workload.classes[ci].trace!
+            guard let r = feed.request(at: i) else { return }
+            if let next = feed.request(at: i + 1) {
+                schedule(at: max(next.arrival, state.now), .traceArrival(classIndex: ci, index: i + 1))
+            }
+            admit(classIndex: ci, pool: pickPool(ci), turn: nil, lengths: (r.promptTokens, r.outputTokens), hashed: r)
         case .nodeReady(let n):
             guard state.nodes[n].state == .down, state.nodes[n].stateReason?.hasPrefix("starting") == true else { return }
             state.nodes[n].state = .up

@@ -5,6 +5,8 @@ protocol RoutableNode {
     var load: Int { get }
     var queued: Int { get }
     var idHash: UInt64 { get }
+    /// How many of these leading prompt-block hashes the node has cached.
+    func cachedLeadingBlocks(_ hashes: [Int]) -> Int
 }
 
 /// Which node of a pool a request goes to, by the pool's policy: a pure function of the
@@ -19,7 +21,7 @@ enum NodeRouter {
     /// takes traffic. `start` is the pool's turn: least-loaded ties go to the next in turn,
     /// round-robin takes it. `conversation` is the key a `prefix_affinity` pool pins.
     static func pick<Node: RoutableNode>(_ policy: RouterPolicy, nodes: [Node], candidates: [Int], start: Int,
-                                         conversation: Int?, maxQueue: Int) -> Int? {
+                                         conversation: Int?, hashes: [Int] = [], maxQueue: Int) -> Int? {
         // Least loaded (the others fall back to it), ties to the next in turn.
         var best: Int?
         var bestLoad = Int.max
@@ -37,6 +39,14 @@ enum NodeRouter {
             break
         case .roundRobin:
             best = firstLive
+        case .prefixAffinity where !hashes.isEmpty:
+            // A trace that hashes its prompts by block: the node holding the longest cached
+            // prefix, as llm-d's precise prefix-cache scorer picks, within the same slack.
+            var longest = 0
+            for n in candidates where nodes[n].takesTraffic && nodes[n].load <= 2 * bestLoad + affinitySlack {
+                let hit = nodes[n].cachedLeadingBlocks(hashes)
+                if hit > longest || hit == longest && hit > 0 && nodes[n].load < nodes[best!].load { best = n; longest = hit }
+            }
         case .prefixAffinity:
             // Conversations only: a class's system prompt is hot on every node within seconds,
             // so pinning it to one node would buy no cache and cost the balance.
@@ -68,4 +78,5 @@ extension SimulatedNode: RoutableNode {
     /// Starting (down) and draining replicas take no new requests.
     var takesTraffic: Bool { state != .down && state != .draining }
     var queued: Int { waiting.count }
+    func cachedLeadingBlocks(_ hashes: [Int]) -> Int { kv.cachedLeading(hashes, limit: hashes.count) }
 }

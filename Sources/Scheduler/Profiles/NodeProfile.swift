@@ -46,6 +46,9 @@ public struct ProfiledHardware: Sendable, Equatable {
     /// Board power idle and flat out, for the node screen; nil to take the catalogue's.
     public var idleWatts: Double?
     public var maxWatts: Double?
+    /// Tensor parallelism's all-reduces inside the node; nil when the profile does not measure
+    /// them (then a tensor-parallel step costs what its GPUs compute and read, no more).
+    public var allReduce: AllReduceCost?
 
     public init(gpu: String, memoryGiB: Double?, bandwidth: Double, flops: Double, stepFloor: Double, pricePerHour: Double?,
                 watts: (idle: Double, max: Double)? = nil) {
@@ -87,4 +90,18 @@ public struct ProfiledModel: Sendable, Equatable {
         ModelSpec(name: name, parametersBillions: parameters / 1e9, quantization: quantization,
                   layers: layers, kvHeads: kvHeads, headDim: headDim)
     }
+}
+
+/// One all-reduce between a node's GPUs: a fixed time (launch and synchronisation) plus the
+/// bytes over the link's bandwidth. A tensor-parallel layer does two (after attention and after
+/// the MLP) of the step's activations, tokens x hidden x 2 bytes. Vidur's NCCL measurements on
+/// DGX A100 and H100 put the fixed part at 40-55 µs: 8-9 ms of a 70B decode step at TP2, which a
+/// roofline of compute and memory alone misses (Docs/scheduler-model.md).
+public struct AllReduceCost: Sendable, Equatable {
+    public var latency: Double
+    public var bandwidth: Double
+
+    public init(latency: Double, bandwidth: Double) { self.latency = latency; self.bandwidth = bandwidth }
+
+    public func time(bytes: Double) -> Double { latency + bytes / bandwidth }
 }

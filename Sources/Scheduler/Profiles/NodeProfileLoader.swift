@@ -28,7 +28,8 @@ public enum NodeProfileLoader {
     static func hardware(_ doc: YAMLValue) throws -> ProfiledHardware {
         let h = try doc.required("hardware")
         try h.allowKeys(["gpu", "memory_gib", "copy_TBps_read_plus_write", "bandwidth_TBps", "bf16_matmul_8192_TFLOPs",
-                         "bf16_TFLOPs", "step_floor_ms", "price_per_hour", "idle_watts", "max_watts"])
+                         "bf16_TFLOPs", "step_floor_ms", "price_per_hour", "idle_watts", "max_watts",
+                         "allreduce_latency_us", "allreduce_GBps"])
         func either(_ a: String, _ b: String, in range: ClosedRange<Double>) throws -> Double {
             if let v = try h.optional(a) ?? h.optional(b) { return try v.double(in: range) }
             throw h.error("give \(a) (or \(b))")
@@ -39,10 +40,18 @@ public enum NodeProfileLoader {
         if memory == nil, let smi = try doc.optional("nvidia_smi")?.string() { memory = memoryFromNvidiaSMI(smi) }
         if let mv = try h.optional("memory_gib"), let m = memory, m <= 0 { throw mv.error("memory must be positive") }
         let gpuName = try h.optional("gpu")?.string() ?? doc.optional("gpu")?.string() ?? "unnamed"
-        return ProfiledHardware(gpu: gpuName, memoryGiB: memory, bandwidth: bandwidth, flops: flops,
-                                stepFloor: (try h.optional("step_floor_ms")?.double(in: 0...100_000) ?? 0) / 1000,
-                                pricePerHour: try h.optional("price_per_hour")?.double(in: 0...10_000),
-                                watts: try watts(h))
+        var hw = ProfiledHardware(gpu: gpuName, memoryGiB: memory, bandwidth: bandwidth, flops: flops,
+                                  stepFloor: (try h.optional("step_floor_ms")?.double(in: 0...100_000) ?? 0) / 1000,
+                                  pricePerHour: try h.optional("price_per_hour")?.double(in: 0...10_000),
+                                  watts: try watts(h))
+        let latency = try h.optional("allreduce_latency_us"), gbps = try h.optional("allreduce_GBps")
+        if (latency == nil) != (gbps == nil) {
+            throw (latency ?? gbps)!.error("give allreduce_latency_us and allreduce_GBps together (a tensor-parallel all-reduce's fixed time and bandwidth)")
+        }
+        if let latency, let gbps {
+            hw.allReduce = AllReduceCost(latency: try latency.double(in: 0...100_000) / 1e6, bandwidth: try gbps.double(in: 0.001...100_000) * 1e9)
+        }
+        return hw
     }
 
     static func watts(_ h: YAMLValue) throws -> (idle: Double, max: Double)? {

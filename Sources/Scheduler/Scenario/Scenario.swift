@@ -95,6 +95,10 @@ public struct GPUPoolSpec: Sendable, Equatable {
     public var profile: PoolProfile?
     /// A twin's step time fitted to the watched pool (overrides `profile` and the roofline).
     public var fittedStep: LinearStepModel?
+    /// An engine file's settings as they are (block size, cache, budget, host cost), for a
+    /// trace replayed over a pool of the nodes `simulate --trace` models one of; nil: vLLM's
+    /// defaults with the knobs above.
+    public var engine: EngineSettings?
     /// KV blocks per node given outright (a twin's, from the engine), instead of from memory.
     public var kvBlocks: Int?
     /// Seconds a new replica takes to serve, given outright (a twin's); else the model's size decides.
@@ -235,10 +239,10 @@ public struct RequestClassSpec: Sendable {
     public var session: SessionSpec?
     /// A recorded trace's requests, by arrival (seconds from the scenario's start): the class's
     /// arrivals and lengths, instead of Poisson arrivals at `share`.
-    public var trace: [TraceRequest]?
+    public var trace: TraceFeed?
 
     public init(name: String, share: Double, priority: Int, pools: [(pool: String, weight: Double)],
-                promptTokens: LengthDistribution, outputTokens: LengthDistribution, trace: [TraceRequest]? = nil,
+                promptTokens: LengthDistribution, outputTokens: LengthDistribution, trace: TraceFeed? = nil,
                 session: SessionSpec? = nil) {
         self.name = name; self.share = share; self.priority = priority; self.pools = pools
         self.promptTokens = promptTokens; self.outputTokens = outputTokens; self.trace = trace; self.session = session

@@ -296,12 +296,15 @@ public enum ScenarioLoader {
             }
             // A recorded trace gives the class its arrivals and lengths: no share, no distributions
             // (a later turn of a session draws its new message from prompt_tokens, if given).
-            var trace: [TraceRequest]?
+            var trace: TraceFeed?
             if let tv = try c.optional("trace") {
                 let name = try tv.string()
-                let path = name.contains("/") ? name : traces + "/" + name + ".jsonl"
-                guard FileManager.default.fileExists(atPath: path) else { throw tv.error("no trace at \(path)") }
-                trace = try ServingTraceReader.load(file: path).sorted { $0.arrival < $1.arrival }
+                // A path; else a file in sample-data/traces, with or without its extension.
+                let candidates = name.contains("/") ? [name] : [traces + "/" + name, traces + "/" + name + ".jsonl"]
+                guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+                    throw tv.error("no trace at \(candidates.last!)")
+                }
+                trace = TraceFeed(requests: try ServingTraceReader.load(file: path), file: path)
                 for k in ["share", "session"] where try c.optional(k) != nil {
                     throw try c.required(k).error("a class with a trace takes its arrivals from it: no \(k)")
                 }

@@ -11,73 +11,70 @@ public struct TraceRequest: Sendable, Equatable {
     public var outputTokens: Int
     public var measuredFirstToken: Double?
     public var measuredFinish: Double?
+    /// The prompt's content by block, as hashes that cover everything before them too (so equal
+    /// hashes at the same position mean an equal prefix): Mooncake's `hash_ids`. What the
+    /// engine's prefix cache shares between requests; empty when the trace does not say.
+    public var blockHashes: [Int]
+    /// Tokens per hashed block (Mooncake's: 512).
+    public var hashBlockTokens: Int
+
+    public init(line: Int, id: String, arrival: Double, promptTokens: Int, outputTokens: Int,
+                measuredFirstToken: Double? = nil, measuredFinish: Double? = nil,
+                blockHashes: [Int] = [], hashBlockTokens: Int = 0) {
+        self.line = line; self.id = id; self.arrival = arrival; self.promptTokens = promptTokens
+        self.outputTokens = outputTokens; self.measuredFirstToken = measuredFirstToken; self.measuredFinish = measuredFinish
+        self.blockHashes = blockHashes; self.hashBlockTokens = hashBlockTokens
+    }
 
     public var measuredTTFT: Double? { measuredFirstToken.map { $0 - arrival } }
     public var measuredE2E: Double? { measuredFinish.map { $0 - arrival } }
+
+    /// Tokens of the prompt that whole hashed blocks cover: what another request with the same
+    /// hashes could find cached.
+    public var hashedPrefixTokens: Int { min(promptTokens, blockHashes.count * hashBlockTokens) }
 }
 
-/// Reads a trace: one JSON object per line with at least `arrival_s`, `prompt_tokens` and
-/// `output_tokens`; `first_token_s` and `finish_s` (seconds from the trace's start) when it
-/// was measured. Blank lines are skipped; anything else that is wrong is an error naming the
-/// file, the line and the field.
+/// Reads a whole trace into memory, in any of the formats `TraceFormat` knows, sorted by
+/// arrival. For the single-node replay and the calibration, whose traces are small; the fleet
+/// replay streams (`TraceFileReader`).
 public enum ServingTraceReader {
-    public static func load(file: String) throws -> [TraceRequest] {
-        guard let data = FileManager.default.contents(atPath: file) else {
-            throw ConfigFileError(file: file, line: nil, field: nil, message: "cannot read the file")
+    /// More requests than this are refused here: a whole-file load of a production trace
+    /// (Azure 2024's 27 million rows) would take gigabytes. The fleet replay streams them.
+    public static let maxRequestsInMemory = 2_000_000
+
+    public static func load(file: String, format: TraceFormat? = nil) throws -> [TraceRequest] {
+        let reader = try TraceFileReader(file: file, format: format, requireSorted: false)
+        var out: [TraceRequest] = []
+        while let r = try reader.next() {
+            guard out.count < maxRequestsInMemory else {
+                throw ConfigFileError(file: file, line: r.line, field: nil,
+                                      message: "more than \(maxRequestsInMemory) requests: replay it over a pool (simulate --trace FILE --pool SPEC), which streams the file")
+            }
+            out.append(r)
         }
-        return try parse(data, file: file)
+        guard !out.isEmpty else {
+            throw ConfigFileError(file: file, line: nil, field: nil, message: "the trace has no requests")
+        }
+        return out.sorted { ($0.arrival, $0.line) < ($1.arrival, $1.line) }
     }
 
-    public static func parse(_ data: Data, file: String) throws -> [TraceRequest] {
+    /// A trace already in memory (the fuzzer's bytes, a test's text).
+    public static func parse(_ data: Data, file: String, format: TraceFormat? = nil) throws -> [TraceRequest] {
+        var decoder: TraceLineDecoder?
         var out: [TraceRequest] = []
         var lineNumber = 0
         for lineData in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
-            let trimmed = lineData.drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }
-            if trimmed.isEmpty || trimmed.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-            out.append(try request(Data(lineData), line: lineNumber, file: file))
+            var end = lineData.endIndex
+            while end > lineData.startIndex, lineData[end - 1] == 0x0D { end -= 1 }
+            let line = String(decoding: lineData[..<end], as: UTF8.self)
+            if TraceLineDecoder.isBlank(line) { continue }
+            if decoder == nil { decoder = try TraceLineDecoder(firstLine: line, format: format, file: file, line: lineNumber) }
+            if let r = try decoder!.decode(line, number: lineNumber) { out.append(r) }
         }
         guard !out.isEmpty else {
             throw ConfigFileError(file: file, line: nil, field: nil, message: "the trace has no requests")
         }
         return out
-    }
-
-    static func request(_ data: Data, line: Int, file: String) throws -> TraceRequest {
-        func fail(_ field: String?, _ message: String) -> ConfigFileError {
-            ConfigFileError(file: file, line: line, field: field, message: message)
-        }
-        guard let value = try? JSONSerialization.jsonObject(with: data) else {
-            throw fail(nil, "not valid JSON (a cut or damaged line?)")
-        }
-        guard let object = value as? [String: Any] else { throw fail(nil, "expected a JSON object") }
-        func number(_ key: String, required: Bool) throws -> Double? {
-            guard let v = object[key], !(v is NSNull) else {
-                if required { throw fail(key, "missing") }
-                return nil
-            }
-            // JSONSerialization gives booleans as NSNumber too, of type "c" (a C char), which a
-            // JSON number never is.
-            guard let n = v as? NSNumber, String(cString: n.objCType) != "c", n.doubleValue.isFinite else {
-                throw fail(key, "expected a number")
-            }
-            return n.doubleValue
-        }
-        func tokens(_ key: String) throws -> Int {
-            let d = try number(key, required: true)!
-            guard d >= 1, d <= 10_000_000, d == d.rounded() else {
-                throw fail(key, "expected a whole number of tokens, at least 1 (got \(d))")
-            }
-            return Int(d)
-        }
-        let arrival = try number("arrival_s", required: true)!
-        guard arrival >= 0 else { throw fail("arrival_s", "an arrival cannot be before the trace starts (got \(arrival))") }
-        let first = try number("first_token_s", required: false)
-        let finish = try number("finish_s", required: false)
-        if let first, first < arrival { throw fail("first_token_s", "the first token comes before the arrival") }
-        if let finish, finish < (first ?? arrival) { throw fail("finish_s", "the request finishes before its first token") }
-        let id = (object["id"] as? String).map(TerminalText.sanitized) ?? "line-\(line)"
-        return TraceRequest(line: line, id: id, arrival: arrival, promptTokens: try tokens("prompt_tokens"),
-                            outputTokens: try tokens("output_tokens"), measuredFirstToken: first, measuredFinish: finish)
     }
 }

@@ -85,7 +85,7 @@ public struct TraceReplay {
         self.model = model
         kvBlocks = blocks
         node = profile.name
-        stepModel = StepTimeModel(profile: profile, model: model, gpus: engine.tensorParallelSize, overhead: engine.stepOverhead)
+        stepModel = StepTimeModel(profile: profile, model: model, gpus: engine.tensorParallelSize, host: engine.hostCost)
         gpu = GPUSpec(name: profile.hardware.gpu, memoryGiB: profile.hardware.memoryGiB ?? 0,
                       bandwidthGBs: profile.hardware.bandwidth / 1e9, teraflops: profile.hardware.flops / 1e12,
                       pricePerHour: profile.hardware.pricePerHour ?? 0, idleWatts: 0, maxWatts: 0)
@@ -130,8 +130,11 @@ public struct TraceReplay {
                 now = arrivalTime
                 let i = order[next]
                 next += 1
-                let r = SimulatedRequest(id: i, classIndex: 0, poolIndex: 0, arrival: trace[i].arrival,
-                                         promptTokens: trace[i].promptTokens, outputTokens: trace[i].outputTokens)
+                let t = trace[i]
+                let r = SimulatedRequest(id: i, classIndex: 0, poolIndex: 0, arrival: t.arrival,
+                                         promptTokens: t.promptTokens, outputTokens: t.outputTokens,
+                                         prefixTokens: t.hashedPrefixTokens, blockHashes: t.blockHashes,
+                                         hashBlockTokens: t.hashBlockTokens)
                 requests.append(r)
                 node.enqueue(r)
                 if !node.isBusy {
