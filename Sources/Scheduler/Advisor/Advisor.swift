@@ -19,6 +19,15 @@ public final class Advisor {
         public var clearRounds = 3
         /// Rounds between retrainings of the routing classifier (0: never train it).
         public var routingRetrainRounds = 8
+        /// Whether a healthy fleet's rounds look for replicas to remove.
+        public var scaleIn = true
+        /// Seconds after a pool was scaled up before a round may offer to scale it in: the
+        /// stabilisation window an HPA keeps for scale-down. Without it a load between two
+        /// sizes flaps between them, the new replica looking spare once it serves.
+        public var scaleInCooldown: Double = 600
+        /// Seconds of load the forecast must have seen before a round may offer to scale in:
+        /// a forecast with no history is flat, and a morning ramp would find the fleet shrunk.
+        public var scaleInWarmup: Double = 900
 
         public init() {}
 
@@ -40,6 +49,9 @@ public final class Advisor {
     private var warned: Set<String> = []
     public private(set) var rounds = 0
     private var routing: RoutingReport?
+    /// The time of the last snapshot observed, and when each pool was last scaled up.
+    private var now = 0.0
+    private var scaledUpAt: [String: Double] = [:]
 
     /// Asked between candidates: a round in progress ends early when it says so (quitting).
     public var shouldStop: @Sendable () -> Bool = { false }
@@ -49,7 +61,10 @@ public final class Advisor {
         hysteresis = RecommendationHysteresis(confirmRounds: settings.confirmRounds, clearRounds: settings.clearRounds)
     }
 
-    public func observe(_ snapshot: FleetSnapshot) { forecaster.observe(snapshot) }
+    public func observe(_ snapshot: FleetSnapshot) {
+        forecaster.observe(snapshot)
+        now = snapshot.time
+    }
 
     /// The seed of round `n`: the same for every candidate of the round (common random
     /// numbers, so candidates differ by their action and not by luck), different across rounds.
@@ -100,6 +115,10 @@ public final class Advisor {
             let all = fleet.whatIfCandidates(forPool: pool)
             let candidates = atRisk != nil ? all : all.filter { $0.action == nil || $0.remedy.isRestore }
             let outcomes = [baseline] + whatIfs(candidates.dropFirst(), fleet: fleet, path: path, horizon: horizon, seed: seed)
+            ranked = RecommendationRanking.rank(outcomes, pool: pool, horizon: horizon)
+        } else if settings.scaleIn, let pool = scaleInPool(baseline, fleet: fleet) {
+            // Healthy: whether the pool with the most room can do with fewer replicas.
+            let outcomes = [baseline] + whatIfs(fleet.scaleInCandidates(forPool: pool), fleet: fleet, path: path, horizon: horizon, seed: seed)
             ranked = RecommendationRanking.rank(outcomes, pool: pool, horizon: horizon)
         } else {
             ranked = RecommendationRanking.rank([baseline], pool: snapshot.pools.first?.id ?? "", horizon: horizon)
@@ -154,12 +173,32 @@ public final class Advisor {
     /// The operator applied `action`: if it acts on what the active recommendation does (the
     /// same kind of action on the same pool, whatever its size), the recommendation is done.
     public func acknowledge(_ action: OperatorAction) {
+        if case let .scale(pool, delta) = action, delta > 0 { scaledUpAt[pool] = now }
         guard let current = active?.action, Self.sameRemedy(current, action) else { return }
         hysteresis.acknowledge()
         active = nil
     }
 
     static func sameRemedy(_ a: OperatorAction, _ b: OperatorAction) -> Bool { Remedy(a) == Remedy(b) }
+
+    /// The GPU pool a healthy round asks about removing replicas from: the costliest of those
+    /// with two or more live replicas whose baseline keeps the scale-in headroom. Nil when none
+    /// has room to spare, before the forecast has a quarter hour of history, for a pool
+    /// scaled up within the cooldown, and for one with a replica still cold-starting.
+    func scaleInPool(_ baseline: WhatIfOutcome, fleet: FleetSimulator) -> String? {
+        guard baseline.firstBreach == nil, RecommendationRanking.meetsSLO(baseline),
+              forecaster.observedSeconds >= settings.scaleInWarmup else { return nil }
+        var best: (id: String, cost: Double)?
+        for p in fleet.pools {
+            guard case .gpu = p.spec.kind, p.slice == nil, !p.spec.objectives.isEmpty, !fleet.scaleInCandidates(forPool: p.spec.id).isEmpty,
+                  now - (scaledUpAt[p.spec.id] ?? -.infinity) >= settings.scaleInCooldown,
+                  !p.nodeIndices.contains(where: { fleet.nodes[$0].state == .down && fleet.nodes[$0].stateReason?.hasPrefix("starting") == true }),
+                  RecommendationRanking.hasHeadroom(baseline.report, pool: p.spec.id, factor: RecommendationRanking.scaleInHeadroom)
+            else { continue }
+            if best == nil || p.dollarsPerHour > best!.cost { best = (p.spec.id, p.dollarsPerHour) }
+        }
+        return best?.id
+    }
 
     /// The first pool with a degrade mode on, for a round on a healthy fleet.
     func degradedPool(_ fleet: FleetSimulator) -> String? {

@@ -82,6 +82,12 @@ public struct FleetLoadForecaster: Sendable {
         }
     }
 
+    /// Seconds of load the forecast has seen: the least over the pools (0 before any).
+    public var observedSeconds: Double {
+        let counts = order.compactMap { pools[$0]?.arrival.model.observations }
+        return Double(counts.min() ?? 0) * Self.step
+    }
+
     /// Every pool's forecast `steps` ahead, clamped to what the series can be (rates and
     /// queues at least 0, cache use within 0...1).
     public func forecasts(steps: Int = FleetLoadForecaster.horizonSteps) -> [PoolForecast] {

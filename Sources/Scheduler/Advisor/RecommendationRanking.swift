@@ -10,15 +10,19 @@ public enum RecommendationRanking {
     /// A pool "scrapes by" when its predicted quantile is above this share of the target: a
     /// forecast a little low would breach it, so a remedy with room is preferred.
     public static let headroom = 0.9
+    /// A scale-in must leave more room than that: the replicas that remain absorb the
+    /// forecast load with a quarter to spare, or a flat load needing 1.5 replicas would flap
+    /// between 1 and 2 (`aFlatLoadBetweenOneAndTwoReplicasDoesNotFlap`).
+    public static let scaleInHeadroom = 0.85
 
-    /// Whether `pool`'s predicted latencies are within `headroom` of every objective (p90
+    /// Whether `pool`'s predicted latencies are within `factor` of every objective (p90
     /// objectives read the p95, the nearest kept above).
-    static func hasHeadroom(_ r: SimulationReport, pool: String) -> Bool {
+    static func hasHeadroom(_ r: SimulationReport, pool: String, factor: Double = headroom) -> Bool {
         guard let p = r.pools.first(where: { $0.pool == pool }) else { return true }
         return p.slo.allSatisfy { s in
             guard let q = s.metric == "ttft" ? p.ttft : p.e2e else { return true }
             let value = s.percentile >= 99 ? q.p99 : s.percentile >= 90 ? q.p95 : q.p50
-            return value <= s.targetSeconds * headroom
+            return value <= s.targetSeconds * factor
         }
     }
 
@@ -85,7 +89,10 @@ public enum RecommendationRanking {
             if !sa { return shortfalls[a] != shortfalls[b] ? shortfalls[a] < shortfalls[b] : a < b }
             // Doing nothing that is good enough stays first: headroom is a reason to pick one
             // remedy over another, not to act on a fleet that meets its objectives.
-            func roomy(_ i: Int) -> Bool { usable[i].candidate.action == nil || hasHeadroom(usable[i].report, pool: pool) }
+            func roomy(_ i: Int) -> Bool {
+                let c = usable[i].candidate
+                return c.action == nil || hasHeadroom(usable[i].report, pool: pool, factor: c.isScaleIn ? scaleInHeadroom : headroom)
+            }
             let (ha, hb) = (roomy(a), roomy(b))
             if ha != hb { return ha }
             let (ra, rb) = (usable[a].candidate.risk, usable[b].candidate.risk)

@@ -23,9 +23,27 @@ public struct WhatIfCandidate: Sendable, Equatable {
     }
 
     public static let nothing = WhatIfCandidate(action: nil, title: "do nothing", risk: .harmless, timeToEffect: 0)
+
+    /// Removing replicas: it saves money, so it must show more headroom than a remedy.
+    public var isScaleIn: Bool {
+        if case .scale(_, let delta)? = action { return delta < 0 }
+        return false
+    }
 }
 
 extension FleetSimulator {
+    /// Scale-in candidates for pool `id` when the fleet is healthy: one, two or four replicas
+    /// fewer, never more than half of the live ones, never below one. Draining takes no new work
+    /// at once, so they take effect now.
+    public func scaleInCandidates(forPool id: String) -> [WhatIfCandidate] {
+        guard let pi = pools.firstIndex(where: { $0.spec.id == id }), case .gpu = pools[pi].spec.kind,
+              pools[pi].slice == nil else { return [] }
+        let live = pools[pi].nodeIndices.filter { nodes[$0].state != .down && nodes[$0].state != .draining }.count
+        return [1, 2, 4].filter { live - $0 >= 1 && live >= 2 * $0 }.map {
+            WhatIfCandidate(action: .scale(pool: id, delta: -$0), title: "scale \(id) -\($0)", risk: .harmless, timeToEffect: 0)
+        }
+    }
+
     /// The advisor's candidates for pool `id`: do nothing; scale +1, +2, +4; each degrade mode
     /// the fleet can carry out that is not already on, and restoring each one that is (the way
     /// back down from a multi-level degradation); moving a quarter of the pool's split traffic
