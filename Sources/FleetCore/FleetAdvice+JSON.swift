@@ -31,9 +31,27 @@ public struct AdviceJSON: Encodable, Sendable {
         var timeToEffect: Double
         var risk: Int
         var why: String
+        var interval: Interval?
+
+        /// The Monte Carlo spread: `[least, most]` over `seeds`.
+        struct Interval: Encodable, Sendable {
+            var seeds: Int
+            var attainment: [Double]
+            var e2eP95: [Double]?
+            var ttftP95: [Double]?
+
+            init(_ i: PredictionInterval) {
+                seeds = i.seeds
+                attainment = [i.attainment.lowerBound, i.attainment.upperBound]
+                e2eP95 = i.e2eP95.map { [$0.lowerBound, $0.upperBound] }
+                ttftP95 = i.ttftP95.map { [$0.lowerBound, $0.upperBound] }
+            }
+
+            enum CodingKeys: String, CodingKey { case seeds, attainment, e2eP95 = "e2e_p95_s", ttftP95 = "ttft_p95_s" }
+        }
 
         enum CodingKeys: String, CodingKey {
-            case title, attainment, risk, why, shed
+            case title, attainment, risk, why, shed, interval
             case meetsSLO = "meets_slo", e2eP95 = "e2e_p95_s", ttftP95 = "ttft_p95_s", queuePeak = "queue_peak"
             case costDeltaPerHour = "cost_delta_per_hour", timeToEffect = "time_to_effect_s"
         }
@@ -74,7 +92,7 @@ public struct AdviceJSON: Encodable, Sendable {
             candidates = a.recommendations.map {
                 Candidate(title: $0.title, attainment: $0.attainment, meetsSLO: $0.meetsSLO, e2eP95: $0.e2eP95, ttftP95: $0.ttftP95,
                           queuePeak: $0.queuePeak, shed: $0.shed, costDeltaPerHour: $0.costDeltaPerHour,
-                          timeToEffect: $0.timeToEffect, risk: $0.risk.rawValue, why: $0.why)
+                          timeToEffect: $0.timeToEffect, risk: $0.risk.rawValue, why: $0.why, interval: $0.interval.map(Candidate.Interval.init))
             }
             routing = a.routing.map {
                 Routing(model: $0.model, trainedOn: $0.trainedOn, heldOut: $0.heldOut, agreement: $0.agreement,

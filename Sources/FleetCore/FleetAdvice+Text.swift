@@ -3,7 +3,7 @@ import Foundation
 /// An advisor round as text for a terminal (`fleetdeck advise`): the ranking table, the
 /// warnings, the routing report.
 extension FleetAdvice {
-    static let rankingTable = TextTable(widths: [3, 56, 8, 9, 9, 7, 9, 8, 0])
+    static let rankingTable = TextTable(widths: [3, 56, 8, 9, 15, 9, 7, 9, 8, 0])
 
     public var text: String {
         var lines = ["advisor round at t=\(Format.duration(time)), \(Format.duration(horizon)) ahead, took \(String(format: "%.3f", roundSeconds)) s"]
@@ -11,9 +11,10 @@ extension FleetAdvice {
         if let active { lines.append("recommended: \(active.title)") } else { lines.append("recommended: nothing to do") }
         lines.append("")
         let table = Self.rankingTable
-        lines.append(table.row(["#", "candidate", "SLO", "e2e p95", "ttft p95", "queue", "$/h", "effect", "risk"]))
+        lines.append(table.row(["#", "candidate", "SLO", "e2e p95", "over seeds", "ttft p95", "queue", "$/h", "effect", "risk"]))
         for (i, r) in recommendations.enumerated() {
-            lines.append(table.row(["\(i + 1)", r.title, Format.percent(r.attainment), Format.latency(r.e2eP95), Format.latency(r.ttftP95),
+            lines.append(table.row(["\(i + 1)", r.title, Format.percent(r.attainment), Format.latency(r.e2eP95),
+                                    r.interval.map { PredictionInterval.latencyText($0.e2eP95) } ?? "", Format.latency(r.ttftP95),
                                     "\(r.queuePeak)", Format.dollarDelta(r.costDeltaPerHour),
                                     r.timeToEffect > 0 ? Format.duration(r.timeToEffect) : "now", "\(r.risk.rawValue)"]))
         }

@@ -83,13 +83,43 @@ public struct Recommendation: Sendable, Equatable {
     public var risk: RemedyRisk
     /// Why it ranks where it does, in words.
     public var why: String
+    /// How far the prediction moves over the seeds it was played with; nil for one seed.
+    public var interval: PredictionInterval?
 
     public init(action: OperatorAction?, title: String, pool: String, attainment: Double, meetsSLO: Bool, e2eP95: Double?,
                 ttftP95: Double?, queuePeak: Int, shed: Int, costDeltaPerHour: Double, timeToEffect: Double, risk: RemedyRisk,
-                why: String) {
+                why: String, interval: PredictionInterval? = nil) {
         self.action = action; self.title = title; self.pool = pool; self.attainment = attainment; self.meetsSLO = meetsSLO
         self.e2eP95 = e2eP95; self.ttftP95 = ttftP95; self.queuePeak = queuePeak; self.shed = shed
         self.costDeltaPerHour = costDeltaPerHour; self.timeToEffect = timeToEffect; self.risk = risk; self.why = why
+        self.interval = interval
+    }
+}
+
+/// A candidate's prediction over several seeds (Monte Carlo: the same action under other
+/// draws of the same forecast load): the least and the most each figure came to. The ranking
+/// reads the median seed; the interval says how much to trust it.
+public struct PredictionInterval: Sendable, Equatable {
+    public var seeds: Int
+    public var attainment: ClosedRange<Double>
+    public var e2eP95: ClosedRange<Double>?
+    public var ttftP95: ClosedRange<Double>?
+
+    public init(seeds: Int, attainment: ClosedRange<Double>, e2eP95: ClosedRange<Double>?, ttftP95: ClosedRange<Double>?) {
+        self.seeds = seeds; self.attainment = attainment; self.e2eP95 = e2eP95; self.ttftP95 = ttftP95
+    }
+
+    /// The range of values, nil when any seed had none.
+    public static func range(_ values: [Double?]) -> ClosedRange<Double>? {
+        let known = values.compactMap { $0 }
+        guard known.count == values.count, let lo = known.min(), let hi = known.max() else { return nil }
+        return lo...hi
+    }
+
+    /// "1.10s–1.40s" for a latency range.
+    public static func latencyText(_ r: ClosedRange<Double>?) -> String {
+        guard let r else { return "-" }
+        return Format.latency(r.lowerBound) + "–" + Format.latency(r.upperBound)
     }
 }
 

@@ -57,6 +57,8 @@ enum SchedulerScreen {
             let columns: [Table.Column] = [
                 .init("#", width: 2, alignment: .right), .init("CANDIDATE", width: titleWidth),
                 .init("SLO%", width: 5, alignment: .right), .init("E2E P95", width: 7, alignment: .right),
+                // The Monte Carlo spread: goes before WHY on a narrow terminal, after it otherwise.
+                .init("OVER SEEDS", width: 13, alignment: .right, priority: 0),
                 .init("TTFT P95", width: 8, alignment: .right), .init("QUEUE", width: 5, alignment: .right),
                 .init("$/H Δ", width: 9, alignment: .right), .init("EFFECT", width: 6, alignment: .right),
                 .init("RISK", width: 4, alignment: .right), .init("WHY", width: nil, minWidth: 30, priority: 0),
@@ -64,7 +66,9 @@ enum SchedulerScreen {
             let rows = advice.recommendations.enumerated().map { i, r -> [Table.TableCell] in
                 let role: StyleRole = r.meetsSLO ? .normal : .warn
                 return [.init("\(i + 1)", .dim), .init(r.title, i == 0 ? .accent : .normal), .init(Format.percent(r.attainment), role),
-                        .init(Format.latency(r.e2eP95), role), .init(Format.latency(r.ttftP95)), .init("\(r.queuePeak)"),
+                        .init(Format.latency(r.e2eP95), role),
+                        .init(r.interval.map { PredictionInterval.latencyText($0.e2eP95) } ?? "", .dim),
+                        .init(Format.latency(r.ttftP95)), .init("\(r.queuePeak)"),
                         .init(Format.dollarDelta(r.costDeltaPerHour), r.costDeltaPerHour > 0 ? .warn : .normal),
                         .init(r.timeToEffect > 0 ? Format.duration(r.timeToEffect) : "now"), .init("\(r.risk.rawValue)", r.risk > .anotherTier ? .warn : .normal),
                         .init(r.why, .dim)]

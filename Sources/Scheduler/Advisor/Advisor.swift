@@ -8,9 +8,10 @@ public final class Advisor {
     public struct Settings: Sendable, Equatable {
         /// Seconds each what-if plays ahead (less for a fleet too busy for `requestBudget`).
         public var horizon: Double = 600
-        /// Simulated requests per candidate a round may spend: about a second for eight
-        /// candidates on one core. A busier fleet looks less far ahead, never under `minimumHorizon`.
-        public var requestBudget: Double = 50_000
+        /// Simulated requests per candidate a round may spend, over all its seeds: under a
+        /// second for eight candidates of four seeds on one core (Docs/performance.md). A
+        /// busier fleet looks less far ahead, never under `minimumHorizon`.
+        public var requestBudget: Double = 30_000
         public var minimumHorizon: Double = 180
         /// Source seconds between rounds.
         public var roundInterval: Double = 15
@@ -19,6 +20,10 @@ public final class Advisor {
         public var clearRounds = 3
         /// Rounds between retrainings of the routing classifier (0: never train it).
         public var routingRetrainRounds = 8
+        /// Seeds each candidate is played with (Monte Carlo): the ranking reads the median
+        /// seed, the screen shows the spread. The request budget is shared among them, so
+        /// more seeds look less far ahead, never under `minimumHorizon`.
+        public var seeds = 4
         /// Whether a healthy fleet's rounds look for replicas to remove.
         public var scaleIn = true
         /// Seconds after a pool was scaled up before a round may offer to scale it in: the
@@ -36,7 +41,7 @@ public final class Advisor {
         /// what-ifs; its big pools are slices (`PoolSlice`), so ten minutes fit in them.
         public static var watched: Settings {
             var s = Settings()
-            s.requestBudget = 30_000
+            s.requestBudget = 20_000
             return s
         }
     }
@@ -87,7 +92,8 @@ public final class Advisor {
     /// twin's big pools are slices).
     public func horizon(for fleet: FleetSimulator) -> Double {
         let rate = max(fleet.offeredRate * fleet.simulatedShare, 1e-9)
-        return max(min(settings.horizon, settings.minimumHorizon), min(settings.horizon, settings.requestBudget / rate))
+        let perSeed = settings.requestBudget / Double(max(1, settings.seeds))
+        return max(min(settings.horizon, settings.minimumHorizon), min(settings.horizon, perSeed / rate))
     }
 
     /// One round. `fleet` is forked, never advanced; nil (a watched fleet, a replay) gives
@@ -105,23 +111,33 @@ public final class Advisor {
         let seed = roundSeed(rounds)
         let horizon = horizon(for: fleet)
         let path = arrivalPath(for: fleet, horizon: horizon)
-        let baseline = fleet.whatIf(.nothing, path: path, horizon: horizon, seed: seed, watchBreaches: true)
+        let baselineRuns = playSeeds(.nothing, fleet: fleet, path: path, horizon: horizon, seed: seed)
+        let baseline = MonteCarloRuns(baselineRuns).median
         let warnings = earlyWarnings(baseline, fleet: fleet)
 
         var ranked: [Recommendation] = []
         let atRisk = poolAtRisk(baseline)
+        func rank(_ candidates: [WhatIfCandidate], pool: String) -> [Recommendation] {
+            var runs = [MonteCarloRuns(baselineRuns)]
+            for c in candidates {
+                if shouldStop() { break }
+                runs.append(MonteCarloRuns(playSeeds(c, fleet: fleet, path: path, horizon: horizon, seed: seed)))
+            }
+            return RecommendationRanking.rank(runs.map(\.median), pool: pool, horizon: horizon,
+                                              intervals: runs.map { $0.interval(pool: pool) })
+        }
         if let pool = atRisk ?? degradedPool(fleet) {
             // A healthy fleet with a degrade mode still on is asked only whether to restore it.
             let all = fleet.whatIfCandidates(forPool: pool)
             let candidates = atRisk != nil ? all : all.filter { $0.action == nil || $0.remedy.isRestore }
-            let outcomes = [baseline] + whatIfs(candidates.dropFirst(), fleet: fleet, path: path, horizon: horizon, seed: seed)
-            ranked = RecommendationRanking.rank(outcomes, pool: pool, horizon: horizon)
+            ranked = rank(Array(candidates.dropFirst()), pool: pool)
         } else if settings.scaleIn, let pool = scaleInPool(baseline, fleet: fleet) {
             // Healthy: whether the pool with the most room can do with fewer replicas.
-            let outcomes = [baseline] + whatIfs(fleet.scaleInCandidates(forPool: pool), fleet: fleet, path: path, horizon: horizon, seed: seed)
-            ranked = RecommendationRanking.rank(outcomes, pool: pool, horizon: horizon)
+            ranked = rank(fleet.scaleInCandidates(forPool: pool), pool: pool)
         } else {
-            ranked = RecommendationRanking.rank([baseline], pool: snapshot.pools.first?.id ?? "", horizon: horizon)
+            let pool = snapshot.pools.first?.id ?? ""
+            ranked = RecommendationRanking.rank([baseline], pool: pool, horizon: horizon,
+                                                intervals: [MonteCarloRuns(baselineRuns).interval(pool: pool)])
         }
         let bestRemedy = ranked.first.flatMap { $0.action == nil ? nil : Remedy($0.action) }
         // A breach sooner than a cold start leaves no time for a second opinion.
@@ -157,6 +173,18 @@ public final class Advisor {
             advice.note = "twin cannot model " + waiting.joined(separator: "; ")
         }
         return (advice, fresh)
+    }
+
+    /// The seeds of a round's Monte Carlo: the round's own first (so one seed is the round as
+    /// it was before there were several), then others drawn from it. Every candidate gets the
+    /// same ones: common random numbers, so candidates differ by their action, not by luck.
+    func seeds(from seed: UInt64) -> [UInt64] {
+        (0..<max(1, settings.seeds)).map { k in k == 0 ? seed : seed &+ UInt64(k) &* 0xD1B5_4A32_D192_ED03 }
+    }
+
+    /// One candidate played once per seed.
+    func playSeeds(_ c: WhatIfCandidate, fleet: FleetSimulator, path: ArrivalPath, horizon: Double, seed: UInt64) -> [WhatIfOutcome] {
+        seeds(from: seed).map { fleet.whatIf(c, path: path, horizon: horizon, seed: $0, watchBreaches: true) }
     }
 
     /// Every candidate played forward from `fleet` under `path`, with the round's seed.

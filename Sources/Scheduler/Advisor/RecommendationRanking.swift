@@ -74,8 +74,11 @@ public enum RecommendationRanking {
 
     /// The outcomes ranked, failed candidates left out, as recommendations against the first
     /// outcome with no action (the baseline).
-    public static func rank(_ outcomes: [WhatIfOutcome], pool: String, horizon: Double) -> [Recommendation] {
-        let usable = outcomes.filter { $0.failure == nil }
+    public static func rank(_ outcomes: [WhatIfOutcome], pool: String, horizon: Double,
+                            intervals: [PredictionInterval?]? = nil) -> [Recommendation] {
+        let keep = outcomes.indices.filter { outcomes[$0].failure == nil }
+        let usable = keep.map { outcomes[$0] }
+        let spread = keep.map { intervals?[$0] ?? nil }
         guard let baseline = usable.first(where: { $0.candidate.action == nil }) else { return [] }
         let shortfalls = usable.map { shortfall($0.report) }
         let best = shortfalls.min() ?? 0
@@ -111,7 +114,7 @@ public enum RecommendationRanking {
                                   e2eP95: p?.e2e?.p95, ttftP95: p?.ttft?.p95, queuePeak: p?.queuePeak ?? 0,
                                   shed: o.report.pools.reduce(0) { $0 + $1.shed }, costDeltaPerHour: delta,
                                   timeToEffect: o.candidate.timeToEffect, risk: o.candidate.risk,
-                                  why: why(o, base: base, pool: p, sufficient: sufficient(i), delta: delta))
+                                  why: why(o, base: base, pool: p, sufficient: sufficient(i), delta: delta), interval: spread[i])
         }
     }
 

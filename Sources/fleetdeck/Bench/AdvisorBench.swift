@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FleetCore
 import Scheduler
 
 struct AdvisorBench: ParsableCommand {
@@ -12,10 +13,41 @@ struct AdvisorBench: ParsableCommand {
     @Option(name: .long, help: "Seconds each what-if plays ahead.") var horizon: Double = 600
     @Option(name: .long, help: "The pool the candidates act on (default: the first GPU pool).") var pool: String?
     @Option(name: .long, help: "Rounds to time.") var rounds: Int = 5
+    @Option(name: .long, help: "Seeds per candidate (Monte Carlo); with more than one, a whole advisor round is timed, as the console runs it.") var seeds: Int = Advisor.Settings().seeds
 
     func validate() throws {
         guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
         guard (1...3600).contains(horizon) else { throw ValidationError("--horizon must be between 1 and 3600 seconds") }
+        guard (1...64).contains(seeds) else { throw ValidationError("--seeds must be between 1 and 64") }
+    }
+
+    /// A whole round as the console runs it: the baseline, the candidates of the pool at risk,
+    /// each over every seed, the request budget shared among the seeds.
+    final class AdvisorRound: Benchmark {
+        let simulator: FleetSimulator, at: Double
+        let advisor: Advisor
+        var advice: FleetAdvice?
+
+        init(_ simulator: FleetSimulator, at: Double, horizon: Double, seeds: Int) {
+            self.simulator = simulator; self.at = at
+            var settings = Advisor.Settings()
+            settings.horizon = horizon
+            settings.seeds = seeds
+            settings.routingRetrainRounds = 0
+            advisor = Advisor(settings: settings)
+        }
+
+        func setUp() {
+            while simulator.now < at {
+                simulator.advance(to: min(at, simulator.now + simulator.sampleInterval))
+                advisor.observe(simulator.snapshot())
+            }
+        }
+
+        func run() -> Int {
+            advice = advisor.round(fleet: simulator, snapshot: simulator.snapshot()).advice
+            return advice!.recommendations.count
+        }
     }
 
     /// Every candidate for one pool forked and played `horizon` seconds ahead, a round.
@@ -50,6 +82,15 @@ struct AdvisorBench: ParsableCommand {
 
     func run() throws {
         let sc = try scenario.loadScenario()
+        if seeds > 1 {
+            let round = AdvisorRound(FleetSimulator(scenario: sc, seed: scenario.seed), at: at, horizon: horizon, seeds: seeds)
+            let times = try BenchmarkRunner.measure(round, rounds: rounds)
+            let a = round.advice!
+            print(String(format: "%@ at %.0f s: a round of %d candidates x %d seeds, %.0f s ahead each; round best %.3f s, median %.3f s, worst %.3f s; recommended: %@",
+                         sc.name, at, a.recommendations.count, seeds, a.horizon, times.best, times.percentile(0.5), times.worst,
+                         a.active?.title ?? a.recommendations.first?.title ?? "nothing"))
+            return
+        }
         let round = WhatIfRound(FleetSimulator(scenario: sc, seed: scenario.seed), at: at, horizon: horizon, pool: pool)
         let times = try BenchmarkRunner.measure(round, rounds: rounds)
         let path = round.path!
