@@ -141,3 +141,58 @@ private func fed(_ series: [Double], parameters: HoltWintersForecaster.Parameter
 private func meanAbsoluteError(_ forecasts: [Double], _ actuals: [Double]) -> Double {
     zip(forecasts, actuals).reduce(0) { $0 + abs($1.0 - $1.1) } / Double(actuals.count)
 }
+
+/// The forecaster the advisor reads: whichever of Holt-Winters, the last value and the daily
+/// profile has done best lately.
+@Suite struct ForecastSelectorTests {
+    /// Mean absolute error h = 60 steps ahead of `series`, for the selector and for naive.
+    static func errors(_ series: [Double], season: Int) -> (selected: Double, naive: Double, holtWinters: Double, choice: ForecastSelector.Choice) {
+        var model = HoltWintersForecaster(parameters: .init(alpha: 0.5, beta: 0.3, gamma: 0, phi: 0.9))
+        var selector = ForecastSelector(seasonLength: season)
+        var s = 0.0, n = 0.0, hw = 0.0, count = 0
+        for t in series.indices {
+            model.observe(series[t])
+            selector.observe(series[t], model: model)
+            guard t + 60 < series.count, t > 240 else { continue }
+            s += abs(series[t + 60] - selector.forecast(model, steps: 60).last!.mean)
+            hw += abs(series[t + 60] - model.forecast(steps: 60).last!.mean)
+            n += abs(series[t + 60] - series[t])
+            count += 1
+        }
+        return (s / Double(count), n / Double(count), hw / Double(count), selector.choice)
+    }
+
+    @Test func stepsThatNoTrendForeseesLeaveItWithTheLastValue() {
+        // Level shifts every 200 steps: a trend overshoots each one.
+        var rng = SeededRandom(seed: 3)
+        var level = 100.0
+        let series = (0..<3000).map { t -> Double in
+            if t % 200 == 0 { level = 60 + 80 * rng.unit() }
+            return level + rng.standardNormal()
+        }
+        let e = Self.errors(series, season: 0)
+        #expect(e.holtWinters > e.naive)
+        #expect(e.selected <= e.naive * 1.05, "\(e)")
+        #expect(e.choice == .lastValue)
+    }
+
+    @Test func aSteadyRampKeepsTheTrend() {
+        var rng = SeededRandom(seed: 4)
+        let series = (0..<1500).map { Double($0) * 0.5 + rng.standardNormal() }
+        let e = Self.errors(series, season: 0)
+        #expect(e.choice == .holtWinters)
+        #expect(e.selected <= e.holtWinters * 1.001 && e.selected < e.naive, "\(e)")
+    }
+
+    @Test func aRepeatingDayIsForecastFromYesterday() {
+        // A "day" of 300 steps: a ramp up and a fall, the same every day, with noise.
+        var rng = SeededRandom(seed: 5)
+        let series = (0..<1800).map { t -> Double in
+            let phase = Double(t % 300) / 300
+            return 50 + 40 * (phase < 0.5 ? phase * 2 : 2 - phase * 2) + rng.standardNormal()
+        }
+        let e = Self.errors(series, season: 300)
+        #expect(e.choice == .dailyProfile, "\(e)")
+        #expect(e.selected < e.naive * 0.6 && e.selected < e.holtWinters, "\(e)")
+    }
+}

@@ -126,15 +126,18 @@ public final class Advisor {
             return RecommendationRanking.rank(runs.map(\.median), pool: pool, horizon: horizon,
                                               intervals: runs.map { $0.interval(pool: pool) })
         }
-        if let pool = atRisk ?? degradedPool(fleet) {
-            // A healthy fleet with a degrade mode still on is asked only whether to restore it.
-            let all = fleet.whatIfCandidates(forPool: pool)
-            let candidates = atRisk != nil ? all : all.filter { $0.action == nil || $0.remedy.isRestore }
-            ranked = rank(Array(candidates.dropFirst()), pool: pool)
-        } else if settings.scaleIn, let pool = scaleInPool(baseline, fleet: fleet) {
-            // Healthy: whether the pool with the most room can do with fewer replicas.
+        if let pool = atRisk {
+            ranked = rank(Array(fleet.whatIfCandidates(forPool: pool).dropFirst()), pool: pool)
+        }
+        if atRisk == nil, let pool = degradedPool(fleet) {
+            // A healthy fleet with a degrade mode still on is asked first whether to restore it.
+            ranked = rank(fleet.whatIfCandidates(forPool: pool).filter { $0.remedy.isRestore }, pool: pool)
+        }
+        if atRisk == nil, ranked.first?.action == nil, settings.scaleIn, let pool = scaleInPool(baseline, fleet: fleet) {
+            // Healthy, nothing to restore: whether the pool with the most room can do with fewer replicas.
             ranked = rank(fleet.scaleInCandidates(forPool: pool), pool: pool)
-        } else {
+        }
+        if ranked.isEmpty {
             let pool = snapshot.pools.first?.id ?? ""
             ranked = RecommendationRanking.rank([baseline], pool: pool, horizon: horizon,
                                                 intervals: [MonteCarloRuns(baselineRuns).interval(pool: pool)])

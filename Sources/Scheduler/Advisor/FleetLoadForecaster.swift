@@ -15,16 +15,29 @@ public struct FleetLoadForecaster: Sendable {
 
     struct Series: Sendable {
         var model: HoltWintersForecaster
+        var selector: ForecastSelector
         var sum = 0.0
         var count = 0
         var last: Double?
+
+        init(model: HoltWintersForecaster) {
+            self.model = model
+            selector = ForecastSelector(seasonLength: model.parameters.seasonLength)
+        }
+
+        mutating func add(_ y: Double) {
+            model.observe(y)
+            selector.observe(y, model: model)
+        }
+
+        func forecast(steps: Int) -> [HoltWintersForecaster.Point] { selector.forecast(model, steps: steps) }
 
         mutating func flush(filling gap: Int) {
             guard count > 0 else { return }
             let mean = sum / Double(count)
             // Missed buckets (the loop was busy) hold the value on both sides of the gap.
-            for _ in 0..<gap { model.observe(last ?? mean) }
-            model.observe(mean)
+            for _ in 0..<gap { add(last ?? mean) }
+            add(mean)
             last = mean
             sum = 0
             count = 0
@@ -76,10 +89,15 @@ public struct FleetLoadForecaster: Sendable {
             }
             let live = snapshot.nodes.filter { $0.pool == p.id && $0.state != .down }
             let kv = live.isEmpty ? 0 : live.reduce(0) { $0 + $1.kvCacheUsage } / Double(live.count)
-            pools[p.id]!.arrival.add(p.arrivalRate)
-            pools[p.id]!.waiting.add(Double(p.waiting))
-            pools[p.id]!.kvCache.add(kv)
+            pools[p.id]!.arrival.accumulate(p.arrivalRate)
+            pools[p.id]!.waiting.accumulate(Double(p.waiting))
+            pools[p.id]!.kvCache.accumulate(kv)
         }
+    }
+
+    /// Which forecaster each pool's arrival rate is read from now, for the screens and docs.
+    public var arrivalForecasters: [(pool: String, forecaster: String)] {
+        order.compactMap { id in pools[id].map { (id, "\($0.arrival.selector.choice)") } }
     }
 
     /// Seconds of load the forecast has seen: the least over the pools (0 before any).
@@ -94,15 +112,15 @@ public struct FleetLoadForecaster: Sendable {
         order.compactMap { id in
             guard let p = pools[id], p.arrival.model.observations > 0 else { return nil }
             return PoolForecast(pool: id,
-                                arrivalRate: Self.band(p.arrival.model, steps: steps, within: 0...Double.infinity),
-                                waiting: Self.band(p.waiting.model, steps: steps, within: 0...Double.infinity),
-                                kvCacheUsage: p.isGPU ? Self.band(p.kvCache.model, steps: steps, within: 0...1)
+                                arrivalRate: Self.band(p.arrival, steps: steps, within: 0...Double.infinity),
+                                waiting: Self.band(p.waiting, steps: steps, within: 0...Double.infinity),
+                                kvCacheUsage: p.isGPU ? Self.band(p.kvCache, steps: steps, within: 0...1)
                                     : ForecastBand(step: Self.step, mean: [], lower: [], upper: []))
         }
     }
 
-    static func band(_ model: HoltWintersForecaster, steps: Int, within range: ClosedRange<Double>) -> ForecastBand {
-        let points = model.forecast(steps: steps)
+    static func band(_ series: Series, steps: Int, within range: ClosedRange<Double>) -> ForecastBand {
+        let points = series.forecast(steps: steps)
         func clamp(_ v: Double) -> Double { min(range.upperBound, max(range.lowerBound, v)) }
         return ForecastBand(step: step, mean: points.map { clamp($0.mean) }, lower: points.map { clamp($0.lower) },
                             upper: points.map { clamp($0.upper) })
@@ -115,7 +133,7 @@ public struct FleetLoadForecaster: Sendable {
         guard !fs.isEmpty else { return Array(repeating: 1, count: steps) }
         var total = Array(repeating: 0.0, count: steps)
         for p in fs {
-            for (i, point) in p.arrival.model.forecast(steps: steps).enumerated() { total[i] += max(0, point.mean) }
+            for (i, point) in p.arrival.forecast(steps: steps).enumerated() { total[i] += max(0, point.mean) }
         }
         guard let first = total.first, first > 1e-9 else { return Array(repeating: 1, count: steps) }
         return total.map { $0 / first }
@@ -123,7 +141,8 @@ public struct FleetLoadForecaster: Sendable {
 }
 
 extension FleetLoadForecaster.Series {
-    mutating func add(_ v: Double) {
+    /// Into the bucket being filled (the ten-second mean), not yet the model.
+    mutating func accumulate(_ v: Double) {
         guard v.isFinite else { return }
         sum += v
         count += 1

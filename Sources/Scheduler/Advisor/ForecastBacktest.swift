@@ -8,16 +8,20 @@ public enum ForecastBacktest {
         public var holtWinters: Double
         public var naive: Double
         public var movingAverage: Double
+        /// The forecaster the advisor reads: whichever of Holt-Winters, the last value and the
+        /// daily profile has the least running error (`ForecastSelector`).
+        public var selected: Double = 0
         /// Share of actuals inside the Holt-Winters band.
         public var coverage: Double
         public var count: Int
 
-        public init(holtWinters: Double, naive: Double, movingAverage: Double, coverage: Double, count: Int) {
+        public init(holtWinters: Double, naive: Double, movingAverage: Double, coverage: Double, count: Int, selected: Double = 0) {
             self.holtWinters = holtWinters
             self.naive = naive
             self.movingAverage = movingAverage
             self.coverage = coverage
             self.count = count
+            self.selected = selected
         }
     }
 
@@ -34,11 +38,13 @@ public enum ForecastBacktest {
         guard h > 0 else { return Score(holtWinters: 0, naive: 0, movingAverage: 0, coverage: 0, count: 0) }
         let windowSize = max(1, window)
         var forecaster = HoltWintersForecaster(parameters: parameters)
+        var selector = ForecastSelector(seasonLength: forecaster.parameters.seasonLength)
         var recent: [Double] = []
         var totals = ErrorTotals()
 
         for (t, value) in series.enumerated() {
             forecaster.observe(value)
+            selector.observe(value, model: forecaster)
             if value.isFinite {
                 recent.append(value)
                 if recent.count > windowSize { recent.removeFirst() }
@@ -48,7 +54,8 @@ public enum ForecastBacktest {
                   let last = recent.last,
                   let point = forecaster.forecast(steps: h).last else { continue }
             let movingAverage = recent.reduce(0, +) / Double(recent.count)
-            totals.add(actual: series[target], forecast: point, naive: last, movingAverage: movingAverage)
+            let chosen = selector.forecast(forecaster, steps: h).last?.mean ?? point.mean
+            totals.add(actual: series[target], forecast: point, naive: last, movingAverage: movingAverage, selected: chosen)
         }
         return totals.score
     }
@@ -57,11 +64,13 @@ public enum ForecastBacktest {
         var holtWinters = 0.0
         var naive = 0.0
         var movingAverage = 0.0
+        var selected = 0.0
         var covered = 0
         var count = 0
 
-        mutating func add(actual: Double, forecast: HoltWintersForecaster.Point, naive: Double, movingAverage: Double) {
+        mutating func add(actual: Double, forecast: HoltWintersForecaster.Point, naive: Double, movingAverage: Double, selected: Double) {
             holtWinters += abs(actual - forecast.mean)
+            self.selected += abs(actual - selected)
             self.naive += abs(actual - naive)
             self.movingAverage += abs(actual - movingAverage)
             if forecast.lower <= actual && actual <= forecast.upper { covered += 1 }
@@ -76,7 +85,8 @@ public enum ForecastBacktest {
                 naive: naive / n,
                 movingAverage: movingAverage / n,
                 coverage: Double(covered) / n,
-                count: count
+                count: count,
+                selected: selected / n
             )
         }
     }

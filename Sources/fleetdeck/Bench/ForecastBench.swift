@@ -40,7 +40,8 @@ struct ForecastBench: ParsableCommand {
                 for (label, p) in grid {
                     let sc = ForecastBacktest.score(series, parameters: p, horizon: h, warmUp: 12)
                     if !naiveShown {
-                        line += String(format: " naive %.1f%%, mean-of-6 %.1f%% |", sc.naive / mean * 100, sc.movingAverage / mean * 100)
+                        line += String(format: " naive %.1f%%, mean-of-6 %.1f%%, selected %.1f%% |", sc.naive / mean * 100,
+                                       sc.movingAverage / mean * 100, sc.selected / mean * 100)
                         naiveShown = true
                     }
                     line += String(format: " %@ %.1f%% (band %.0f%%)", label, sc.holtWinters / mean * 100, sc.coverage * 100)
