@@ -14,7 +14,7 @@ struct Fleetdeck: ParsableCommand {
             another folder holding both.
             """,
         version: "0.1.0",
-        subcommands: [DemoCommand.self, WatchCommand.self, SimulateCommand.self, CalibrateCommand.self, BacktestCommand.self, AdviseCommand.self, CheckCommand.self, LoadCommand.self, RecordCommand.self, ReplayCommand.self, AuditCommand.self, SnapshotCommand.self, InferCommand.self, BenchCommand.self],
+        subcommands: [DemoCommand.self, WatchCommand.self, SimulateCommand.self, CalibrateCommand.self, BacktestCommand.self, PlanCommand.self, AdviseCommand.self, CheckCommand.self, LoadCommand.self, RecordCommand.self, ReplayCommand.self, AuditCommand.self, SnapshotCommand.self, InferCommand.self, BenchCommand.self],
         defaultSubcommand: DemoCommand.self)
 
     /// User errors get one line and exit status 2; no stack traces.

@@ -86,3 +86,37 @@ import Testing
         #expect(try titles(8) == ["scale p -1", "scale p -2", "scale p -4"])
     }
 }
+
+/// The GPU types a pool could run on, ranked by what its SLO costs on each.
+@Suite struct GPUTypePlannerTests {
+    @Test func eachTypeGetsTheFewestReplicasThatMeetTheSLOAndTheCheapestComesFirst() throws {
+        let sc = try Fixtures.steadyPool(rate: 30, nodes: 3)
+        let plan = GPUTypePlanner.plan(sc, pool: "p", warmup: 120, measure: 300)
+        #expect(Set(plan.map(\.gpu)) == ["A100-80GB", "A10G", "H100-SXM", "L4"])
+        let costs = plan.compactMap(\.dollarsPerHour)
+        #expect(!costs.isEmpty && costs == costs.sorted())
+        // The first option really is the fewest: one replica fewer misses.
+        let first = try #require(plan.first)
+        let nodes = try #require(first.nodes)
+        var base = PolicyBacktest.unmanaged(sc)
+        base.startTimeOfDay = GPUTypePlanner.peakTimeOfDay(sc.workload) - 120
+        guard case .gpu(let spec) = sc.pools[0].kind else { Issue.record("not a GPU pool"); return }
+        let gpu = try #require(GPUSpec.catalog[first.gpu])
+        #expect(GPUTypePlanner.fewestReplicas(base, pool: 0, spec: spec, gpu: gpu, perNode: first.gpusPerNode, ceiling: 64,
+                                              warmup: 120, measure: 300, seed: sc.seed)?.0 == nodes)
+        if nodes > 1 {
+            #expect(GPUTypePlanner.fewestReplicas(base, pool: 0, spec: spec, gpu: gpu, perNode: first.gpusPerNode, ceiling: nodes - 1,
+                                                  warmup: 120, measure: 300, seed: sc.seed) == nil)
+        }
+    }
+
+    @Test func aModelThatFitsNowhereIsSaidSo() {
+        let huge = ModelSpec(name: "huge", parametersBillions: 900, quantization: .bf16, layers: 120, kvHeads: 8, headDim: 128)
+        #expect(GPUTypePlanner.gpusPerNode(huge, on: GPUSpec.catalog["L4"]!, utilization: 0.9).isEmpty)
+        #expect(GPUTypePlanner.gpusPerNode(huge, on: GPUSpec.catalog["H100-SXM"]!, utilization: 0.9).isEmpty)
+        // 26 GB of 13B weights need two 24 GB L4s, one 80 GB H100.
+        let mid = ModelSpec(name: "13b", parametersBillions: 13, quantization: .bf16, layers: 40, kvHeads: 8, headDim: 128)
+        #expect(GPUTypePlanner.gpusPerNode(mid, on: GPUSpec.catalog["L4"]!, utilization: 0.9) == [2, 4, 8])
+        #expect(GPUTypePlanner.gpusPerNode(mid, on: GPUSpec.catalog["H100-SXM"]!, utilization: 0.9) == [1, 2, 4, 8])
+    }
+}

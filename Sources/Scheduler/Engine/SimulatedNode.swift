@@ -362,7 +362,8 @@ final class SimulatedNode {
             prefillingTokens -= r.targetTokens
             // The prefix's full blocks are now computed: the cache keeps them for the next request.
             let prefixBlocks = min(r.prefixTokens, r.targetTokens) / engine.blockSize
-            if let group = Optional(hashGroup(r)), group > 0 {
+            let group = hashGroup(r)
+            if group > 0 {
                 let used = kv.promote(r.blockHashes, used: r.hashedBlocksUsed, computedBlocks: prefixBlocks / group, group: group)
                 r.sharedBlocks += (used - r.hashedBlocksUsed) * group
                 r.hashedBlocksUsed = used

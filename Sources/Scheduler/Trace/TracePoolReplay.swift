@@ -5,7 +5,8 @@ import Foundation
 /// describe, `nodes` of them, behind a router, fed by the trace (streamed, `TraceFeed`). It
 /// is a scenario with one pool and one class whose arrivals are the trace's, so the fleet's
 /// whole machinery applies (the router, the autoscaler, the report's percentiles, cost and
-/// SLO attainment). `simulate --trace FILE --pool N[xPROFILE]`.
+/// SLO attainment). `simulate --trace FILE --pool N[xPROFILE]`. A streamed feed is read once:
+/// a second run needs a new feed.
 public struct TracePoolReplay {
     public var feed: TraceFeed
     public var profile: NodeProfile
@@ -19,11 +20,10 @@ public struct TracePoolReplay {
     public init(feed: TraceFeed, profile: NodeProfile, profileFile: String, modelName: String?, engine: EngineSettings,
                 nodes: Int, router: RouterPolicy, objectives: [SLOObjective], autoscale: AutoscaleSpec? = nil) throws {
         // The single-node replay's checks: the model exists and fits, the cache can be sized.
-        let node = try TraceReplay(profile: profile, profileFile: profileFile, modelName: modelName, engine: engine)
+        _ = try TraceReplay(profile: profile, profileFile: profileFile, modelName: modelName, engine: engine)
         // A request longer than a node's KV cache is shed, as an engine refuses it; one that
         // no step could ever schedule would wait for ever, so it is an error at its line.
         let budget = engine.enableChunkedPrefill ? Int.max : engine.maxNumBatchedTokens
-        _ = node
         feed.check = { r in
             if r.promptTokens > budget {
                 return "a \(r.promptTokens)-token prompt exceeds max_num_batched_tokens (\(budget)) and chunked prefill is off"
