@@ -8,10 +8,11 @@ public final class Advisor {
     public struct Settings: Sendable, Equatable {
         /// Seconds each what-if plays ahead (less for a fleet too busy for `requestBudget`).
         public var horizon: Double = 600
-        /// Simulated requests per candidate a round may spend, over all its seeds: under a
-        /// second for eight candidates of four seeds on one core (Docs/performance.md). A
-        /// busier fleet looks less far ahead, never under `minimumHorizon`.
-        public var requestBudget: Double = 30_000
+        /// Simulated requests per candidate a round may spend, over all its seeds: about a
+        /// second for eight candidates on one core (Docs/performance.md). The horizon comes
+        /// first: a busier fleet plays fewer seeds, then looks less far ahead, never under
+        /// `minimumHorizon`.
+        public var requestBudget: Double = 50_000
         public var minimumHorizon: Double = 180
         /// Source seconds between rounds.
         public var roundInterval: Double = 15
@@ -20,9 +21,9 @@ public final class Advisor {
         public var clearRounds = 3
         /// Rounds between retrainings of the routing classifier (0: never train it).
         public var routingRetrainRounds = 8
-        /// Seeds each candidate is played with (Monte Carlo): the ranking reads the median
-        /// seed, the screen shows the spread. The request budget is shared among them, so
-        /// more seeds look less far ahead, never under `minimumHorizon`.
+        /// Seeds each candidate is played with at most (Monte Carlo): the ranking reads the
+        /// median seed, the screen shows the spread. Seeds come out of the request budget
+        /// after the horizon: a forecast breach ten minutes out matters more than an interval.
         public var seeds = 4
         /// Whether a healthy fleet's rounds look for replicas to remove.
         public var scaleIn = true
@@ -41,7 +42,7 @@ public final class Advisor {
         /// what-ifs; its big pools are slices (`PoolSlice`), so ten minutes fit in them.
         public static var watched: Settings {
             var s = Settings()
-            s.requestBudget = 20_000
+            s.requestBudget = 30_000
             return s
         }
     }
@@ -92,8 +93,14 @@ public final class Advisor {
     /// twin's big pools are slices).
     public func horizon(for fleet: FleetSimulator) -> Double {
         let rate = max(fleet.offeredRate * fleet.simulatedShare, 1e-9)
-        let perSeed = settings.requestBudget / Double(max(1, settings.seeds))
-        return max(min(settings.horizon, settings.minimumHorizon), min(settings.horizon, perSeed / rate))
+        return max(min(settings.horizon, settings.minimumHorizon), min(settings.horizon, settings.requestBudget / rate))
+    }
+
+    /// Seeds this round can afford at `horizon`: as many as the budget buys, 1 to `seeds`.
+    public func seedCount(for fleet: FleetSimulator, horizon: Double) -> Int {
+        let perSeed = max(fleet.offeredRate * fleet.simulatedShare, 1e-9) * horizon
+        // In Double until clamped: an unlimited budget buys every seed.
+        return Int(max(1, min(Double(settings.seeds), (settings.requestBudget / perSeed).rounded(.down))))
     }
 
     /// One round. `fleet` is forked, never advanced; nil (a watched fleet, a replay) gives
@@ -110,8 +117,9 @@ public final class Advisor {
         }
         let seed = roundSeed(rounds)
         let horizon = horizon(for: fleet)
+        let seedCount = seedCount(for: fleet, horizon: horizon)
         let path = arrivalPath(for: fleet, horizon: horizon)
-        let baselineRuns = playSeeds(.nothing, fleet: fleet, path: path, horizon: horizon, seed: seed)
+        let baselineRuns = playSeeds(.nothing, fleet: fleet, path: path, horizon: horizon, seed: seed, count: seedCount)
         let baseline = MonteCarloRuns(baselineRuns).median
         let warnings = earlyWarnings(baseline, fleet: fleet)
 
@@ -121,7 +129,7 @@ public final class Advisor {
             var runs = [MonteCarloRuns(baselineRuns)]
             for c in candidates {
                 if shouldStop() { break }
-                runs.append(MonteCarloRuns(playSeeds(c, fleet: fleet, path: path, horizon: horizon, seed: seed)))
+                runs.append(MonteCarloRuns(playSeeds(c, fleet: fleet, path: path, horizon: horizon, seed: seed, count: seedCount)))
             }
             return RecommendationRanking.rank(runs.map(\.median), pool: pool, horizon: horizon,
                                               intervals: runs.map { $0.interval(pool: pool) })
@@ -181,13 +189,14 @@ public final class Advisor {
     /// The seeds of a round's Monte Carlo: the round's own first (so one seed is the round as
     /// it was before there were several), then others drawn from it. Every candidate gets the
     /// same ones: common random numbers, so candidates differ by their action, not by luck.
-    func seeds(from seed: UInt64) -> [UInt64] {
-        (0..<max(1, settings.seeds)).map { k in k == 0 ? seed : seed &+ UInt64(k) &* 0xD1B5_4A32_D192_ED03 }
+    func seeds(from seed: UInt64, count: Int) -> [UInt64] {
+        (0..<max(1, count)).map { k in k == 0 ? seed : seed &+ UInt64(k) &* 0xD1B5_4A32_D192_ED03 }
     }
 
     /// One candidate played once per seed.
-    func playSeeds(_ c: WhatIfCandidate, fleet: FleetSimulator, path: ArrivalPath, horizon: Double, seed: UInt64) -> [WhatIfOutcome] {
-        seeds(from: seed).map { fleet.whatIf(c, path: path, horizon: horizon, seed: $0, watchBreaches: true) }
+    func playSeeds(_ c: WhatIfCandidate, fleet: FleetSimulator, path: ArrivalPath, horizon: Double, seed: UInt64,
+                   count: Int) -> [WhatIfOutcome] {
+        seeds(from: seed, count: count).map { fleet.whatIf(c, path: path, horizon: horizon, seed: $0, watchBreaches: true) }
     }
 
     /// Every candidate played forward from `fleet` under `path`, with the round's seed.

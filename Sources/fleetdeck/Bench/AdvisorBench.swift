@@ -13,7 +13,7 @@ struct AdvisorBench: ParsableCommand {
     @Option(name: .long, help: "Seconds each what-if plays ahead.") var horizon: Double = 600
     @Option(name: .long, help: "The pool the candidates act on (default: the first GPU pool).") var pool: String?
     @Option(name: .long, help: "Rounds to time.") var rounds: Int = 5
-    @Option(name: .long, help: "Seeds per candidate (Monte Carlo); with more than one, a whole advisor round is timed, as the console runs it.") var seeds: Int = Advisor.Settings().seeds
+    @Option(name: .long, help: "Seeds per candidate (Monte Carlo), each --horizon ahead; with more than one, a whole advisor round is timed.") var seeds: Int = 1
 
     func validate() throws {
         guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
@@ -33,6 +33,8 @@ struct AdvisorBench: ParsableCommand {
             var settings = Advisor.Settings()
             settings.horizon = horizon
             settings.seeds = seeds
+            // Every seed at the full horizon: the budget would otherwise trade seeds for it.
+            settings.requestBudget = .infinity
             settings.routingRetrainRounds = 0
             advisor = Advisor(settings: settings)
         }
@@ -86,7 +88,7 @@ struct AdvisorBench: ParsableCommand {
             let round = AdvisorRound(FleetSimulator(scenario: sc, seed: scenario.seed), at: at, horizon: horizon, seeds: seeds)
             let times = try BenchmarkRunner.measure(round, rounds: rounds)
             let a = round.advice!
-            print(String(format: "%@ at %.0f s: a round of %d candidates x %d seeds, %.0f s ahead each; round best %.3f s, median %.3f s, worst %.3f s; recommended: %@",
+            print(String(format: "%@ at %.0f s: a whole round of %d candidates x %d seeds, %.0f s ahead each; best %.3f s, median %.3f s, worst %.3f s; recommended: %@",
                          sc.name, at, a.recommendations.count, seeds, a.horizon, times.best, times.percentile(0.5), times.worst,
                          a.active?.title ?? a.recommendations.first?.title ?? "nothing"))
             return
