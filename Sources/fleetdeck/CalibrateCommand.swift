@@ -56,10 +56,8 @@ struct CalibrateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let profilePath = try TraceReplayCommand.resolve(profile, folder: "profiles")
-        let enginePath = try TraceReplayCommand.resolve(engine, folder: "engines")
-        let nodeProfile = try NodeProfileLoader.load(file: profilePath)
-        let settings = try EngineSettingsLoader.load(file: enginePath)
+        let files = try NodeFiles(profile: profile, engine: engine)
+        let (profilePath, enginePath, nodeProfile, settings) = (files.profilePath, files.enginePath!, files.profile, files.engine)
         let traces = try trace.map { OverheadCalibration.MeasuredTrace(file: $0, requests: try ServingTraceReader.load(file: $0)) }
         let output: Output
         do {

@@ -44,10 +44,8 @@ struct TracePoolCommand {
     var json: Bool
 
     func run() throws {
-        let profilePath = try TraceReplayCommand.resolve(profile, folder: "profiles")
-        let nodeProfile = try NodeProfileLoader.load(file: profilePath)
-        var settings = EngineSettings()
-        if let engine { settings = try EngineSettingsLoader.load(file: try TraceReplayCommand.resolve(engine, folder: "engines")) }
+        let files = try NodeFiles(profile: profile, engine: engine)
+        let (profilePath, nodeProfile, settings) = (files.profilePath, files.profile, files.engine)
         let feed = try TraceFeed(file: trace, format: format, speedup: speedup)
         let replay: TracePoolReplay
         do {

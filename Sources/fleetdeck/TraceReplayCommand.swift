@@ -13,10 +13,8 @@ struct TraceReplayCommand {
     var json: Bool
 
     func run() throws {
-        let profilePath = try Self.resolve(profile, folder: "profiles")
-        let nodeProfile = try NodeProfileLoader.load(file: profilePath)
-        var settings = EngineSettings()
-        if let engine { settings = try EngineSettingsLoader.load(file: try Self.resolve(engine, folder: "engines")) }
+        let files = try NodeFiles(profile: profile, engine: engine)
+        let (profilePath, nodeProfile, settings) = (files.profilePath, files.profile, files.engine)
         let requests = try ServingTraceReader.load(file: trace, format: format)
         let replay: TraceReplay
         let result: TraceReplay.Result
@@ -28,13 +26,5 @@ struct TraceReplayCommand {
         }
         let report = TraceReplayReport(trace: trace, profile: nodeProfile.name, replay: replay, engine: settings, result: result)
         print(json ? try JSONText.encode(report) : report.text)
-    }
-
-    /// A path as given, else `sample-data/FOLDER/NAME.json`.
-    static func resolve(_ nameOrPath: String, folder: String) throws -> String {
-        if nameOrPath.contains("/") || FileManager.default.fileExists(atPath: nameOrPath) { return nameOrPath }
-        let home = try DataLocator.requireHome()
-        return try FileCatalog(directory: home + "/sample-data/" + folder, extension: "json")
-            .require(nameOrPath, kind: String(folder.dropLast()))
     }
 }

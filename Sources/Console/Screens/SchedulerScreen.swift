@@ -19,7 +19,8 @@ enum SchedulerScreen {
         let needed = 2 + advice.warnings.count + (advice.note == nil ? 0 : 1) + (advice.twin.isEmpty ? 0 : 1 + 3 * advice.twin.count)
             + 2 + 1 + advice.recommendations.count + (advice.routing == nil ? 0 : 3)
         let (top, bottom) = body.splitTop(min(body.height - 6, max(needed, body.height / 2)))
-        let inner = Panel.draw(&canvas, top, title: "Scheduler: what-if \(Format.duration(advice.horizon)) ahead", glyphs: ctx.glyphs,
+        let seeds = advice.recommendations.compactMap { $0.interval?.seeds }.max() ?? 1
+        let inner = Panel.draw(&canvas, top, title: "Scheduler: what-if \(Format.duration(advice.horizon)) ahead, \(seeds) seed\(seeds == 1 ? "" : "s")", glyphs: ctx.glyphs,
                                rightTitle: "round at \(Format.clock(ctx.startTimeOfDay + advice.time)), took \(Format.latency(advice.roundSeconds))")
         var y = inner.y
         for w in advice.warnings where y < inner.maxY {
@@ -54,24 +55,28 @@ enum SchedulerScreen {
         if !advice.recommendations.isEmpty {
             // The candidate as wide as its longest title; what is left, on a wide terminal, says why.
             let titleWidth = min(56, max(24, advice.recommendations.map { TerminalText.width($0.title) }.max() ?? 24))
-            let columns: [Table.Column] = [
+            var columns: [Table.Column] = [
                 .init("#", width: 2, alignment: .right), .init("CANDIDATE", width: titleWidth),
                 .init("SLO%", width: 5, alignment: .right), .init("E2E P95", width: 7, alignment: .right),
-                // The Monte Carlo spread: goes before WHY on a narrow terminal, after it otherwise.
-                .init("OVER SEEDS", width: 13, alignment: .right, priority: 0),
                 .init("TTFT P95", width: 8, alignment: .right), .init("QUEUE", width: 5, alignment: .right),
                 .init("$/H Δ", width: 9, alignment: .right), .init("EFFECT", width: 6, alignment: .right),
                 .init("RISK", width: 4, alignment: .right), .init("WHY", width: nil, minWidth: 30, priority: 0),
             ]
-            let rows = advice.recommendations.enumerated().map { i, r -> [Table.TableCell] in
+            var rows = advice.recommendations.enumerated().map { i, r -> [Table.TableCell] in
                 let role: StyleRole = r.meetsSLO ? .normal : .warn
                 return [.init("\(i + 1)", .dim), .init(r.title, i == 0 ? .accent : .normal), .init(Format.percent(r.attainment), role),
-                        .init(Format.latency(r.e2eP95), role),
-                        .init(r.interval.map { PredictionInterval.latencyText($0.e2eP95) } ?? "", .dim),
-                        .init(Format.latency(r.ttftP95)), .init("\(r.queuePeak)"),
+                        .init(Format.latency(r.e2eP95), role), .init(Format.latency(r.ttftP95)), .init("\(r.queuePeak)"),
                         .init(Format.dollarDelta(r.costDeltaPerHour), r.costDeltaPerHour > 0 ? .warn : .normal),
                         .init(r.timeToEffect > 0 ? Format.duration(r.timeToEffect) : "now"), .init("\(r.risk.rawValue)", r.risk > .anotherTier ? .warn : .normal),
                         .init(r.why, .dim)]
+            }
+            if seeds > 1 {
+                // The Monte Carlo spread, after the e2e p95 it brackets; on a narrow terminal it
+                // goes first, before WHY.
+                columns.insert(.init("OVER SEEDS", width: 13, alignment: .right, priority: 0), at: 4)
+                for (i, r) in advice.recommendations.enumerated() {
+                    rows[i].insert(.init(r.interval.map { PredictionInterval.latencyText($0.e2eP95) } ?? "", .dim), at: 4)
+                }
             }
             Table(columns: columns, rows: rows).draw(&canvas, tableRect, glyphs: ctx.glyphs)
         }

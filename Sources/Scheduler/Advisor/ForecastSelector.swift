@@ -49,7 +49,7 @@ struct ForecastSelector: Sendable {
         history.append(y)
         if history.count > seasonLength + Self.horizon { history.removeFirst() }
         let hw = model.forecast(steps: Self.horizon).last?.mean
-        pending.append([hw, y, profile(steps: Self.horizon)])
+        pending.append([hw, y, profileOffset().flatMap { profile(steps: Self.horizon, offset: $0) }])
     }
 
     private mutating func choose() {
@@ -58,18 +58,22 @@ struct ForecastSelector: Sendable {
         if errors[best.rawValue] < errors[choice.rawValue] * (1 - Self.margin) { choice = best }
     }
 
-    /// Yesterday's value `steps` from now, moved by how today's last hour differs from
-    /// yesterday's same hour; nil before a day of history.
-    func profile(steps: Int) -> Double? {
-        guard seasonLength > 0, history.count >= seasonLength + 1, steps <= Self.horizon else { return nil }
+    /// How far today's last hour sits above yesterday's same hour; nil before a day of history.
+    func profileOffset() -> Double? {
+        guard seasonLength > 0, history.count >= seasonLength + 1 else { return nil }
         let now = history.count - 1
         let yesterday = now - seasonLength
         let window = min(360, yesterday + 1)
         var today = 0.0, then = 0.0
         for k in 0..<window { today += history[now - k]; then += history[yesterday - k] }
-        let index = yesterday + steps
-        guard index < history.count else { return nil }
-        return history[index] + (today - then) / Double(window)
+        return (today - then) / Double(window)
+    }
+
+    /// Yesterday's value `steps` from now, moved by `offset`; nil where the history ends.
+    func profile(steps: Int, offset: Double) -> Double? {
+        let index = history.count - 1 - seasonLength + steps
+        guard steps <= Self.horizon, index >= 0, index < history.count else { return nil }
+        return history[index] + offset
     }
 
     /// The chosen forecaster's points 1...steps ahead, with the Holt-Winters band's width
@@ -84,8 +88,9 @@ struct ForecastSelector: Sendable {
             guard let last = history.last else { return points }
             return points.map { .init(mean: last, lower: last - ($0.mean - $0.lower), upper: last + ($0.upper - $0.mean)) }
         case .dailyProfile:
+            guard let offset = profileOffset() else { return points }
             return points.enumerated().map { i, p in
-                guard let m = profile(steps: min(i + 1, Self.horizon)) else { return p }
+                guard let m = profile(steps: min(i + 1, Self.horizon), offset: offset) else { return p }
                 return .init(mean: m, lower: m - (p.mean - p.lower), upper: m + (p.upper - p.mean))
             }
         }

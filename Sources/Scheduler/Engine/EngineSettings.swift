@@ -93,7 +93,7 @@ public enum EngineSettingsLoader {
         try doc.allowKeys(["engine", "block_size", "num_blocks", "gpu_memory_utilization", "max_num_batched_tokens",
                            "max_batch_tokens", "max_num_seqs", "enable_prefix_caching", "enable_chunked_prefill",
                            "step_overhead_ms", "step_overhead_per_sequence_ms", "step_overhead_per_token_ms",
-                           "tensor_parallel_size", "description", "capacity_probe_requests", "calibration",
+                           "tensor_parallel_size", "description", "capacity_probe_requests",
                            // transformers continuous batching's own description of a run
                            "attention", "cb_config", "capacity_probe_req_per_s", "workload"])
         var s = EngineSettings()

@@ -1,4 +1,5 @@
 import FleetCore
+import Foundation
 
 /// The trace formats `simulate --trace` reads: its own, and the public production traces'
 /// (shared/traces/README.md). Named with `--format`, or told apart by the first line.
@@ -29,8 +30,6 @@ public enum TraceFormat: String, Sendable, CaseIterable {
         return nil
     }
 }
-
-import Foundation
 
 /// Turns a trace's lines into requests, one format's rules at a time; remembers what a format
 /// needs across lines (a CSV's columns, the first time stamp, the last arrival).

@@ -43,7 +43,7 @@ struct TraceBench: ParsableCommand {
         guard let policy = RouterPolicy(rawValue: router) else { throw ValidationError("unknown router '\(router)'") }
         let home = try DataLocator.requireHome()
         let files = trace.isEmpty ? [home + "/sample-data/traces/mooncake-conversation.jsonl", home + "/sample-data/traces/azure-2023-conv.csv"] : trace
-        let nodeProfile = try NodeProfileLoader.load(file: TraceReplayCommand.resolve(profile, folder: "profiles"))
+        let nodeProfile = try NodeFiles(profile: profile, engine: nil).profile
         for file in files {
             let clock = WallClock()
             let t0 = clock.now
